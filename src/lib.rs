@@ -1,0 +1,40 @@
+//! # audiostream
+//!
+//! Streaming audio I/O in pure Rust: read audio in fixed-size chunks from files, memory and
+//! streams, seek exactly, and read metadata — the `torchaudio.io` streaming API without FFmpeg.
+//!
+//! ```no_run
+//! use audiostream::StreamReader;
+//! let mut reader = StreamReader::new("music.flac", None, None)?;
+//! reader.add_basic_audio_stream(4096, 3)?;
+//! for chunks in reader.stream() {
+//!     if let Some(chunk) = &chunks?[0] {
+//!         println!("{:.2} s: {} frames x {} channels", chunk.pts, chunk.ncols(), chunk.nrows());
+//!     }
+//! }
+//! # Ok::<(), audiostream::Error>(())
+//! ```
+//!
+//! Audio is channels-first `(channels, frames)` `f32` in `[-1, 1]`; times are seconds.
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+mod chunk;
+mod error;
+#[cfg(feature = "decode")]
+mod reader;
+
+pub use audiostream_codecs::{CodecConfig, EncodeError, Encoder, EncoderDelay};
+pub use chunk::{Chunk, Sample};
+pub use error::{Error, Result};
+pub use ndarray;
+#[cfg(feature = "decode")]
+pub use reader::{
+    AudioStreamOptions, MediaType, Metadata, ReaderStats, SourceStream, StreamReader,
+};
+#[cfg(feature = "decode")]
+pub use symphonia;
+
+/// String options (format, decoder and encoder options), as torchaudio's `Dict[str, str]`.
+pub type Options = std::collections::BTreeMap<String, String>;

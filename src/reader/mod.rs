@@ -1,0 +1,1142 @@
+//! [`StreamReader`]: reads audio in fixed-size chunks from files, memory and streams.
+//!
+//! Data flow, one packet per `process_packet` call:
+//! demuxer (symphonia `FormatReader`) → one decoder per source stream that has outputs →
+//! each output's [`ChunkBuffer`](buffer::ChunkBuffer) → `pop_chunks()`.
+//!
+//! Positions are counted in frames of the full decode, from the first frame: a chunk's pts is
+//! its first frame's index divided by the sample rate. After a seek the position comes from the
+//! first packet's timestamp, and frames before the target are cut from the decoded audio, so
+//! seeking is exact to the sample.
+
+mod buffer;
+pub(crate) mod metadata;
+mod options;
+mod raw;
+mod source;
+
+pub use metadata::{MediaType, Metadata, SourceStream};
+pub use options::AudioStreamOptions;
+
+use crate::{Chunk, Error, Options, Result};
+use buffer::ChunkBuffer;
+use metadata::from_symphonia;
+use std::collections::HashMap;
+use std::io::{Read, Seek};
+use std::time::Duration;
+use symphonia::core::codecs::audio::{AudioCodecParameters, AudioDecoder, AudioDecoderOptions};
+use symphonia::core::codecs::CodecParameters;
+use symphonia::core::errors::{Error as SymError, SeekErrorKind};
+use symphonia::core::formats::{FormatReader, SeekMode, SeekTo, Track};
+use symphonia::core::io::{MediaSource, ReadOnlySource};
+use symphonia::core::packet::Packet;
+use symphonia::core::units::{Time, TimeBase};
+
+/// Counters a reader keeps while it runs.
+///
+/// ```
+/// let s = audiostream::ReaderStats::default();
+/// assert_eq!(s.failed_packets, 0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReaderStats {
+    /// Packets decoded (for every decoded source stream).
+    pub decoded_packets: u64,
+    /// Packets that failed to decode and were skipped.
+    pub failed_packets: u64,
+    /// Chunks dropped because more than `buffer_chunk_size` were waiting.
+    pub dropped_chunks: u64,
+}
+
+/// One decoder, shared by every output that reads its source stream.
+struct DecoderSlot {
+    decoder: Box<dyn AudioDecoder>,
+    codec: String,
+    sample_rate: u32,
+    channels: usize,
+    time_base: Option<TimeBase>,
+    /// Timestamp of the stream's first frame (track start), in time-base units.
+    start_ts: i64,
+    /// Stream frame index of the next decoded frame; `None` after a seek until a packet says.
+    position: Option<u64>,
+    /// Decoded frames before this stream frame are dropped (the seek target).
+    discard_until: u64,
+    decoded_packets: u64,
+    failed_packets: u64,
+    last_error: Option<String>,
+}
+
+impl DecoderSlot {
+    /// Whether a timestamp names one frame exactly (time base = 1 / sample rate).
+    fn exact_timestamps(&self) -> bool {
+        self.time_base
+            .is_some_and(|tb| tb.numer.get() == 1 && tb.denom.get() == self.sample_rate)
+    }
+
+    /// Stream frame index of timestamp `ts`.
+    fn frame_of(&self, ts: i64) -> u64 {
+        let rel = ts.saturating_sub(self.start_ts).max(0) as u128;
+        match self.time_base {
+            Some(tb) => {
+                let num = rel * u128::from(tb.numer.get()) * u128::from(self.sample_rate);
+                let den = u128::from(tb.denom.get());
+                ((num + den / 2) / den) as u64
+            }
+            None => rel as u64,
+        }
+    }
+}
+
+/// One output stream: which source stream it reads, and its chunk buffer.
+struct Output {
+    src: usize,
+    buffer: ChunkBuffer,
+}
+
+/// Reads audio from a file, memory, a stream or stdin in chunks of a fixed number of frames
+/// (seed: `StreamReader`).
+///
+/// ```no_run
+/// use audiostream::StreamReader;
+/// let mut reader = StreamReader::new("input.flac", None, None)?;
+/// reader.add_basic_audio_stream(1024, 4)?;
+/// while reader.process_packet()? != 0 {
+///     if let Some(chunk) = &reader.pop_chunks()[0] {
+///         println!("{} frames at {:.3} s", chunk.ncols(), chunk.pts);
+///     }
+/// }
+/// // The last, shorter chunk is ready once process_packet() has returned 0.
+/// for chunk in reader.pop_chunks().into_iter().flatten() {
+///     println!("last: {} frames", chunk.ncols());
+/// }
+/// # Ok::<(), audiostream::Error>(())
+/// ```
+pub struct StreamReader {
+    src_name: String,
+    demuxer: Box<dyn FormatReader>,
+    container: String,
+    byte_len: Option<u64>,
+    container_tags: Options,
+    tracks: Vec<Track>,
+    streams: Vec<SourceStream>,
+    decoders: Vec<Option<DecoderSlot>>,
+    outputs: Vec<Output>,
+    ended: bool,
+    /// Set while `stream()` iterates: nothing is dropped then.
+    keep_all: bool,
+}
+
+impl std::fmt::Debug for StreamReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamReader")
+            .field("src", &self.src_name)
+            .field("format", &self.container)
+            .field("num_src_streams", &self.streams.len())
+            .field("num_out_streams", &self.outputs.len())
+            .finish()
+    }
+}
+
+/// Parses a `true`/`false` option value.
+fn parse_bool(name: &str, value: &str) -> Result<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(Error::invalid_argument(name, value, "true or false")),
+    }
+}
+
+impl StreamReader {
+    /// Opens `src`: a path, or `-` for stdin (seed: `StreamReader(src, format, option)`).
+    ///
+    /// `format` forces the demuxer instead of probing the content: `wav`, `mp3`, `flac`, `ogg`,
+    /// `mp4`/`m4a`, `mkv`/`webm`, `aiff`, `caf`, `aac` (ADTS), or raw PCM `s16le`, `s24le`,
+    /// `s32le`, `f32le`, `f64le`, `u8`. Raw PCM takes the options `sample_rate` (required) and
+    /// `channels` (default 1); an option nothing uses is an [`Error::InvalidArgument`].
+    ///
+    /// ```no_run
+    /// use audiostream::{Options, StreamReader};
+    /// let opts = Options::from([("sample_rate".into(), "16000".into()), ("channels".into(), "1".into())]);
+    /// let reader = StreamReader::new("speech.raw", Some("s16le"), Some(&opts))?;
+    /// assert_eq!(reader.get_metadata().sample_rate, 16000);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn new(src: &str, format: Option<&str>, option: Option<&Options>) -> Result<Self> {
+        let (source, ext) = source::open_path(src)?;
+        let name = if src == "-" {
+            "stdin".to_string()
+        } else {
+            format!("{src:?}")
+        };
+        Self::open(name, source, ext.as_deref(), format, option)
+    }
+
+    /// Reads from any `Read + Seek` value, e.g. `Cursor<Vec<u8>>` (seekable).
+    ///
+    /// ```
+    /// # fn wav() -> Vec<u8> { let mut v = b"RIFF\x2c\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0\x02\0\x10\0data\x08\0\0\0".to_vec(); v.extend([0,0,0,64,0,192,255,127]); v }
+    /// let mut reader = audiostream::StreamReader::from_reader(std::io::Cursor::new(wav()), None)?;
+    /// reader.add_basic_audio_stream(4, 3)?;
+    /// reader.process_all_packets()?;
+    /// let chunk = reader.pop_chunks().remove(0).unwrap();
+    /// assert_eq!(chunk.data[[0, 1]], 0.5);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn from_reader<R: Read + Seek + Send + Sync + 'static>(
+        r: R,
+        format: Option<&str>,
+    ) -> Result<Self> {
+        Self::from_reader_with(r, format, None)
+    }
+
+    /// [`from_reader`](Self::from_reader) with format options (e.g. raw PCM's `sample_rate`).
+    ///
+    /// ```
+    /// use audiostream::{Options, StreamReader};
+    /// let bytes: Vec<u8> = [0i16, 16384, -16384].iter().flat_map(|s| s.to_le_bytes()).collect();
+    /// let opts = Options::from([("sample_rate".into(), "8000".into())]);
+    /// let mut r = StreamReader::from_reader_with(std::io::Cursor::new(bytes), Some("s16le"), Some(&opts))?;
+    /// r.add_basic_audio_stream(16, 3)?;
+    /// r.process_all_packets()?;
+    /// assert_eq!(r.pop_chunks()[0].as_ref().unwrap().data.row(0).to_vec(), [0.0, 0.5, -0.5]);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn from_reader_with<R: Read + Seek + Send + Sync + 'static>(
+        r: R,
+        format: Option<&str>,
+        option: Option<&Options>,
+    ) -> Result<Self> {
+        let source = source::SeekableSource::new(r)?;
+        Self::open("<reader>".into(), Box::new(source), None, format, option)
+    }
+
+    /// Reads from a non-seekable `Read` (a pipe, a socket). Seeking works forward only.
+    ///
+    /// ```no_run
+    /// let stdin = std::io::stdin();
+    /// let mut reader = audiostream::StreamReader::from_stream(stdin, Some("mp3"))?;
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn from_stream<R: Read + Send + Sync + 'static>(
+        r: R,
+        format: Option<&str>,
+    ) -> Result<Self> {
+        Self::from_stream_with(r, format, None)
+    }
+
+    /// [`from_stream`](Self::from_stream) with format options (e.g. raw PCM's `sample_rate`).
+    ///
+    /// ```no_run
+    /// use audiostream::{Options, StreamReader};
+    /// let opts = Options::from([("sample_rate".into(), "48000".into()), ("channels".into(), "2".into())]);
+    /// let reader = StreamReader::from_stream_with(std::io::stdin(), Some("f32le"), Some(&opts))?;
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn from_stream_with<R: Read + Send + Sync + 'static>(
+        r: R,
+        format: Option<&str>,
+        option: Option<&Options>,
+    ) -> Result<Self> {
+        Self::open(
+            "<stream>".into(),
+            Box::new(ReadOnlySource::new(r)),
+            None,
+            format,
+            option,
+        )
+    }
+
+    fn open(
+        src_name: String,
+        source: Box<dyn MediaSource>,
+        ext: Option<&str>,
+        format: Option<&str>,
+        option: Option<&Options>,
+    ) -> Result<Self> {
+        let empty = Options::new();
+        let option = option.unwrap_or(&empty);
+        let mut demuxer = source::open_demuxer(&src_name, source, ext, format, option)?;
+        let tracks = demuxer.reader.tracks().to_vec();
+        let (media_tags, track_tags) = collect_tags(demuxer.reader.as_mut());
+        let single_track = tracks.len() == 1;
+        let streams = tracks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let mut tags = track_tags
+                    .get(&u64::from(t.id))
+                    .cloned()
+                    .unwrap_or_default();
+                if single_track {
+                    for (k, v) in &media_tags {
+                        tags.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+                describe_track(
+                    i,
+                    t,
+                    tags,
+                    if single_track { demuxer.byte_len } else { None },
+                )
+            })
+            .collect::<Vec<_>>();
+        let decoders = tracks.iter().map(|_| None).collect();
+        Ok(StreamReader {
+            src_name,
+            demuxer: demuxer.reader,
+            container: demuxer.container,
+            byte_len: demuxer.byte_len,
+            container_tags: media_tags,
+            tracks,
+            streams,
+            decoders,
+            outputs: Vec::new(),
+            ended: false,
+            keep_all: false,
+        })
+    }
+
+    /// Adds an output stream reading the default audio stream in chunks of `frames_per_chunk`
+    /// frames, keeping at most `buffer_chunk_size` chunks waiting (seed:
+    /// `add_basic_audio_stream`). Returns the output's index in `pop_chunks()`.
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// assert_eq!(reader.add_basic_audio_stream(1024, 3)?, 0);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn add_basic_audio_stream(
+        &mut self,
+        frames_per_chunk: usize,
+        buffer_chunk_size: usize,
+    ) -> Result<usize> {
+        self.add_audio_stream(
+            AudioStreamOptions::new(frames_per_chunk).buffer_chunk_size(buffer_chunk_size),
+        )
+    }
+
+    /// Adds an output stream configured by `opts`. Several outputs may read the same or
+    /// different source streams, each with its own chunking.
+    ///
+    /// ```no_run
+    /// use audiostream::{AudioStreamOptions, StreamReader};
+    /// let mut reader = StreamReader::new("movie.mkv", None, None)?;
+    /// let second_audio = (0..reader.num_src_streams())
+    ///     .filter(|&i| reader.get_src_stream_info(i).map_or(false, |s| s.media_type.as_str() == "audio"))
+    ///     .nth(1)
+    ///     .expect("two audio tracks");
+    /// reader.add_audio_stream(AudioStreamOptions::new(4096).stream_index(second_audio))?;
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn add_audio_stream(&mut self, opts: AudioStreamOptions) -> Result<usize> {
+        if opts.frames_per_chunk == 0 {
+            return Err(Error::invalid_argument(
+                "frames_per_chunk",
+                0,
+                "a positive number of frames",
+            ));
+        }
+        if opts.buffer_chunk_size == 0 {
+            return Err(Error::invalid_argument(
+                "buffer_chunk_size",
+                0,
+                "a positive number of chunks",
+            ));
+        }
+        if let Some(rate) = opts.sample_rate {
+            return Err(Error::Unsupported(format!(
+                "sample_rate = {rate}: resampling on the reader is not available yet; \
+                 read at the source rate (leave sample_rate unset)"
+            )));
+        }
+        if let Some(n) = opts.num_channels {
+            return Err(Error::Unsupported(format!(
+                "num_channels = {n}: channel remixing on the reader is not available yet; \
+                 read the source channels (leave num_channels unset)"
+            )));
+        }
+        let src = match opts.stream_index {
+            Some(i) => i,
+            None => self.default_audio_stream().ok_or_else(|| {
+                Error::Unsupported(format!("{} has no audio stream", self.src_name))
+            })?,
+        };
+        let info = self.get_src_stream_info(src)?;
+        if info.media_type != MediaType::Audio {
+            let audio: Vec<String> = self
+                .streams
+                .iter()
+                .filter(|s| s.media_type == MediaType::Audio)
+                .map(|s| s.index.to_string())
+                .collect();
+            return Err(Error::invalid_argument(
+                "stream_index",
+                format!("{src} (a {} stream)", info.media_type.as_str()),
+                format!("an audio stream: [{}]", audio.join(", ")),
+            ));
+        }
+        if let Some(name) = &opts.decoder {
+            if *name != info.codec {
+                return Err(Error::invalid_argument(
+                    "decoder",
+                    name,
+                    format!("\"{}\", the codec of source stream {src}", info.codec),
+                ));
+            }
+        }
+        let mut dec_opts = AudioDecoderOptions::default();
+        for (key, value) in &opts.decoder_option {
+            match key.as_str() {
+                "gapless" => dec_opts.gapless = parse_bool("decoder_option gapless", value)?,
+                "verify" => dec_opts.verify = parse_bool("decoder_option verify", value)?,
+                _ => {
+                    return Err(Error::invalid_argument(
+                        "decoder_option",
+                        key,
+                        "gapless, verify",
+                    ))
+                }
+            }
+        }
+        if self.decoders[src].is_some() {
+            if !opts.decoder_option.is_empty() {
+                return Err(Error::InvalidArgument(format!(
+                    "decoder_option for source stream {src}: its decoder was already set up by an \
+                     earlier output; give decoder options on the first output of a stream"
+                )));
+            }
+        } else {
+            let slot = self.make_decoder(src, &dec_opts)?;
+            self.decoders[src] = Some(slot);
+        }
+        let (rate, channels, start) = match &self.decoders[src] {
+            Some(d) => (
+                d.sample_rate,
+                d.channels,
+                d.position.unwrap_or(d.discard_until),
+            ),
+            None => return Err(Error::Decode(format!("no decoder for stream {src}"))),
+        };
+        let mut buffer = ChunkBuffer::new(
+            opts.frames_per_chunk,
+            opts.buffer_chunk_size,
+            channels,
+            rate,
+        );
+        buffer.reset(start);
+        self.outputs.push(Output { src, buffer });
+        Ok(self.outputs.len() - 1)
+    }
+
+    fn make_decoder(&self, src: usize, opts: &AudioDecoderOptions) -> Result<DecoderSlot> {
+        let track = self
+            .tracks
+            .get(src)
+            .ok_or_else(|| Error::invalid_argument("stream_index", src, "an existing stream"))?;
+        let params = audio_params(track)
+            .ok_or_else(|| Error::Decode(format!("stream {src} has no audio parameters")))?;
+        let (codec, _) = from_symphonia::codec_names(params.codec);
+        let decoder = symphonia::default::get_codecs()
+            .make_audio_decoder(params, opts)
+            .map_err(|e| match e {
+                SymError::Unsupported(_) => Error::Unsupported(format!(
+                    "no decoder for codec \"{codec}\" (stream {src} of {}); decodable: pcm, adpcm, \
+                     flac, alac, mp1, mp2, mp3, aac (LC), vorbis",
+                    self.src_name
+                )),
+                other => Error::Decode(format!("stream {src}: {other}")),
+            })?;
+        let sample_rate = params
+            .sample_rate
+            .filter(|r| *r > 0)
+            .ok_or_else(|| Error::Decode(format!("stream {src} has no sample rate")))?;
+        let channels = params.channels.as_ref().map_or(0, |c| c.count());
+        if channels == 0 {
+            return Err(Error::Decode(format!("stream {src} has no channels")));
+        }
+        Ok(DecoderSlot {
+            decoder,
+            codec: codec.to_string(),
+            sample_rate,
+            channels,
+            time_base: track.time_base,
+            start_ts: track.start_ts.get(),
+            position: Some(0),
+            discard_until: 0,
+            decoded_packets: 0,
+            failed_packets: 0,
+            last_error: None,
+        })
+    }
+
+    /// Reads and decodes the next packet of a stream that has an output (seed:
+    /// `process_packet()`). Returns how many packets were read (`>= 1`), or `0` at the end of
+    /// the stream, once every output has been flushed so its last, short chunk is ready to pop.
+    /// After the end it keeps returning `0` until a [`seek`](Self::seek).
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.mp3", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// let mut frames = 0;
+    /// loop {
+    ///     let n = reader.process_packet()?;
+    ///     for chunk in reader.pop_chunks().into_iter().flatten() { frames += chunk.ncols(); }
+    ///     if n == 0 { break; }
+    /// }
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn process_packet(&mut self) -> Result<usize> {
+        if self.ended {
+            return Ok(0);
+        }
+        if self.outputs.is_empty() {
+            return Err(Error::InvalidArgument(
+                "no output stream is configured; call add_basic_audio_stream() first".into(),
+            ));
+        }
+        let mut count = 0;
+        loop {
+            let packet = match self.demuxer.next_packet() {
+                Ok(Some(p)) => p,
+                Ok(None) => {
+                    self.finish()?;
+                    return Ok(0);
+                }
+                Err(SymError::ResetRequired) => {
+                    self.reset_decoders_after_stream_change()?;
+                    count += 1;
+                    continue;
+                }
+                Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    log::warn!(
+                        "{}: the stream ends in the middle of a packet (truncated)",
+                        self.src_name
+                    );
+                    self.finish()?;
+                    return Ok(0);
+                }
+                Err(e) => {
+                    // Keep what was decoded: flush the outputs, then report.
+                    let _ = self.finish();
+                    return Err(match e {
+                        SymError::IoError(io) => {
+                            Error::io(format!("reading {}", self.src_name), io)
+                        }
+                        other => Error::Decode(format!("{}: {other}", self.src_name)),
+                    });
+                }
+            };
+            count += 1;
+            let Some(src) = self.tracks.iter().position(|t| t.id == packet.track_id) else {
+                continue;
+            };
+            if self.decoders.get(src).is_some_and(|d| d.is_some()) {
+                self.decode_packet(src, &packet)?;
+                return Ok(count);
+            }
+        }
+    }
+
+    fn decode_packet(&mut self, src: usize, packet: &Packet) -> Result<()> {
+        let keep_all = self.keep_all;
+        let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
+            return Ok(());
+        };
+        let packet_frame = slot.frame_of(
+            packet
+                .pts
+                .get()
+                .saturating_add(packet.trim_start.get() as i64),
+        );
+        let buf = match slot.decoder.decode(packet) {
+            Ok(buf) => buf,
+            Err(SymError::ResetRequired) => {
+                return self.reset_decoders_after_stream_change();
+            }
+            Err(e) => {
+                if slot.failed_packets == 0 {
+                    log::warn!(
+                        "stream {src} ({}): skipping a packet that failed to decode: {e}",
+                        slot.codec
+                    );
+                }
+                slot.failed_packets += 1;
+                slot.last_error = Some(e.to_string());
+                return Ok(());
+            }
+        };
+        let frames = buf.frames();
+        let spec = buf.spec();
+        if spec.channels().count() != slot.channels || spec.rate() != slot.sample_rate {
+            if slot.failed_packets == 0 {
+                log::warn!(
+                    "stream {src}: skipping a packet of {} Hz / {} channels in a stream of {} Hz / {} channels",
+                    spec.rate(),
+                    spec.channels().count(),
+                    slot.sample_rate,
+                    slot.channels
+                );
+            }
+            slot.failed_packets += 1;
+            slot.last_error = Some("sample rate or channel count changed mid-stream".into());
+            return Ok(());
+        }
+        slot.decoded_packets += 1;
+        if frames == 0 {
+            return Ok(());
+        }
+        let start = match slot.position {
+            Some(p) => p,
+            None => packet_frame,
+        };
+        slot.position = Some(start + frames as u64);
+        let skip = slot.discard_until.saturating_sub(start).min(frames as u64) as usize;
+        if skip < frames {
+            for out in self.outputs.iter_mut().filter(|o| o.src == src) {
+                out.buffer.push_decoded(&buf, skip..frames, keep_all);
+            }
+        }
+        Ok(())
+    }
+
+    /// A chained stream (e.g. a new Ogg logical stream) changed the track list: re-create the
+    /// decoders, which is only possible while rate and channels stay the same.
+    fn reset_decoders_after_stream_change(&mut self) -> Result<()> {
+        let tracks = self.demuxer.tracks().to_vec();
+        for (src, slot) in self.decoders.iter_mut().enumerate() {
+            let Some(slot) = slot else { continue };
+            let old_id = self.tracks.get(src).map(|t| t.id);
+            let track = tracks
+                .iter()
+                .find(|t| Some(t.id) == old_id)
+                .or_else(|| tracks.iter().find(|t| audio_params(t).is_some()));
+            let Some(track) = track else {
+                return Err(Error::Unsupported(format!(
+                    "{}: the stream changed and has no audio track any more",
+                    self.src_name
+                )));
+            };
+            let params = audio_params(track).ok_or_else(|| {
+                Error::Decode(format!(
+                    "{}: new stream has no audio parameters",
+                    self.src_name
+                ))
+            })?;
+            let channels = params.channels.as_ref().map_or(0, |c| c.count());
+            if params.sample_rate != Some(slot.sample_rate) || channels != slot.channels {
+                return Err(Error::Unsupported(format!(
+                    "{}: a chained stream changed from {} Hz / {} channels to {:?} Hz / {} channels; \
+                     reopen the source to read the new part",
+                    self.src_name, slot.sample_rate, slot.channels, params.sample_rate, channels
+                )));
+            }
+            slot.decoder = symphonia::default::get_codecs()
+                .make_audio_decoder(params, &AudioDecoderOptions::default())
+                .map_err(|e| Error::Decode(format!("{}: {e}", self.src_name)))?;
+        }
+        // The new tracks keep our stream indices where ids match; adopt the new list.
+        if tracks.len() == self.tracks.len() {
+            self.tracks = tracks;
+        }
+        Ok(())
+    }
+
+    /// End of stream: flush every output; fail if a stream never decoded a single packet.
+    fn finish(&mut self) -> Result<()> {
+        if self.ended {
+            return Ok(());
+        }
+        self.ended = true;
+        let keep_all = self.keep_all;
+        for out in &mut self.outputs {
+            out.buffer.flush(keep_all);
+        }
+        for (src, slot) in self.decoders.iter().enumerate() {
+            if let Some(slot) = slot {
+                if slot.decoded_packets == 0 && slot.failed_packets > 0 {
+                    return Err(Error::Decode(format!(
+                        "{}: none of the {} packets of stream {src} ({}) could be decoded; last error: {}",
+                        self.src_name,
+                        slot.failed_packets,
+                        slot.codec,
+                        slot.last_error.as_deref().unwrap_or("unknown")
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`process_packet`](Self::process_packet) for live sources (seed: `process_packet(timeout,
+    /// backoff)`): while no data is available, retries every `backoff` until `timeout` has
+    /// passed, then returns [`Error::Timeout`]; `None` waits forever. Files and memory always
+    /// have data, so for them this is `process_packet()`.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// reader.process_packet_with(Some(Duration::from_millis(100)), Duration::from_millis(10))?;
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn process_packet_with(
+        &mut self,
+        timeout: Option<Duration>,
+        backoff: Duration,
+    ) -> Result<usize> {
+        let _ = (timeout, backoff);
+        self.process_packet()
+    }
+
+    /// Processes packets until the end of the stream.
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// reader.add_basic_audio_stream(44100, 1000)?;
+    /// reader.process_all_packets()?;
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn process_all_packets(&mut self) -> Result<()> {
+        while self.process_packet()? != 0 {}
+        Ok(())
+    }
+
+    /// Processes packets until every output has a chunk ready. Returns the number of packets
+    /// processed (at least 1 when chunks are ready), or 0 at the end of the stream.
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// while reader.fill_buffer()? != 0 {
+    ///     let chunks = reader.pop_chunks();
+    /// }
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn fill_buffer(&mut self) -> Result<usize> {
+        let mut total = 0;
+        while !self.is_buffer_ready() {
+            let n = self.process_packet()?;
+            if n == 0 {
+                return Ok(0);
+            }
+            total += n;
+        }
+        Ok(total.max(1))
+    }
+
+    /// Whether every output has at least one chunk ready.
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// assert!(!reader.is_buffer_ready());
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn is_buffer_ready(&self) -> bool {
+        self.outputs.iter().all(|o| o.buffer.has_chunk())
+    }
+
+    /// Pops one chunk from every output, in output order; `None` where none is ready (seed:
+    /// `pop_chunks()`).
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// reader.fill_buffer()?;
+    /// let chunk = reader.pop_chunks().remove(0).expect("a chunk");
+    /// assert_eq!(chunk.pts, 0.0);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn pop_chunks(&mut self) -> Vec<Option<Chunk>> {
+        self.outputs.iter_mut().map(|o| o.buffer.pop()).collect()
+    }
+
+    /// Iterates over `pop_chunks()` results until every output is drained; never drops a chunk,
+    /// whatever `buffer_chunk_size` is.
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.flac", None, None)?;
+    /// reader.add_basic_audio_stream(4096, 3)?;
+    /// for chunks in reader.stream() {
+    ///     let chunk = chunks?.remove(0);
+    /// }
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn stream(&mut self) -> impl Iterator<Item = Result<Vec<Option<Chunk>>>> + '_ {
+        self.keep_all = true;
+        ChunkStream {
+            reader: self,
+            done: false,
+        }
+    }
+
+    /// Metadata of the default audio stream and the container (seed: `get_metadata()`).
+    ///
+    /// ```no_run
+    /// let reader = audiostream::StreamReader::new("in.mp3", None, None)?;
+    /// let m = reader.get_metadata();
+    /// println!("{} {} Hz {} ch", m.codec, m.sample_rate, m.num_channels);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn get_metadata(&self) -> Metadata {
+        let stream = self
+            .default_audio_stream()
+            .and_then(|i| self.streams.get(i));
+        let mut tags = self.container_tags.clone();
+        if let Some(s) = stream {
+            for (k, v) in &s.tags {
+                tags.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        let duration = stream.and_then(|s| s.duration).or_else(|| {
+            let info = self.demuxer.media_info();
+            let (tb, d) = (info.time_base?, info.duration?);
+            Some(d.get() as f64 * f64::from(tb.numer.get()) / f64::from(tb.denom.get()))
+        });
+        let bit_rate = stream.and_then(|s| s.bit_rate).or_else(|| {
+            let (len, d) = (self.byte_len?, duration?);
+            (d > 0.0).then(|| (len as f64 * 8.0 / d).round() as u64)
+        });
+        Metadata {
+            sample_rate: stream.and_then(|s| s.sample_rate).unwrap_or(0),
+            num_channels: stream.and_then(|s| s.num_channels).unwrap_or(0),
+            num_frames: stream.and_then(|s| s.num_frames),
+            duration,
+            codec: stream.map_or_else(String::new, |s| s.codec.clone()),
+            format: self.container.clone(),
+            bit_rate,
+            bits_per_sample: stream.and_then(|s| s.bits_per_sample),
+            tags,
+        }
+    }
+
+    /// Number of streams in the source (audio, video, subtitles).
+    ///
+    /// ```no_run
+    /// let reader = audiostream::StreamReader::new("movie.mkv", None, None)?;
+    /// println!("{} streams", reader.num_src_streams());
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn num_src_streams(&self) -> usize {
+        self.streams.len()
+    }
+
+    /// Number of output streams added.
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// assert_eq!(reader.num_out_streams(), 1);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn num_out_streams(&self) -> usize {
+        self.outputs.len()
+    }
+
+    /// Index of the default audio stream (the container's default, else the first decodable
+    /// audio stream), or `None` when there is no audio.
+    ///
+    /// ```no_run
+    /// let reader = audiostream::StreamReader::new("movie.mkv", None, None)?;
+    /// println!("{:?}", reader.default_audio_stream());
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn default_audio_stream(&self) -> Option<usize> {
+        use symphonia::core::formats::TrackType;
+        let id = self.demuxer.default_track(TrackType::Audio).map(|t| t.id);
+        id.and_then(|id| self.tracks.iter().position(|t| t.id == id))
+            .or_else(|| {
+                self.streams
+                    .iter()
+                    .position(|s| s.media_type == MediaType::Audio)
+            })
+    }
+
+    /// Describes source stream `i` (seed: `get_src_stream_info`).
+    ///
+    /// ```no_run
+    /// let reader = audiostream::StreamReader::new("in.flac", None, None)?;
+    /// assert_eq!(reader.get_src_stream_info(0)?.codec, "flac");
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn get_src_stream_info(&self, i: usize) -> Result<SourceStream> {
+        self.streams.get(i).cloned().ok_or_else(|| {
+            Error::invalid_argument(
+                "stream index",
+                i,
+                format!(
+                    "0..{} (the source has {} streams)",
+                    self.streams.len(),
+                    self.streams.len()
+                ),
+            )
+        })
+    }
+
+    /// Counters: packets decoded and skipped, chunks dropped.
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.mp3", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// reader.process_all_packets()?;
+    /// println!("{:?}", reader.stats());
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn stats(&self) -> ReaderStats {
+        let mut s = ReaderStats::default();
+        for d in self.decoders.iter().flatten() {
+            s.decoded_packets += d.decoded_packets;
+            s.failed_packets += d.failed_packets;
+        }
+        s.dropped_chunks = self.outputs.iter().map(|o| o.buffer.dropped_chunks()).sum();
+        s
+    }
+
+    /// Seeks to `timestamp` seconds (seed: `seek`). Exact to the sample: the next chunk starts
+    /// at frame `round(timestamp * sample_rate)` of a full decode, and its pts is that frame's
+    /// time. A time past the end leaves the reader at the end; negative or NaN is an error.
+    /// Buffered chunks are discarded.
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.flac", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// reader.seek(12.5)?;
+    /// reader.fill_buffer()?;
+    /// assert_eq!(reader.pop_chunks()[0].as_ref().unwrap().pts, 12.5);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn seek(&mut self, timestamp: f64) -> Result<()> {
+        if !(timestamp >= 0.0) {
+            return Err(Error::invalid_argument(
+                "timestamp",
+                timestamp,
+                "a time in seconds >= 0",
+            ));
+        }
+        let active: Vec<usize> = (0..self.decoders.len())
+            .filter(|&i| self.decoders[i].is_some())
+            .collect();
+        let seek_track = active
+            .first()
+            .copied()
+            .or_else(|| self.default_audio_stream())
+            .and_then(|i| self.tracks.get(i))
+            .map(|t| t.id);
+        // Where a timestamp cannot name a frame exactly (e.g. Matroska's milliseconds), decode
+        // from the start and cut: slower, but exact.
+        let from_start = active.iter().any(|&i| {
+            self.decoders[i]
+                .as_ref()
+                .is_some_and(|d| !d.exact_timestamps())
+        });
+        let seek_time = if from_start || !timestamp.is_finite() {
+            0.0
+        } else {
+            timestamp
+        };
+        let time = Time::try_from_secs_f64(seek_time).unwrap_or(Time::ZERO);
+        let result = if from_start && self.ended_at_start() {
+            Ok(())
+        } else {
+            self.demuxer
+                .seek(
+                    SeekMode::Accurate,
+                    SeekTo::Time {
+                        time,
+                        track_id: seek_track,
+                    },
+                )
+                .map(|_| ())
+        };
+        let past_end = match result {
+            Ok(()) => !timestamp.is_finite(),
+            Err(SymError::SeekError(SeekErrorKind::OutOfRange)) => true,
+            Err(SymError::SeekError(SeekErrorKind::ForwardOnly)) => {
+                return Err(Error::Unsupported(format!(
+                    "seeking backward to {timestamp} s: {} is not seekable (a pipe or stream); \
+                     only forward seeks work",
+                    self.src_name
+                )))
+            }
+            Err(SymError::SeekError(kind)) => {
+                return Err(Error::Unsupported(format!(
+                    "seeking {} to {timestamp} s: {kind:?}",
+                    self.src_name
+                )))
+            }
+            Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => true,
+            Err(SymError::IoError(e)) => {
+                return Err(Error::io(format!("seeking {}", self.src_name), e))
+            }
+            Err(e) => return Err(Error::Decode(format!("seeking {}: {e}", self.src_name))),
+        };
+        for slot in self.decoders.iter_mut().flatten() {
+            slot.decoder.reset();
+            let target = if timestamp.is_finite() {
+                (timestamp * f64::from(slot.sample_rate)).round() as u64
+            } else {
+                u64::MAX
+            };
+            slot.discard_until = target;
+            slot.position = if from_start { Some(0) } else { None };
+        }
+        for out in &mut self.outputs {
+            let start = self.decoders[out.src]
+                .as_ref()
+                .map_or(0, |d| d.discard_until);
+            out.buffer.reset(start);
+        }
+        self.ended = past_end;
+        Ok(())
+    }
+
+    /// Seeking to 0 needs no demuxer seek when nothing has been read yet.
+    fn ended_at_start(&self) -> bool {
+        false
+    }
+
+    /// Closes the reader (seed: `close()`); dropping it does the same.
+    ///
+    /// ```no_run
+    /// let reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// reader.close()?;
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn close(self) -> Result<()> {
+        drop(self);
+        Ok(())
+    }
+}
+
+/// The iterator behind [`StreamReader::stream`].
+struct ChunkStream<'a> {
+    reader: &'a mut StreamReader,
+    done: bool,
+}
+
+impl Iterator for ChunkStream<'_> {
+    type Item = Result<Vec<Option<Chunk>>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        loop {
+            if self.reader.ended {
+                let chunks = self.reader.pop_chunks();
+                if chunks.iter().all(Option::is_none) {
+                    self.done = true;
+                    return None;
+                }
+                return Some(Ok(chunks));
+            }
+            if self.reader.is_buffer_ready() {
+                return Some(Ok(self.reader.pop_chunks()));
+            }
+            if let Err(e) = self.reader.process_packet() {
+                self.done = true;
+                return Some(Err(e));
+            }
+        }
+    }
+}
+
+impl Drop for ChunkStream<'_> {
+    fn drop(&mut self) {
+        self.reader.keep_all = false;
+    }
+}
+
+fn audio_params(track: &Track) -> Option<&AudioCodecParameters> {
+    match &track.codec_params {
+        Some(CodecParameters::Audio(p)) => Some(p),
+        _ => None,
+    }
+}
+
+/// Container tags and per-track tags from every metadata revision the demuxer has.
+fn collect_tags(reader: &mut dyn FormatReader) -> (Options, HashMap<u64, Options>) {
+    let mut media = Options::new();
+    let mut per_track = HashMap::new();
+    let mut log = reader.metadata();
+    if let Some(rev) = log.current() {
+        from_symphonia::revision_tags(rev, &mut media, &mut per_track);
+    }
+    while let Some(_old) = log.pop() {
+        if let Some(rev) = log.current() {
+            from_symphonia::revision_tags(rev, &mut media, &mut per_track);
+        }
+    }
+    (media, per_track)
+}
+
+/// Builds the [`SourceStream`] of a track. `byte_len` is the file size when this is the only
+/// track (for an average bit rate).
+fn describe_track(index: usize, t: &Track, tags: Options, byte_len: Option<u64>) -> SourceStream {
+    let duration_of = |frames: Option<u64>, rate: Option<u32>| -> Option<f64> {
+        if let (Some(n), Some(r)) = (frames, rate.filter(|r| *r > 0)) {
+            return Some(n as f64 / f64::from(r));
+        }
+        let (tb, d) = (t.time_base?, t.duration?);
+        Some(d.get() as f64 * f64::from(tb.numer.get()) / f64::from(tb.denom.get()))
+    };
+    match &t.codec_params {
+        Some(CodecParameters::Audio(p)) => {
+            let (codec, long) = from_symphonia::codec_names(p.codec);
+            let channels = p.channels.as_ref().map(|c| c.count());
+            let duration = duration_of(t.num_frames, p.sample_rate);
+            let is_pcm = codec.starts_with("pcm_");
+            let bits = p.bits_per_coded_sample.or(p.bits_per_sample);
+            let bit_rate = if is_pcm {
+                match (p.sample_rate, channels, bits) {
+                    (Some(r), Some(c), Some(b)) => Some(u64::from(r) * c as u64 * u64::from(b)),
+                    _ => None,
+                }
+            } else {
+                match (byte_len, duration) {
+                    (Some(len), Some(d)) if d > 0.0 => Some((len as f64 * 8.0 / d).round() as u64),
+                    _ => None,
+                }
+            };
+            SourceStream {
+                index,
+                media_type: MediaType::Audio,
+                codec: codec.to_string(),
+                codec_long_name: long.to_string(),
+                sample_rate: p.sample_rate,
+                num_channels: channels,
+                num_frames: t.num_frames,
+                duration,
+                bit_rate,
+                bits_per_sample: if is_pcm || codec == "flac" || codec == "alac" {
+                    bits
+                } else {
+                    None
+                },
+                language: t.language.clone(),
+                tags,
+            }
+        }
+        other => {
+            let media_type = match other {
+                Some(CodecParameters::Video(_)) => MediaType::Video,
+                Some(CodecParameters::Subtitle(_)) => MediaType::Subtitle,
+                _ => MediaType::Unknown,
+            };
+            SourceStream {
+                index,
+                media_type,
+                codec: "unknown".into(),
+                codec_long_name: "not decoded by audiostream".into(),
+                sample_rate: None,
+                num_channels: None,
+                num_frames: t.num_frames,
+                duration: duration_of(None, None),
+                bit_rate: None,
+                bits_per_sample: None,
+                language: t.language.clone(),
+                tags,
+            }
+        }
+    }
+}

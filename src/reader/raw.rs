@@ -1,0 +1,216 @@
+//! A demuxer for headerless PCM (`s16le`, `s24le`, `s32le`, `f32le`, `f64le`, `u8`), which
+//! symphonia does not have. It plugs into symphonia as a `FormatReader`, so packets decode with
+//! symphonia's PCM decoder and everything downstream is shared with the other formats.
+
+use crate::{Error, Options, Result};
+use std::io::{Read, Seek, SeekFrom};
+use symphonia::core::audio::Channels;
+use symphonia::core::codecs::audio::well_known::*;
+use symphonia::core::codecs::audio::{AudioCodecId, AudioCodecParameters};
+use symphonia::core::codecs::CodecParameters;
+use symphonia::core::common::FourCc;
+use symphonia::core::errors::{Error as SymError, Result as SymResult, SeekErrorKind};
+use symphonia::core::formats::{
+    FormatId, FormatInfo, FormatReader, MediaInfo, SeekMode, SeekTo, SeekedTo, Track,
+};
+use symphonia::core::io::{MediaSource, MediaSourceStream, ReadBytes};
+use symphonia::core::meta::{Metadata, MetadataLog};
+use symphonia::core::packet::Packet;
+use symphonia::core::units::{Duration, Timestamp};
+
+/// The raw PCM sample formats, by FFmpeg demuxer name.
+pub(crate) const RAW_FORMATS: &[&str] = &["s16le", "s24le", "s32le", "f32le", "f64le", "u8"];
+
+/// Frames per packet: large enough to keep per-packet overhead negligible.
+const FRAMES_PER_PACKET: u64 = 4096;
+
+const RAW_FORMAT_INFO: FormatInfo = FormatInfo {
+    format: FormatId::new(FourCc::new(*b"rawp")),
+    short_name: "raw",
+    long_name: "Raw PCM",
+};
+
+/// Sample layout of one raw format.
+struct RawLayout {
+    codec: AudioCodecId,
+    bytes_per_sample: u32,
+}
+
+fn layout(name: &str) -> Option<RawLayout> {
+    let (codec, bytes_per_sample) = match name {
+        "s16le" => (CODEC_ID_PCM_S16LE, 2),
+        "s24le" => (CODEC_ID_PCM_S24LE, 3),
+        "s32le" => (CODEC_ID_PCM_S32LE, 4),
+        "f32le" => (CODEC_ID_PCM_F32LE, 4),
+        "f64le" => (CODEC_ID_PCM_F64LE, 8),
+        "u8" => (CODEC_ID_PCM_U8, 1),
+        _ => return None,
+    };
+    Some(RawLayout {
+        codec,
+        bytes_per_sample,
+    })
+}
+
+/// Parses the raw format's options: `sample_rate` (required) and `channels` (default 1).
+pub(crate) fn parse_options(format: &str, option: &Options) -> Result<(u32, u16)> {
+    for key in option.keys() {
+        if key != "sample_rate" && key != "channels" {
+            return Err(Error::invalid_argument(
+                "option",
+                key,
+                format!("for raw PCM format \"{format}\": sample_rate, channels"),
+            ));
+        }
+    }
+    let sample_rate = match option.get("sample_rate") {
+        Some(v) => v.parse::<u32>().ok().filter(|r| *r > 0).ok_or_else(|| {
+            Error::invalid_argument("option sample_rate", v, "a positive integer (Hz)")
+        })?,
+        None => {
+            return Err(Error::InvalidArgument(format!(
+                "raw PCM format \"{format}\" needs option sample_rate (and channels, default 1)"
+            )))
+        }
+    };
+    let channels = match option.get("channels") {
+        Some(v) => v
+            .parse::<u16>()
+            .ok()
+            .filter(|c| (1..=64).contains(c))
+            .ok_or_else(|| Error::invalid_argument("option channels", v, "1 to 64"))?,
+        None => 1,
+    };
+    Ok((sample_rate, channels))
+}
+
+/// Headerless PCM as a symphonia `FormatReader`.
+pub(crate) struct RawPcmReader<'s> {
+    mss: MediaSourceStream<'s>,
+    tracks: Vec<Track>,
+    media_info: MediaInfo,
+    metadata: MetadataLog,
+    frame_bytes: u64,
+    num_frames: Option<u64>,
+}
+
+impl<'s> RawPcmReader<'s> {
+    pub(crate) fn new(
+        mss: MediaSourceStream<'s>,
+        format: &str,
+        sample_rate: u32,
+        channels: u16,
+    ) -> Result<Self> {
+        let layout = layout(format).ok_or_else(|| {
+            Error::Unsupported(format!(
+                "raw PCM format \"{format}\"; supported: {}",
+                RAW_FORMATS.join(", ")
+            ))
+        })?;
+        let frame_bytes = u64::from(layout.bytes_per_sample) * u64::from(channels);
+        let num_frames = mss.byte_len().map(|len| len / frame_bytes);
+        let mut params = AudioCodecParameters::new();
+        params
+            .for_codec(layout.codec)
+            .with_sample_rate(sample_rate)
+            .with_bits_per_sample(layout.bytes_per_sample * 8)
+            .with_bits_per_coded_sample(layout.bytes_per_sample * 8)
+            .with_channels(Channels::Discrete(channels))
+            .with_max_frames_per_packet(FRAMES_PER_PACKET);
+        let mut track = Track::new(0);
+        track.with_codec_params(CodecParameters::Audio(params));
+        if let Some(n) = num_frames {
+            track.with_num_frames(n).with_duration(Duration::new(n));
+        }
+        let media_info = MediaInfo::from_track(&track);
+        Ok(RawPcmReader {
+            mss,
+            tracks: vec![track],
+            media_info,
+            metadata: MetadataLog::default(),
+            frame_bytes,
+            num_frames,
+        })
+    }
+}
+
+impl FormatReader for RawPcmReader<'_> {
+    fn format_info(&self) -> &FormatInfo {
+        &RAW_FORMAT_INFO
+    }
+
+    fn media_info(&self) -> &MediaInfo {
+        &self.media_info
+    }
+
+    fn metadata(&mut self) -> Metadata<'_> {
+        self.metadata.metadata()
+    }
+
+    fn seek(&mut self, _mode: SeekMode, to: SeekTo) -> SymResult<SeekedTo> {
+        let required_ts = match to {
+            SeekTo::Timestamp { ts, .. } => ts,
+            SeekTo::Time { time, .. } => self
+                .tracks
+                .first()
+                .and_then(|t| t.time_base)
+                .and_then(|tb| tb.calc_timestamp(time))
+                .ok_or(SymError::SeekError(SeekErrorKind::OutOfRange))?,
+        };
+        let frame = u64::try_from(required_ts.get())
+            .map_err(|_| SymError::SeekError(SeekErrorKind::OutOfRange))?;
+        let frame = self.num_frames.map_or(frame, |n| frame.min(n));
+        let target = frame * self.frame_bytes;
+        if self.mss.is_seekable() {
+            self.mss.seek(SeekFrom::Start(target))?;
+        } else {
+            let pos = self.mss.pos();
+            if target < pos {
+                return Err(SymError::SeekError(SeekErrorKind::ForwardOnly));
+            }
+            self.mss.ignore_bytes(target - pos)?;
+        }
+        let actual = Timestamp::new(frame as i64);
+        Ok(SeekedTo {
+            track_id: 0,
+            required_ts,
+            actual_ts: actual,
+        })
+    }
+
+    fn tracks(&self) -> &[Track] {
+        &self.tracks
+    }
+
+    fn next_packet(&mut self) -> SymResult<Option<Packet>> {
+        let pos = self.mss.pos();
+        let want = (FRAMES_PER_PACKET * self.frame_bytes) as usize;
+        let mut data = vec![0u8; want];
+        let mut got = 0;
+        while got < want {
+            match self.mss.read(&mut data[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let frames = got as u64 / self.frame_bytes;
+        if frames == 0 {
+            if got > 0 {
+                log::warn!("raw PCM: {got} trailing bytes do not make a whole frame; ignored");
+            }
+            return Ok(None);
+        }
+        data.truncate((frames * self.frame_bytes) as usize);
+        let pts = Timestamp::new((pos / self.frame_bytes) as i64);
+        Ok(Some(Packet::new(0, pts, Duration::new(frames), data)))
+    }
+
+    fn into_inner<'a>(self: Box<Self>) -> MediaSourceStream<'a>
+    where
+        Self: 'a,
+    {
+        self.mss
+    }
+}

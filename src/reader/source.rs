@@ -1,0 +1,208 @@
+//! Opening sources (paths, stdin, `Read`/`Read + Seek` values) and choosing the demuxer.
+
+use super::raw::{self, RawPcmReader};
+use crate::{Error, Options, Result};
+use std::io::{Read, Seek, SeekFrom};
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::formats::probe::{Hint, Probe};
+use symphonia::core::formats::{FormatOptions, FormatReader};
+use symphonia::core::io::{MediaSource, MediaSourceStream, ReadOnlySource};
+use symphonia::core::meta::MetadataOptions;
+use symphonia::default::formats::*;
+use symphonia::default::meta::{ApeReader, Id3v1Reader, Id3v2Reader};
+
+/// Container names accepted by `format` (besides the raw PCM ones).
+pub(crate) const CONTAINERS: &[&str] = &[
+    "wav", "mp3", "flac", "ogg", "mp4", "m4a", "mkv", "webm", "aiff", "caf", "aac",
+];
+
+/// A `Read + Seek` value as a symphonia media source (seekable, length found by seeking).
+pub(crate) struct SeekableSource<R> {
+    inner: R,
+    len: Option<u64>,
+}
+
+impl<R: Read + Seek> SeekableSource<R> {
+    pub(crate) fn new(mut inner: R) -> Result<Self> {
+        let pos = inner.stream_position()?;
+        let end = inner.seek(SeekFrom::End(0))?;
+        inner.seek(SeekFrom::Start(pos))?;
+        Ok(SeekableSource {
+            inner,
+            len: Some(end),
+        })
+    }
+}
+
+impl<R: Read> Read for SeekableSource<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl<R: Seek> Seek for SeekableSource<R> {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+impl<R: Read + Seek + Send + Sync> MediaSource for SeekableSource<R> {
+    fn is_seekable(&self) -> bool {
+        true
+    }
+    fn byte_len(&self) -> Option<u64> {
+        self.len
+    }
+}
+
+/// Opens a path, or stdin for `-`. Returns the source and the file extension (a probe hint).
+pub(crate) fn open_path(src: &str) -> Result<(Box<dyn MediaSource>, Option<String>)> {
+    if src == "-" {
+        return Ok((Box::new(ReadOnlySource::new(std::io::stdin())), None));
+    }
+    let path = std::path::Path::new(src);
+    let file = std::fs::File::open(path).map_err(|e| Error::io(format!("opening {src:?}"), e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::io(format!("reading the size of {src:?}"), e))?;
+    if meta.is_dir() {
+        return Err(Error::invalid_argument(
+            "src",
+            format!("{src:?} (a directory)"),
+            "a media file, \"-\" for stdin, or a URL",
+        ));
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    Ok((Box::new(file), ext))
+}
+
+/// The demuxer chosen for a source, and our name for its container.
+pub(crate) struct Demuxer {
+    pub(crate) reader: Box<dyn FormatReader>,
+    pub(crate) container: String,
+    pub(crate) byte_len: Option<u64>,
+}
+
+/// Builds a probe that only knows `name`'s demuxer (plus tag readers that may precede it).
+fn forced_probe(name: &str) -> Option<Probe> {
+    let mut p = Probe::new();
+    p.register_metadata::<Id3v2Reader>();
+    p.register_metadata::<ApeReader>();
+    p.register_metadata::<Id3v1Reader>();
+    match name {
+        "wav" | "wave" => p.register_format::<WavReader>(),
+        "mp3" | "mp2" | "mp1" => p.register_format::<MpaReader>(),
+        "flac" => p.register_format::<FlacReader>(),
+        "ogg" | "oga" => p.register_format::<OggReader>(),
+        "mp4" | "m4a" | "mov" | "isomp4" => p.register_format::<IsoMp4Reader>(),
+        "mkv" | "webm" | "matroska" => p.register_format::<MkvReader>(),
+        "aiff" | "aif" => p.register_format::<AiffReader>(),
+        "caf" => p.register_format::<CafReader>(),
+        "aac" | "adts" => p.register_format::<AdtsReader>(),
+        _ => return None,
+    }
+    Some(p)
+}
+
+fn probe_error(src: &str, forced: Option<&str>, seekable: bool, e: SymError) -> Error {
+    // Some containers keep what a demuxer needs after the audio (MP4 without "faststart", CAF):
+    // from a pipe they cannot be opened at all, so say so.
+    let hint = if seekable {
+        ""
+    } else {
+        " (read from a non-seekable stream: MP4/M4A with its index at the end and CAF need a \
+         seekable source such as a file or memory)"
+    };
+    let e = match e {
+        SymError::Unsupported(_) | SymError::LimitError(_) => match forced {
+            Some(f) => Error::Decode(format!("{src}: not a valid \"{f}\" stream")),
+            None => Error::Unsupported(format!(
+                "{src}: not a recognised audio format; supported containers: {}, and raw PCM ({}) with format=",
+                CONTAINERS.join(", "),
+                raw::RAW_FORMATS.join(", ")
+            )),
+        },
+        SymError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Error::Decode(format!("{src}: empty or truncated before any audio"))
+        }
+        SymError::IoError(io) => Error::io(format!("reading {src}"), io),
+        other => Error::Decode(format!("{src}: {other}")),
+    };
+    match e {
+        Error::Unsupported(m) if !hint.is_empty() => Error::Unsupported(format!("{m}{hint}")),
+        Error::Decode(m) if !hint.is_empty() => Error::Decode(format!("{m}{hint}")),
+        other => other,
+    }
+}
+
+/// Chooses and opens the demuxer: `format` forces one, otherwise the content is probed.
+pub(crate) fn open_demuxer(
+    src_name: &str,
+    source: Box<dyn MediaSource>,
+    ext_hint: Option<&str>,
+    format: Option<&str>,
+    option: &Options,
+) -> Result<Demuxer> {
+    let byte_len = source.byte_len();
+    let seekable = source.is_seekable();
+    if byte_len == Some(0) {
+        return Err(Error::Decode(format!("{src_name} is empty (0 bytes)")));
+    }
+    let mss = MediaSourceStream::new(source, Default::default());
+    let format = format.map(|f| f.trim().to_ascii_lowercase());
+    if let Some(f) = format.as_deref() {
+        if raw::RAW_FORMATS.contains(&f) {
+            let (rate, channels) = raw::parse_options(f, option)?;
+            let reader = RawPcmReader::new(mss, f, rate, channels)?;
+            return Ok(Demuxer {
+                reader: Box::new(reader),
+                container: f.to_string(),
+                byte_len,
+            });
+        }
+    }
+    if let Some(key) = option.keys().next() {
+        return Err(Error::invalid_argument(
+            "option",
+            key,
+            format!(
+                "no options for container formats; raw PCM formats ({}) take sample_rate and channels",
+                raw::RAW_FORMATS.join(", ")
+            ),
+        ));
+    }
+    let mut hint = Hint::new();
+    if let Some(ext) = ext_hint {
+        hint.with_extension(ext);
+    }
+    let fmt_opts = FormatOptions::default();
+    let meta_opts = MetadataOptions::default();
+    let reader = match format.as_deref() {
+        Some(f) => {
+            let probe = forced_probe(f).ok_or_else(|| {
+                Error::Unsupported(format!(
+                    "format \"{f}\"; supported: {}, {}",
+                    CONTAINERS.join(", "),
+                    raw::RAW_FORMATS.join(", ")
+                ))
+            })?;
+            probe
+                .probe(&hint, mss, fmt_opts, meta_opts)
+                .map_err(|e| probe_error(src_name, Some(f), seekable, e))?
+        }
+        None => symphonia::default::get_probe()
+            .probe(&hint, mss, fmt_opts, meta_opts)
+            .map_err(|e| probe_error(src_name, None, seekable, e))?,
+    };
+    let container =
+        super::metadata::from_symphonia::container_name(reader.format_info().short_name)
+            .to_string();
+    Ok(Demuxer {
+        reader,
+        container,
+        byte_len,
+    })
+}

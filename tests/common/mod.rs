@@ -1,0 +1,4 @@
+//! Shared helpers for the integration tests (`mod common;` in each test file).
+
+pub mod oracle;
+pub mod ours;
