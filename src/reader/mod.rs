@@ -23,6 +23,7 @@ use buffer::ChunkBuffer;
 use metadata::from_symphonia;
 use std::collections::HashMap;
 use std::io::{Read, Seek};
+
 use std::time::Duration;
 use symphonia::core::codecs::audio::{AudioCodecParameters, AudioDecoder, AudioDecoderOptions};
 use symphonia::core::codecs::CodecParameters;
@@ -55,8 +56,13 @@ struct DecoderSlot {
     sample_rate: u32,
     channels: usize,
     time_base: Option<TimeBase>,
-    /// Timestamp of the stream's first frame (track start), in time-base units.
+    /// Timestamp of the first decoded frame of the stream, in time-base units: where frame 0
+    /// is. Demuxers disagree on where a stream starts (Ogg says before the encoder delay, MP3
+    /// at the trimmed start), so it is taken from the first decoded packet when the stream is
+    /// read from its start, and assumed at `max(track start, 0)` until then.
     start_ts: i64,
+    /// Whether the next decoded frames are the stream's first (read from the start).
+    at_stream_start: bool,
     /// Stream frame index of the next decoded frame; `None` after a seek until a packet says.
     position: Option<u64>,
     /// Decoded frames before this stream frame are dropped (the seek target).
@@ -71,6 +77,19 @@ impl DecoderSlot {
     fn exact_timestamps(&self) -> bool {
         self.time_base
             .is_some_and(|tb| tb.numer.get() == 1 && tb.denom.get() == self.sample_rate)
+    }
+
+    /// Frames to decode before a seek target so the decoder's state is rebuilt by then.
+    fn preroll_frames(&self) -> u64 {
+        match self.codec.as_str() {
+            c if c.starts_with("pcm_") => 0,
+            "flac" | "alac" | "wavpack" => 0,
+            // Two packets cover MDCT overlap and MP3's bit reservoir (at most 511 bytes back).
+            "mp1" | "mp2" | "mp3" => 3 * 1152,
+            "aac" => 2 * 1024,
+            // Vorbis blocks are at most 8192 frames; one earlier block completes the overlap.
+            _ => 2 * 8192,
+        }
     }
 
     /// Stream frame index of timestamp `ts`.
@@ -116,12 +135,16 @@ pub struct StreamReader {
     demuxer: Box<dyn FormatReader>,
     container: String,
     byte_len: Option<u64>,
+    /// How the demuxer was chosen, to reopen it at the start.
+    open_spec: source::OpenSpec,
     container_tags: Options,
     tracks: Vec<Track>,
     streams: Vec<SourceStream>,
     decoders: Vec<Option<DecoderSlot>>,
     outputs: Vec<Output>,
     ended: bool,
+    /// The demuxer returned the end of the file (it may need reopening to seek).
+    demuxer_at_eof: bool,
     /// Set while `stream()` iterates: nothing is dropped then.
     keep_all: bool,
 }
@@ -255,7 +278,12 @@ impl StreamReader {
     ) -> Result<Self> {
         let empty = Options::new();
         let option = option.unwrap_or(&empty);
-        let mut demuxer = source::open_demuxer(&src_name, source, ext, format, option)?;
+        let open_spec = source::OpenSpec {
+            ext: ext.map(str::to_string),
+            format: format.map(|f| f.trim().to_ascii_lowercase()),
+            option: option.clone(),
+        };
+        let mut demuxer = source::open_demuxer(&src_name, source, &open_spec)?;
         let tracks = demuxer.reader.tracks().to_vec();
         let (media_tags, track_tags) = collect_tags(demuxer.reader.as_mut());
         let single_track = tracks.len() == 1;
@@ -286,12 +314,14 @@ impl StreamReader {
             demuxer: demuxer.reader,
             container: demuxer.container,
             byte_len: demuxer.byte_len,
+            open_spec,
             container_tags: media_tags,
             tracks,
             streams,
             decoders,
             outputs: Vec::new(),
             ended: false,
+            demuxer_at_eof: false,
             keep_all: false,
         })
     }
@@ -460,7 +490,8 @@ impl StreamReader {
             sample_rate,
             channels,
             time_base: track.time_base,
-            start_ts: track.start_ts.get(),
+            start_ts: track.start_ts.get().max(0),
+            at_stream_start: true,
             position: Some(0),
             discard_until: 0,
             decoded_packets: 0,
@@ -499,6 +530,7 @@ impl StreamReader {
             let packet = match self.demuxer.next_packet() {
                 Ok(Some(p)) => p,
                 Ok(None) => {
+                    self.demuxer_at_eof = true;
                     self.finish()?;
                     return Ok(0);
                 }
@@ -508,6 +540,7 @@ impl StreamReader {
                     continue;
                 }
                 Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    self.demuxer_at_eof = true;
                     log::warn!(
                         "{}: the stream ends in the middle of a packet (truncated)",
                         self.src_name
@@ -584,6 +617,13 @@ impl StreamReader {
         slot.decoded_packets += 1;
         if frames == 0 {
             return Ok(());
+        }
+        if slot.at_stream_start {
+            slot.at_stream_start = false;
+            slot.start_ts = packet
+                .pts
+                .get()
+                .saturating_add(packet.trim_start.get() as i64);
         }
         let start = match slot.position {
             Some(p) => p,
@@ -916,12 +956,12 @@ impl StreamReader {
         let active: Vec<usize> = (0..self.decoders.len())
             .filter(|&i| self.decoders[i].is_some())
             .collect();
-        let seek_track = active
-            .first()
-            .copied()
-            .or_else(|| self.default_audio_stream())
-            .and_then(|i| self.tracks.get(i))
-            .map(|t| t.id);
+        // Past the known end there is nothing to find: no demuxer seek (some would scan).
+        let known_end = active
+            .iter()
+            .filter_map(|&i| self.streams.get(i).and_then(|s| s.duration))
+            .reduce(f64::min);
+        let beyond_end = !timestamp.is_finite() || known_end.is_some_and(|end| timestamp >= end);
         // Where a timestamp cannot name a frame exactly (e.g. Matroska's milliseconds), decode
         // from the start and cut: slower, but exact.
         let from_start = active.iter().any(|&i| {
@@ -929,56 +969,36 @@ impl StreamReader {
                 .as_ref()
                 .is_some_and(|d| !d.exact_timestamps())
         });
-        let seek_time = if from_start || !timestamp.is_finite() {
-            0.0
+        let past_end = if beyond_end {
+            true
+        } else if from_start {
+            self.restart()?;
+            false
         } else {
-            timestamp
-        };
-        let time = Time::try_from_secs_f64(seek_time).unwrap_or(Time::ZERO);
-        let result = if from_start && self.ended_at_start() {
-            Ok(())
-        } else {
-            self.demuxer
-                .seek(
-                    SeekMode::Accurate,
-                    SeekTo::Time {
-                        time,
-                        track_id: seek_track,
-                    },
-                )
-                .map(|_| ())
-        };
-        let past_end = match result {
-            Ok(()) => !timestamp.is_finite(),
-            Err(SymError::SeekError(SeekErrorKind::OutOfRange)) => true,
-            Err(SymError::SeekError(SeekErrorKind::ForwardOnly)) => {
-                return Err(Error::Unsupported(format!(
-                    "seeking backward to {timestamp} s: {} is not seekable (a pipe or stream); \
-                     only forward seeks work",
-                    self.src_name
-                )))
+            // Lossy decoders rebuild their state (MDCT overlap, MP3 bit reservoir) from the
+            // packets they see: start early enough that the target frame decodes as in a full
+            // decode, and cut what comes before it.
+            let preroll = active
+                .iter()
+                .filter_map(|&i| self.decoders[i].as_ref())
+                .map(|d| d.preroll_frames() as f64 / f64::from(d.sample_rate))
+                .fold(0.0, f64::max);
+            // Some demuxers (isomp4, mkv) cannot seek once they have hit the end of the file:
+            // reopen them first.
+            if self.demuxer_at_eof {
+                self.restart()?;
             }
-            Err(SymError::SeekError(kind)) => {
-                return Err(Error::Unsupported(format!(
-                    "seeking {} to {timestamp} s: {kind:?}",
-                    self.src_name
-                )))
-            }
-            Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => true,
-            Err(SymError::IoError(e)) => {
-                return Err(Error::io(format!("seeking {}", self.src_name), e))
-            }
-            Err(e) => return Err(Error::Decode(format!("seeking {}: {e}", self.src_name))),
+            self.demuxer_seek((timestamp - preroll).max(0.0))?
         };
         for slot in self.decoders.iter_mut().flatten() {
             slot.decoder.reset();
-            let target = if timestamp.is_finite() {
+            slot.discard_until = if timestamp.is_finite() {
                 (timestamp * f64::from(slot.sample_rate)).round() as u64
             } else {
                 u64::MAX
             };
-            slot.discard_until = target;
             slot.position = if from_start { Some(0) } else { None };
+            slot.at_stream_start = from_start;
         }
         for out in &mut self.outputs {
             let start = self.decoders[out.src]
@@ -990,9 +1010,59 @@ impl StreamReader {
         Ok(())
     }
 
-    /// Seeking to 0 needs no demuxer seek when nothing has been read yet.
-    fn ended_at_start(&self) -> bool {
-        false
+    /// Seeks the demuxer to a packet at or before `timestamp`. Returns whether the time is past
+    /// the end of the stream.
+    fn demuxer_seek(&mut self, timestamp: f64) -> Result<bool> {
+        let track_id = self
+            .decoders
+            .iter()
+            .position(Option::is_some)
+            .or_else(|| self.default_audio_stream())
+            .and_then(|i| self.tracks.get(i))
+            .map(|t| t.id);
+        let time = Time::try_from_secs_f64(timestamp).unwrap_or(Time::ZERO);
+        match self
+            .demuxer
+            .seek(SeekMode::Accurate, SeekTo::Time { time, track_id })
+        {
+            Ok(_) => Ok(false),
+            Err(SymError::SeekError(SeekErrorKind::OutOfRange)) => Ok(true),
+            Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(true),
+            Err(SymError::SeekError(SeekErrorKind::ForwardOnly)) => {
+                Err(Error::Unsupported(format!(
+                "seeking backward to {timestamp} s: {} is not seekable (a pipe or stream); only \
+                 forward seeks work",
+                self.src_name
+            )))
+            }
+            Err(SymError::SeekError(kind)) => Err(Error::Unsupported(format!(
+                "seeking {} to {timestamp} s: {kind:?}",
+                self.src_name
+            ))),
+            Err(SymError::IoError(e)) => Err(Error::io(format!("seeking {}", self.src_name), e)),
+            Err(e) => Err(Error::Decode(format!("seeking {}: {e}", self.src_name))),
+        }
+    }
+
+    /// Reopens the demuxer at the start of the source (exact, unlike some demuxers' seek).
+    fn restart(&mut self) -> Result<()> {
+        let placeholder = source::placeholder_demuxer()?;
+        let old = std::mem::replace(&mut self.demuxer, placeholder);
+        let mut mss = old.into_inner();
+        if !symphonia::core::io::MediaSource::is_seekable(&mss) {
+            return Err(Error::Unsupported(format!(
+                "seeking {}: it is not seekable (a pipe or stream), and its timestamps need a \
+                 restart from the beginning",
+                self.src_name
+            )));
+        }
+        mss.seek(std::io::SeekFrom::Start(0))
+            .map_err(|e| Error::io(format!("seeking {}", self.src_name), e))?;
+        let demuxer = source::reopen_demuxer(&self.src_name, mss, &self.open_spec)?;
+        self.demuxer = demuxer.reader;
+        self.tracks = self.demuxer.tracks().to_vec();
+        self.demuxer_at_eof = false;
+        Ok(())
     }
 
     /// Closes the reader (seed: `close()`); dropping it does the same.

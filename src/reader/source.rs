@@ -138,22 +138,42 @@ fn probe_error(src: &str, forced: Option<&str>, seekable: bool, e: SymError) -> 
     }
 }
 
+/// How a demuxer is chosen: the file extension (a probe hint), the forced format and options.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OpenSpec {
+    pub(crate) ext: Option<String>,
+    /// Lowercased `format` override.
+    pub(crate) format: Option<String>,
+    pub(crate) option: Options,
+}
+
 /// Chooses and opens the demuxer: `format` forces one, otherwise the content is probed.
 pub(crate) fn open_demuxer(
     src_name: &str,
     source: Box<dyn MediaSource>,
-    ext_hint: Option<&str>,
-    format: Option<&str>,
-    option: &Options,
+    spec: &OpenSpec,
 ) -> Result<Demuxer> {
-    let byte_len = source.byte_len();
-    let seekable = source.is_seekable();
-    if byte_len == Some(0) {
+    if source.byte_len() == Some(0) {
         return Err(Error::Decode(format!("{src_name} is empty (0 bytes)")));
     }
-    let mss = MediaSourceStream::new(source, Default::default());
-    let format = format.map(|f| f.trim().to_ascii_lowercase());
-    if let Some(f) = format.as_deref() {
+    reopen_demuxer(
+        src_name,
+        MediaSourceStream::new(source, Default::default()),
+        spec,
+    )
+}
+
+/// Opens the demuxer on a media source stream (at its current position).
+pub(crate) fn reopen_demuxer(
+    src_name: &str,
+    mss: MediaSourceStream<'static>,
+    spec: &OpenSpec,
+) -> Result<Demuxer> {
+    let byte_len = mss.byte_len();
+    let seekable = mss.is_seekable();
+    let option = &spec.option;
+    let format = spec.format.as_deref();
+    if let Some(f) = format {
         if raw::RAW_FORMATS.contains(&f) {
             let (rate, channels) = raw::parse_options(f, option)?;
             let reader = RawPcmReader::new(mss, f, rate, channels)?;
@@ -175,12 +195,12 @@ pub(crate) fn open_demuxer(
         ));
     }
     let mut hint = Hint::new();
-    if let Some(ext) = ext_hint {
+    if let Some(ext) = &spec.ext {
         hint.with_extension(ext);
     }
     let fmt_opts = FormatOptions::default();
     let meta_opts = MetadataOptions::default();
-    let reader = match format.as_deref() {
+    let reader = match format {
         Some(f) => {
             let probe = forced_probe(f).ok_or_else(|| {
                 Error::Unsupported(format!(
@@ -205,4 +225,11 @@ pub(crate) fn open_demuxer(
         container,
         byte_len,
     })
+}
+
+/// An empty demuxer that stands in while the real one is being reopened.
+pub(crate) fn placeholder_demuxer() -> Result<Box<dyn FormatReader>> {
+    let empty: Box<dyn MediaSource> = Box::new(std::io::Cursor::new(Vec::<u8>::new()));
+    let mss = MediaSourceStream::new(empty, Default::default());
+    Ok(Box::new(RawPcmReader::new(mss, "u8", 1, 1)?))
 }
