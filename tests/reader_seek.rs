@@ -62,10 +62,9 @@ fn fifty_random_seeks_per_format() {
             reader.seek(t).unwrap();
             let target = (t * rate).round() as usize;
             reader.fill_buffer().unwrap();
-            let chunk = reader
-                .pop_chunks()
-                .remove(0)
-                .expect("a chunk after the seek");
+            let chunk = reader.pop_chunks().remove(0).unwrap_or_else(|| {
+                panic!("{name}: no chunk after seek to {t} (frame {target} of {n})")
+            });
             assert_eq!(
                 chunk.pts,
                 target as f64 / rate,

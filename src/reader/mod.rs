@@ -956,12 +956,6 @@ impl StreamReader {
         let active: Vec<usize> = (0..self.decoders.len())
             .filter(|&i| self.decoders[i].is_some())
             .collect();
-        // Past the known end there is nothing to find: no demuxer seek (some would scan).
-        let known_end = active
-            .iter()
-            .filter_map(|&i| self.streams.get(i).and_then(|s| s.duration))
-            .reduce(f64::min);
-        let beyond_end = !timestamp.is_finite() || known_end.is_some_and(|end| timestamp >= end);
         // Where a timestamp cannot name a frame exactly (e.g. Matroska's milliseconds), decode
         // from the start and cut: slower, but exact.
         let from_start = active.iter().any(|&i| {
@@ -969,6 +963,15 @@ impl StreamReader {
                 .as_ref()
                 .is_some_and(|d| !d.exact_timestamps())
         });
+        // Past the stated end, where the only way there is decoding from the start, there is
+        // nothing to find. (Elsewhere the demuxer decides: MP4's stated duration can be
+        // shorter than its packets, which a full decode delivers.)
+        let known_end = active
+            .iter()
+            .filter_map(|&i| self.streams.get(i).and_then(|s| s.duration))
+            .reduce(f64::min);
+        let beyond_end =
+            !timestamp.is_finite() || (from_start && known_end.is_some_and(|end| timestamp >= end));
         let past_end = if beyond_end {
             true
         } else if from_start {
