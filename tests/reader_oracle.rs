@@ -17,6 +17,9 @@ enum Expect {
     /// symphonia does not apply the MP4 edit list: we deliver the encoder's priming frames that
     /// FFmpeg drops. After dropping them: same length, at least this SNR.
     LossyWithPriming(usize, f64),
+    /// We deliver this many frames more than FFmpeg at the end (padding FFmpeg discards);
+    /// otherwise aligned, at least this SNR.
+    LossyWithPadding(usize, f64),
 }
 
 /// (fixture, our stream index, FFmpeg's audio index, expectation)
@@ -77,6 +80,12 @@ fn check(name: &str, ours_planar: &[Vec<f32>], theirs: &[Vec<f32>], expect: Expe
                     snr >= min_snr,
                     "{name} ch{ch}: SNR {snr:.1} dB < {min_snr} dB"
                 );
+            }
+            Expect::LossyWithPadding(padding, min_snr) => {
+                assert_eq!(a.len(), b.len() + padding, "{name} ch{ch}: frame count");
+                assert_eq!(best_lag(b, a, 3000), 0, "{name} ch{ch}: alignment");
+                let snr = snr_db(b, a);
+                assert!(snr >= min_snr, "{name} ch{ch}: SNR {snr:.1} dB < {min_snr} dB");
             }
         }
     }
@@ -240,4 +249,56 @@ fn adts_aac_decodes_like_ffmpeg() {
     // ADTS has no edit list: both decoders deliver the priming frames, so lengths match.
     check("adts", &ours_planar, &theirs.channels, Expect::Lossy(60.0));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// More codec/container pairs, made by FFmpeg at test time from the s16 WAV fixture, each
+/// decoded by us and by FFmpeg.
+#[test]
+fn more_codecs_made_by_ffmpeg_decode_like_ffmpeg() {
+    let dir = std::env::temp_dir().join(format!("audiostream-more-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = fixture("wav_s16_stereo_44100.wav");
+    // (file name, ffmpeg output arguments, expectation)
+    let cases: &[(&str, &[&str], Expect)] = &[
+        ("u8.wav", &["-c:a", "pcm_u8"], Expect::Exact),
+        ("s32.wav", &["-c:a", "pcm_s32le"], Expect::Exact),
+        ("f64.wav", &["-c:a", "pcm_f64le"], Expect::Exact),
+        ("alaw.wav", &["-c:a", "pcm_alaw"], Expect::Exact),
+        ("mulaw.wav", &["-c:a", "pcm_mulaw"], Expect::Exact),
+        ("adpcm_ms.wav", &["-c:a", "adpcm_ms"], Expect::Exact),
+        ("adpcm_ima.wav", &["-c:a", "adpcm_ima_wav"], Expect::Exact),
+        ("alac.m4a", &["-c:a", "alac"], Expect::Exact),
+        ("alac.caf", &["-c:a", "alac"], Expect::Exact),
+        ("s24.aiff", &["-c:a", "pcm_s24be"], Expect::Exact),
+        ("flac.ogg", &["-c:a", "flac"], Expect::Exact),
+        ("pcm.mkv", &["-c:a", "pcm_s16le"], Expect::Exact),
+        ("vorbis.mkv", &["-c:a", "libvorbis", "-q:a", "5"], Expect::Lossy(120.0)),
+        // Matroska marks the encoder's end padding for discarding (DiscardPadding), which
+        // symphonia ignores: we deliver 1037 frames more at the end (not gapless).
+        ("mp3.mkv", &["-c:a", "libmp3lame", "-b:a", "128k"], Expect::LossyWithPadding(1037, 120.0)),
+        // Measured 86.5 dB.
+        ("mp2.mp2", &["-c:a", "mp2", "-b:a", "192k"], Expect::Lossy(80.0)),
+    ];
+    let mut failures = Vec::new();
+    for &(file, args, expect) in cases {
+        let out = dir.join(file);
+        let status = std::process::Command::new("ffmpeg")
+            .args(["-v", "error", "-nostdin", "-y", "-i"])
+            .arg(&src)
+            .args(args)
+            .arg(&out)
+            .status()
+            .expect("ffmpeg runs");
+        assert!(status.success(), "ffmpeg made {file}");
+        let theirs = ffmpeg_decode(&out, 0, &[]);
+        let result = std::panic::catch_unwind(|| {
+            let ours_planar = ours::decode(&out, None);
+            check(file, &ours_planar, &theirs.channels, expect);
+        });
+        if result.is_err() {
+            failures.push(file);
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(failures.is_empty(), "differ from FFmpeg: {failures:?}");
 }

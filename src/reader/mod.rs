@@ -946,7 +946,7 @@ impl StreamReader {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn seek(&mut self, timestamp: f64) -> Result<()> {
-        if !(timestamp >= 0.0) {
+        if timestamp.is_nan() || timestamp < 0.0 {
             return Err(Error::invalid_argument(
                 "timestamp",
                 timestamp,
