@@ -187,21 +187,52 @@ fn raw_pcm_option_errors() {
 #[test]
 fn forcing_the_wrong_container_is_an_error_not_a_panic() {
     let wav = path_of("wav_s16_stereo_44100.wav");
-    let e = open_err(&wav, Some("flac"), None);
-    assert!(
-        matches!(e, Error::Decode(_) | Error::Unsupported(_)),
-        "{e:?}"
+    // Every container but wav forced on the wav fixture: a Decode error naming the format and
+    // the file (none of these demuxers mistakes RIFF/PCM bytes for its own format).
+    for f in [
+        "flac", "mp3", "ogg", "mp4", "m4a", "mkv", "webm", "aiff", "caf", "aac",
+    ] {
+        let e = open_err(&wav, Some(f), None);
+        assert!(matches!(e, Error::Decode(_)), "forcing {f}: {e:?}");
+        let msg = e.to_string();
+        assert!(msg.contains(&format!("\"{f}\"")), "forcing {f}: {msg}");
+        assert!(
+            msg.contains("wav_s16_stereo_44100.wav"),
+            "forcing {f}: {msg}"
+        );
+    }
+    // Forcing the right one works, and the name is case-insensitive.
+    assert_eq!(
+        StreamReader::new(&wav, Some("WAV"), None)
+            .unwrap()
+            .get_metadata()
+            .format,
+        "wav"
     );
-    assert!(e.to_string().contains("flac"), "{e}");
-    // Every other container forced on the wav: an error or (for tolerant demuxers) a reader,
-    // never a panic; if it opens, decoding ends within the bound.
-    for f in ["mp3", "ogg", "mp4", "mkv", "aiff", "caf", "aac"] {
-        if let Ok(mut r) = StreamReader::new(&wav, Some(f), None) {
-            if r.add_basic_audio_stream(1024, usize::MAX).is_ok() {
-                let (_, end) = run_to_end(&mut r);
-                let _ = end;
-            }
-        }
+}
+
+/// A container that symphonia recognises but cannot open because the file is cut short must
+/// not be reported as "not a recognised audio format" (which lists the very format the file
+/// is in): symphonia's reason ("isomp4: missing moov atom", "mkv: missing segment element") is
+/// an `Unsupported` error from the demuxer, which `probe_error` (src/reader/source.rs) maps to
+/// the same message as content no demuxer recognised, dropping the reason.
+#[test]
+#[ignore = "BUG: a truncated M4A or MKV is reported as 'not a recognised audio format'; the \
+            demuxer's reason (missing moov atom / segment) is dropped"]
+fn truncated_container_error_says_why() {
+    for (name, reason) in [
+        ("aac_stereo_44100.m4a", "moov"),
+        ("mkv_video_2audio.mkv", "segment"),
+    ] {
+        let bytes = std::fs::read(fixture(name)).unwrap();
+        let prefix = bytes[..bytes.len() * 9 / 10].to_vec();
+        let e = StreamReader::from_reader(Cursor::new(prefix), None).unwrap_err();
+        let msg = e.to_string();
+        assert!(!msg.contains("not a recognised"), "{name}: {msg}");
+        assert!(
+            msg.contains(reason) || msg.contains("truncated"),
+            "{name}: {msg}"
+        );
     }
 }
 
@@ -321,7 +352,30 @@ fn process_packet_without_output_is_invalid_argument() {
         r.process_all_packets(),
         Err(Error::InvalidArgument(_))
     ));
-    assert!(matches!(r.fill_buffer(), Err(Error::InvalidArgument(_))));
+    assert!(r.pop_chunks().is_empty());
+}
+
+/// With no output, `is_buffer_ready()` is vacuously true, so `fill_buffer()` returns `Ok(1)`
+/// without reading anything, forever: the documented loop `while reader.fill_buffer()? != 0`
+/// never ends, and `stream()` yields empty `Vec`s endlessly. Both should fail like
+/// `process_packet()` does.
+#[test]
+#[ignore = "BUG: fill_buffer() and stream() with no output added return Ok(1) / Ok(vec![]) \
+            forever instead of InvalidArgument (an endless loop for callers)"]
+fn fill_buffer_and_stream_without_output_are_invalid_argument() {
+    let mut r = open("wav_s16_stereo_44100.wav");
+    let e = r.fill_buffer();
+    assert!(
+        matches!(e, Err(Error::InvalidArgument(_))),
+        "fill_buffer() gave {e:?}"
+    );
+    let items: Vec<_> = r.stream().take(5).collect();
+    assert!(
+        matches!(items.as_slice(), [Err(Error::InvalidArgument(_))]),
+        "stream() gave {} items: {:?}",
+        items.len(),
+        items.first()
+    );
 }
 
 #[test]
@@ -348,14 +402,18 @@ struct Fx {
     options: &'static [(&'static str, &'static str)],
     /// Lossless (PCM or FLAC): whatever a prefix yields is bit-exact the full decode's start.
     exact: bool,
+    /// Of the 2 x 49 prefixes (seekable and not), at least this many must yield audio: a check
+    /// that the test exercises decoding and not only failed opens.
+    min_with_audio: usize,
 }
 
-const fn fx(name: &'static str, exact: bool) -> Fx {
+const fn fx(name: &'static str, exact: bool, min_with_audio: usize) -> Fx {
     Fx {
         name,
         format: None,
         options: &[],
         exact,
+        min_with_audio,
     }
 }
 
@@ -364,12 +422,14 @@ const RAW_S16: Fx = Fx {
     format: Some("s16le"),
     options: &[("sample_rate", "44100"), ("channels", "2")],
     exact: true,
+    min_with_audio: 98,
 };
 const RAW_F32: Fx = Fx {
     name: "raw_f32le_mono_16000.raw",
     format: Some("f32le"),
     options: &[("sample_rate", "16000"), ("channels", "1")],
     exact: true,
+    min_with_audio: 98,
 };
 
 /// How one decode ended.
@@ -426,20 +486,24 @@ fn run_to_end(r: &mut StreamReader) -> (Vec<Vec<f32>>, Result<(), Error>) {
     panic!("process_packet did not finish within {MAX_CALLS} calls: {r:?}");
 }
 
-/// Opens `bytes` as `f` from memory (seekable or not) and decodes the default audio stream.
-/// `None` when opening (or adding the output) fails with an error.
-fn decode_bytes(f: &Fx, bytes: Vec<u8>, seekable: bool) -> Option<Outcome> {
+/// Opens `bytes` as `f` from memory (seekable or not). Opening may fail (with an error).
+fn open_bytes(f: &Fx, bytes: Vec<u8>, seekable: bool) -> Result<StreamReader, Error> {
     let options = opts(f.options);
     let options = (!options.is_empty()).then_some(&options);
-    let opened = if seekable {
+    if seekable {
         StreamReader::from_reader_with(Cursor::new(bytes), f.format, options)
     } else {
         StreamReader::from_stream_with(Cursor::new(bytes), f.format, options)
-    };
-    let mut r = opened.ok()?;
-    r.add_basic_audio_stream(1024, usize::MAX).ok()?;
+    }
+}
+
+/// Opens `bytes` and decodes the default audio stream; the error when opening fails.
+fn decode_bytes(f: &Fx, bytes: Vec<u8>, seekable: bool) -> Result<Outcome, Error> {
+    let mut r = open_bytes(f, bytes, seekable)?;
+    r.add_basic_audio_stream(1024, usize::MAX)
+        .unwrap_or_else(|e| panic!("{}: the reader opened but has no usable audio: {e}", f.name));
     let (frames, end) = run_to_end(&mut r);
-    Some(Outcome { frames, end })
+    Ok(Outcome { frames, end })
 }
 
 fn assert_prefix_of(f: &Fx, what: &str, got: &[Vec<f32>], full: &[Vec<f32>]) {
@@ -474,25 +538,29 @@ fn check_truncations(f: Fx) {
     );
     let n_full = full.num_frames();
     assert!(n_full > 0, "{}: the full decode is empty", f.name);
-    let full_stream = decode_bytes(&f, bytes.clone(), false);
 
-    let mut opened = [0usize; 2];
-    let mut nonempty = [0usize; 2];
+    let mut with_audio = 0;
     for k in 1..50 {
         let prefix = bytes[..bytes.len() * k / 50].to_vec();
-        for (si, seekable) in [true, false].into_iter().enumerate() {
+        for seekable in [true, false] {
             let what = format!(
-                "{}/50 of the bytes ({}seekable)",
-                k,
+                "{k}/50 of the bytes ({}seekable)",
                 if seekable { "" } else { "non-" }
             );
-            let Some(out) = decode_bytes(&f, prefix.clone(), seekable) else {
-                continue;
+            let out = match decode_bytes(&f, prefix.clone(), seekable) {
+                Err(e) => {
+                    assert!(
+                        !e.to_string().is_empty(),
+                        "{} {what}: empty error message",
+                        f.name
+                    );
+                    continue;
+                }
+                Ok(out) => out,
             };
-            opened[si] += 1;
             let n = out.num_frames();
             if n > 0 {
-                nonempty[si] += 1;
+                with_audio += 1;
             }
             assert!(
                 n <= n_full,
@@ -500,7 +568,6 @@ fn check_truncations(f: Fx) {
                 f.name
             );
             if let Err(e) = &out.end {
-                // A typed error with a message, whatever kind it is.
                 assert!(
                     !e.to_string().is_empty(),
                     "{} {what}: empty error message",
@@ -512,28 +579,13 @@ fn check_truncations(f: Fx) {
             }
         }
     }
-    // Sanity: the test exercised decoding, not only failed opens. Every format here has its
-    // header in the first 2% of the file, so most seekable prefixes open and yield audio.
+    eprintln!("{}: {with_audio} of 98 prefixes gave audio", f.name);
     assert!(
-        opened[0] >= 40,
-        "{}: only {} of 49 seekable prefixes opened",
+        with_audio >= f.min_with_audio,
+        "{}: only {with_audio} of 98 prefixes gave audio (expected at least {})",
         f.name,
-        opened[0]
+        f.min_with_audio
     );
-    assert!(
-        nonempty[0] >= 35,
-        "{}: only {} of 49 seekable prefixes gave audio",
-        f.name,
-        nonempty[0]
-    );
-    if full_stream.is_some_and(|o| o.end.is_ok() && o.num_frames() == n_full) {
-        assert!(
-            nonempty[1] >= 35,
-            "{}: only {} of 49 stream prefixes gave audio",
-            f.name,
-            nonempty[1]
-        );
-    }
 }
 
 macro_rules! truncation_tests {
@@ -545,21 +597,31 @@ macro_rules! truncation_tests {
     )*};
 }
 
+// The minimum counts of prefixes with audio record what works today (of 98: 49 seekable + 49
+// non-seekable), so a regression shows:
+// * AIFF: symphonia's AIFF reader, on a seekable source, skips over the whole SSND chunk to look
+//   for chunks after it, so a truncated file fails to open ("truncated before any audio"); the
+//   same bytes through a pipe decode up to the cut.
+// * CAF: symphonia needs the whole `data` chunk to open: no prefix opens, seekable or not.
+// * M4A: the `moov` index is at the end (no faststart): no prefix can open.
+// * MKV: on a seekable source symphonia follows the segment size past the end ("missing
+//   segment element"); through a pipe every prefix past the first packets decodes.
+// * Ogg: the first ~20% of the file does not open (headers + first audio page).
 truncation_tests! {
-    truncated_wav_s16 => fx("wav_s16_stereo_44100.wav", true);
-    truncated_wav_s24 => fx("wav_s24_mono_48000.wav", true);
-    truncated_wav_f32 => fx("wav_f32_stereo_22050.wav", true);
-    truncated_aiff => fx("aiff_s16_stereo_44100.aiff", true);
-    truncated_caf => fx("caf_s16_stereo_44100.caf", true);
+    truncated_wav_s16 => fx("wav_s16_stereo_44100.wav", true, 96);
+    truncated_wav_s24 => fx("wav_s24_mono_48000.wav", true, 96);
+    truncated_wav_f32 => fx("wav_f32_stereo_22050.wav", true, 96);
+    truncated_aiff => fx("aiff_s16_stereo_44100.aiff", true, 48);
+    truncated_caf => fx("caf_s16_stereo_44100.caf", true, 0);
     truncated_raw_s16 => RAW_S16;
     truncated_raw_f32 => RAW_F32;
-    truncated_flac_16 => fx("flac_16_stereo_44100.flac", true);
-    truncated_flac_24 => fx("flac_24_mono_96000.flac", true);
-    truncated_mkv_flac => fx("mkv_video_2audio.mkv", true);
-    truncated_mp3_cbr => fx("mp3_cbr128_stereo_44100.mp3", false);
-    truncated_mp3_vbr => fx("mp3_vbr_v2_mono_44100.mp3", false);
-    truncated_ogg_vorbis => fx("vorbis_q5_stereo_44100.ogg", false);
-    truncated_m4a_aac => fx("aac_stereo_44100.m4a", false);
+    truncated_flac_16 => fx("flac_16_stereo_44100.flac", true, 84);
+    truncated_flac_24 => fx("flac_24_mono_96000.flac", true, 90);
+    truncated_mkv_flac => fx("mkv_video_2audio.mkv", true, 45);
+    truncated_mp3_cbr => fx("mp3_cbr128_stereo_44100.mp3", false, 94);
+    truncated_mp3_vbr => fx("mp3_vbr_v2_mono_44100.mp3", false, 94);
+    truncated_ogg_vorbis => fx("vorbis_q5_stereo_44100.ogg", false, 70);
+    truncated_m4a_aac => fx("aac_stereo_44100.m4a", false, 0);
 }
 
 /// A fixed pseudo-random byte pattern (xorshift64*), the same on every run.
@@ -575,26 +637,18 @@ fn pattern(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+#[derive(Clone, Copy, Debug)]
 enum Damage {
-    /// ~64 bytes of pseudo-random garbage in the middle.
+    /// 64 bytes of pseudo-random garbage in the middle.
     Garbage64,
     /// 1 KiB of zeros in the middle.
     Zero1K,
 }
 
-struct Corrupted {
-    full_frames: usize,
-    out: Outcome,
-    failed_packets: u64,
-}
+const DAMAGES: [Damage; 2] = [Damage::Garbage64, Damage::Zero1K];
 
-fn decode_corrupted(name: &'static str, damage: Damage) -> Corrupted {
-    let f = fx(name, false);
-    let bytes = std::fs::read(fixture(name)).unwrap();
-    let full = decode_bytes(&f, bytes.clone(), true).expect("the whole file opens");
-    assert!(full.end.is_ok(), "{name}: {:?}", full.end);
-
-    let mut bad = bytes;
+fn damaged(bytes: &[u8], damage: Damage) -> Vec<u8> {
+    let mut bad = bytes.to_vec();
     let mid = bad.len() / 2;
     match damage {
         Damage::Garbage64 => {
@@ -602,50 +656,153 @@ fn decode_corrupted(name: &'static str, damage: Damage) -> Corrupted {
         }
         Damage::Zero1K => bad[mid - 512..mid + 512].fill(0),
     }
-    let mut r = StreamReader::from_reader(Cursor::new(bad), None)
-        .unwrap_or_else(|e| panic!("{name}: the header is intact, opening must work: {e}"));
+    bad
+}
+
+/// A decode of a fixture damaged in the middle, with the intact file's decode.
+struct Corrupted {
+    full: Outcome,
+    out: Outcome,
+    chunks: Vec<audiostream::Chunk>,
+    sample_rate: u32,
+    failed_packets: u64,
+}
+
+fn decode_corrupted(name: &'static str, damage: Damage) -> Corrupted {
+    let f = fx(name, false, 0);
+    let bytes = std::fs::read(fixture(name)).unwrap();
+    let full = decode_bytes(&f, bytes.clone(), true).expect("the whole file opens");
+    assert!(full.end.is_ok(), "{name}: {:?}", full.end);
+
+    let mut r = StreamReader::from_reader(Cursor::new(damaged(&bytes, damage)), None)
+        .unwrap_or_else(|e| {
+            panic!("{name} {damage:?}: the header is intact, opening must work: {e}")
+        });
+    let sample_rate = r.get_metadata().sample_rate;
     r.add_basic_audio_stream(1024, usize::MAX).unwrap();
-    let (frames, end) = run_to_end(&mut r);
-    let failed_packets = r.stats().failed_packets;
+    let mut chunks = Vec::new();
+    let mut end = None;
+    for _ in 0..MAX_CALLS {
+        let step = r.process_packet();
+        chunks.extend(std::iter::from_fn(|| r.pop_chunks().remove(0)));
+        match step {
+            Ok(0) => end = Some(Ok(())),
+            Ok(_) => continue,
+            Err(e) => end = Some(Err(e)),
+        }
+        break;
+    }
+    let end = end.unwrap_or_else(|| panic!("{name} {damage:?}: no end within {MAX_CALLS} calls"));
+    let frames = common::ours::concat(&chunks);
     Corrupted {
-        full_frames: full.num_frames(),
+        full,
         out: Outcome { frames, end },
-        failed_packets,
+        chunks,
+        sample_rate,
+        failed_packets: r.stats().failed_packets,
     }
 }
 
-/// Lossy/lossless codecs that resync: most of the audio survives damage in the middle.
+/// Codecs that resync: most of the audio survives damage in the middle, and damage never adds
+/// audio.
 fn check_mostly_survives(name: &'static str, damage: Damage) -> Corrupted {
     let c = decode_corrupted(name, damage);
-    let n = c.out.num_frames();
+    let (n, n_full) = (c.out.num_frames(), c.full.num_frames());
     assert!(
-        2 * n >= c.full_frames,
-        "{name}: only {n} of {} frames survived damage in the middle (end: {:?})",
-        c.full_frames,
+        2 * n >= n_full,
+        "{name} {damage:?}: only {n} of {n_full} frames survived (end: {:?})",
         c.out.end
     );
     assert!(
-        n <= c.full_frames + 4096,
-        "{name}: {n} frames from a {}-frame file",
-        c.full_frames
+        n <= n_full,
+        "{name} {damage:?}: {n} frames from a {n_full}-frame file"
     );
     c
 }
 
 #[test]
-fn corrupted_flac_skips_bad_frames_and_counts_them() {
+fn corrupted_flac_resyncs_after_the_damage() {
     for name in ["flac_16_stereo_44100.flac", "flac_24_mono_96000.flac"] {
-        for damage in [Damage::Garbage64, Damage::Zero1K] {
+        for damage in DAMAGES {
             let c = check_mostly_survives(name, damage);
-            assert!(c.out.end.is_ok(), "{name}: {:?}", c.out.end);
+            assert!(c.out.end.is_ok(), "{name} {damage:?}: {:?}", c.out.end);
+            let (n, n_full) = (c.out.num_frames(), c.full.num_frames());
             assert!(
-                c.out.num_frames() < c.full_frames,
-                "{name}: the damaged frame must be gone"
+                n < n_full,
+                "{name} {damage:?}: the damaged FLAC frame must not decode"
+            );
+            // Everything before the damage is intact, bit for bit.
+            let before = n_full * 2 / 5;
+            for (ch, (got, want)) in c.out.frames.iter().zip(&c.full.frames).enumerate() {
+                assert!(
+                    got[..before] == want[..before],
+                    "{name} {damage:?}: channel {ch} differs"
+                );
+            }
+        }
+    }
+}
+
+/// The brief: a packet that cannot be decoded is skipped and counted in
+/// `stats().failed_packets`. For FLAC the frame CRC catches the damage, but the packet never
+/// reaches our decoder: symphonia's FLAC demuxer only cuts packets at CRC-valid frame
+/// boundaries and silently drops the damaged bytes, so the reader never learns a frame was lost.
+#[test]
+#[ignore = "BUG: a FLAC frame lost to corruption is not counted: stats().failed_packets stays 0 \
+            (symphonia's demuxer drops it; the reader does not detect the timestamp gap)"]
+fn corrupted_flac_counts_the_lost_frame() {
+    for name in ["flac_16_stereo_44100.flac", "flac_24_mono_96000.flac"] {
+        for damage in DAMAGES {
+            let c = decode_corrupted(name, damage);
+            assert!(
+                c.out.num_frames() < c.full.num_frames(),
+                "{name} {damage:?}: a frame was lost"
             );
             assert!(
                 c.failed_packets > 0,
-                "{name}: the CRC failure must be counted in stats()"
+                "{name} {damage:?}: {:?}",
+                c.failed_packets
             );
+        }
+    }
+}
+
+/// After a packet is lost, later chunks must still carry their true time: a chunk's pts is the
+/// time of its first frame in the stream (the packets after the gap have timestamps saying
+/// where they are). Today the reader counts decoded frames instead, so every chunk after the
+/// gap is early by the lost duration (4096 frames = 93 ms for the FLAC fixture) and the last
+/// chunk ends before the stream does.
+#[test]
+#[ignore = "BUG: after a lost packet, chunk pts come from counting decoded frames, not from \
+            packet timestamps: every later chunk is early by the lost duration"]
+fn chunk_pts_stay_true_after_a_lost_packet() {
+    for name in ["flac_16_stereo_44100.flac", "mp3_cbr128_stereo_44100.mp3"] {
+        let c = decode_corrupted(name, Damage::Zero1K);
+        let n_full = c.full.num_frames();
+        assert!(
+            c.out.num_frames() < n_full,
+            "{name}: expected a lost packet"
+        );
+        let last = c.chunks.last().expect("chunks");
+        let start = (last.pts * f64::from(c.sample_rate)).round() as usize;
+        assert_eq!(
+            start + last.ncols(),
+            n_full,
+            "{name}: the last chunk (pts {:.6} s, {} frames) should end where the stream ends \
+             ({n_full} frames = {:.6} s)",
+            last.pts,
+            last.ncols(),
+            n_full as f64 / f64::from(c.sample_rate)
+        );
+        if name.ends_with(".flac") {
+            // Lossless: the last chunk is the full decode's frames at the time its pts says.
+            for (ch, row) in last.rows().into_iter().enumerate() {
+                let want = &c.full.frames[ch][start..start + last.ncols()];
+                assert!(
+                    row.iter().eq(want.iter()),
+                    "{name}: channel {ch} of the last chunk"
+                );
+            }
         }
     }
 }
@@ -653,9 +810,12 @@ fn corrupted_flac_skips_bad_frames_and_counts_them() {
 #[test]
 fn corrupted_mp3_keeps_most_frames() {
     for name in ["mp3_cbr128_stereo_44100.mp3", "mp3_vbr_v2_mono_44100.mp3"] {
-        for damage in [Damage::Garbage64, Damage::Zero1K] {
+        for damage in DAMAGES {
             let c = check_mostly_survives(name, damage);
-            assert!(c.out.end.is_ok(), "{name}: {:?}", c.out.end);
+            assert!(c.out.end.is_ok(), "{name} {damage:?}: {:?}", c.out.end);
+            // At most a handful of 1152-frame MP3 frames are lost to 1 KiB of damage.
+            let lost = c.full.num_frames() - c.out.num_frames();
+            assert!(lost <= 5 * 1152, "{name} {damage:?}: {lost} frames lost");
         }
     }
 }
@@ -663,21 +823,32 @@ fn corrupted_mp3_keeps_most_frames() {
 #[test]
 fn corrupted_ogg_and_m4a_end_cleanly() {
     for name in ["vorbis_q5_stereo_44100.ogg", "aac_stereo_44100.m4a"] {
-        for damage in [Damage::Garbage64, Damage::Zero1K] {
+        for damage in DAMAGES {
             let c = decode_corrupted(name, damage);
+            let (n, n_full) = (c.out.num_frames(), c.full.num_frames());
             assert!(
-                c.out.num_frames() <= c.full_frames + 4096,
-                "{name}: {} frames from a {}-frame file",
-                c.out.num_frames(),
-                c.full_frames
+                n <= n_full,
+                "{name} {damage:?}: {n} frames from a {n_full}-frame file"
             );
-            if let Err(e) = &c.out.end {
-                assert!(
+            match &c.out.end {
+                Ok(()) => assert!(2 * n >= n_full, "{name} {damage:?}: only {n} of {n_full}"),
+                Err(e) => assert!(
                     matches!(e, Error::Decode(_) | Error::Io { .. }),
                     "{name}: {e:?}"
-                );
+                ),
             }
         }
+    }
+}
+
+#[test]
+fn corrupted_m4a_counts_failed_packets() {
+    // AAC has no resync problem in MP4 (the index says where each packet is), so damaged
+    // packets reach the decoder, fail, and are counted.
+    for damage in DAMAGES {
+        let c = decode_corrupted("aac_stereo_44100.m4a", damage);
+        assert!(c.out.end.is_ok(), "{damage:?}: {:?}", c.out.end);
+        assert!(c.failed_packets > 0, "{damage:?}: no failed packet counted");
     }
 }
 
@@ -688,12 +859,17 @@ fn corrupted_wav_samples_keep_the_length() {
         "wav_s24_mono_48000.wav",
         "wav_f32_stereo_22050.wav",
     ] {
-        for damage in [Damage::Garbage64, Damage::Zero1K] {
+        for damage in DAMAGES {
             let c = decode_corrupted(name, damage);
-            assert!(c.out.end.is_ok(), "{name}: {:?}", c.out.end);
+            assert!(c.out.end.is_ok(), "{name} {damage:?}: {:?}", c.out.end);
             // PCM has no framing to lose: damaged samples are still samples.
-            assert_eq!(c.out.num_frames(), c.full_frames, "{name}");
-            assert_eq!(c.failed_packets, 0, "{name}");
+            assert_eq!(c.out.num_frames(), c.full.num_frames(), "{name} {damage:?}");
+            assert_eq!(c.failed_packets, 0, "{name} {damage:?}");
+            let differs = c.out.frames.iter().zip(&c.full.frames).any(|(a, b)| a != b);
+            assert!(
+                differs,
+                "{name} {damage:?}: the damage should show in the samples"
+            );
         }
     }
 }

@@ -85,11 +85,18 @@ impl ChunkBuffer {
                 .current
                 .get_or_insert_with(|| Array2::zeros((channels, fpc)));
             if let Some(all) = current.as_slice_mut() {
-                let mut rows: Vec<&mut [f32]> = all
+                let mut rows = all
                     .chunks_exact_mut(fpc)
-                    .map(|row| &mut row[filled..filled + n])
-                    .collect();
-                buf.slice(pos..pos + n).copy_to_slice_planar(&mut rows);
+                    .map(|row| &mut row[filled..filled + n]);
+                let src = buf.slice(pos..pos + n);
+                // Up to 8 channels the row slices live on the stack: no allocation per packet.
+                if channels <= 8 {
+                    let mut stack: [&mut [f32]; 8] =
+                        std::array::from_fn(|_| rows.next().unwrap_or_default());
+                    src.copy_to_slice_planar(&mut stack[..channels]);
+                } else {
+                    src.copy_to_slice_planar(&mut rows.collect::<Vec<_>>());
+                }
             }
             self.filled += n;
             pos += n;
