@@ -165,14 +165,11 @@ fn run(cli: Cli) -> Result<(), String> {
                     serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?
                 );
             }
+            // Each failure has been reported on its own line already.
             if failed.is_empty() {
                 Ok(())
             } else {
-                Err(format!(
-                    "could not read {} of {} files",
-                    failed.len(),
-                    files.len()
-                ))
+                Err(String::new())
             }
         }
     }
@@ -192,7 +189,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
-            eprintln!("audiostream: error: {msg}");
+            if !msg.is_empty() {
+                eprintln!("audiostream: error: {msg}");
+            }
             ExitCode::from(1)
         }
     }

@@ -137,6 +137,23 @@ impl ChunkBuffer {
         }
     }
 
+    /// Appends `frames` frames of silence.
+    pub(crate) fn push_silence(&mut self, frames: usize, keep_all: bool) {
+        let mut left = frames;
+        while left > 0 {
+            let (fpc, channels) = (self.frames_per_chunk, self.channels);
+            let n = left.min(fpc - self.filled);
+            // A new chunk starts as zeros, and the columns past `filled` are still zero.
+            self.current
+                .get_or_insert_with(|| Array2::zeros((channels, fpc)));
+            self.filled += n;
+            left -= n;
+            if self.filled == fpc {
+                self.complete_current(keep_all);
+            }
+        }
+    }
+
     /// Emits the partly filled chunk (end of stream): it is shorter than `frames_per_chunk`.
     pub(crate) fn flush(&mut self, keep_all: bool) {
         if self.filled == 0 {

@@ -218,6 +218,21 @@ pub(crate) mod from_symphonia {
             .map_or(("unknown", "unknown codec"), |(_, n, l)| (*n, *l))
     }
 
+    /// Bits per sample of a PCM codec, from its name (`pcm_f32le` → 32), for demuxers that
+    /// leave the field empty.
+    pub(crate) fn pcm_bits(codec: &str) -> Option<u32> {
+        let rest = codec.strip_prefix("pcm_")?;
+        let digits: String = rest
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(char::is_ascii_digit)
+            .collect();
+        match rest {
+            "alaw" | "mulaw" => Some(8),
+            _ => digits.parse().ok(),
+        }
+    }
+
     /// Our container name for a symphonia format short name.
     pub(crate) fn container_name(short_name: &str) -> &str {
         match short_name {

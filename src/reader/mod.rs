@@ -47,6 +47,11 @@ pub struct ReaderStats {
     pub failed_packets: u64,
     /// Chunks dropped because more than `buffer_chunk_size` were waiting.
     pub dropped_chunks: u64,
+    /// Places where packets were missing (lost to corruption or undecodable), by their
+    /// timestamps.
+    pub gaps: u64,
+    /// Frames of silence put in those places, so that later audio keeps its true time.
+    pub gap_frames: u64,
 }
 
 /// One decoder, shared by every output that reads its source stream.
@@ -70,13 +75,28 @@ struct DecoderSlot {
     decoded_packets: u64,
     failed_packets: u64,
     last_error: Option<String>,
+    /// Whether the decoder trims encoder delay and padding.
+    gapless: bool,
+    /// Frames of silence put where packets were missing, and how many such gaps.
+    gap_frames: u64,
+    lost_gaps: u64,
 }
+
+/// Longer gaps between packet timestamps are discontinuities (e.g. a restarted live stream),
+/// not lost packets: they are not filled with silence.
+const MAX_GAP_SECONDS: u64 = 10;
 
 impl DecoderSlot {
     /// Whether a timestamp names one frame exactly (time base = 1 / sample rate).
     fn exact_timestamps(&self) -> bool {
         self.time_base
             .is_some_and(|tb| tb.numer.get() == 1 && tb.denom.get() == self.sample_rate)
+    }
+
+    /// Timestamp of the first frame this packet decodes to (after the decoder's gapless trim).
+    fn first_frame_ts(&self, packet: &Packet) -> i64 {
+        let trim = if self.gapless { packet.trim_start.get() as i64 } else { 0 };
+        packet.pts.get().saturating_add(trim)
     }
 
     /// Frames to decode before a seek target so the decoder's state is rebuilt by then.
@@ -497,6 +517,9 @@ impl StreamReader {
             decoded_packets: 0,
             failed_packets: 0,
             last_error: None,
+            gapless: opts.gapless,
+            gap_frames: 0,
+            lost_gaps: 0,
         })
     }
 
@@ -520,11 +543,7 @@ impl StreamReader {
         if self.ended {
             return Ok(0);
         }
-        if self.outputs.is_empty() {
-            return Err(Error::InvalidArgument(
-                "no output stream is configured; call add_basic_audio_stream() first".into(),
-            ));
-        }
+        self.require_outputs()?;
         let mut count = 0;
         loop {
             let packet = match self.demuxer.next_packet() {
@@ -570,17 +589,25 @@ impl StreamReader {
         }
     }
 
+    fn require_outputs(&self) -> Result<()> {
+        if self.outputs.is_empty() {
+            return Err(Error::InvalidArgument(
+                "no output stream is configured; call add_basic_audio_stream() first".into(),
+            ));
+        }
+        Ok(())
+    }
+
     fn decode_packet(&mut self, src: usize, packet: &Packet) -> Result<()> {
         let keep_all = self.keep_all;
         let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
             return Ok(());
         };
-        let packet_frame = slot.frame_of(
-            packet
-                .pts
-                .get()
-                .saturating_add(packet.trim_start.get() as i64),
-        );
+        let packet_ts = slot.first_frame_ts(packet);
+        // Frame 0 is where the first decoded packet of the stream starts.
+        let packet_frame = if slot.at_stream_start { 0 } else { slot.frame_of(packet_ts) };
+        let exact_timestamps = slot.exact_timestamps();
+        let max_gap = MAX_GAP_SECONDS * u64::from(slot.sample_rate);
         let buf = match slot.decoder.decode(packet) {
             Ok(buf) => buf,
             Err(SymError::ResetRequired) => {
@@ -620,15 +647,34 @@ impl StreamReader {
         }
         if slot.at_stream_start {
             slot.at_stream_start = false;
-            slot.start_ts = packet
-                .pts
-                .get()
-                .saturating_add(packet.trim_start.get() as i64);
+            slot.start_ts = packet_ts;
         }
-        let start = match slot.position {
+        let mut start = match slot.position {
             Some(p) => p,
             None => packet_frame,
         };
+        // Packets were lost (corrupt data the demuxer skipped, or packets that failed to
+        // decode): fill the gap with silence so later audio keeps its true time.
+        let gap = packet_frame.saturating_sub(start);
+        if gap > 0 && exact_timestamps && gap <= max_gap {
+            if slot.gap_frames == 0 {
+                log::warn!(
+                    "stream {src} ({}): {gap} frames are missing at {:.3} s (lost or undecodable \
+                     packets); filled with silence",
+                    slot.codec,
+                    start as f64 / f64::from(slot.sample_rate)
+                );
+            }
+            slot.gap_frames += gap;
+            slot.lost_gaps += 1;
+            let from = start.max(slot.discard_until);
+            if from < packet_frame {
+                for out in self.outputs.iter_mut().filter(|o| o.src == src) {
+                    out.buffer.push_silence((packet_frame - from) as usize, keep_all);
+                }
+            }
+            start = packet_frame;
+        }
         slot.position = Some(start + frames as u64);
         let skip = slot.discard_until.saturating_sub(start).min(frames as u64) as usize;
         if skip < frames {
@@ -753,6 +799,7 @@ impl StreamReader {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn fill_buffer(&mut self) -> Result<usize> {
+        self.require_outputs()?;
         let mut total = 0;
         while !self.is_buffer_ready() {
             let n = self.process_packet()?;
@@ -927,6 +974,8 @@ impl StreamReader {
         for d in self.decoders.iter().flatten() {
             s.decoded_packets += d.decoded_packets;
             s.failed_packets += d.failed_packets;
+            s.gaps += d.lost_gaps;
+            s.gap_frames += d.gap_frames;
         }
         s.dropped_chunks = self.outputs.iter().map(|o| o.buffer.dropped_chunks()).sum();
         s
@@ -1094,6 +1143,10 @@ impl Iterator for ChunkStream<'_> {
         if self.done {
             return None;
         }
+        if let Err(e) = self.reader.require_outputs() {
+            self.done = true;
+            return Some(Err(e));
+        }
         loop {
             if self.reader.ended {
                 let chunks = self.reader.pop_chunks();
@@ -1159,7 +1212,10 @@ fn describe_track(index: usize, t: &Track, tags: Options, byte_len: Option<u64>)
             let channels = p.channels.as_ref().map(|c| c.count());
             let duration = duration_of(t.num_frames, p.sample_rate);
             let is_pcm = codec.starts_with("pcm_");
-            let bits = p.bits_per_coded_sample.or(p.bits_per_sample);
+            let bits = p
+                .bits_per_coded_sample
+                .or(p.bits_per_sample)
+                .or_else(|| from_symphonia::pcm_bits(codec));
             let bit_rate = if is_pcm {
                 match (p.sample_rate, channels, bits) {
                     (Some(r), Some(c), Some(b)) => Some(u64::from(r) * c as u64 * u64::from(b)),

@@ -117,7 +117,8 @@ fn probe_error(src: &str, forced: Option<&str>, seekable: bool, e: SymError) -> 
          seekable source such as a file or memory)"
     };
     let e = match e {
-        SymError::Unsupported(_) | SymError::LimitError(_) => match forced {
+        // The probe found no demuxer for the bytes at all.
+        SymError::Unsupported(m) if m.starts_with("core (probe)") => match forced {
             Some(f) => Error::Decode(format!("{src}: not a valid \"{f}\" stream")),
             None => Error::Unsupported(format!(
                 "{src}: not a recognised audio format; supported containers: {}, and raw PCM ({}) with format=",
@@ -125,6 +126,11 @@ fn probe_error(src: &str, forced: Option<&str>, seekable: bool, e: SymError) -> 
                 raw::RAW_FORMATS.join(", ")
             )),
         },
+        // A demuxer recognised its container and then could not read it (e.g. an MP4 without
+        // its index because the file is truncated): say what the demuxer said.
+        SymError::Unsupported(m) | SymError::LimitError(m) => Error::Decode(format!(
+            "{src}: {m} (the file may be truncated or damaged)"
+        )),
         SymError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
             Error::Decode(format!("{src}: empty or truncated before any audio"))
         }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Read-throughput benchmark: our StreamReader vs the bare symphonia loop vs ffmpeg.
+# Rewrites the "reader" (and "header") section of BENCHMARKS.md.
+#
+# Usage: benches/run_benchmarks.sh [--quick] [--reps N] [--bin PATH]
+#   --quick     3 repetitions, no 60-minute memory test (for development)
+#   --reps N    repetitions per (format, contender) (default 10; 3 with --quick)
+#   --bin PATH  use an already-built `reader` bench executable instead of building one
+#
+# Needs: cargo, python3, ffmpeg, flac, lame, oggenc, and the wesnoth-1.16-music package
+# (for benches/prepare_data.sh). Takes ~5 minutes in full (the data is made once).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+QUICK=0
+REPS=""
+BIN="${READER_BIN:-}"
+ARGS=("$@")
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --quick) QUICK=1 ;;
+        --reps) REPS="$2"; shift ;;
+        --bin) BIN="$2"; shift ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+[[ -n "$REPS" ]] || { [[ $QUICK -eq 1 ]] && REPS=3 || REPS=10; }
+
+for t in cargo python3 ffmpeg /usr/bin/time; do
+    command -v "$t" >/dev/null || { echo "run_benchmarks.sh: '$t' not found" >&2; exit 1; }
+done
+
+# 1. Build the bench executable (bench profile = release + line debug info).
+if [[ -z "$BIN" ]]; then
+    echo "run_benchmarks: building benches/reader.rs" >&2
+    BIN="$(cargo bench --bench reader --no-run --message-format=json-render-diagnostics \
+        | python3 -c '
+import json, sys
+exe = None
+for line in sys.stdin:
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "reader" \
+            and "bench" in m["target"]["kind"] and m.get("executable"):
+        exe = m["executable"]
+if not exe:
+    sys.exit("could not find the reader bench executable in cargo output")
+print(exe)
+')"
+fi
+[[ -x "$BIN" ]] || { echo "run_benchmarks: not executable: $BIN" >&2; exit 1; }
+echo "run_benchmarks: using $BIN" >&2
+
+# 2. Test data (skipped when present).
+if [[ $QUICK -eq 1 ]]; then
+    benches/prepare_data.sh --quick
+else
+    benches/prepare_data.sh
+fi
+
+# 3. Measure and write BENCHMARKS.md.
+PYARGS=(--bin "$BIN" --data "$ROOT/benches/data" --out "$ROOT/BENCHMARKS.md" --repo "$ROOT"
+        --reps "$REPS" --command "benches/run_benchmarks.sh${ARGS[*]:+ ${ARGS[*]}}")
+[[ $QUICK -eq 1 ]] && PYARGS+=(--quick)
+exec python3 benches/bench_reader.py "${PYARGS[@]}"
