@@ -1,9 +1,9 @@
 //! Read-throughput benchmark program (`harness = false`): `reader <mode> <file>`.
 //!
 //! Modes:
-//! * `bare`   – the bare symphonia 0.6 decode loop: probe, default audio track, default
-//!              decoder, decode every packet and `copy_to_vecs_planar::<f32>` into a reused
-//!              buffer (converting to f32 planar is the minimum any user of symphonia does).
+//! * `bare` – the bare symphonia 0.6 decode loop: probe, default audio track, default
+//!   decoder, decode every packet and `copy_to_vecs_planar::<f32>` into a reused buffer
+//!   (converting to f32 planar is the minimum any user of symphonia does).
 //! * `reader` – our `StreamReader` with one basic audio stream of 1024-frame chunks.
 //!
 //! Both print `frames=<total frames decoded>` on stdout (and the elapsed time of the decode on

@@ -129,8 +129,6 @@ fn missing_file_exits_1_naming_the_file() {
 /// The brief asks for one clear error line. Today a single missing file gives two: the
 /// per-file line, then a summary "audiostream: error: could not read 1 of 1 files".
 #[test]
-#[ignore = "BUG: `audiostream info MISSING` prints two stderr lines (the error, then the summary \
-            'could not read 1 of 1 files'); expected one"]
 fn missing_file_prints_one_error_line() {
     let o = run(&["info", "/no/such/dir/missing_file.flac"]);
     assert_eq!(o.status.code(), Some(1));

@@ -181,7 +181,7 @@ fn several_outputs() {
         .unwrap();
     assert_eq!(reader.num_out_streams(), 3);
     reader.process_all_packets().unwrap();
-    let mut outs = vec![Vec::new(), Vec::new(), Vec::new()];
+    let mut outs = [Vec::new(), Vec::new(), Vec::new()];
     loop {
         let popped = reader.pop_chunks();
         if popped.iter().all(Option::is_none) {

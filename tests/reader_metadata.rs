@@ -466,12 +466,9 @@ per_fixture! { check_decoded_length:
     decoded_length_mp3_cbr => "mp3_cbr128_stereo_44100.mp3";
     decoded_length_mp3_vbr => "mp3_vbr_v2_mono_44100.mp3";
     decoded_length_ogg_vorbis => "vorbis_q5_stereo_44100.ogg";
-    /// num_frames says 89224 (the `stts` total: 1024 priming + 88200), but every one of the 88
-    /// AAC packets decodes to 1024 frames, so the reader delivers 88 x 1024 = 90112: the last
-    /// packet's `stts` duration (136) is not applied, and 888 frames past the reported end come
-    /// out.
-    #[ignore = "BUG: aac_stereo_44100.m4a reports num_frames 89224 but decodes to 90112 frames \
-                (the last packet's stts duration, 136 frames, is not used to trim it)"]
+    /// num_frames says 89224 (the `stts` total: 1024 priming + 88200). Every one of the 88 AAC
+    /// packets decodes to 1024 frames; the reader ends where the sample table ends, dropping
+    /// the last block's 888 padding frames.
     decoded_length_m4a_aac => "aac_stereo_44100.m4a";
 }
 
@@ -483,8 +480,6 @@ per_fixture! { check_bits_and_bit_rate:
     /// the codec parameters, so a float WAV reports bits_per_sample None and (at stream level)
     /// no bit rate; `get_metadata().bit_rate` then falls back to the file average 1412128
     /// instead of 22050 * 2 * 32 = 1411200. The codec (pcm_f32le) alone says 32.
-    #[ignore = "BUG: wav_f32_stereo_22050.wav reports bits_per_sample None (should be 32) and \
-                bit_rate 1412128 (file average) instead of the exact 1411200"]
     bits_wav_f32 => "wav_f32_stereo_22050.wav", Some(32);
     bits_aiff => "aiff_s16_stereo_44100.aiff", Some(16);
     bits_caf => "caf_s16_stereo_44100.caf", Some(16);
@@ -506,8 +501,6 @@ per_fixture! { check_tags:
     /// parses it into a local MetadataLog in `try_new` and then drops it (it stores
     /// `opts.external_data.metadata` instead), so the reader sees no tags at all; ffprobe shows
     /// title/artist/album. The fix on our side is to read the INFO chunk ourselves.
-    #[ignore = "BUG: wav_s16_stereo_44100.wav: the RIFF LIST/INFO tags (title, artist, album) are \
-                missing from get_metadata().tags (symphonia 0.6.1 drops them)"]
     tags_wav_riff_info => "wav_s16_stereo_44100.wav";
 }
 

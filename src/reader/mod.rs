@@ -13,6 +13,7 @@ mod buffer;
 pub(crate) mod metadata;
 mod options;
 mod raw;
+mod riff_info;
 mod source;
 
 pub use metadata::{MediaType, Metadata, SourceStream};
@@ -77,6 +78,9 @@ struct DecoderSlot {
     last_error: Option<String>,
     /// Whether the decoder trims encoder delay and padding.
     gapless: bool,
+    /// Frames past this one are padding the container says to drop (MP4: the sample table's
+    /// total; the last AAC packet decodes to a whole 1024-frame block).
+    end_frame: Option<u64>,
     /// Frames of silence put where packets were missing, and how many such gaps.
     gap_frames: u64,
     lost_gaps: u64,
@@ -95,7 +99,11 @@ impl DecoderSlot {
 
     /// Timestamp of the first frame this packet decodes to (after the decoder's gapless trim).
     fn first_frame_ts(&self, packet: &Packet) -> i64 {
-        let trim = if self.gapless { packet.trim_start.get() as i64 } else { 0 };
+        let trim = if self.gapless {
+            packet.trim_start.get() as i64
+        } else {
+            0
+        };
         packet.pts.get().saturating_add(trim)
     }
 
@@ -305,7 +313,10 @@ impl StreamReader {
         };
         let mut demuxer = source::open_demuxer(&src_name, source, &open_spec)?;
         let tracks = demuxer.reader.tracks().to_vec();
-        let (media_tags, track_tags) = collect_tags(demuxer.reader.as_mut());
+        let (mut media_tags, track_tags) = collect_tags(demuxer.reader.as_mut());
+        for (k, v) in std::mem::take(&mut demuxer.extra_tags) {
+            media_tags.entry(k).or_insert(v);
+        }
         let single_track = tracks.len() == 1;
         let streams = tracks
             .iter()
@@ -518,6 +529,11 @@ impl StreamReader {
             failed_packets: 0,
             last_error: None,
             gapless: opts.gapless,
+            end_frame: if self.container == "mp4" && opts.gapless {
+                track.num_frames
+            } else {
+                None
+            },
             gap_frames: 0,
             lost_gaps: 0,
         })
@@ -605,7 +621,11 @@ impl StreamReader {
         };
         let packet_ts = slot.first_frame_ts(packet);
         // Frame 0 is where the first decoded packet of the stream starts.
-        let packet_frame = if slot.at_stream_start { 0 } else { slot.frame_of(packet_ts) };
+        let packet_frame = if slot.at_stream_start {
+            0
+        } else {
+            slot.frame_of(packet_ts)
+        };
         let exact_timestamps = slot.exact_timestamps();
         let max_gap = MAX_GAP_SECONDS * u64::from(slot.sample_rate);
         let buf = match slot.decoder.decode(packet) {
@@ -670,16 +690,20 @@ impl StreamReader {
             let from = start.max(slot.discard_until);
             if from < packet_frame {
                 for out in self.outputs.iter_mut().filter(|o| o.src == src) {
-                    out.buffer.push_silence((packet_frame - from) as usize, keep_all);
+                    out.buffer
+                        .push_silence((packet_frame - from) as usize, keep_all);
                 }
             }
             start = packet_frame;
         }
         slot.position = Some(start + frames as u64);
         let skip = slot.discard_until.saturating_sub(start).min(frames as u64) as usize;
-        if skip < frames {
+        let keep = slot.end_frame.map_or(frames, |end| {
+            end.saturating_sub(start).min(frames as u64) as usize
+        });
+        if skip < keep {
             for out in self.outputs.iter_mut().filter(|o| o.src == src) {
-                out.buffer.push_decoded(&buf, skip..frames, keep_all);
+                out.buffer.push_decoded(&buf, skip..keep, keep_all);
             }
         }
         Ok(())

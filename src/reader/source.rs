@@ -84,6 +84,8 @@ pub(crate) struct Demuxer {
     pub(crate) reader: Box<dyn FormatReader>,
     pub(crate) container: String,
     pub(crate) byte_len: Option<u64>,
+    /// Container tags the demuxer does not report (RIFF INFO).
+    pub(crate) extra_tags: Options,
 }
 
 /// Builds a probe that only knows `name`'s demuxer (plus tag readers that may precede it).
@@ -156,17 +158,21 @@ pub(crate) struct OpenSpec {
 /// Chooses and opens the demuxer: `format` forces one, otherwise the content is probed.
 pub(crate) fn open_demuxer(
     src_name: &str,
-    source: Box<dyn MediaSource>,
+    mut source: Box<dyn MediaSource>,
     spec: &OpenSpec,
 ) -> Result<Demuxer> {
     if source.byte_len() == Some(0) {
         return Err(Error::Decode(format!("{src_name} is empty (0 bytes)")));
     }
-    reopen_demuxer(
-        src_name,
-        MediaSourceStream::new(source, Default::default()),
-        spec,
-    )
+    let riff_tags = if source.is_seekable() {
+        super::riff_info::read_info_tags(&mut source)
+    } else {
+        Options::new()
+    };
+    let mss = MediaSourceStream::new(source, Default::default());
+    let mut demuxer = reopen_demuxer(src_name, mss, spec)?;
+    demuxer.extra_tags = riff_tags;
+    Ok(demuxer)
 }
 
 /// Opens the demuxer on a media source stream (at its current position).
@@ -187,6 +193,7 @@ pub(crate) fn reopen_demuxer(
                 reader: Box::new(reader),
                 container: f.to_string(),
                 byte_len,
+                extra_tags: Options::new(),
             });
         }
     }
@@ -230,6 +237,7 @@ pub(crate) fn reopen_demuxer(
         reader,
         container,
         byte_len,
+        extra_tags: Options::new(),
     })
 }
 
