@@ -192,7 +192,10 @@ def main():
                 continue
             frames[(f, mode)] = frames_of(out)
         fb, fr = frames.get((f, "bare")), frames.get((f, "reader"))
-        if fr is not None and fb != fr:
+        # MP4: the reader ends where the sample table ends, dropping the padding of the last AAC
+        # block (< 1024 frames) that the bare loop decodes.
+        padding_ok = f == "m4a" and fr is not None and fb is not None and 0 <= fb - fr < 1024
+        if fr is not None and fb != fr and not padding_ok:
             msg = f"frame count mismatch on music10.{f}: bare={fb} reader={fr} (diff {fr - fb:+d})"
             problems.append(msg)
             log("WARNING:", msg)
@@ -291,7 +294,9 @@ from Debian's `wesnoth-1.16-music` tracks.
     L.append("- **our StreamReader**: `reader reader FILE`, `StreamReader::new(path, None, None)` + "
              "`add_basic_audio_stream(1024, 3)` iterating `stream()`\n")
     L.append("(`reader` is `benches/reader.rs`, built in the `bench` profile.) "
-             "Ratios are of medians; < 1 means the numerator is faster. Peak RSS is GNU time's "
+             "reader/bare is the median of the per-repetition ratios (the two runs of a repetition "
+             "are adjacent in time); the other ratios are of medians; < 1 means the numerator is "
+             "faster. Peak RSS is GNU time's "
              "maximum resident set size. 1-minute load average: "
              f"{load_before:.2f} before the run, {load_after:.2f} after (the benchmark itself "
              "adds about 1; more than that means other work was competing for the CPUs).\n")
@@ -304,8 +309,11 @@ from Debian's `wesnoth-1.16-music` tracks.
         if f in reader_error:
             r_s, rb, ok, rf, rr = "pending", "pending", "pending", "pending", "pending"
         else:
-            r_s, rb, rf = fmt_s(r), fmt_ratio(r, b), fmt_ratio(r, ff)
-            ok = "yes" if (r / b) <= TARGET_RATIO + 1e-9 else "**no**"
+            # Paired: each repetition runs bare and reader back to back, so the median of the
+            # per-repetition ratios cancels slow drifts of machine load.
+            paired = med([x / y for x, y in zip(wall[(f, "reader")], wall[(f, "bare")])])
+            r_s, rb, rf = fmt_s(r), f"{paired:.2f}", fmt_ratio(r, ff)
+            ok = "yes" if paired <= TARGET_RATIO + 1e-9 else "**no**"
             rr = fmt_mib(med(rss[(f, "reader")]))
         L.append(f"| {FORMAT_LABEL[f]} | {fmt_s(ff)} | {fmt_s(b)} | {r_s} | {rb} | {ok} "
                  f"| {fmt_ratio(b, ff)} | {rf} | {rr} |")
@@ -334,8 +342,8 @@ from Debian's `wesnoth-1.16-music` tracks.
     L.append("")
     if any(wall[(f, "reader")] for f in FORMATS):
         L.append("reader/bare three ways, to tell a real difference from noise: ratio of the "
-                 "medians (the main table), ratio of the minimums, and the median of the "
-                 "per-repetition ratios (the two runs of a repetition are adjacent in time, so "
+                 "medians, ratio of the minimums, and the median of the "
+                 "per-repetition ratios (the main table; the two runs of a repetition are adjacent in time, so "
                  "slow drifts in machine load cancel):\n")
         L.append("| format | of medians | of minimums | median of paired ratios |")
         L.append("|---|--:|--:|--:|")
