@@ -1,5 +1,7 @@
 //! Audio chunks and the sample types the API accepts.
 
+use audiostream_codecs::convert::PcmSample;
+use audiostream_codecs::SampleFormat;
 use ndarray::Array2;
 use std::ops::{Deref, DerefMut};
 
@@ -35,74 +37,38 @@ impl DerefMut for Chunk {
 
 /// A sample type the writer accepts, named as FFmpeg names sample formats.
 ///
-/// Conversions follow FFmpeg's swresample: floats are `[-1, 1]`, integers are full scale
-/// (`i16::MAX` is just under 1.0), `u8` is offset by 128.
+/// Conversions (from [`PcmSample`], the codecs crate's) follow FFmpeg's swresample: floats are
+/// `[-1, 1]`, integers are full scale and convert by shifting, `u8` is offset by 128; floats
+/// are rounded and clipped when they become integers.
 ///
 /// ```
-/// use audiostream::Sample;
-/// assert_eq!(<i16 as Sample>::FORMAT, "s16");
+/// use audiostream::{PcmSample, Sample, SampleFormat};
+/// assert_eq!(<i16 as Sample>::FORMAT, SampleFormat::S16);
 /// assert_eq!(16384i16.to_f32(), 0.5);
-/// assert_eq!(i16::from_f32(0.5), 16384);
-/// assert_eq!(i16::from_f32(2.0), i16::MAX); // clipped
+/// assert_eq!(0.5f32.to_s16(), (16384, false));
+/// assert_eq!(2.0f32.to_s16(), (i16::MAX, true)); // clipped
 /// ```
-pub trait Sample: Copy + Send + Sync + 'static {
-    /// The FFmpeg name of the interleaved sample format (`flt`, `dbl`, `s16`, `s32`, `u8`).
-    const FORMAT: &'static str;
-    /// Converts to `f32` in `[-1, 1]`.
-    fn to_f32(self) -> f32;
-    /// Converts from `f32`, clipping to the type's range.
-    fn from_f32(v: f32) -> Self;
+pub trait Sample: PcmSample + Send + Sync + 'static {
+    /// The sample format of this type (`flt`, `dbl`, `s16`, `s32`, `u8`).
+    const FORMAT: SampleFormat;
 }
 
 impl Sample for f32 {
-    const FORMAT: &'static str = "flt";
-    fn to_f32(self) -> f32 {
-        self
-    }
-    fn from_f32(v: f32) -> Self {
-        v
-    }
+    const FORMAT: SampleFormat = SampleFormat::F32;
 }
 
 impl Sample for f64 {
-    const FORMAT: &'static str = "dbl";
-    fn to_f32(self) -> f32 {
-        self as f32
-    }
-    fn from_f32(v: f32) -> Self {
-        f64::from(v)
-    }
+    const FORMAT: SampleFormat = SampleFormat::F64;
 }
 
 impl Sample for i16 {
-    const FORMAT: &'static str = "s16";
-    fn to_f32(self) -> f32 {
-        f32::from(self) / 32768.0
-    }
-    fn from_f32(v: f32) -> Self {
-        // `as` saturates, which is the clipping we want; NaN becomes 0.
-        (v * 32768.0).round().clamp(-32768.0, 32767.0) as i16
-    }
+    const FORMAT: SampleFormat = SampleFormat::S16;
 }
 
 impl Sample for i32 {
-    const FORMAT: &'static str = "s32";
-    fn to_f32(self) -> f32 {
-        (self as f64 / 2147483648.0) as f32
-    }
-    fn from_f32(v: f32) -> Self {
-        (f64::from(v) * 2147483648.0)
-            .round()
-            .clamp(-2147483648.0, 2147483647.0) as i32
-    }
+    const FORMAT: SampleFormat = SampleFormat::S32;
 }
 
 impl Sample for u8 {
-    const FORMAT: &'static str = "u8";
-    fn to_f32(self) -> f32 {
-        (f32::from(self) - 128.0) / 128.0
-    }
-    fn from_f32(v: f32) -> Self {
-        (v * 128.0 + 128.0).round().clamp(0.0, 255.0) as u8
-    }
+    const FORMAT: SampleFormat = SampleFormat::U8;
 }

@@ -24,8 +24,10 @@ mod chunk;
 mod error;
 #[cfg(feature = "decode")]
 mod reader;
+mod writer;
 
-pub use audiostream_codecs::{CodecConfig, EncodeError, Encoder, EncoderDelay};
+pub use audiostream_codecs::convert::PcmSample;
+pub use audiostream_codecs::{CodecConfig, EncodeError, Encoder, EncoderDelay, SampleFormat};
 pub use chunk::{Chunk, Sample};
 pub use error::{Error, Result};
 pub use ndarray;
@@ -35,6 +37,7 @@ pub use reader::{
 };
 #[cfg(feature = "decode")]
 pub use symphonia;
+pub use writer::{AudioEncodeOptions, StreamWriter, WriterStats};
 
 /// String options (format, decoder and encoder options), as torchaudio's `Dict[str, str]`.
 pub type Options = std::collections::BTreeMap<String, String>;

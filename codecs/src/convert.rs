@@ -29,112 +29,180 @@ pub trait PcmSample: Copy {
     fn to_f64(self) -> f64;
 }
 
-/// Float to integer of `bits` bits: round, clip, and say whether it clipped.
+/// Float to integer of `bits` bits: round (half away from zero), clip, and say whether it
+/// clipped. NaN becomes 0 and counts as clipped.
+#[inline]
 fn float_to_int(x: f64, bits: u32) -> (i64, bool) {
     let scale = (1u64 << (bits - 1)) as f64;
-    let (lo, hi) = (-scale, scale - 1.0);
-    if x.is_nan() {
-        return (0, true);
-    }
-    let v = (x * scale).round();
-    if v < lo {
-        (lo as i64, true)
+    let v = x * scale;
+    let hi = scale - 1.0;
+    if v >= -scale && v <= hi {
+        // In range: `as` truncates toward zero after the half-away-from-zero nudge.
+        let r = (v + 0.5f64.copysign(v)) as i64;
+        (r.clamp(-(scale as i64), hi as i64), false)
     } else if v > hi {
         (hi as i64, true)
+    } else if v < -scale {
+        (-(scale as i64), true)
     } else {
-        (v as i64, x.abs() > 1.0)
+        (0, true) // NaN
     }
 }
 
-macro_rules! float_sample {
-    ($t:ty) => {
-        impl PcmSample for $t {
-            fn to_u8(self) -> (u8, bool) {
-                let (v, c) = float_to_int(f64::from(self), 8);
-                ((v + 128) as u8, c)
-            }
-            fn to_s16(self) -> (i16, bool) {
-                let (v, c) = float_to_int(f64::from(self), 16);
-                (v as i16, c)
-            }
-            fn to_s24(self) -> (i32, bool) {
-                let (v, c) = float_to_int(f64::from(self), 24);
-                (v as i32, c)
-            }
-            fn to_s32(self) -> (i32, bool) {
-                let (v, c) = float_to_int(f64::from(self), 32);
-                (v as i32, c)
-            }
-            fn to_f32(self) -> f32 {
-                self as f32
-            }
-            fn to_f64(self) -> f64 {
-                f64::from(self)
-            }
-        }
-    };
+/// `float_to_int` in `f32` arithmetic, for up to 24 bits (the scaling is exact in `f32`).
+#[inline]
+fn f32_to_int(x: f32, bits: u32) -> (i32, bool) {
+    let scale = (1u32 << (bits - 1)) as f32;
+    let v = x * scale;
+    let hi = scale - 1.0;
+    if v >= -scale && v <= hi {
+        ((v + 0.5f32.copysign(v)) as i32, false)
+    } else if v > hi {
+        (hi as i32, true)
+    } else if v < -scale {
+        (-(scale as i32), true)
+    } else {
+        (0, true) // NaN
+    }
 }
-float_sample!(f32);
-float_sample!(f64);
+
+impl PcmSample for f32 {
+    #[inline]
+    fn to_u8(self) -> (u8, bool) {
+        let (v, c) = f32_to_int(self, 8);
+        ((v + 128) as u8, c)
+    }
+    #[inline]
+    fn to_s16(self) -> (i16, bool) {
+        let (v, c) = f32_to_int(self, 16);
+        (v as i16, c)
+    }
+    #[inline]
+    fn to_s24(self) -> (i32, bool) {
+        f32_to_int(self, 24)
+    }
+    #[inline]
+    fn to_s32(self) -> (i32, bool) {
+        let (v, c) = float_to_int(f64::from(self), 32);
+        (v as i32, c)
+    }
+    #[inline]
+    fn to_f32(self) -> f32 {
+        self
+    }
+    #[inline]
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+impl PcmSample for f64 {
+    #[inline]
+    fn to_u8(self) -> (u8, bool) {
+        let (v, c) = float_to_int(self, 8);
+        ((v + 128) as u8, c)
+    }
+    #[inline]
+    fn to_s16(self) -> (i16, bool) {
+        let (v, c) = float_to_int(self, 16);
+        (v as i16, c)
+    }
+    #[inline]
+    fn to_s24(self) -> (i32, bool) {
+        let (v, c) = float_to_int(self, 24);
+        (v as i32, c)
+    }
+    #[inline]
+    fn to_s32(self) -> (i32, bool) {
+        let (v, c) = float_to_int(self, 32);
+        (v as i32, c)
+    }
+    #[inline]
+    fn to_f32(self) -> f32 {
+        self as f32
+    }
+    #[inline]
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
 
 impl PcmSample for i16 {
+    #[inline]
     fn to_u8(self) -> (u8, bool) {
         (((self >> 8) + 128) as u8, false)
     }
+    #[inline]
     fn to_s16(self) -> (i16, bool) {
         (self, false)
     }
+    #[inline]
     fn to_s24(self) -> (i32, bool) {
         (i32::from(self) << 8, false)
     }
+    #[inline]
     fn to_s32(self) -> (i32, bool) {
         (i32::from(self) << 16, false)
     }
+    #[inline]
     fn to_f32(self) -> f32 {
         f32::from(self) / 32768.0
     }
+    #[inline]
     fn to_f64(self) -> f64 {
         f64::from(self) / 32768.0
     }
 }
 
 impl PcmSample for i32 {
+    #[inline]
     fn to_u8(self) -> (u8, bool) {
         (((self >> 24) + 128) as u8, false)
     }
+    #[inline]
     fn to_s16(self) -> (i16, bool) {
         ((self >> 16) as i16, false)
     }
+    #[inline]
     fn to_s24(self) -> (i32, bool) {
         (self >> 8, false)
     }
+    #[inline]
     fn to_s32(self) -> (i32, bool) {
         (self, false)
     }
+    #[inline]
     fn to_f32(self) -> f32 {
         (f64::from(self) / 2147483648.0) as f32
     }
+    #[inline]
     fn to_f64(self) -> f64 {
         f64::from(self) / 2147483648.0
     }
 }
 
 impl PcmSample for u8 {
+    #[inline]
     fn to_u8(self) -> (u8, bool) {
         (self, false)
     }
+    #[inline]
     fn to_s16(self) -> (i16, bool) {
         ((i16::from(self) - 128) << 8, false)
     }
+    #[inline]
     fn to_s24(self) -> (i32, bool) {
         ((i32::from(self) - 128) << 16, false)
     }
+    #[inline]
     fn to_s32(self) -> (i32, bool) {
         ((i32::from(self) - 128) << 24, false)
     }
+    #[inline]
     fn to_f32(self) -> f32 {
         (f32::from(self) - 128.0) / 128.0
     }
+    #[inline]
     fn to_f64(self) -> f64 {
         (f64::from(self) - 128.0) / 128.0
     }

@@ -285,12 +285,15 @@ fn interleave<T: Copy, const N: usize>(
     to_bytes: impl Fn(T) -> [u8; N],
 ) {
     let frames = planes.first().map_or(0, Vec::len);
-    out.reserve(frames * planes.len() * N);
-    for i in 0..frames {
-        for p in planes {
-            if let Some(&s) = p.get(i) {
-                out.extend_from_slice(&to_bytes(s));
-            }
+    let frame_bytes = planes.len() * N;
+    let start = out.len();
+    out.resize(start + frames * frame_bytes, 0);
+    let dst = &mut out[start..];
+    for (c, plane) in planes.iter().enumerate() {
+        // Channel c sits at byte c * N of every frame.
+        let slots = dst.chunks_exact_mut(frame_bytes).map(|f| &mut f[c * N..c * N + N]);
+        for (slot, &s) in slots.zip(plane) {
+            slot.copy_from_slice(&to_bytes(s));
         }
     }
 }

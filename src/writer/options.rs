@@ -1,0 +1,97 @@
+//! [`AudioEncodeOptions`]: how the audio stream of a writer is configured.
+
+use crate::{CodecConfig, Options};
+
+/// Configuration of a writer's audio stream, as a builder (seed: `add_audio_stream(...)`).
+///
+/// ```
+/// use audiostream::{AudioEncodeOptions, CodecConfig};
+/// let opts = AudioEncodeOptions::new(44100, 2)
+///     .format("s16")
+///     .encoder("mp3")
+///     .codec_config(CodecConfig { bit_rate: Some(192_000), ..Default::default() });
+/// assert_eq!(opts.format, "s16");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct AudioEncodeOptions {
+    /// Rate of the audio given to `write_audio_chunk`, Hz.
+    pub sample_rate: u32,
+    /// Channels of the audio given to `write_audio_chunk`.
+    pub num_channels: usize,
+    /// Sample type `write_audio_chunk` accepts: `fltp`/`flt` (f32, default), `dbl`/`dblp` (f64),
+    /// `s16`/`s16p` (i16), `s32`/`s32p` (i32), `u8`/`u8p` (u8). Chunks are always
+    /// `(channels, frames)` arrays, so the planar and interleaved names mean the same.
+    pub format: String,
+    /// Encoder (codec) name; default: the container's (`pcm_s16le` for WAV, `mp3`, `flac`).
+    pub encoder: Option<String>,
+    /// Codec settings (see the codecs crate docs for each encoder's mapping).
+    pub codec_config: Option<CodecConfig>,
+    /// Encoder-specific options; unknown keys are an error.
+    pub encoder_option: Options,
+    /// Rate the encoder writes (conversion arrives with the resampling stage; until then it
+    /// must equal `sample_rate`).
+    pub encoder_sample_rate: Option<u32>,
+    /// Channels the encoder writes (must equal `num_channels` until remixing arrives).
+    pub encoder_num_channels: Option<usize>,
+    /// Coded sample format: WAV `u8`/`s16`/`s24`/`s32`/`flt`/`dbl`, FLAC `s16`/`s24`.
+    pub encoder_format: Option<String>,
+}
+
+impl AudioEncodeOptions {
+    /// `f32` input at `sample_rate` with `num_channels`, everything else default.
+    pub fn new(sample_rate: u32, num_channels: usize) -> Self {
+        AudioEncodeOptions {
+            sample_rate,
+            num_channels,
+            format: "fltp".into(),
+            encoder: None,
+            codec_config: None,
+            encoder_option: Options::new(),
+            encoder_sample_rate: None,
+            encoder_num_channels: None,
+            encoder_format: None,
+        }
+    }
+
+    /// Input sample type name.
+    pub fn format(mut self, format: &str) -> Self {
+        self.format = format.to_string();
+        self
+    }
+
+    /// Encoder name.
+    pub fn encoder(mut self, name: &str) -> Self {
+        self.encoder = Some(name.to_string());
+        self
+    }
+
+    /// Codec settings.
+    pub fn codec_config(mut self, config: CodecConfig) -> Self {
+        self.codec_config = Some(config);
+        self
+    }
+
+    /// One encoder option.
+    pub fn encoder_option(mut self, key: &str, value: &str) -> Self {
+        self.encoder_option.insert(key.to_string(), value.to_string());
+        self
+    }
+
+    /// Rate the encoder writes.
+    pub fn encoder_sample_rate(mut self, hz: u32) -> Self {
+        self.encoder_sample_rate = Some(hz);
+        self
+    }
+
+    /// Channels the encoder writes.
+    pub fn encoder_num_channels(mut self, n: usize) -> Self {
+        self.encoder_num_channels = Some(n);
+        self
+    }
+
+    /// Coded sample format.
+    pub fn encoder_format(mut self, format: &str) -> Self {
+        self.encoder_format = Some(format.to_string());
+        self
+    }
+}
