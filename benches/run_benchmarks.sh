@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Read-throughput benchmark: our StreamReader vs the bare symphonia loop vs ffmpeg.
-# Rewrites the "reader" (and "header") section of BENCHMARKS.md.
+# Benchmarks, side by side with the reference tools in one run:
+# - reader: our StreamReader vs the bare symphonia loop vs ffmpeg (sections "header", "reader");
+# - writer: our StreamWriter vs lame, flac and sox at the same settings (section "writer").
+# Rewrites those sections of BENCHMARKS.md.
 #
-# Usage: benches/run_benchmarks.sh [--quick] [--reps N] [--bin PATH]
+# Usage: benches/run_benchmarks.sh [--quick] [--reps N] [--bin PATH] [--only reader|writer]
 #   --quick     3 repetitions, no 60-minute memory test (for development)
 #   --reps N    repetitions per (format, contender) (default 10; 3 with --quick)
 #   --bin PATH  use an already-built `reader` bench executable instead of building one
+#   --only X    run only the reader or only the writer benchmark
 #
 # Needs: cargo, python3, ffmpeg, flac, lame, oggenc, and the wesnoth-1.16-music package
 # (for benches/prepare_data.sh). Takes ~5 minutes in full (the data is made once).
@@ -17,13 +20,15 @@ cd "$ROOT"
 QUICK=0
 REPS=""
 BIN="${READER_BIN:-}"
+ONLY=""
 ARGS=("$@")
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) QUICK=1 ;;
         --reps) REPS="$2"; shift ;;
         --bin) BIN="$2"; shift ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        --only) ONLY="$2"; shift ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
     shift
@@ -34,28 +39,32 @@ for t in cargo python3 ffmpeg /usr/bin/time; do
     command -v "$t" >/dev/null || { echo "run_benchmarks.sh: '$t' not found" >&2; exit 1; }
 done
 
-# 1. Build the bench executable (bench profile = release + line debug info).
-if [[ -z "$BIN" ]]; then
-    echo "run_benchmarks: building benches/reader.rs" >&2
-    BIN="$(cargo bench --bench reader --no-run --message-format=json-render-diagnostics \
+# 1. Build the bench executables (bench profile = release + line debug info).
+bench_exe() {
+    cargo bench --bench "$1" --no-run --message-format=json-render-diagnostics \
         | python3 -c '
 import json, sys
-exe = None
+name, exe = sys.argv[1], None
 for line in sys.stdin:
     try:
         m = json.loads(line)
     except ValueError:
         continue
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "reader" \
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == name \
             and "bench" in m["target"]["kind"] and m.get("executable"):
         exe = m["executable"]
 if not exe:
-    sys.exit("could not find the reader bench executable in cargo output")
+    sys.exit("could not find the %s bench executable in cargo output" % name)
 print(exe)
-')"
+' "$1"
+}
+if [[ -z "$BIN" ]]; then
+    echo "run_benchmarks: building benches/reader.rs" >&2
+    BIN="$(bench_exe reader)"
 fi
 [[ -x "$BIN" ]] || { echo "run_benchmarks: not executable: $BIN" >&2; exit 1; }
 echo "run_benchmarks: using $BIN" >&2
+WRITER_BIN="$(bench_exe writer)"
 
 # 2. Test data (skipped when present).
 if [[ $QUICK -eq 1 ]]; then
@@ -65,7 +74,20 @@ else
 fi
 
 # 3. Measure and write BENCHMARKS.md.
-PYARGS=(--bin "$BIN" --data "$ROOT/benches/data" --out "$ROOT/BENCHMARKS.md" --repo "$ROOT"
-        --reps "$REPS" --command "benches/run_benchmarks.sh${ARGS[*]:+ ${ARGS[*]}}")
-[[ $QUICK -eq 1 ]] && PYARGS+=(--quick)
-exec python3 benches/bench_reader.py "${PYARGS[@]}"
+status=0
+if [[ "$ONLY" != "writer" ]]; then
+    PYARGS=(--bin "$BIN" --data "$ROOT/benches/data" --out "$ROOT/BENCHMARKS.md" --repo "$ROOT"
+            --reps "$REPS" --command "benches/run_benchmarks.sh${ARGS[*]:+ ${ARGS[*]}}")
+    [[ $QUICK -eq 1 ]] && PYARGS+=(--quick)
+    python3 benches/bench_reader.py "${PYARGS[@]}" || status=1
+fi
+if [[ "$ONLY" != "reader" ]]; then
+    for t in lame flac sox; do
+        command -v "$t" >/dev/null || { echo "run_benchmarks.sh: '$t' not found" >&2; exit 1; }
+    done
+    WREPS=$(( REPS < 5 ? REPS : 5 ))
+    python3 benches/bench_writer.py --bin "$WRITER_BIN" --data "$ROOT/benches/data" \
+        --out "$ROOT/BENCHMARKS.md" --repo "$ROOT" --reps "$WREPS" \
+        --command "benches/run_benchmarks.sh${ARGS[*]:+ ${ARGS[*]}}" || status=1
+fi
+exit $status

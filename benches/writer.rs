@@ -20,10 +20,34 @@ fn run(mode: &str, input: &str, output: &str) -> audiostream::Result<u64> {
     reader.add_basic_audio_stream(4096, 3)?;
     let mut opts = AudioEncodeOptions::new(meta.sample_rate, meta.num_channels);
     let (container, config) = match mode {
-        "mp3-cbr128" => ("mp3", CodecConfig { bit_rate: Some(128_000), ..Default::default() }),
-        "mp3-v2" => ("mp3", CodecConfig { qscale: Some(2.0), ..Default::default() }),
-        "flac5" => ("flac", CodecConfig { compression_level: Some(5), ..Default::default() }),
-        "flac8" => ("flac", CodecConfig { compression_level: Some(8), ..Default::default() }),
+        "mp3-cbr128" => (
+            "mp3",
+            CodecConfig {
+                bit_rate: Some(128_000),
+                ..Default::default()
+            },
+        ),
+        "mp3-v2" => (
+            "mp3",
+            CodecConfig {
+                qscale: Some(2.0),
+                ..Default::default()
+            },
+        ),
+        "flac5" => (
+            "flac",
+            CodecConfig {
+                compression_level: Some(5),
+                ..Default::default()
+            },
+        ),
+        "flac8" => (
+            "flac",
+            CodecConfig {
+                compression_level: Some(8),
+                ..Default::default()
+            },
+        ),
         "wav" => ("wav", CodecConfig::default()),
         other => {
             return Err(audiostream::Error::invalid_argument(
@@ -52,7 +76,10 @@ fn run(mode: &str, input: &str, output: &str) -> audiostream::Result<u64> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let [mode, input, output] = args.as_slice() else {
         return;
     };
@@ -60,7 +87,10 @@ fn main() {
     match run(mode, input, output) {
         Ok(frames) => {
             println!("frames={frames}");
-            eprintln!("{mode} {input}: {frames} frames in {:.3} s", start.elapsed().as_secs_f64());
+            eprintln!(
+                "{mode} {input}: {frames} frames in {:.3} s",
+                start.elapsed().as_secs_f64()
+            );
         }
         Err(e) => {
             eprintln!("writer: {e}");

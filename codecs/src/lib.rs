@@ -463,7 +463,11 @@ pub fn check_options(codec: &str, options: &Options, allowed: &[&str]) -> Result
         None => Ok(()),
         Some(k) => Err(EncodeError::InvalidArgument(format!(
             "encoder_option \"{k}\" for encoder {codec}; allowed: {}",
-            if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
+            if allowed.is_empty() {
+                "none".to_string()
+            } else {
+                allowed.join(", ")
+            }
         ))),
     }
 }
@@ -482,11 +486,19 @@ pub fn reject_config_fields(
     allowed: &[&str],
     why: &str,
 ) -> Result<(), EncodeError> {
-    match config.fields_set().into_iter().find(|f| !allowed.contains(f)) {
+    match config
+        .fields_set()
+        .into_iter()
+        .find(|f| !allowed.contains(f))
+    {
         None => Ok(()),
         Some(f) => Err(EncodeError::InvalidArgument(format!(
             "CodecConfig.{f} cannot be honoured by encoder {codec} ({why}); it takes: {}",
-            if allowed.is_empty() { "no CodecConfig field".to_string() } else { allowed.join(", ") }
+            if allowed.is_empty() {
+                "no CodecConfig field".to_string()
+            } else {
+                allowed.join(", ")
+            }
         ))),
     }
 }

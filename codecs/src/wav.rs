@@ -291,7 +291,9 @@ fn interleave<T: Copy, const N: usize>(
     let dst = &mut out[start..];
     for (c, plane) in planes.iter().enumerate() {
         // Channel c sits at byte c * N of every frame.
-        let slots = dst.chunks_exact_mut(frame_bytes).map(|f| &mut f[c * N..c * N + N]);
+        let slots = dst
+            .chunks_exact_mut(frame_bytes)
+            .map(|f| &mut f[c * N..c * N + N]);
         for (slot, &s) in slots.zip(plane) {
             slot.copy_from_slice(&to_bytes(s));
         }
@@ -331,14 +333,22 @@ impl Encoder for WavEncoder {
         let before = self.buffer.len();
         match (self.format, samples) {
             (SampleFormat::U8, Planar::U8(p)) => interleave(p, &mut self.buffer, |s| [s]),
-            (SampleFormat::S16, Planar::I16(p)) => interleave(p, &mut self.buffer, i16::to_le_bytes),
+            (SampleFormat::S16, Planar::I16(p)) => {
+                interleave(p, &mut self.buffer, i16::to_le_bytes)
+            }
             (SampleFormat::S24, Planar::I32(p)) => interleave(p, &mut self.buffer, |s: i32| {
                 let b = s.to_le_bytes();
                 [b[0], b[1], b[2]]
             }),
-            (SampleFormat::S32, Planar::I32(p)) => interleave(p, &mut self.buffer, i32::to_le_bytes),
-            (SampleFormat::F32, Planar::F32(p)) => interleave(p, &mut self.buffer, f32::to_le_bytes),
-            (SampleFormat::F64, Planar::F64(p)) => interleave(p, &mut self.buffer, f64::to_le_bytes),
+            (SampleFormat::S32, Planar::I32(p)) => {
+                interleave(p, &mut self.buffer, i32::to_le_bytes)
+            }
+            (SampleFormat::F32, Planar::F32(p)) => {
+                interleave(p, &mut self.buffer, f32::to_le_bytes)
+            }
+            (SampleFormat::F64, Planar::F64(p)) => {
+                interleave(p, &mut self.buffer, f64::to_le_bytes)
+            }
             (format, _) => {
                 return Err(EncodeError::InvalidArgument(format!(
                     "the {} encoder takes {} samples",
@@ -398,7 +408,10 @@ mod tests {
     struct Shared(Arc<Mutex<Cursor<Vec<u8>>>>);
     impl Write for Shared {
         fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().map_err(|_| std::io::ErrorKind::Other)?.write(b)
+            self.0
+                .lock()
+                .map_err(|_| std::io::ErrorKind::Other)?
+                .write(b)
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
@@ -406,36 +419,58 @@ mod tests {
     }
     impl Seek for Shared {
         fn seek(&mut self, p: SeekFrom) -> std::io::Result<u64> {
-            self.0.lock().map_err(|_| std::io::ErrorKind::Other)?.seek(p)
+            self.0
+                .lock()
+                .map_err(|_| std::io::ErrorKind::Other)?
+                .seek(p)
         }
     }
 
     #[test]
     fn header_sizes_are_patched_and_odd_data_is_padded() {
         let out = Shared::default();
-        let spec = StreamSpec { sample_rate: 8000, channels: 1 };
-        let mut enc = open_encoder(&EncoderRequest::new("pcm_u8", spec), Sink::seekable(out.clone()))
-            .unwrap();
+        let spec = StreamSpec {
+            sample_rate: 8000,
+            channels: 1,
+        };
+        let mut enc = open_encoder(
+            &EncoderRequest::new("pcm_u8", spec),
+            Sink::seekable(out.clone()),
+        )
+        .unwrap();
         enc.encode(Planar::U8(&[vec![1, 2, 3]])).unwrap();
         enc.finish().unwrap();
         let bytes = out.0.lock().unwrap().get_ref().clone();
         assert_eq!(&bytes[..4], b"RIFF");
-        assert_eq!(u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize, bytes.len() - 8);
+        assert_eq!(
+            u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize,
+            bytes.len() - 8
+        );
         assert_eq!(&bytes[36..40], b"data");
-        assert_eq!(u32::from_le_bytes([bytes[40], bytes[41], bytes[42], bytes[43]]), 3);
+        assert_eq!(
+            u32::from_le_bytes([bytes[40], bytes[41], bytes[42], bytes[43]]),
+            3
+        );
         assert_eq!(&bytes[44..], &[1, 2, 3, 0]);
     }
 
     #[test]
     fn wrong_format_and_settings_are_rejected() {
-        let spec = StreamSpec { sample_rate: 8000, channels: 1 };
+        let spec = StreamSpec {
+            sample_rate: 8000,
+            channels: 1,
+        };
         let mut req = EncoderRequest::new("pcm_s16le", spec);
         req.format = Some(SampleFormat::S24);
-        let e = open_encoder(&req, Sink::stream(std::io::sink())).err().unwrap();
+        let e = open_encoder(&req, Sink::stream(std::io::sink()))
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("pcm_s24le"), "{e}");
         let mut req = EncoderRequest::new("pcm_s16le", spec);
         req.options.insert("foo".into(), "1".into());
-        let e = open_encoder(&req, Sink::stream(std::io::sink())).err().unwrap();
+        let e = open_encoder(&req, Sink::stream(std::io::sink()))
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("foo"), "{e}");
     }
 }

@@ -1,6 +1,6 @@
 //! The `audiostream` command-line tool.
 
-use audiostream::{Options, StreamReader};
+use audiostream::{AudioEncodeOptions, Options, StreamReader, StreamWriter};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -32,6 +32,65 @@ enum Command {
         #[arg(long = "option", short = 'o', value_name = "KEY=VALUE")]
         options: Vec<String>,
     },
+    /// Decode any file we read to WAV (or FLAC/MP3 by OUT's extension); "-" for stdin/stdout.
+    Decode {
+        /// Input file ("-" for stdin).
+        input: String,
+        /// Output file ("-" for stdout, then --to is needed).
+        output: String,
+        /// Output container: wav, flac or mp3 (default: from OUT's extension).
+        #[arg(long)]
+        to: Option<String>,
+        /// Coded sample format: s16 (default), s24, s32, f32 (WAV), s16/s24 (FLAC).
+        #[arg(long, default_value = "s16")]
+        sample_format: String,
+        /// Force the input demuxer (wav, mp3, flac, ogg, mp4, mkv, ..., s16le, f32le).
+        #[arg(long, short = 'f')]
+        format: Option<String>,
+        /// Input format option KEY=VALUE (raw PCM: sample_rate=HZ, channels=N); repeatable.
+        #[arg(long = "option", short = 'o', value_name = "KEY=VALUE")]
+        options: Vec<String>,
+    },
+}
+
+/// Reads `input` in chunks and writes it into `output`, keeping rate and channels.
+fn decode(
+    input: &str,
+    output: &str,
+    to: Option<&str>,
+    sample_format: &str,
+    format: Option<&str>,
+    options: &Options,
+) -> audiostream::Result<u64> {
+    let mut reader = StreamReader::new(input, format, Some(options))?;
+    let meta = reader.get_metadata();
+    reader.add_basic_audio_stream(4096, 3)?;
+    let mut writer = StreamWriter::new(output, to, None)?;
+    let mut opts = AudioEncodeOptions::new(meta.sample_rate, meta.num_channels);
+    let container = to.map(str::to_string).unwrap_or_else(|| {
+        std::path::Path::new(output)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("wav")
+            .to_ascii_lowercase()
+    });
+    if container != "mp3" {
+        opts = opts.encoder_format(if sample_format == "f32" {
+            "flt"
+        } else {
+            sample_format
+        });
+    }
+    writer.add_audio_stream_with(opts)?;
+    writer.set_metadata(meta.tags)?;
+    for chunks in reader.stream() {
+        if let Some(chunk) = &chunks?[0] {
+            writer.write_audio_chunk(0, chunk.data.view(), None)?;
+        }
+    }
+    let frames = writer.stats().frames_written;
+    writer.close()?;
+    Ok(frames)
 }
 
 fn parse_options(pairs: &[String]) -> Result<Options, String> {
@@ -136,6 +195,29 @@ fn print_text(v: &serde_json::Value) {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
+        Command::Decode {
+            input,
+            output,
+            to,
+            sample_format,
+            format,
+            options,
+        } => {
+            let options = parse_options(&options)?;
+            let frames = decode(
+                &input,
+                &output,
+                to.as_deref(),
+                &sample_format,
+                format.as_deref(),
+                &options,
+            )
+            .map_err(|e| e.to_string())?;
+            if output != "-" {
+                eprintln!("audiostream: wrote {frames} frames to {output}");
+            }
+            Ok(())
+        }
         Command::Info {
             files,
             json,

@@ -157,12 +157,14 @@ impl StreamWriter {
             ));
         }
         if dst == "-" {
-            let container = format.map(|f| f.trim().to_ascii_lowercase()).ok_or_else(|| {
-                Error::InvalidArgument(format!(
-                    "writing to stdout (\"-\") needs format=; one of {}",
-                    CONTAINERS.join(", ")
-                ))
-            })?;
+            let container = format
+                .map(|f| f.trim().to_ascii_lowercase())
+                .ok_or_else(|| {
+                    Error::InvalidArgument(format!(
+                        "writing to stdout (\"-\") needs format=; one of {}",
+                        CONTAINERS.join(", ")
+                    ))
+                })?;
             let container = container_for("-", Some(&container))?;
             return Ok(Self::with_sink(
                 "stdout".into(),
@@ -171,8 +173,8 @@ impl StreamWriter {
             ));
         }
         let container = container_for(dst, format)?;
-        let file = std::fs::File::create(dst)
-            .map_err(|e| Error::io(format!("creating {dst:?}"), e))?;
+        let file =
+            std::fs::File::create(dst).map_err(|e| Error::io(format!("creating {dst:?}"), e))?;
         // Regular files are seekable (headers get patched); FIFOs and devices are streams.
         let seekable = file.metadata().is_ok_and(|m| m.is_file());
         let sink = if seekable {
@@ -192,7 +194,11 @@ impl StreamWriter {
     /// ```
     pub fn from_writer<W: Write + Send + 'static>(w: W, format: &str) -> Result<Self> {
         let container = container_for("<writer>", Some(format))?;
-        Ok(Self::with_sink("<writer>".into(), container, Sink::stream(w)))
+        Ok(Self::with_sink(
+            "<writer>".into(),
+            container,
+            Sink::stream(w),
+        ))
     }
 
     /// Writes into a seekable `Write + Seek` (a file, `Cursor<Vec<u8>>`): headers are patched
@@ -204,7 +210,11 @@ impl StreamWriter {
     /// ```
     pub fn from_seekable<W: Write + Seek + Send + 'static>(w: W, format: &str) -> Result<Self> {
         let container = container_for("<writer>", Some(format))?;
-        Ok(Self::with_sink("<writer>".into(), container, Sink::seekable(w)))
+        Ok(Self::with_sink(
+            "<writer>".into(),
+            container,
+            Sink::seekable(w),
+        ))
     }
 
     fn with_sink(dst_name: String, container: String, sink: Sink) -> Self {
@@ -249,7 +259,11 @@ impl StreamWriter {
             )));
         }
         if opts.sample_rate == 0 {
-            return Err(Error::invalid_argument("sample_rate", 0, "a positive rate in Hz"));
+            return Err(Error::invalid_argument(
+                "sample_rate",
+                0,
+                "a positive rate in Hz",
+            ));
         }
         let channels = u16::try_from(opts.num_channels)
             .ok()
@@ -265,7 +279,10 @@ impl StreamWriter {
                 opts.sample_rate
             )));
         }
-        if let Some(n) = opts.encoder_num_channels.filter(|n| *n != opts.num_channels) {
+        if let Some(n) = opts
+            .encoder_num_channels
+            .filter(|n| *n != opts.num_channels)
+        {
             return Err(Error::Unsupported(format!(
                 "encoder_num_channels = {n} with {}-channel input: channel remixing in the writer \
                  is not available yet",
@@ -287,22 +304,27 @@ impl StreamWriter {
         };
         if !allowed.contains(&codec) {
             let known = audiostream_codecs::available_codecs();
-            return Err(if known.contains(&codec) || codec == "mp3" || codec == "flac" {
-                Error::InvalidArgument(format!(
-                    "encoder \"{codec}\" cannot be written into a {} file; it takes: {}",
-                    self.container,
-                    allowed.join(", ")
-                ))
-            } else {
-                Error::Unsupported(format!(
-                    "encoder \"{codec}\"; this build has: {}",
-                    known.join(", ")
-                ))
-            });
+            return Err(
+                if known.contains(&codec) || codec == "mp3" || codec == "flac" {
+                    Error::InvalidArgument(format!(
+                        "encoder \"{codec}\" cannot be written into a {} file; it takes: {}",
+                        self.container,
+                        allowed.join(", ")
+                    ))
+                } else {
+                    Error::Unsupported(format!(
+                        "encoder \"{codec}\"; this build has: {}",
+                        known.join(", ")
+                    ))
+                },
+            );
         }
         let request = EncoderRequest {
             codec,
-            spec: StreamSpec { sample_rate: opts.sample_rate, channels },
+            spec: StreamSpec {
+                sample_rate: opts.sample_rate,
+                channels,
+            },
             format: coded_format,
             config: opts.codec_config.clone().unwrap_or_default(),
             options: opts.encoder_option.clone(),
@@ -398,9 +420,8 @@ impl StreamWriter {
         }
         if let Some(pts) = pts {
             let written = stream.stats.frames_written;
-            let pts = u64::try_from(pts).map_err(|_| {
-                Error::invalid_argument("pts", pts, "a frame index >= 0")
-            })?;
+            let pts = u64::try_from(pts)
+                .map_err(|_| Error::invalid_argument("pts", pts, "a frame index >= 0"))?;
             if pts < written {
                 return Err(Error::InvalidArgument(format!(
                     "pts = {pts} is behind the {written} frames already written to the {container} \
@@ -547,7 +568,10 @@ impl StreamWriter {
 impl Drop for StreamWriter {
     fn drop(&mut self) {
         if let Err(e) = self.finish() {
-            log::error!("finalizing {} when the writer was dropped: {e}", self.dst_name);
+            log::error!(
+                "finalizing {} when the writer was dropped: {e}",
+                self.dst_name
+            );
         }
     }
 }

@@ -73,7 +73,8 @@ impl AudioEncodeOptions {
 
     /// One encoder option.
     pub fn encoder_option(mut self, key: &str, value: &str) -> Self {
-        self.encoder_option.insert(key.to_string(), value.to_string());
+        self.encoder_option
+            .insert(key.to_string(), value.to_string());
         self
     }
 
