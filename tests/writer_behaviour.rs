@@ -383,3 +383,78 @@ fn writing_after_finish_is_closed() {
     assert!(matches!(w.flush(), Err(Error::Closed(_))));
     assert!(matches!(w.add_audio_stream(8000, 1), Err(Error::Closed(_))));
 }
+
+/// Every invalid FLAC setting is an InvalidArgument naming the field.
+#[cfg(feature = "encode-flac")]
+#[test]
+fn invalid_flac_settings() {
+    let cases = [
+        (
+            CodecConfig {
+                compression_level: Some(9),
+                ..Default::default()
+            },
+            "compression_level",
+        ),
+        (
+            CodecConfig {
+                compression_level: Some(-1),
+                ..Default::default()
+            },
+            "compression_level",
+        ),
+        (
+            CodecConfig {
+                bit_rate: Some(128_000),
+                ..Default::default()
+            },
+            "lossless",
+        ),
+        (
+            CodecConfig {
+                qscale: Some(2.0),
+                ..Default::default()
+            },
+            "lossless",
+        ),
+        (
+            CodecConfig {
+                qmin: Some(1),
+                ..Default::default()
+            },
+            "qmin",
+        ),
+    ];
+    for (config, needle) in cases {
+        let mut w = StreamWriter::from_writer(std::io::sink(), "flac").unwrap();
+        let e = w
+            .add_audio_stream_with(AudioEncodeOptions::new(44100, 2).codec_config(config.clone()))
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidArgument(m) if m.contains(needle)),
+            "{config:?}: {e}"
+        );
+    }
+    for (opts, needle) in [
+        (
+            AudioEncodeOptions::new(44100, 2).encoder_format("s32"),
+            "s24",
+        ),
+        (
+            AudioEncodeOptions::new(44100, 2).encoder_format("flt"),
+            "s24",
+        ),
+        (AudioEncodeOptions::new(44100, 9), "8"),
+        (
+            AudioEncodeOptions::new(44100, 2).encoder_option("blocksize", "4096"),
+            "blocksize",
+        ),
+    ] {
+        let mut w = StreamWriter::from_writer(std::io::sink(), "flac").unwrap();
+        let e = w.add_audio_stream_with(opts.clone()).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidArgument(m) if m.contains(needle)),
+            "{opts:?}: {e}"
+        );
+    }
+}

@@ -50,20 +50,16 @@ fn float_to_int(x: f64, bits: u32) -> (i64, bool) {
 }
 
 /// `float_to_int` in `f32` arithmetic, for up to 24 bits (the scaling is exact in `f32`).
+/// Branch-free so that loops over it vectorize.
 #[inline]
 fn f32_to_int(x: f32, bits: u32) -> (i32, bool) {
     let scale = (1u32 << (bits - 1)) as f32;
-    let v = x * scale;
     let hi = scale - 1.0;
-    if v >= -scale && v <= hi {
-        ((v + 0.5f32.copysign(v)) as i32, false)
-    } else if v > hi {
-        (hi as i32, true)
-    } else if v < -scale {
-        (-(scale as i32), true)
-    } else {
-        (0, true) // NaN
-    }
+    let v = x * scale;
+    // NaN fails both comparisons: counted as clipped, and `NaN as i32` is 0.
+    let clipped = !(v >= -scale && v <= hi);
+    let r = v.clamp(-scale, hi);
+    ((r + 0.5f32.copysign(r)) as i32, clipped)
 }
 
 impl PcmSample for f32 {
@@ -267,6 +263,37 @@ impl PlanarBuffer {
                     clipped += u64::from(c);
                     v
                 }));
+            }
+            clipped
+        }
+        match self {
+            PlanarBuffer::U8(d) => put(d, channels, T::to_u8),
+            PlanarBuffer::S16(d) => put(d, channels, T::to_s16),
+            PlanarBuffer::S24(d) => put(d, channels, T::to_s24),
+            PlanarBuffer::S32(d) => put(d, channels, T::to_s32),
+            PlanarBuffer::F32(d) => put(d, channels, |s: T| (s.to_f32(), false)),
+            PlanarBuffer::F64(d) => put(d, channels, |s: T| (s.to_f64(), false)),
+        }
+    }
+
+    /// [`fill`](Self::fill) from contiguous channel slices (the fast path: it vectorizes).
+    pub fn fill_slices<T: PcmSample>(&mut self, channels: &[&[T]]) -> u64 {
+        fn put<T: Copy, V>(
+            dst: &mut [Vec<V>],
+            channels: &[&[T]],
+            f: impl Fn(T) -> (V, bool),
+        ) -> u64 {
+            let mut clipped = 0u64;
+            for (d, src) in dst.iter_mut().zip(channels) {
+                d.clear();
+                d.reserve(src.len());
+                let mut n = 0u32;
+                d.extend(src.iter().map(|&s| {
+                    let (v, c) = f(s);
+                    n += u32::from(c);
+                    v
+                }));
+                clipped += u64::from(n);
             }
             clipped
         }

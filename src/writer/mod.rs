@@ -442,9 +442,14 @@ impl StreamWriter {
         if chunk.ncols() == 0 {
             return Ok(());
         }
-        let clipped = stream
-            .buffer
-            .fill(chunk.rows().into_iter().map(|row| row.into_iter().copied()));
+        // Contiguous rows (the usual (channels, frames) array) take the vectorized path.
+        let rows: Option<Vec<&[T]>> = chunk.rows().into_iter().map(|r| r.to_slice()).collect();
+        let clipped = match rows {
+            Some(rows) => stream.buffer.fill_slices(&rows),
+            None => stream
+                .buffer
+                .fill(chunk.rows().into_iter().map(|row| row.into_iter().copied())),
+        };
         stream.encoder.encode(stream.buffer.as_planar())?;
         stream.stats.frames_written += chunk.ncols() as u64;
         stream.written_any = true;
