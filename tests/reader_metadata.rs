@@ -702,3 +702,63 @@ fn raw_metadata_follows_the_options_not_the_content() {
     );
     assert!((m.duration.unwrap() - 44100.0 / 8000.0).abs() < 1e-9);
 }
+
+/// ID3v1 (a 128-byte tag at the end of an MP3), written by the `lame` CLI at test time, is read
+/// as FFmpeg reads it.
+#[test]
+fn id3v1_tags_are_read() {
+    let dir = std::env::temp_dir().join(format!("audiostream-id3v1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("v1.mp3");
+    let status = Command::new("lame")
+        .args([
+            "--quiet",
+            "--id3v1-only",
+            "--tt",
+            "Old Style",
+            "--ta",
+            "Someone",
+        ])
+        .arg(fixture("wav_s16_stereo_44100.wav"))
+        .arg(&out)
+        .status()
+        .expect("lame runs");
+    assert!(status.success());
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(
+        &bytes[bytes.len() - 128..bytes.len() - 125],
+        b"TAG",
+        "an ID3v1 tag at the end"
+    );
+    assert!(!bytes.starts_with(b"ID3"), "no ID3v2 tag");
+    let probe = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format_tags=title",
+            "-of",
+            "default=nw=1:nk=1",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&probe.stdout).trim(),
+        "Old Style",
+        "ffprobe"
+    );
+    let reader = StreamReader::new(out.to_str().unwrap(), None, None).unwrap();
+    let tags = reader.get_metadata().tags;
+    assert_eq!(
+        tags.get("title").map(String::as_str),
+        Some("Old Style"),
+        "{tags:?}"
+    );
+    assert_eq!(
+        tags.get("artist").map(String::as_str),
+        Some("Someone"),
+        "{tags:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
