@@ -1,4 +1,4 @@
-//! FLAC through libFLAC (the copy bundled in `libflac-sys`, driven through `flac-bound`).
+//! FLAC through libFLAC (the copy bundled in `libflac-sys`, driven directly through its C API).
 //!
 //! # Settings
 //!
@@ -20,14 +20,15 @@
 //! tags), then frames of libFLAC's fixed block size (4096 frames at levels 3..8, 1152 at 0..2).
 //! Nothing is written before the first `encode`, `flush` or `finish`.
 //!
-//! libFLAC is given only a write callback (flac-bound has no seekable variant), so it cannot go
+//! libFLAC is given a write and a metadata callback but no seek callback, so it never goes
 //! back to fill in STREAMINFO itself. For a seekable [`Sink`] this encoder does it: on every
 //! `flush` the total sample count is set to the frames written so far, and at `finish` to all of
 //! them, together with the MD5 of the audio (interleaved little-endian samples, 2 bytes each
-//! for 16-bit, 3 for 24-bit: what `flac -t` checks); the minimum and maximum frame sizes are
+//! for 16-bit, 3 for 24-bit: what `flac -t` checks), which libFLAC computes and hands over in
+//! the final STREAMINFO of its metadata callback; the minimum and maximum frame sizes are
 //! filled in each time too. For a stream sink nothing is patched: total samples 0 (unknown),
 //! frame sizes 0 (unknown) and an all-zero MD5 (unset), all legal, so the stream is readable
-//! as it is written.
+//! as it is written; libFLAC's MD5 is switched off there (nothing could use it).
 //!
 //! `flush` writes every whole block libFLAC has encoded; the last partial block waits for more
 //! audio or `finish`. Dropping a started encoder without `finish` finishes it (errors are
@@ -35,28 +36,53 @@
 //!
 //! # How it is built
 //!
-//! - **Lifetimes.** flac-bound's `init_write` takes a `&'out mut WriteWrapper<'out>` (itself a
-//!   `&'out mut dyn Write`) and returns an encoder bound to `'out`; libFLAC keeps the wrapper's
-//!   address as its callback data. To keep the encoder in a struct next to its sink, libFLAC
-//!   writes into a `Tap` (an owned writer appending to a buffer shared with the encoder
-//!   through an `Arc<Mutex<_>>`), and the tap and the wrapper live in two heap boxes owned by
-//!   a private `Live` through raw pointers, handed to flac-bound as `'static` references.
-//!   `Live`'s `Drop` deletes the libFLAC encoder before freeing the boxes; nothing leaks. The
-//!   encoder copies the buffered bytes to the sink after every libFLAC call.
-//! - **Tags.** flac-bound does not expose `FLAC__stream_encoder_set_metadata`, so the empty
-//!   VORBIS_COMMENT block libFLAC writes at initialisation (vendor string only) is replaced in
-//!   the buffered header by one with the tags before it reaches the sink (same vendor string,
-//!   same last-block flag). libFLAC never learns the header got longer: without a seek
-//!   callback it never uses its byte offsets.
+//! - **libFLAC.** A private `Live` owns the libFLAC encoder (`FLAC__stream_encoder_new`, the
+//!   setters, `FLAC__stream_encoder_init_stream`) and, through a raw pointer from
+//!   `Box::into_raw`, the `Output` its callbacks append to (their `client_data`). libFLAC
+//!   touches the `Output` only inside calls made through `&mut Live`; between calls the encoder
+//!   takes the bytes and passes them to the sink. `Live`'s `Drop` deletes the libFLAC encoder
+//!   before freeing the box; nothing leaks. Why not seek callbacks, so that libFLAC patches
+//!   STREAMINFO itself at `finish`: the output goes through the `Output` buffer (for the tags,
+//!   below), so a seek from a callback would have to reach past it into the sink, and `flush`
+//!   needs its own patching anyway.
+//! - **MD5.** libFLAC hashes the audio as it encodes (`FLAC__stream_encoder_set_do_md5`, on
+//!   for seekable sinks only); the sum arrives in the STREAMINFO libFLAC passes to the metadata
+//!   callback at `FLAC__stream_encoder_finish`. The setter is exported by libFLAC but declared
+//!   only in its private headers (libFLAC keeps its signature stable for callers that declare
+//!   it themselves), so it is declared here.
+//! - **Tags.** The empty VORBIS_COMMENT block libFLAC writes at initialisation (vendor string
+//!   only) is replaced in the buffered header by one with the tags before it reaches the sink
+//!   (same vendor string, same last-block flag). libFLAC never learns the header got longer:
+//!   without a seek callback it never uses its byte offsets.
 
 use crate::{
     check_options, reject_config_fields, EncodeError, Encoder, EncoderDelay, EncoderRequest,
     Options, Planar, SampleFormat, Sink,
 };
-use flac_bound::{FlacEncoder as LibFlac, FlacEncoderConfig, WriteWrapper};
-use md5::{Digest, Md5};
-use std::io::{self, Seek, SeekFrom, Write};
-use std::sync::{Arc, Mutex};
+use libflac_sys::{
+    FLAC__StreamEncoder, FLAC__StreamEncoderInitStatus, FLAC__StreamEncoderState,
+    FLAC__StreamEncoderWriteStatus, FLAC__StreamMetadata, FLAC__bool, FLAC__byte,
+    FLAC__stream_encoder_delete, FLAC__stream_encoder_finish, FLAC__stream_encoder_get_state,
+    FLAC__stream_encoder_init_stream, FLAC__stream_encoder_new, FLAC__stream_encoder_process,
+    FLAC__stream_encoder_set_bits_per_sample, FLAC__stream_encoder_set_channels,
+    FLAC__stream_encoder_set_compression_level, FLAC__stream_encoder_set_sample_rate,
+    FLAC__stream_encoder_set_streamable_subset, FLAC__stream_encoder_set_verify,
+    FLAC__METADATA_TYPE_STREAMINFO, FLAC__STREAM_ENCODER_INIT_STATUS_OK,
+    FLAC__STREAM_ENCODER_WRITE_STATUS_OK,
+};
+use std::ffi::c_void;
+use std::io::{Seek, SeekFrom, Write};
+use std::ptr::NonNull;
+
+extern "C" {
+    /// Whether libFLAC computes the MD5 of the audio (default: yes). Exported by libFLAC
+    /// (`FLAC_API`) but declared only in its private `share/private.h`; libFLAC promises not
+    /// to change the signature, for callers that declare it themselves (xiph/flac#547).
+    fn FLAC__stream_encoder_set_do_md5(
+        encoder: *mut FLAC__StreamEncoder,
+        value: FLAC__bool,
+    ) -> FLAC__bool;
+}
 
 /// The highest sample rate this encoder takes (FLAC's streamable-subset limit).
 pub const MAX_SAMPLE_RATE: u32 = 655_350;
@@ -78,120 +104,242 @@ const MAX_FRAME_SIZE: usize = (1 << 24) - 1;
 /// The low 36 bits of the packed STREAMINFO field: total samples.
 const TOTAL_MASK: u64 = (1 << 36) - 1;
 
-/// What libFLAC has written and the encoder has not yet passed to the sink, and the sizes of
-/// the frames among it.
+/// What libFLAC's callbacks record: the bytes it has written and the encoder has not yet
+/// passed to the sink, the frames among them, and the MD5 of its final STREAMINFO.
 #[derive(Default)]
 struct Output {
     bytes: Vec<u8>,
-    /// Set once libFLAC has written the stream header: from then on it makes one write call
-    /// per frame.
-    in_frames: bool,
-    /// Frames written, and the smallest and largest, in bytes.
+    /// Frames written, the audio frames (samples per channel) in them, and the smallest and
+    /// largest frame, in bytes.
     frames: u64,
+    samples: u64,
     min_frame: usize,
     max_frame: usize,
+    /// From the STREAMINFO libFLAC reports at `finish`.
+    md5: Option<[u8; 16]>,
 }
 
-/// The writer libFLAC writes into: appends to the [`Output`] it shares with [`FlacEncoder`].
-/// It never panics (a panic would cross libFLAC's C frames).
-struct Tap(Arc<Mutex<Output>>);
-
-impl Write for Tap {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut out = self
-            .0
-            .lock()
-            .map_err(|_| io::Error::other("FLAC output buffer poisoned"))?;
-        out.bytes.extend_from_slice(buf);
-        if out.in_frames {
-            out.min_frame = if out.frames == 0 {
-                buf.len()
-            } else {
-                out.min_frame.min(buf.len())
-            };
-            out.max_frame = out.max_frame.max(buf.len());
-            out.frames += 1;
-        }
-        Ok(buf.len())
+/// libFLAC's write callback: appends to the [`Output`]. Frames come one per call, with their
+/// sample count; the stream header comes with a count of 0. It never fails or panics.
+unsafe extern "C" fn write_callback(
+    _encoder: *const FLAC__StreamEncoder,
+    buffer: *const FLAC__byte,
+    bytes: usize,
+    samples: u32,
+    _current_frame: u32,
+    client_data: *mut c_void,
+) -> FLAC__StreamEncoderWriteStatus {
+    // SAFETY: `client_data` is the `Output` box `Live::start` registered; it lives until
+    // `Live::drop` frees it after deleting the encoder, and no other reference to it exists
+    // while libFLAC runs (see `Live::output`).
+    let out = unsafe { &mut *client_data.cast::<Output>() };
+    if bytes > 0 {
+        // SAFETY: libFLAC passes `bytes` readable bytes at `buffer`, valid for this call.
+        out.bytes
+            .extend_from_slice(unsafe { std::slice::from_raw_parts(buffer, bytes) });
     }
+    if samples > 0 {
+        out.min_frame = if out.frames == 0 {
+            bytes
+        } else {
+            out.min_frame.min(bytes)
+        };
+        out.max_frame = out.max_frame.max(bytes);
+        out.frames += 1;
+        out.samples += u64::from(samples);
+    }
+    FLAC__STREAM_ENCODER_WRITE_STATUS_OK
+}
 
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+/// libFLAC's metadata callback, called once by `FLAC__stream_encoder_finish` with the final
+/// STREAMINFO: keeps its MD5.
+unsafe extern "C" fn metadata_callback(
+    _encoder: *const FLAC__StreamEncoder,
+    metadata: *const FLAC__StreamMetadata,
+    client_data: *mut c_void,
+) {
+    // SAFETY: `client_data` as in `write_callback`; `metadata` is null or libFLAC's block,
+    // valid for this call.
+    let (out, metadata) = unsafe { (&mut *client_data.cast::<Output>(), metadata.as_ref()) };
+    if let Some(m) = metadata.filter(|m| m.type_ == FLAC__METADATA_TYPE_STREAMINFO) {
+        // SAFETY: a STREAMINFO block's data is the `stream_info` member of the union.
+        out.md5 = Some(unsafe { m.data.stream_info.md5sum });
     }
 }
 
-/// A running libFLAC encoder together with the writer it writes into (see the module docs).
+/// What libFLAC is set up with.
+struct Settings {
+    channels: u32,
+    bits: u32,
+    sample_rate: u32,
+    level: u32,
+    verify: bool,
+    subset: bool,
+    md5: bool,
+}
+
+/// A running libFLAC encoder together with the [`Output`] its callbacks write into (see the
+/// module docs).
 struct Live {
-    /// `None` once finished (libFLAC's encoder is then deleted).
-    encoder: Option<LibFlac<'static>>,
-    /// Boxes made by `Box::into_raw` in [`Live::start`], freed in `Drop`.
-    wrapper: *mut WriteWrapper<'static>,
-    tap: *mut Tap,
+    /// From `FLAC__stream_encoder_new`; deleted in `Drop`.
+    encoder: NonNull<FLAC__StreamEncoder>,
+    /// From `Box::into_raw`; libFLAC's `client_data`, freed in `Drop` after the encoder.
+    output: *mut Output,
+    channels: usize,
 }
 
-// SAFETY: `Live` is the only owner of the libFLAC encoder and of the two boxes (the only other
-// holder of their addresses is that encoder, owned by `Live`). libFLAC's stream encoder has no
-// thread affinity (no thread-local state; flac-bound leaves it at one thread, so it works on
-// the calling thread only), and `Live` is used only through `&mut`, never from two threads at
-// once. `Tap` itself is `Send` (an `Arc<Mutex<_>>`).
+// SAFETY: `Live` is the only owner of the libFLAC encoder and of the `Output` box (the only
+// other holder of the box's address is that encoder). libFLAC's stream encoder has no thread
+// affinity (no thread-local state; left at one thread, it works on the calling thread only),
+// and `Live` is used only through `&mut`, never from two threads at once.
 unsafe impl Send for Live {}
 
 impl Live {
-    /// Initialises libFLAC with `config`, writing into `output`. libFLAC writes the stream
-    /// header (`fLaC`, STREAMINFO, VORBIS_COMMENT) during this call.
-    fn start(config: FlacEncoderConfig, output: &Arc<Mutex<Output>>) -> Result<Live, EncodeError> {
-        let tap = Box::into_raw(Box::new(Tap(Arc::clone(output))));
-        // SAFETY: `tap` comes from `Box::into_raw` (valid, aligned, unaliased); this is the only
-        // reference made from it, and the box is freed only in `Live::drop`, after the libFLAC
-        // encoder (the reference's only user) has been deleted, so `'static` never outlives it.
-        let tap_ref: &'static mut Tap = unsafe { &mut *tap };
-        let wrapper = Box::into_raw(Box::new(WriteWrapper(tap_ref)));
-        // SAFETY: as for `tap_ref`: a fresh box, one reference, freed only after libFLAC is gone.
-        let wrapper_ref: &'static mut WriteWrapper<'static> = unsafe { &mut *wrapper };
-        let mut live = Live {
-            encoder: None,
-            wrapper,
-            tap,
+    /// Initialises libFLAC with `settings`. libFLAC writes the stream header (`fLaC`,
+    /// STREAMINFO, VORBIS_COMMENT) into the [`Output`] during this call.
+    fn start(settings: &Settings) -> Result<Live, EncodeError> {
+        // SAFETY: no preconditions; null when out of memory.
+        let encoder = NonNull::new(unsafe { FLAC__stream_encoder_new() })
+            .ok_or_else(|| failed("libFLAC could not allocate an encoder"))?;
+        // From here on `live`'s `Drop` deletes the encoder and frees the box, on every path.
+        let live = Live {
+            encoder,
+            output: Box::into_raw(Box::default()),
+            channels: settings.channels as usize,
         };
-        // On error flac-bound deletes the libFLAC encoder before returning, and `live` (with no
-        // encoder) frees the boxes.
-        let encoder = config
-            .init_write(wrapper_ref)
-            .map_err(|e| failed(&format!("libFLAC could not start: {e:?}")))?;
-        live.encoder = Some(encoder);
+        let e = encoder.as_ptr();
+        let flag = |b: bool| FLAC__bool::from(b);
+        // SAFETY: `e` is a fresh, uninitialised encoder: what the setters require.
+        let set = unsafe {
+            FLAC__stream_encoder_set_channels(e, settings.channels) != 0
+                && FLAC__stream_encoder_set_bits_per_sample(e, settings.bits) != 0
+                && FLAC__stream_encoder_set_sample_rate(e, settings.sample_rate) != 0
+                && FLAC__stream_encoder_set_compression_level(e, settings.level) != 0
+                && FLAC__stream_encoder_set_verify(e, flag(settings.verify)) != 0
+                && FLAC__stream_encoder_set_streamable_subset(e, flag(settings.subset)) != 0
+                && FLAC__stream_encoder_set_do_md5(e, flag(settings.md5)) != 0
+        };
+        if !set {
+            return Err(failed("libFLAC refused a setting"));
+        }
+        // SAFETY: `e` is set up and uninitialised; the callbacks have libFLAC's signatures;
+        // `client_data` is the `Output` box, which outlives the encoder (see `Drop`) and which
+        // libFLAC reaches only during calls made through `live`.
+        let status = unsafe {
+            FLAC__stream_encoder_init_stream(
+                e,
+                Some(write_callback),
+                None,
+                None,
+                Some(metadata_callback),
+                live.output.cast(),
+            )
+        };
+        if status != FLAC__STREAM_ENCODER_INIT_STATUS_OK {
+            return Err(failed(&format!(
+                "libFLAC could not start: {}",
+                init_status_name(status)
+            )));
+        }
         Ok(live)
     }
 
-    fn process(&mut self, planes: &[&[i32]]) -> Result<(), EncodeError> {
-        let Some(encoder) = self.encoder.as_mut() else {
-            return Err(failed("libFLAC encoder already finished"));
-        };
-        encoder
-            .process(planes)
-            .map_err(|()| failed(&format!("libFLAC: {:?}", encoder.state())))
+    /// What the callbacks have recorded.
+    fn output(&mut self) -> &mut Output {
+        // SAFETY: the box lives until `Drop`; libFLAC uses it only inside calls made through
+        // `&mut self`, and none runs while this borrow of `self` lives.
+        unsafe { &mut *self.output }
     }
 
-    /// Encodes the last partial block and deletes libFLAC's encoder.
-    fn finish(&mut self) -> Result<(), EncodeError> {
-        match self.encoder.take().map(LibFlac::finish) {
-            None | Some(Ok(_)) => Ok(()),
-            Some(Err(encoder)) => Err(failed(&format!("libFLAC: {:?}", encoder.state()))),
+    fn error(&self) -> EncodeError {
+        // SAFETY: a valid encoder (deleted only in `Drop`).
+        let state = unsafe { FLAC__stream_encoder_get_state(self.encoder.as_ptr()) };
+        failed(&format!("libFLAC: {}", state_name(state)))
+    }
+
+    /// Encodes one plane per channel, all of the same length.
+    fn process(&mut self, planes: &[&[i32]]) -> Result<(), EncodeError> {
+        let frames = planes.first().map_or(0, |p| p.len());
+        if planes.len() != self.channels || planes.iter().any(|p| p.len() != frames) {
+            return Err(failed("planes do not match the libFLAC encoder"));
         }
+        let frames = u32::try_from(frames).map_err(|_| failed("too many frames for libFLAC"))?;
+        let mut pointers = [std::ptr::null::<i32>(); MAX_CHANNELS as usize];
+        for (p, plane) in pointers.iter_mut().zip(planes) {
+            *p = plane.as_ptr();
+        }
+        // SAFETY: the encoder was initialised with `self.channels` channels, and the first
+        // `self.channels` pointers each point at `frames` readable samples (checked above);
+        // libFLAC copies them and keeps no pointer. The callbacks it calls reach the `Output`
+        // box, to which no reference exists during the call (`&mut self`).
+        let ok = unsafe {
+            FLAC__stream_encoder_process(self.encoder.as_ptr(), pointers.as_ptr(), frames)
+        };
+        if ok == 0 {
+            return Err(self.error());
+        }
+        Ok(())
+    }
+
+    /// Encodes the last partial block; libFLAC reports the final STREAMINFO. Once only.
+    fn finish(&mut self) -> Result<(), EncodeError> {
+        // SAFETY: a valid encoder; the callbacks reach the `Output` box as in `process`.
+        if unsafe { FLAC__stream_encoder_finish(self.encoder.as_ptr()) } == 0 {
+            return Err(self.error());
+        }
+        Ok(())
     }
 }
 
 impl Drop for Live {
     fn drop(&mut self) {
-        // Deleting the encoder may still write (libFLAC finishes an unfinished stream), through
-        // the wrapper into the tap: it goes first.
-        drop(self.encoder.take());
-        // SAFETY: both pointers come from `Box::into_raw` in `Live::start` and are freed only
-        // here, once. The libFLAC encoder, the only user of the references made from them, was
-        // deleted above, so no reference to either box remains.
-        unsafe {
-            drop(Box::from_raw(self.wrapper));
-            drop(Box::from_raw(self.tap));
+        // SAFETY: the encoder comes from `FLAC__stream_encoder_new` and is deleted only here.
+        // Deleting an unfinished encoder abandons it: libFLAC writes nothing more and calls no
+        // callback while deleting, so it is done with the `Output` box after this.
+        unsafe { FLAC__stream_encoder_delete(self.encoder.as_ptr()) };
+        // SAFETY: the box comes from `Box::into_raw` in `Live::start` and is freed only here,
+        // once; its only other user, the libFLAC encoder, was deleted above.
+        drop(unsafe { Box::from_raw(self.output) });
+    }
+}
+
+/// flac-bound's names for libFLAC's encoder states, as error messages have always shown them.
+fn state_name(state: FLAC__StreamEncoderState) -> &'static str {
+    use libflac_sys::*;
+    match state {
+        FLAC__STREAM_ENCODER_OK => "Ok",
+        FLAC__STREAM_ENCODER_UNINITIALIZED => "Uninitialized",
+        FLAC__STREAM_ENCODER_OGG_ERROR => "OggError",
+        FLAC__STREAM_ENCODER_VERIFY_DECODER_ERROR => "VerifyDecoderError",
+        FLAC__STREAM_ENCODER_VERIFY_MISMATCH_IN_AUDIO_DATA => "VerifyMismatchInAudioData",
+        FLAC__STREAM_ENCODER_CLIENT_ERROR => "ClientError",
+        FLAC__STREAM_ENCODER_IO_ERROR => "IoError",
+        FLAC__STREAM_ENCODER_FRAMING_ERROR => "FramingError",
+        FLAC__STREAM_ENCODER_MEMORY_ALLOCATION_ERROR => "MemoryAllocationError",
+        _ => "unknown state",
+    }
+}
+
+/// flac-bound's names for libFLAC's initialisation failures.
+fn init_status_name(status: FLAC__StreamEncoderInitStatus) -> &'static str {
+    use libflac_sys::*;
+    match status {
+        FLAC__STREAM_ENCODER_INIT_STATUS_ENCODER_ERROR => "EncoderError",
+        FLAC__STREAM_ENCODER_INIT_STATUS_UNSUPPORTED_CONTAINER => "UnsupportedContainer",
+        FLAC__STREAM_ENCODER_INIT_STATUS_INVALID_CALLBACKS => "InvalidCallbacks",
+        FLAC__STREAM_ENCODER_INIT_STATUS_INVALID_NUMBER_OF_CHANNELS => "InvalidNumberOfChannels",
+        FLAC__STREAM_ENCODER_INIT_STATUS_INVALID_BITS_PER_SAMPLE => "InvalidBitsPerSample",
+        FLAC__STREAM_ENCODER_INIT_STATUS_INVALID_SAMPLE_RATE => "InvalidSampleRate",
+        FLAC__STREAM_ENCODER_INIT_STATUS_INVALID_BLOCK_SIZE => "InvalidBlockSize",
+        FLAC__STREAM_ENCODER_INIT_STATUS_INVALID_MAX_LPC_ORDER => "InvalidMaxLpcOrder",
+        FLAC__STREAM_ENCODER_INIT_STATUS_INVALID_QLP_COEFF_PRECISION => "InvalidQlpCoeffPrecision",
+        FLAC__STREAM_ENCODER_INIT_STATUS_BLOCK_SIZE_TOO_SMALL_FOR_LPC_ORDER => {
+            "BlockSizeTooSmallForLpcOrder"
         }
+        FLAC__STREAM_ENCODER_INIT_STATUS_NOT_STREAMABLE => "NotStreamable",
+        FLAC__STREAM_ENCODER_INIT_STATUS_INVALID_METADATA => "InvalidMetadata",
+        FLAC__STREAM_ENCODER_INIT_STATUS_ALREADY_INITIALIZED => "AlreadyInitialized",
+        _ => "unknown status",
     }
 }
 
@@ -231,8 +379,6 @@ fn vorbis_field(key: &str) -> Result<String, EncodeError> {
 
 /// What the encoder needs from libFLAC's stream header.
 struct Header {
-    /// libFLAC's block size (STREAMINFO's maximum block size).
-    blocksize: u64,
     /// STREAMINFO's rate, channels, bits per sample and total samples.
     packed: u64,
     /// Byte range of the VORBIS_COMMENT block (header included) and its last-block flag.
@@ -256,7 +402,6 @@ fn parse_header(head: &[u8]) -> Option<Header> {
     if head.get(..4)? != b"fLaC" || *head.get(4)? & 0x7F != 0 {
         return None; // STREAMINFO must come first
     }
-    let blocksize = u64::from(u16::from_be_bytes(head.get(10..12)?.try_into().ok()?));
     let packed = u64::from_be_bytes(head.get(18..26)?.try_into().ok()?);
     let mut pos = 4;
     let mut vorbis_comment = None;
@@ -273,7 +418,6 @@ fn parse_header(head: &[u8]) -> Option<Header> {
         }
     }
     (pos <= head.len()).then_some(Header {
-        blocksize,
         packed,
         vorbis_comment,
     })
@@ -307,23 +451,22 @@ pub struct FlacEncoder {
     /// Vorbis comments, as (FIELD, value).
     tags: Vec<(String, String)>,
     sink: Sink,
-    /// What libFLAC writes, on its way to the sink.
-    output: Arc<Mutex<Output>>,
     /// The running libFLAC encoder: `Some` from the first write until `finish`.
     live: Option<Live>,
     finished: bool,
     /// Where the stream starts in a seekable sink.
     base: u64,
     /// From libFLAC's STREAMINFO.
-    blocksize: u64,
     packed: u64,
-    /// Frames given to libFLAC, and frames it has written out in whole blocks.
+    /// Frames given to libFLAC, and frames it has written out (in whole blocks until `finish`).
     frames_in: u64,
     frames_out: u64,
-    md5: Md5,
-    /// Reused buffers: widened 16-bit input, MD5 input, bytes on their way to the sink.
+    /// The smallest and largest frame written, in bytes.
+    frame_sizes: (usize, usize),
+    /// The MD5 of the audio, from libFLAC at `finish` (seekable sinks only).
+    md5: Option<[u8; 16]>,
+    /// Reused buffers: widened 16-bit input, bytes on their way to the sink.
     widened: Vec<Vec<i32>>,
-    md5_bytes: Vec<u8>,
     pending: Vec<u8>,
 }
 
@@ -389,17 +532,15 @@ impl FlacEncoder {
             verify,
             tags: Vec::new(),
             sink,
-            output: Arc::default(),
             live: None,
             finished: false,
             base: 0,
-            blocksize: 0,
             packed: 0,
             frames_in: 0,
             frames_out: 0,
-            md5: Md5::new(),
+            frame_sizes: (0, 0),
+            md5: None,
             widened: Vec::new(),
-            md5_bytes: Vec::new(),
             pending: Vec::new(),
         })
     }
@@ -413,30 +554,19 @@ impl FlacEncoder {
         if self.live.is_some() || self.finished {
             return Ok(());
         }
-        let config = LibFlac::new()
-            .ok_or_else(|| failed("libFLAC could not allocate an encoder"))?
-            .channels(self.channels as u32)
-            .bits_per_sample(self.bits())
-            .sample_rate(self.sample_rate)
-            .compression_level(self.level)
-            .verify(self.verify)
+        let mut live = Live::start(&Settings {
+            channels: self.channels as u32,
+            bits: self.bits(),
+            sample_rate: self.sample_rate,
+            level: self.level,
+            verify: self.verify,
             // Rates above 65535 Hz that are not a multiple of 10 cannot be coded in a frame
             // header ("see STREAMINFO" instead), which the streamable subset forbids.
-            .streamable_subset(self.sample_rate < 65_536 || self.sample_rate % 10 == 0);
-        // Anything left from an earlier failed start is dropped.
-        *self
-            .output
-            .lock()
-            .map_err(|_| failed("FLAC output buffer poisoned"))? = Output::default();
-        let live = Live::start(config, &self.output)?;
-        let head = {
-            let mut out = self
-                .output
-                .lock()
-                .map_err(|_| failed("FLAC output buffer poisoned"))?;
-            out.in_frames = true;
-            std::mem::take(&mut out.bytes)
-        };
+            subset: self.sample_rate < 65_536 || self.sample_rate % 10 == 0,
+            // Only a seekable sink can take the MD5 (at `finish`).
+            md5: self.sink.is_seekable(),
+        })?;
+        let head = std::mem::take(&mut live.output().bytes);
         let header = parse_header(&head)
             .ok_or_else(|| failed("libFLAC wrote an unexpected stream header"))?;
         let head = match (self.tags.is_empty(), header.vorbis_comment) {
@@ -462,7 +592,6 @@ impl FlacEncoder {
             self.base = w.stream_position()?;
         }
         self.sink.write_all(&head)?;
-        self.blocksize = header.blocksize;
         self.packed = header.packed;
         self.live = Some(live);
         Ok(())
@@ -470,16 +599,14 @@ impl FlacEncoder {
 
     /// Passes what libFLAC has written on to the sink.
     fn drain(&mut self) -> Result<(), EncodeError> {
-        let blocks = {
-            let mut out = self
-                .output
-                .lock()
-                .map_err(|_| failed("FLAC output buffer poisoned"))?;
-            std::mem::swap(&mut out.bytes, &mut self.pending);
-            out.frames
+        let Some(live) = self.live.as_mut() else {
+            return Ok(());
         };
-        // Before `finish` every frame is a whole block.
-        self.frames_out = self.frames_in.min(blocks.saturating_mul(self.blocksize));
+        let out = live.output();
+        std::mem::swap(&mut out.bytes, &mut self.pending);
+        self.frames_out = out.samples;
+        self.frame_sizes = (out.min_frame, out.max_frame);
+        self.md5 = self.md5.or(out.md5);
         if !self.pending.is_empty() {
             self.sink.write_all(&self.pending)?;
             self.pending.clear();
@@ -494,13 +621,7 @@ impl FlacEncoder {
         let Sink::Seekable(w) = &mut self.sink else {
             return Ok(());
         };
-        let (min_frame, max_frame) = {
-            let out = self
-                .output
-                .lock()
-                .map_err(|_| failed("FLAC output buffer poisoned"))?;
-            (out.min_frame, out.max_frame)
-        };
+        let (min_frame, max_frame) = self.frame_sizes;
         let total = if total <= TOTAL_MASK { total } else { 0 };
         let mut fields = Vec::with_capacity(30);
         for size in [min_frame, max_frame] {
@@ -618,24 +739,12 @@ impl FlacEncoder {
         Ok(())
     }
 
-    /// Hashes one chunk, gives it to libFLAC and passes the output on.
+    /// Gives one chunk to libFLAC and passes the output on.
     fn feed(&mut self, planes: &[&[i32]]) -> Result<(), EncodeError> {
         let frames = planes.first().map_or(0, |p| p.len());
         if frames == 0 {
             return Ok(());
         }
-        self.md5_bytes.clear();
-        for i in 0..frames {
-            for s in planes.iter().filter_map(|p| p.get(i)) {
-                let [a, b, c, _] = s.to_le_bytes();
-                if self.format == SampleFormat::S16 {
-                    self.md5_bytes.extend([a, b]);
-                } else {
-                    self.md5_bytes.extend([a, b, c]);
-                }
-            }
-        }
-        self.md5.update(&self.md5_bytes);
         self.live
             .as_mut()
             .ok_or_else(|| failed("libFLAC encoder not started"))?
@@ -701,12 +810,14 @@ impl Encoder for FlacEncoder {
         self.start()?;
         // libFLAC's encoder cannot be finished twice: whatever happens next, this was it.
         self.finished = true;
-        if let Some(mut live) = self.live.take() {
-            live.finish()?;
+        let mut result = self.live.as_mut().map_or(Ok(()), Live::finish);
+        if result.is_ok() {
+            result = self.drain();
         }
-        self.drain()?;
-        let md5: [u8; 16] = std::mem::take(&mut self.md5).finalize().into();
-        self.patch(self.frames_in, Some(md5))?;
+        // Deletes libFLAC's encoder.
+        self.live = None;
+        result?;
+        self.patch(self.frames_in, self.md5)?;
         self.sink.flush()?;
         Ok(())
     }
@@ -730,10 +841,13 @@ impl Drop for FlacEncoder {
 mod tests {
     use super::*;
     use crate::{open_encoder, CodecConfig, StreamSpec};
+    use md5::{Digest, Md5};
     use std::collections::BTreeMap;
+    use std::io;
     use std::io::Cursor;
     use std::path::{Path, PathBuf};
     use std::process::{Command, Stdio};
+    use std::sync::{Arc, Mutex};
 
     /// A seekable in-memory sink the test can read after the encoder is done with it.
     #[derive(Clone, Default)]
