@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod chunk;
+pub mod dsp;
 mod error;
 #[cfg(feature = "decode")]
 mod reader;
@@ -29,6 +30,9 @@ mod writer;
 pub use audiostream_codecs::convert::PcmSample;
 pub use audiostream_codecs::{CodecConfig, EncodeError, Encoder, EncoderDelay, SampleFormat};
 pub use chunk::{Chunk, Sample};
+pub use dsp::Remixer;
+#[cfg(feature = "decode")]
+pub use dsp::{output_frames, Resampler};
 pub use error::{Error, Result};
 pub use ndarray;
 #[cfg(feature = "decode")]
