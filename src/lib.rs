@@ -25,6 +25,8 @@ pub mod dsp;
 mod error;
 #[cfg(feature = "decode")]
 mod reader;
+#[cfg(feature = "decode")]
+pub mod transforms;
 mod writer;
 
 pub use audiostream_codecs::convert::PcmSample;
