@@ -310,10 +310,6 @@ fn stream_setup_errors() {
         matches!(&e, Error::Unsupported(m) if m.contains("opus") && m.contains("pcm_s16le")),
         "{e}"
     );
-    let e = w
-        .add_audio_stream_with(AudioEncodeOptions::new(8000, 1).encoder_sample_rate(16000))
-        .unwrap_err();
-    assert!(matches!(e, Error::Unsupported(_)));
     // After all those failures the writer still takes a good stream, and only one.
     w.add_audio_stream(8000, 1).unwrap();
     let e = w.add_audio_stream(8000, 1).unwrap_err();

@@ -6,6 +6,7 @@
 //! sink (file, stdout, `Write`).
 
 mod options;
+mod stage;
 
 pub use options::AudioEncodeOptions;
 
@@ -15,7 +16,8 @@ use audiostream_codecs::{
     container_codecs, open_encoder, wav, EncodeError, Encoder, EncoderDelay, EncoderRequest,
     SampleFormat, Sink, StreamSpec, CONTAINERS,
 };
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
+use stage::Conversion;
 use std::io::{Seek, Write};
 
 impl From<EncodeError> for Error {
@@ -55,9 +57,61 @@ struct OutputStream {
     input_name: String,
     channels: usize,
     buffer: PlanarBuffer,
+    /// Remix/resample before the encoder, when its rate or channels differ from the input's.
+    conversion: Option<Conversion>,
     stats: WriterStats,
     warned_clipping: bool,
     written_any: bool,
+}
+
+impl OutputStream {
+    /// Encodes converted `f32` audio (encoder rate and channels); returns the samples clipped.
+    fn encode_f32(&mut self, audio: &Array2<f32>) -> Result<u64> {
+        if audio.ncols() == 0 {
+            return Ok(0);
+        }
+        let clipped = match audio.as_slice() {
+            Some(all) => {
+                let rows: Vec<&[f32]> = all.chunks_exact(audio.ncols()).collect();
+                self.buffer.fill_slices(&rows)
+            }
+            None => self
+                .buffer
+                .fill(audio.rows().into_iter().map(|row| row.into_iter().copied())),
+        };
+        self.encoder.encode(self.buffer.as_planar())?;
+        Ok(clipped)
+    }
+
+    fn count_clipped(&mut self, clipped: u64) {
+        if clipped == 0 {
+            return;
+        }
+        self.stats.clipped_samples += clipped;
+        if !self.warned_clipping {
+            self.warned_clipping = true;
+            log::warn!(
+                "{clipped} samples outside [-1, 1] were clipped when converting to {} \
+                 (counted in StreamWriter::stats)",
+                self.encoder.input_format().name()
+            );
+        }
+    }
+
+    /// Drains the conversion stage and finalizes the encoder.
+    fn finish(&mut self) -> Result<()> {
+        if let Some(tail) = self
+            .conversion
+            .as_mut()
+            .map(Conversion::flush)
+            .transpose()?
+            .flatten()
+        {
+            let clipped = self.encode_f32(&tail)?;
+            self.count_clipped(clipped);
+        }
+        Ok(self.encoder.finish()?)
+    }
 }
 
 /// Writes audio into a WAV, MP3 or FLAC file, stdout or any `Write` (seed: `StreamWriter`).
@@ -265,30 +319,36 @@ impl StreamWriter {
                 "a positive rate in Hz",
             ));
         }
-        let channels = u16::try_from(opts.num_channels)
+        if opts.num_channels == 0 || opts.num_channels > crate::dsp::MAX_CHANNELS {
+            return Err(Error::invalid_argument(
+                "num_channels",
+                opts.num_channels,
+                format!("1 to {}", crate::dsp::MAX_CHANNELS),
+            ));
+        }
+        let input = input_format(&opts.format)?;
+        // The encoder's rate and channels; the conversion stage bridges the difference.
+        let encoder_rate = opts.encoder_sample_rate.unwrap_or(opts.sample_rate);
+        if encoder_rate == 0 {
+            return Err(Error::invalid_argument(
+                "encoder_sample_rate",
+                0,
+                "a positive rate in Hz",
+            ));
+        }
+        let encoder_channels = opts.encoder_num_channels.unwrap_or(opts.num_channels);
+        let encoder_channels_u16 = u16::try_from(encoder_channels)
             .ok()
             .filter(|c| *c > 0)
             .ok_or_else(|| {
-                Error::invalid_argument("num_channels", opts.num_channels, "1 to 65535")
+                Error::invalid_argument("encoder_num_channels", encoder_channels, "1 to 65535")
             })?;
-        let input = input_format(&opts.format)?;
-        if let Some(rate) = opts.encoder_sample_rate.filter(|r| *r != opts.sample_rate) {
-            return Err(Error::Unsupported(format!(
-                "encoder_sample_rate = {rate} with input at {} Hz: resampling in the writer is \
-                 not available yet; write audio at the rate the file should have",
-                opts.sample_rate
-            )));
-        }
-        if let Some(n) = opts
-            .encoder_num_channels
-            .filter(|n| *n != opts.num_channels)
-        {
-            return Err(Error::Unsupported(format!(
-                "encoder_num_channels = {n} with {}-channel input: channel remixing in the writer \
-                 is not available yet",
-                opts.num_channels
-            )));
-        }
+        let conversion = Conversion::new(
+            opts.num_channels,
+            encoder_channels,
+            opts.sample_rate,
+            encoder_rate,
+        )?;
         let coded_format = match &opts.encoder_format {
             None => None,
             Some(name) => Some(SampleFormat::parse(name).ok_or_else(|| {
@@ -322,8 +382,8 @@ impl StreamWriter {
         let request = EncoderRequest {
             codec,
             spec: StreamSpec {
-                sample_rate: opts.sample_rate,
-                channels,
+                sample_rate: encoder_rate,
+                channels: encoder_channels_u16,
             },
             format: coded_format,
             config: opts.codec_config.clone().unwrap_or_default(),
@@ -343,7 +403,8 @@ impl StreamWriter {
             input,
             input_name: opts.format.clone(),
             channels: opts.num_channels,
-            buffer: PlanarBuffer::new(coded, opts.num_channels),
+            buffer: PlanarBuffer::new(coded, encoder_channels),
+            conversion,
             stats: WriterStats::default(),
             warned_clipping: false,
             written_any: false,
@@ -431,8 +492,16 @@ impl StreamWriter {
             let mut gap = pts - written;
             while gap > 0 {
                 let n = gap.min(SILENCE_BLOCK);
-                stream.buffer.fill_silence(n as usize);
-                stream.encoder.encode(stream.buffer.as_planar())?;
+                match &mut stream.conversion {
+                    Some(conv) => {
+                        let converted = conv.silence(stream.channels, n as usize)?;
+                        stream.encode_f32(&converted)?;
+                    }
+                    None => {
+                        stream.buffer.fill_silence(n as usize);
+                        stream.encoder.encode(stream.buffer.as_planar())?;
+                    }
+                }
                 stream.stats.frames_written += n;
                 stream.stats.silence_frames += n;
                 stream.written_any = true;
@@ -442,28 +511,28 @@ impl StreamWriter {
         if chunk.ncols() == 0 {
             return Ok(());
         }
-        // Contiguous rows (the usual (channels, frames) array) take the vectorized path.
-        let rows: Option<Vec<&[T]>> = chunk.rows().into_iter().map(|r| r.to_slice()).collect();
-        let clipped = match rows {
-            Some(rows) => stream.buffer.fill_slices(&rows),
-            None => stream
-                .buffer
-                .fill(chunk.rows().into_iter().map(|row| row.into_iter().copied())),
+        let clipped = match &mut stream.conversion {
+            Some(conv) => {
+                let converted = conv.process(chunk)?;
+                stream.encode_f32(&converted)?
+            }
+            None => {
+                // Contiguous rows (the usual (channels, frames) array) take the vectorized path.
+                let rows: Option<Vec<&[T]>> =
+                    chunk.rows().into_iter().map(|r| r.to_slice()).collect();
+                let clipped = match rows {
+                    Some(rows) => stream.buffer.fill_slices(&rows),
+                    None => stream
+                        .buffer
+                        .fill(chunk.rows().into_iter().map(|row| row.into_iter().copied())),
+                };
+                stream.encoder.encode(stream.buffer.as_planar())?;
+                clipped
+            }
         };
-        stream.encoder.encode(stream.buffer.as_planar())?;
         stream.stats.frames_written += chunk.ncols() as u64;
         stream.written_any = true;
-        if clipped > 0 {
-            stream.stats.clipped_samples += clipped;
-            if !stream.warned_clipping {
-                stream.warned_clipping = true;
-                log::warn!(
-                    "{clipped} samples outside [-1, 1] were clipped when converting to {} \
-                     (counted in StreamWriter::stats)",
-                    stream.encoder.input_format().name()
-                );
-            }
-        }
+        stream.count_clipped(clipped);
         Ok(())
     }
 
@@ -503,7 +572,7 @@ impl StreamWriter {
         }
         self.finished = true;
         match &mut self.stream {
-            Some(stream) => Ok(stream.encoder.finish()?),
+            Some(stream) => stream.finish(),
             None => Ok(()),
         }
     }
