@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks, side by side with the reference tools in one run:
 # - reader: our StreamReader vs the bare symphonia loop vs ffmpeg (sections "header", "reader");
-# - writer: our StreamWriter vs lame, flac and sox at the same settings (section "writer").
+# - writer: our StreamWriter vs lame, flac and sox at the same settings (section "writer");
+# - convert: our resampler and `audiostream convert` vs sox and ffmpeg (section "convert").
 # Rewrites those sections of BENCHMARKS.md.
 #
-# Usage: benches/run_benchmarks.sh [--quick] [--reps N] [--bin PATH] [--only reader|writer]
+# Usage: benches/run_benchmarks.sh [--quick] [--reps N] [--bin PATH] [--only reader|writer|convert]
 #   --quick     3 repetitions, no 60-minute memory test (for development)
 #   --reps N    repetitions per (format, contender) (default 10; 3 with --quick)
 #   --bin PATH  use an already-built `reader` bench executable instead of building one
-#   --only X    run only the reader or only the writer benchmark
+#   --only X    run only one benchmark: reader, writer or convert
 #
 # Needs: cargo, python3, ffmpeg, flac, lame, oggenc, and the wesnoth-1.16-music package
 # (for benches/prepare_data.sh). Takes ~5 minutes in full (the data is made once).
@@ -75,19 +76,26 @@ fi
 
 # 3. Measure and write BENCHMARKS.md.
 status=0
-if [[ "$ONLY" != "writer" ]]; then
+if [[ -z "$ONLY" || "$ONLY" == "reader" ]]; then
     PYARGS=(--bin "$BIN" --data "$ROOT/benches/data" --out "$ROOT/BENCHMARKS.md" --repo "$ROOT"
             --reps "$REPS" --command "benches/run_benchmarks.sh${ARGS[*]:+ ${ARGS[*]}}")
     [[ $QUICK -eq 1 ]] && PYARGS+=(--quick)
     python3 benches/bench_reader.py "${PYARGS[@]}" || status=1
 fi
-if [[ "$ONLY" != "reader" ]]; then
+if [[ -z "$ONLY" || "$ONLY" == "writer" ]]; then
     for t in lame flac sox; do
         command -v "$t" >/dev/null || { echo "run_benchmarks.sh: '$t' not found" >&2; exit 1; }
     done
     WREPS=$(( REPS < 5 ? REPS : 5 ))
     python3 benches/bench_writer.py --bin "$WRITER_BIN" --data "$ROOT/benches/data" \
         --out "$ROOT/BENCHMARKS.md" --repo "$ROOT" --reps "$WREPS" \
+        --command "benches/run_benchmarks.sh${ARGS[*]:+ ${ARGS[*]}}" || status=1
+fi
+if [[ -z "$ONLY" || "$ONLY" == "convert" ]]; then
+    cargo build --release --quiet --bin audiostream
+    python3 benches/bench_convert.py --cli "$ROOT/target/release/audiostream" \
+        --data "$ROOT/benches/data" --out "$ROOT/BENCHMARKS.md" --repo "$ROOT" \
+        --reps "$(( REPS < 5 ? REPS : 5 ))" \
         --command "benches/run_benchmarks.sh${ARGS[*]:+ ${ARGS[*]}}" || status=1
 fi
 exit $status
