@@ -39,7 +39,7 @@ pub use error::{Error, Result};
 pub use ndarray;
 #[cfg(feature = "decode")]
 pub use reader::{
-    AudioStreamOptions, MediaType, Metadata, ReaderStats, SourceStream, StreamReader,
+    AudioStreamOptions, MediaType, Metadata, OutputStream, ReaderStats, SourceStream, StreamReader,
 };
 #[cfg(feature = "decode")]
 pub use symphonia;

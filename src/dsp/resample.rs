@@ -15,6 +15,9 @@
 //!   output frames (round half up) — the length SoX's `rate` gives (and FFmpeg with
 //!   `resampler=soxr`; FFmpeg's default swr engine rounds up instead).
 //! - **Pass-through.** Equal rates copy the input unchanged.
+//! - **Seekable.** [`Resampler::restart_point`] says where to restart (a block boundary) so
+//!   that the output from a given output frame on is bit-identical to a run over the whole
+//!   stream: the reader's `seek` on a resampled output uses it.
 //!
 //! # The filter
 //!
@@ -325,6 +328,70 @@ impl Resampler {
         self.inner
             .as_ref()
             .map_or(0, |inner| inner.block_in + inner.block_in / 2)
+    }
+
+    /// The processing block `(input frames, output frames)`: input is resampled in blocks of
+    /// this many frames on a grid that starts at the stream's first frame, and each block
+    /// gives that many output frames. `(1, 1)` for a pass-through.
+    ///
+    /// ```
+    /// use audiostream::dsp::Resampler;
+    /// assert_eq!(Resampler::new(48000, 44100, 1)?.block_frames(), (1280, 1176));
+    /// assert_eq!(Resampler::new(8000, 8000, 1)?.block_frames(), (1, 1));
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn block_frames(&self) -> (usize, usize) {
+        self.inner
+            .as_ref()
+            .map_or((1, 1), |inner| (inner.block_in, inner.block_out))
+    }
+
+    /// Where to restart so that the output from output frame `out_frame` on is bit-identical
+    /// to that of a run over the whole stream: returns `(input frame, output frame)` such that
+    /// after [`reset`](Self::reset), feeding the stream's input from that input frame on (to
+    /// its end, then [`flush`](Self::flush)) outputs the whole stream's output frames from
+    /// that output frame on; those before `out_frame` are not exact and are to be dropped.
+    ///
+    /// This works because the input is processed in fixed blocks on a grid starting at the
+    /// stream's first frame (see [`block_frames`](Self::block_frames)), and the output of
+    /// block `k` depends only on the input of blocks `k` and `k - 1` (the FFT overlap): the
+    /// restart is at the start of the block before the one that produces `out_frame`. The
+    /// input frame is a multiple of the input block, and the output frame the same multiple
+    /// of the output block, at most `out_frame`. A pass-through returns `(out_frame,
+    /// out_frame)`. Use it to seek in a resampled stream.
+    ///
+    /// ```
+    /// use audiostream::dsp::Resampler;
+    /// use audiostream::ndarray::{s, Array2};
+    ///
+    /// let input = Array2::from_shape_fn((1, 20000), |(_, i)| ((i * 7919) % 1000) as f32 / 1000.0);
+    /// let mut rs = Resampler::new(48000, 44100, 1)?;
+    /// let mut whole = rs.process(input.view())?;
+    /// whole.append(audiostream::ndarray::Axis(1), rs.flush()?.view()).unwrap();
+    ///
+    /// let target = 9000;
+    /// let (in_start, out_start) = rs.restart_point(target);
+    /// assert!(out_start <= target && in_start % 1280 == 0);
+    /// rs.reset();
+    /// let mut part = rs.process(input.slice(s![.., in_start as usize..]))?;
+    /// part.append(audiostream::ndarray::Axis(1), rs.flush()?.view()).unwrap();
+    /// let skip = (target - out_start) as usize;
+    /// assert_eq!(part.slice(s![.., skip..]), whole.slice(s![.., target as usize..]));
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn restart_point(&self, out_frame: u64) -> (u64, u64) {
+        let Some(inner) = self.inner.as_ref() else {
+            return (out_frame, out_frame);
+        };
+        let (block_in, block_out) = (inner.block_in as u64, inner.block_out as u64);
+        // Output frame `out_frame` is frame `out_frame + delay` of rubato's output, which
+        // block `(out_frame + delay) / block_out` produces.
+        let block = out_frame.saturating_add(inner.delay as u64) / block_out;
+        let start = block.saturating_sub(1);
+        (
+            start.saturating_mul(block_in),
+            start.saturating_mul(block_out),
+        )
     }
 
     /// The exact number of output frames `input_frames` input frames become once flushed:

@@ -1,7 +1,7 @@
 //! Per-output chunk buffering: exact `frames_per_chunk` chunks, bounded queue, pts per chunk.
 
 use crate::chunk::Chunk;
-use ndarray::{s, Array2};
+use ndarray::{s, Array2, ArrayView2};
 use std::collections::VecDeque;
 
 #[cfg(feature = "decode")]
@@ -106,9 +106,24 @@ impl ChunkBuffer {
         }
     }
 
+    /// Appends `(channels, frames)` frames (converted audio), whatever the view's layout.
+    pub(crate) fn push_view(&mut self, data: ArrayView2<'_, f32>, keep_all: bool) {
+        let planes: Option<Vec<&[f32]>> = data.rows().into_iter().map(|r| r.to_slice()).collect();
+        match planes {
+            Some(planes) => self.push_planar(&planes, keep_all),
+            None => {
+                let owned = data.as_standard_layout();
+                let planes: Vec<&[f32]> = owned
+                    .rows()
+                    .into_iter()
+                    .filter_map(|r| r.to_slice())
+                    .collect();
+                self.push_planar(&planes, keep_all);
+            }
+        }
+    }
+
     /// Appends planar `f32` frames (one slice per channel, equal lengths).
-    // Only the tests feed planar data until a resampling stage sits before the buffer.
-    #[cfg(test)]
     pub(crate) fn push_planar(&mut self, planes: &[&[f32]], keep_all: bool) {
         let total = planes.first().map_or(0, |p| p.len());
         let mut pos = 0;
@@ -122,11 +137,11 @@ impl ChunkBuffer {
                 .get_or_insert_with(|| Array2::zeros((channels, fpc)));
             for (c, plane) in planes.iter().enumerate().take(channels) {
                 if let Some(src) = plane.get(pos..pos + n) {
-                    current
-                        .slice_mut(s![c, filled..filled + n])
-                        .iter_mut()
-                        .zip(src)
-                        .for_each(|(d, s)| *d = *s);
+                    let mut dst = current.slice_mut(s![c, filled..filled + n]);
+                    match dst.as_slice_mut() {
+                        Some(dst) => dst.copy_from_slice(src),
+                        None => dst.iter_mut().zip(src).for_each(|(d, s)| *d = *s),
+                    }
                 }
             }
             self.filled += n;

@@ -8,8 +8,14 @@
 //! its first frame's index divided by the sample rate. After a seek the position comes from the
 //! first packet's timestamp, and frames before the target are cut from the decoded audio, so
 //! seeking is exact to the sample.
+//!
+//! An output with another sample rate or channel count has a
+//! [`Conversion`](convert::Conversion) between the decoder and its buffer (remix, then
+//! resample); its positions and pts count frames at its own rate. Outputs without one get the
+//! decoded frames directly (no copy through `f32` arrays).
 
 mod buffer;
+mod convert;
 pub(crate) mod metadata;
 mod options;
 mod raw;
@@ -17,15 +23,18 @@ mod riff_info;
 mod source;
 
 pub use metadata::{MediaType, Metadata, SourceStream};
-pub use options::AudioStreamOptions;
+pub use options::{AudioStreamOptions, OutputStream};
 
 use crate::{Chunk, Error, Options, Result};
 use buffer::ChunkBuffer;
+use convert::Conversion;
 use metadata::from_symphonia;
+use ndarray::Array2;
 use std::collections::HashMap;
 use std::io::{Read, Seek};
 
 use std::time::Duration;
+use symphonia::core::audio::GenericAudioBufferRef;
 use symphonia::core::codecs::audio::{AudioCodecParameters, AudioDecoder, AudioDecoderOptions};
 use symphonia::core::codecs::CodecParameters;
 use symphonia::core::errors::{Error as SymError, SeekErrorKind};
@@ -134,10 +143,18 @@ impl DecoderSlot {
     }
 }
 
-/// One output stream: which source stream it reads, and its chunk buffer.
+/// One output stream: which source stream it reads, its conversion (if any) and its chunk
+/// buffer.
 struct Output {
     src: usize,
     buffer: ChunkBuffer,
+    /// Resampling and remixing; `None` when the output has the source's rate and channels
+    /// (decoded frames go straight into the buffer).
+    conv: Option<Conversion>,
+    /// Source frames before this one are not for this output (a seek target, or the frame a
+    /// conversion restarts at).
+    from: u64,
+    info: OutputStream,
 }
 
 /// Reads audio from a file, memory, a stream or stdin in chunks of a fixed number of frames
@@ -379,6 +396,28 @@ impl StreamReader {
     /// Adds an output stream configured by `opts`. Several outputs may read the same or
     /// different source streams, each with its own chunking.
     ///
+    /// `sample_rate` and `num_channels` convert, per output (outputs on the same source may
+    /// differ): decoded frames are remixed ([`dsp::Remixer`](crate::dsp::Remixer)) and then
+    /// resampled ([`dsp::Resampler`](crate::dsp::Resampler)), and chunks hold
+    /// `frames_per_chunk` frames at the output's rate, chunk *i* at `i * frames_per_chunk /
+    /// sample_rate`. A stream of `n` source frames gives exactly
+    /// [`output_frames`](crate::dsp::output_frames)`(source rate, sample_rate, n)` frames, the
+    /// samples of the whole decode converted in one piece, bit for bit, whatever the
+    /// chunking, and after any [`seek`](Self::seek). An output added after reading has begun
+    /// starts its conversion at the frame reached (seek to line it up with a full converted
+    /// decode). `sample_rate = 0`, `num_channels = 0` or more than
+    /// [`MAX_CHANNELS`](crate::dsp::MAX_CHANNELS) are [`Error::InvalidArgument`]; a rate pair
+    /// the resampler cannot do is [`Error::Unsupported`].
+    ///
+    /// ```no_run
+    /// use audiostream::{AudioStreamOptions, StreamReader};
+    /// let mut reader = StreamReader::new("music.flac", None, None)?;
+    /// // 16 kHz mono in chunks of 0.1 s, next to the source format in chunks of 4096 frames.
+    /// reader.add_audio_stream(AudioStreamOptions::new(1600).sample_rate(16000).num_channels(1))?;
+    /// reader.add_basic_audio_stream(4096, 3)?;
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    ///
     /// ```no_run
     /// use audiostream::{AudioStreamOptions, StreamReader};
     /// let mut reader = StreamReader::new("movie.mkv", None, None)?;
@@ -404,17 +443,24 @@ impl StreamReader {
                 "a positive number of chunks",
             ));
         }
-        if let Some(rate) = opts.sample_rate {
-            return Err(Error::Unsupported(format!(
-                "sample_rate = {rate}: resampling on the reader is not available yet; \
-                 read at the source rate (leave sample_rate unset)"
-            )));
+        if opts.sample_rate == Some(0) {
+            return Err(Error::invalid_argument(
+                "sample_rate",
+                0,
+                "a positive sample rate in Hz (or unset: the source's rate)",
+            ));
         }
         if let Some(n) = opts.num_channels {
-            return Err(Error::Unsupported(format!(
-                "num_channels = {n}: channel remixing on the reader is not available yet; \
-                 read the source channels (leave num_channels unset)"
-            )));
+            if n == 0 || n > crate::dsp::MAX_CHANNELS {
+                return Err(Error::invalid_argument(
+                    "num_channels",
+                    n,
+                    format!(
+                        "1 to {} channels (or unset: the source's channels)",
+                        crate::dsp::MAX_CHANNELS
+                    ),
+                ));
+            }
         }
         let src = match opts.stream_index {
             Some(i) => i,
@@ -459,34 +505,83 @@ impl StreamReader {
                 }
             }
         }
-        if self.decoders[src].is_some() {
+        let new_slot = if self.decoders[src].is_some() {
             if !opts.decoder_option.is_empty() {
                 return Err(Error::InvalidArgument(format!(
                     "decoder_option for source stream {src}: its decoder was already set up by an \
                      earlier output; give decoder options on the first output of a stream"
                 )));
             }
+            None
         } else {
-            let slot = self.make_decoder(src, &dec_opts)?;
+            Some(self.make_decoder(src, &dec_opts)?)
+        };
+        let Some(slot) = new_slot.as_ref().or(self.decoders[src].as_ref()) else {
+            return Err(Error::Decode(format!("no decoder for stream {src}")));
+        };
+        let (src_rate, src_channels) = (slot.sample_rate, slot.channels);
+        // Where the output starts: frame 0, the frame reached, or a pending seek's target.
+        let start = slot.position.unwrap_or(slot.discard_until);
+        let out_rate = opts.sample_rate.unwrap_or(src_rate);
+        let out_channels = opts.num_channels.unwrap_or(src_channels);
+        // Set up the conversion before the decoder, so an unsupported one leaves no decoder.
+        let mut conv = Conversion::new(src_rate, src_channels, out_rate, out_channels)?;
+        // A conversion added after reading has begun starts afresh at the current frame (seek
+        // to put it on the grid of a full converted decode).
+        let (from, out_start) = match &mut conv {
+            Some(c) => c.start_at(start),
+            None => (start, start),
+        };
+        if let Some(slot) = new_slot {
             self.decoders[src] = Some(slot);
         }
-        let (rate, channels, start) = match &self.decoders[src] {
-            Some(d) => (
-                d.sample_rate,
-                d.channels,
-                d.position.unwrap_or(d.discard_until),
-            ),
-            None => return Err(Error::Decode(format!("no decoder for stream {src}"))),
-        };
         let mut buffer = ChunkBuffer::new(
             opts.frames_per_chunk,
             opts.buffer_chunk_size,
-            channels,
-            rate,
+            out_channels,
+            out_rate,
         );
-        buffer.reset(start);
-        self.outputs.push(Output { src, buffer });
+        buffer.reset(out_start);
+        let info = OutputStream {
+            source_index: src,
+            sample_rate: out_rate,
+            num_channels: out_channels,
+            frames_per_chunk: opts.frames_per_chunk,
+            buffer_chunk_size: opts.buffer_chunk_size,
+            converted: conv.is_some(),
+        };
+        self.outputs.push(Output {
+            src,
+            buffer,
+            conv,
+            from,
+            info,
+        });
         Ok(self.outputs.len() - 1)
+    }
+
+    /// Describes output stream `i`: the source stream it reads, and the rate, channels and
+    /// chunking of its chunks (seed: `get_out_stream_info`).
+    ///
+    /// ```no_run
+    /// use audiostream::{AudioStreamOptions, StreamReader};
+    /// let mut reader = StreamReader::new("in.flac", None, None)?;
+    /// reader.add_audio_stream(AudioStreamOptions::new(4096).sample_rate(16000))?;
+    /// assert_eq!(reader.get_out_stream_info(0)?.sample_rate, 16000);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn get_out_stream_info(&self, i: usize) -> Result<OutputStream> {
+        self.outputs.get(i).map(|o| o.info.clone()).ok_or_else(|| {
+            Error::invalid_argument(
+                "output stream index",
+                i,
+                format!(
+                    "0..{} (the reader has {} output streams)",
+                    self.outputs.len(),
+                    self.outputs.len()
+                ),
+            )
+        })
     }
 
     fn make_decoder(&self, src: usize, opts: &AudioDecoderOptions) -> Result<DecoderSlot> {
@@ -687,23 +782,55 @@ impl StreamReader {
             }
             slot.gap_frames += gap;
             slot.lost_gaps += 1;
-            let from = start.max(slot.discard_until);
-            if from < packet_frame {
-                for out in self.outputs.iter_mut().filter(|o| o.src == src) {
-                    out.buffer
-                        .push_silence((packet_frame - from) as usize, keep_all);
+            for out in self.outputs.iter_mut().filter(|o| o.src == src) {
+                let from = start.max(out.from);
+                if from >= packet_frame {
+                    continue;
+                }
+                match &mut out.conv {
+                    Some(conv) => {
+                        let missing = packet_frame.saturating_sub(conv.next_in().max(from));
+                        conv.push_silence(missing, &mut out.buffer, keep_all)?;
+                    }
+                    None => out
+                        .buffer
+                        .push_silence((packet_frame - from) as usize, keep_all),
                 }
             }
             start = packet_frame;
         }
         slot.position = Some(start + frames as u64);
-        let skip = slot.discard_until.saturating_sub(start).min(frames as u64) as usize;
         let keep = slot.end_frame.map_or(frames, |end| {
             end.saturating_sub(start).min(frames as u64) as usize
         });
-        if skip < keep {
-            for out in self.outputs.iter_mut().filter(|o| o.src == src) {
-                out.buffer.push_decoded(&buf, skip..keep, keep_all);
+        let skip_of = |from: u64| from.saturating_sub(start).min(frames as u64) as usize;
+        // Converted outputs share one f32 copy of the frames any of them needs.
+        let first_converted = self
+            .outputs
+            .iter()
+            .filter(|o| o.src == src && o.conv.is_some())
+            .map(|o| skip_of(o.from))
+            .min()
+            .unwrap_or(keep);
+        let mut planar: Option<Array2<f32>> = None;
+        for out in self.outputs.iter_mut().filter(|o| o.src == src) {
+            let skip = skip_of(out.from);
+            if skip >= keep {
+                continue;
+            }
+            match &mut out.conv {
+                None => out.buffer.push_decoded(&buf, skip..keep, keep_all),
+                Some(conv) => {
+                    let frames_f32 = planar.get_or_insert_with(|| {
+                        decoded_planar(&buf, slot.channels, first_converted..keep)
+                    });
+                    conv.push(
+                        frames_f32.view(),
+                        start + first_converted as u64,
+                        &mut out.buffer,
+                        keep_all,
+                    )?;
+                }
             }
         }
         Ok(())
@@ -758,8 +885,18 @@ impl StreamReader {
         }
         self.ended = true;
         let keep_all = self.keep_all;
+        let mut conversion_error = None;
         for out in &mut self.outputs {
+            // The resampler's tail first, so the last chunk holds the whole converted stream.
+            if let Some(conv) = &mut out.conv {
+                if let Err(e) = conv.finish(&mut out.buffer, keep_all) {
+                    conversion_error.get_or_insert(e);
+                }
+            }
             out.buffer.flush(keep_all);
+        }
+        if let Some(e) = conversion_error {
+            return Err(e);
         }
         for (src, slot) in self.decoders.iter().enumerate() {
             if let Some(slot) = slot {
@@ -1010,6 +1147,11 @@ impl StreamReader {
     /// time. A time past the end leaves the reader at the end; negative or NaN is an error.
     /// Buffered chunks are discarded.
     ///
+    /// Every output uses its own rate: an output with another `sample_rate` continues at its
+    /// frame `round(timestamp * sample_rate)`, with the samples a full converted decode has
+    /// there, bit for bit (its resampler restarts at a block boundary before the target, so
+    /// the decoder starts up to about three resampler blocks earlier).
+    ///
     /// ```no_run
     /// let mut reader = audiostream::StreamReader::new("in.flac", None, None)?;
     /// reader.add_basic_audio_stream(1024, 3)?;
@@ -1045,6 +1187,21 @@ impl StreamReader {
             .reduce(f64::min);
         let beyond_end =
             !timestamp.is_finite() || (from_start && known_end.is_some_and(|end| timestamp >= end));
+        // Where each output starts again: the source frame it needs decoded frames from, and
+        // the frame (at its own rate) of its next chunk. Outputs that resample restart their
+        // resampler at a block boundary before the target, so they need earlier frames.
+        let starts: Vec<(u64, u64)> = self
+            .outputs
+            .iter()
+            .map(|out| match (&out.conv, &self.decoders[out.src]) {
+                (Some(conv), _) => conv.seek_point(timestamp),
+                (None, Some(slot)) if timestamp.is_finite() => {
+                    let frame = (timestamp * f64::from(slot.sample_rate)).round() as u64;
+                    (frame, frame)
+                }
+                _ => (u64::MAX, u64::MAX),
+            })
+            .collect();
         let past_end = if beyond_end {
             true
         } else if from_start {
@@ -1052,19 +1209,40 @@ impl StreamReader {
             false
         } else {
             // Lossy decoders rebuild their state (MDCT overlap, MP3 bit reservoir) from the
-            // packets they see: start early enough that the target frame decodes as in a full
-            // decode, and cut what comes before it.
-            let preroll = active
+            // packets they see: start early enough that the first frame needed decodes as in
+            // a full decode, and cut what comes before it.
+            let seek_time = self
+                .outputs
                 .iter()
-                .filter_map(|&i| self.decoders[i].as_ref())
-                .map(|d| d.preroll_frames() as f64 / f64::from(d.sample_rate))
-                .fold(0.0, f64::max);
+                .zip(&starts)
+                .filter_map(|(out, &(from, _))| {
+                    let slot = self.decoders[out.src].as_ref()?;
+                    let rate = f64::from(slot.sample_rate);
+                    let preroll = slot.preroll_frames() as f64 / rate;
+                    let needed = if out.conv.is_none() {
+                        timestamp
+                    } else {
+                        // A frame early: the demuxer's time-to-timestamp rounding cannot land
+                        // after the frame.
+                        from.saturating_sub(1) as f64 / rate
+                    };
+                    Some(needed - preroll)
+                })
+                .fold(timestamp, f64::min);
+            // What the outputs without a resampler need: where a source can only seek forward
+            // and the resamplers' earlier start is already behind, seek there instead.
+            let plain_time = self
+                .outputs
+                .iter()
+                .filter_map(|out| self.decoders[out.src].as_ref())
+                .map(|slot| timestamp - slot.preroll_frames() as f64 / f64::from(slot.sample_rate))
+                .fold(timestamp, f64::min);
             // Some demuxers (isomp4, mkv) cannot seek once they have hit the end of the file:
             // reopen them first.
             if self.demuxer_at_eof {
                 self.restart()?;
             }
-            self.demuxer_seek((timestamp - preroll).max(0.0))?
+            self.demuxer_seek(seek_time.max(0.0), Some(plain_time.max(0.0)))?
         };
         for slot in self.decoders.iter_mut().flatten() {
             slot.decoder.reset();
@@ -1076,19 +1254,23 @@ impl StreamReader {
             slot.position = if from_start { Some(0) } else { None };
             slot.at_stream_start = from_start;
         }
-        for out in &mut self.outputs {
-            let start = self.decoders[out.src]
-                .as_ref()
-                .map_or(0, |d| d.discard_until);
-            out.buffer.reset(start);
+        for (out, &(from, target)) in self.outputs.iter_mut().zip(&starts) {
+            if let Some(conv) = &mut out.conv {
+                conv.seek(timestamp);
+            }
+            out.from = from;
+            out.buffer.reset(target);
         }
         self.ended = past_end;
         Ok(())
     }
 
     /// Seeks the demuxer to a packet at or before `timestamp`. Returns whether the time is past
-    /// the end of the stream.
-    fn demuxer_seek(&mut self, timestamp: f64) -> Result<bool> {
+    /// the end of the stream. A source that only seeks forward and is already past `timestamp`
+    /// is seeked to `later` instead, when that is later: the resampling outputs then miss the
+    /// frames before the target their resampler needs, and their first output frames are not
+    /// exact (their time is).
+    fn demuxer_seek(&mut self, timestamp: f64, later: Option<f64>) -> Result<bool> {
         let track_id = self
             .decoders
             .iter()
@@ -1104,6 +1286,18 @@ impl StreamReader {
             Ok(_) => Ok(false),
             Err(SymError::SeekError(SeekErrorKind::OutOfRange)) => Ok(true),
             Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(true),
+            Err(SymError::SeekError(SeekErrorKind::ForwardOnly))
+                if later.is_some_and(|t| t > timestamp) =>
+            {
+                let later = later.unwrap_or(timestamp);
+                log::warn!(
+                    "{}: seeking a non-seekable source forward to {later} s, but resampling \
+                     outputs need frames from {timestamp} s that were already read: their first \
+                     output (up to about three resampler blocks) is approximate",
+                    self.src_name
+                );
+                self.demuxer_seek(later, None)
+            }
             Err(SymError::SeekError(SeekErrorKind::ForwardOnly)) => {
                 Err(Error::Unsupported(format!(
                 "seeking backward to {timestamp} s: {} is not seekable (a pipe or stream); only \
@@ -1202,6 +1396,23 @@ fn audio_params(track: &Track) -> Option<&AudioCodecParameters> {
         Some(CodecParameters::Audio(p)) => Some(p),
         _ => None,
     }
+}
+
+/// Frames `range` of a decoded buffer as `(channels, frames)` `f32`.
+fn decoded_planar(
+    buf: &GenericAudioBufferRef<'_>,
+    channels: usize,
+    range: std::ops::Range<usize>,
+) -> Array2<f32> {
+    let n = range.len();
+    let mut planar = Array2::<f32>::zeros((channels, n));
+    if n > 0 {
+        if let Some(all) = planar.as_slice_mut() {
+            let mut rows: Vec<&mut [f32]> = all.chunks_exact_mut(n).collect();
+            buf.slice(range).copy_to_slice_planar(&mut rows);
+        }
+    }
+    planar
 }
 
 /// Container tags and per-track tags from every metadata revision the demuxer has.

@@ -27,9 +27,13 @@ pub struct AudioStreamOptions {
     /// padding) and `verify` (`true`/`false`, default `false`: check checksums where the codec
     /// has them, e.g. FLAC's MD5).
     pub decoder_option: Options,
-    /// Output sample rate (resampling; not yet supported).
+    /// Output sample rate in Hz; default: the source's. Another rate resamples
+    /// ([`dsp::Resampler`](crate::dsp::Resampler): sharp FFT filter, the filter delay removed,
+    /// `output_frames(src_rate, sample_rate, n)` frames for `n` source frames).
     pub sample_rate: Option<u32>,
-    /// Output channel count (remixing; not yet supported).
+    /// Output channel count; default: the source's. Another count remixes
+    /// ([`dsp::Remixer`](crate::dsp::Remixer): mono ↔ stereo, 5.1/7.1 downmixes, ...),
+    /// before resampling.
     pub num_channels: Option<usize>,
 }
 
@@ -72,15 +76,47 @@ impl AudioStreamOptions {
         self
     }
 
-    /// Output sample rate.
+    /// Output sample rate in Hz (resampling when it differs from the source's).
+    ///
+    /// ```
+    /// let opts = audiostream::AudioStreamOptions::new(1024).sample_rate(16000).num_channels(1);
+    /// assert_eq!((opts.sample_rate, opts.num_channels), (Some(16000), Some(1)));
+    /// ```
     pub fn sample_rate(mut self, hz: u32) -> Self {
         self.sample_rate = Some(hz);
         self
     }
 
-    /// Output channel count.
+    /// Output channel count (remixing when it differs from the source's).
     pub fn num_channels(mut self, n: usize) -> Self {
         self.num_channels = Some(n);
         self
     }
+}
+
+/// What one output stream of a reader delivers (seed: `get_out_stream_info(i)`): the source
+/// stream it reads, and its rate, channels and chunking after any conversion.
+///
+/// ```no_run
+/// use audiostream::{AudioStreamOptions, StreamReader};
+/// let mut reader = StreamReader::new("in.wav", None, None)?;
+/// let i = reader.add_audio_stream(AudioStreamOptions::new(1600).sample_rate(16000).num_channels(1))?;
+/// let out = reader.get_out_stream_info(i)?;
+/// assert_eq!((out.sample_rate, out.num_channels, out.frames_per_chunk), (16000, 1, 1600));
+/// # Ok::<(), audiostream::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputStream {
+    /// Index of the source stream it reads (see `get_src_stream_info`).
+    pub source_index: usize,
+    /// Sample rate of the chunks, Hz (the source's unless `sample_rate` was given).
+    pub sample_rate: u32,
+    /// Channels of the chunks (the source's unless `num_channels` was given).
+    pub num_channels: usize,
+    /// Frames in every chunk but the last one.
+    pub frames_per_chunk: usize,
+    /// Chunks kept waiting before the oldest is dropped.
+    pub buffer_chunk_size: usize,
+    /// Whether the output resamples or remixes the source.
+    pub converted: bool,
 }

@@ -1,0 +1,211 @@
+//! Per-output conversion: decoded frames → [`Remixer`] (channel count) → [`Resampler`]
+//! (sample rate) → the output's [`ChunkBuffer`].
+//!
+//! Outputs without conversion do not have one: they keep the zero-copy path
+//! ([`ChunkBuffer::push_decoded`]).
+//!
+//! **Seeking.** The resampler works in fixed input blocks on a grid that starts at the
+//! stream's first frame, and the output of a block depends only on that block's and the
+//! previous block's input. After a seek the conversion restarts at the input block boundary
+//! [`Resampler::restart_point`] gives for the target output frame, is fed the decoded frames
+//! from exactly there, and drops its output before the target: the frames delivered are the
+//! full converted decode's, bit for bit (given a decoder that is bit-exact after a seek).
+
+use super::buffer::ChunkBuffer;
+use crate::dsp::{output_frames, Remixer, Resampler};
+use crate::{Error, Result};
+use ndarray::{s, Array2, ArrayView2};
+
+/// The conversion stages of one output, and where its input stands.
+#[derive(Debug)]
+pub(crate) struct Conversion {
+    src_rate: u32,
+    out_rate: u32,
+    out_channels: usize,
+    remixer: Option<Remixer>,
+    resampler: Option<Resampler>,
+    /// Source frame of the next input frame the conversion expects.
+    next_in: u64,
+    /// Converted frames still to drop (before a seek target).
+    drop_out: u64,
+}
+
+impl Conversion {
+    /// A conversion from `src_rate` Hz / `src_channels` channels to `out_rate` Hz /
+    /// `out_channels` channels, or `None` when they are equal (no conversion).
+    pub(crate) fn new(
+        src_rate: u32,
+        src_channels: usize,
+        out_rate: u32,
+        out_channels: usize,
+    ) -> Result<Option<Self>> {
+        if src_rate == out_rate && src_channels == out_channels {
+            return Ok(None);
+        }
+        let remixer = if src_channels == out_channels {
+            None
+        } else {
+            Some(Remixer::new(src_channels, out_channels)?)
+        };
+        let resampler = if src_rate == out_rate {
+            None
+        } else {
+            Some(
+                Resampler::new(src_rate, out_rate, out_channels).map_err(|e| match e {
+                    Error::Unsupported(m) => {
+                        Error::Unsupported(format!("sample_rate = {out_rate}: {m}"))
+                    }
+                    other => other,
+                })?,
+            )
+        };
+        Ok(Some(Conversion {
+            src_rate,
+            out_rate,
+            out_channels,
+            remixer,
+            resampler,
+            next_in: 0,
+            drop_out: 0,
+        }))
+    }
+
+    /// Starts a fresh conversion at source frame `src_frame` (an output added after reading
+    /// has begun): returns `(first source frame, first output frame)`.
+    pub(crate) fn start_at(&mut self, src_frame: u64) -> (u64, u64) {
+        self.restart(src_frame, 0);
+        (
+            src_frame,
+            output_frames(self.src_rate, self.out_rate, src_frame),
+        )
+    }
+
+    /// Where a seek to `timestamp` seconds (>= 0) puts this output: `(source frame, output
+    /// frame)`. The conversion must be fed from that source frame on (a block boundary of the
+    /// resampler before the target), and its next chunk starts at that output frame,
+    /// `round(timestamp * out_rate)`. An infinite time gives `(u64::MAX, u64::MAX)`.
+    pub(crate) fn seek_point(&self, timestamp: f64) -> (u64, u64) {
+        if !timestamp.is_finite() {
+            return (u64::MAX, u64::MAX);
+        }
+        let target = (timestamp * f64::from(self.out_rate)).round() as u64;
+        match &self.resampler {
+            Some(rs) => (rs.restart_point(target).0, target),
+            None => (target, target),
+        }
+    }
+
+    /// Seeks to `timestamp` seconds: the conversion restarts at the source frame of
+    /// [`seek_point`](Self::seek_point) and drops what it converts before the target.
+    pub(crate) fn seek(&mut self, timestamp: f64) {
+        let (from, target) = self.seek_point(timestamp);
+        let drop_out = match &self.resampler {
+            Some(rs) if timestamp.is_finite() => target - rs.restart_point(target).1,
+            _ => 0,
+        };
+        self.restart(from, drop_out);
+    }
+
+    fn restart(&mut self, src_frame: u64, drop_out: u64) {
+        if let Some(rs) = &mut self.resampler {
+            rs.reset();
+        }
+        self.next_in = src_frame;
+        self.drop_out = drop_out;
+    }
+
+    /// Source frame of the next input frame the conversion expects.
+    pub(crate) fn next_in(&self) -> u64 {
+        self.next_in
+    }
+
+    /// Converts `input` (source channels, `f32`), whose first frame is source frame
+    /// `first_frame`, into `buffer`. Frames before the expected one are ignored; if the input
+    /// starts later, the missing frames are taken as silence, so the output keeps its time.
+    pub(crate) fn push(
+        &mut self,
+        input: ArrayView2<'_, f32>,
+        first_frame: u64,
+        buffer: &mut ChunkBuffer,
+        keep_all: bool,
+    ) -> Result<()> {
+        let frames = input.ncols() as u64;
+        let end = first_frame + frames;
+        if end <= self.next_in {
+            return Ok(());
+        }
+        if first_frame > self.next_in {
+            let missing = first_frame - self.next_in;
+            log::debug!(
+                "conversion: {missing} frames before source frame {first_frame} are missing; \
+                 converting silence in their place"
+            );
+            self.push_silence(missing, buffer, keep_all)?;
+        }
+        let skip = (self.next_in - first_frame) as usize;
+        self.next_in = end;
+        let input = input.slice(s![.., skip..]);
+        let remixed;
+        let input = match &mut self.remixer {
+            Some(remixer) => {
+                remixed = remixer.process(input)?;
+                remixed.view()
+            }
+            None => input,
+        };
+        match &mut self.resampler {
+            Some(rs) => {
+                let out = rs.process(input)?;
+                self.emit(out.view(), buffer, keep_all);
+            }
+            None => self.emit(input, buffer, keep_all),
+        }
+        Ok(())
+    }
+
+    /// Converts `frames` frames of silence (a gap of lost packets) into `buffer`.
+    pub(crate) fn push_silence(
+        &mut self,
+        frames: u64,
+        buffer: &mut ChunkBuffer,
+        keep_all: bool,
+    ) -> Result<()> {
+        // The input channels do not matter for silence: remixing zeros gives zeros.
+        const STEP: u64 = 1 << 16;
+        let mut left = frames;
+        while left > 0 {
+            let n = left.min(STEP);
+            left -= n;
+            self.next_in += n;
+            let zeros = Array2::<f32>::zeros((self.out_channels, n as usize));
+            match &mut self.resampler {
+                Some(rs) => {
+                    let out = rs.process(zeros.view())?;
+                    self.emit(out.view(), buffer, keep_all);
+                }
+                None => self.emit(zeros.view(), buffer, keep_all),
+            }
+        }
+        Ok(())
+    }
+
+    /// End of stream: the resampler's tail goes into `buffer` (before the buffer's own
+    /// flush), so the output has exactly `output_frames(src_rate, out_rate, frames)` frames.
+    pub(crate) fn finish(&mut self, buffer: &mut ChunkBuffer, keep_all: bool) -> Result<()> {
+        if let Some(rs) = &mut self.resampler {
+            let tail = rs.flush()?;
+            self.emit(tail.view(), buffer, keep_all);
+        }
+        Ok(())
+    }
+
+    /// Drops what comes before the seek target, then appends the rest to `buffer`.
+    fn emit(&mut self, out: ArrayView2<'_, f32>, buffer: &mut ChunkBuffer, keep_all: bool) {
+        let frames = out.ncols() as u64;
+        let skip = self.drop_out.min(frames);
+        self.drop_out -= skip;
+        if skip < frames {
+            buffer.push_view(out.slice(s![.., skip as usize..]), keep_all);
+        }
+    }
+}
