@@ -1,0 +1,125 @@
+//! `audiostream info`: what a reader knows about each file, as text or JSON.
+
+use audiostream::{Options, StreamReader};
+
+/// The metadata of `path` and of each of its streams, as one JSON object.
+pub fn describe(
+    path: &str,
+    format: Option<&str>,
+    options: &Options,
+) -> audiostream::Result<serde_json::Value> {
+    let reader = StreamReader::new(path, format, Some(options))?;
+    let m = reader.get_metadata();
+    let mut streams = Vec::new();
+    for i in 0..reader.num_src_streams() {
+        let s = reader.get_src_stream_info(i)?;
+        streams.push(serde_json::json!({
+            "index": s.index,
+            "media_type": s.media_type.as_str(),
+            "codec": s.codec,
+            "codec_long_name": s.codec_long_name,
+            "sample_rate": s.sample_rate,
+            "num_channels": s.num_channels,
+            "num_frames": s.num_frames,
+            "duration": s.duration,
+            "bit_rate": s.bit_rate,
+            "bits_per_sample": s.bits_per_sample,
+            "language": s.language,
+            "tags": s.tags,
+        }));
+    }
+    Ok(serde_json::json!({
+        "path": path,
+        "format": m.format,
+        "codec": m.codec,
+        "sample_rate": m.sample_rate,
+        "num_channels": m.num_channels,
+        "num_frames": m.num_frames,
+        "duration": m.duration,
+        "bit_rate": m.bit_rate,
+        "bits_per_sample": m.bits_per_sample,
+        "default_audio_stream": reader.default_audio_stream(),
+        "tags": m.tags,
+        "streams": streams,
+    }))
+}
+
+/// Prints what [`describe`] returned as indented text.
+pub fn print_text(v: &serde_json::Value) {
+    let get = |k: &str| match &v[k] {
+        serde_json::Value::Null => "unknown".to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    println!("{}", get("path"));
+    println!("  format:       {}", get("format"));
+    println!("  codec:        {}", get("codec"));
+    println!("  sample rate:  {} Hz", get("sample_rate"));
+    println!("  channels:     {}", get("num_channels"));
+    let duration = v["duration"]
+        .as_f64()
+        .map_or("unknown".into(), |d| format!("{d:.3} s"));
+    println!("  duration:     {duration} ({} frames)", get("num_frames"));
+    let bit_rate = v["bit_rate"]
+        .as_u64()
+        .map_or("unknown".into(), |b| format!("{} kb/s", b / 1000));
+    println!("  bit rate:     {bit_rate}");
+    if !v["bits_per_sample"].is_null() {
+        println!("  bits/sample:  {}", get("bits_per_sample"));
+    }
+    if let Some(tags) = v["tags"].as_object().filter(|t| !t.is_empty()) {
+        println!("  tags:");
+        for (k, val) in tags {
+            println!("    {k}: {}", val.as_str().unwrap_or_default());
+        }
+    }
+    if let Some(streams) = v["streams"].as_array() {
+        println!("  streams:");
+        for s in streams {
+            let mut line = format!(
+                "    #{} {}: {}",
+                s["index"],
+                s["media_type"].as_str().unwrap_or("?"),
+                s["codec"].as_str().unwrap_or("?")
+            );
+            if let (Some(r), Some(c)) = (s["sample_rate"].as_u64(), s["num_channels"].as_u64()) {
+                line.push_str(&format!(", {r} Hz, {c} ch"));
+            }
+            if let Some(l) = s["language"].as_str() {
+                line.push_str(&format!(", language {l}"));
+            }
+            println!("{line}");
+        }
+    }
+}
+
+/// `audiostream info FILE...`: describes each file; a file that cannot be read gets one error
+/// line naming it, and the others are still described. Returns whether every file was read.
+pub fn run(files: &[String], json: bool, format: Option<&str>, options: &Options) -> bool {
+    let mut all = Vec::new();
+    let mut ok = true;
+    for f in files {
+        match describe(f, format, options) {
+            Ok(v) => {
+                if !json {
+                    print_text(&v);
+                }
+                all.push(v);
+            }
+            Err(e) => {
+                eprintln!("audiostream: {f}: {e}");
+                ok = false;
+            }
+        }
+    }
+    if json {
+        match serde_json::to_string_pretty(&all) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("audiostream: error: {e}");
+                ok = false;
+            }
+        }
+    }
+    ok
+}

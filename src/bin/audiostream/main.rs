@@ -1,0 +1,281 @@
+//! The `audiostream` command-line tool: `info`, `convert`, `decode` and `demo`.
+//!
+//! Exit codes: 0 ok, 1 runtime error (one line on stderr), 2 usage error (clap's message; one
+//! line for a bad value).
+
+mod args;
+mod convert;
+mod demo;
+mod info;
+mod progress;
+
+use args::{
+    parse_bitrate, parse_channels, parse_container, parse_options, parse_quality, parse_rate,
+    parse_time, SampleFmt,
+};
+use clap::error::ErrorKind;
+use clap::{Args, Parser, Subcommand};
+use convert::{Failure, Job, Settings, Source};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "audiostream",
+    version,
+    about = "Streaming audio I/O without FFmpeg: describe, convert and decode audio files"
+)]
+struct Cli {
+    /// No progress bar and no summary line (errors and warnings are still printed).
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Input options shared by the commands that read audio.
+#[derive(Args)]
+struct InputArgs {
+    /// Force the input demuxer (wav, mp3, flac, ogg, mp4, mkv, aiff, caf, aac, s16le, f32le, ...).
+    #[arg(long, short = 'f', value_name = "INPUT_FORMAT")]
+    format: Option<String>,
+    /// Input format option KEY=VALUE (raw PCM: sample_rate=HZ, channels=N); repeatable.
+    #[arg(long = "option", short = 'o', value_name = "KEY=VALUE")]
+    options: Vec<String>,
+}
+
+#[derive(Args)]
+struct ConvertArgs {
+    /// Input file ("-" for stdin).
+    input: String,
+    /// Output file ("-" for stdout, then --to is needed); .wav, .flac or .mp3.
+    output: String,
+    /// Output format: wav, flac or mp3 (default: from OUT's extension).
+    #[arg(long, value_name = "FORMAT", value_parser = parse_container)]
+    to: Option<String>,
+    /// Output sample rate in Hz (48000, 44.1k); default: the input's.
+    #[arg(long, value_name = "HZ", value_parser = parse_rate, allow_negative_numbers = true)]
+    rate: Option<u32>,
+    /// Output channels (mono <-> stereo, 5.1/7.1 -> stereo downmix, ...); default: the input's.
+    #[arg(long, value_name = "N", value_parser = parse_channels, allow_negative_numbers = true)]
+    channels: Option<usize>,
+    /// Encoder: pcm_s16le, pcm_s24le, pcm_s32le, pcm_f32le, pcm_f64le, pcm_u8 (WAV), mp3, flac.
+    #[arg(long, value_name = "NAME")]
+    codec: Option<String>,
+    /// MP3 constant bit rate: 128k, 128000, 320k (MPEG-1: 32k..320k; 22.05/24 kHz: 8k..160k).
+    #[arg(long, value_name = "RATE", value_parser = parse_bitrate, conflicts_with = "quality")]
+    bitrate: Option<u32>,
+    /// MP3 VBR quality (lame -V): 0 best/largest .. 9 smallest; fractions allowed.
+    #[arg(long, value_name = "Q", value_parser = parse_quality, allow_negative_numbers = true)]
+    quality: Option<f32>,
+    /// FLAC compression level 0 (fastest) .. 8 (smallest), default 5; MP3 algorithm quality
+    /// (lame -q) 0 best .. 9 fastest, default 3.
+    #[arg(long, value_name = "L", allow_negative_numbers = true)]
+    compression_level: Option<i32>,
+    /// Coded sample format for WAV (s16, s24, s32, f32) and FLAC (s16, s24); default: the
+    /// input's for lossless inputs, s16 otherwise.
+    #[arg(long, value_enum, value_name = "FMT")]
+    sample_format: Option<SampleFmt>,
+    /// Start at this time (seconds, or [[HH:]MM:]SS[.frac]), exact to the sample.
+    #[arg(long, value_name = "T", value_parser = parse_time, allow_negative_numbers = true)]
+    start: Option<f64>,
+    /// Convert this much (seconds, or [[HH:]MM:]SS[.frac]): exactly round(D * input rate)
+    /// input frames.
+    #[arg(long, value_name = "D", value_parser = parse_time, allow_negative_numbers = true)]
+    duration: Option<f64>,
+    #[command(flatten)]
+    input_args: InputArgs,
+    /// Keep the half-written output when the conversion fails (default: it is deleted).
+    #[arg(long)]
+    keep_partial: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the metadata of each file: streams, codec, rate, channels, duration, tags.
+    Info {
+        /// Files to describe ("-" for stdin).
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Print JSON (one array with an object per file) instead of text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        input_args: InputArgs,
+    },
+    /// Convert any file we read to WAV, FLAC or MP3: rate, channels, codec settings, cut;
+    /// tags are carried over. "-" for stdin/stdout.
+    Convert(Box<ConvertArgs>),
+    /// Decode any file we read to WAV (or FLAC/MP3 by OUT's extension or --to); "-" for
+    /// stdin/stdout. The same as `convert` with the output's defaults.
+    Decode {
+        /// Input file ("-" for stdin).
+        input: String,
+        /// Output file ("-" for stdout: WAV unless --to says otherwise).
+        output: String,
+        /// Output format: wav, flac or mp3 (default: from OUT's extension, else wav).
+        #[arg(long, value_name = "FORMAT", value_parser = parse_container)]
+        to: Option<String>,
+        /// Coded sample format: s16, s24, s32, f32 (WAV), s16/s24 (FLAC); default: the input's
+        /// for lossless inputs, s16 otherwise.
+        #[arg(long, value_enum, value_name = "FMT")]
+        sample_format: Option<SampleFmt>,
+        #[command(flatten)]
+        input_args: InputArgs,
+        /// Keep the half-written output when decoding fails (default: it is deleted).
+        #[arg(long)]
+        keep_partial: bool,
+    },
+    /// Convert a bundled Ogg Vorbis file to MP3 and FLAC at 48 kHz, in a temporary directory,
+    /// and say what was done (works from any directory).
+    Demo,
+}
+
+/// A failure and its exit code.
+enum Exit {
+    /// One line, exit code 1.
+    Runtime(String),
+    /// One line, exit code 2.
+    Usage(String),
+    /// Already reported, exit code 1.
+    Reported,
+}
+
+impl From<Failure> for Exit {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Usage(m) => Exit::Usage(m),
+            Failure::Runtime(m) => Exit::Runtime(m),
+        }
+    }
+}
+
+/// Runs a conversion and prints its summary line (unless quiet).
+fn convert_and_report(job: Job, quiet: bool) -> Result<(), Exit> {
+    let report = convert::run(&job)?;
+    if !quiet {
+        eprintln!("audiostream: {}", report.summary(&job.output));
+    }
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<(), Exit> {
+    let quiet = cli.quiet;
+    match cli.command {
+        Command::Info {
+            files,
+            json,
+            input_args,
+        } => {
+            let options = parse_options(&input_args.options).map_err(Exit::Runtime)?;
+            if info::run(&files, json, input_args.format.as_deref(), &options) {
+                Ok(())
+            } else {
+                Err(Exit::Reported)
+            }
+        }
+        Command::Convert(a) => {
+            let a = *a;
+            let options = parse_options(&a.input_args.options).map_err(Exit::Usage)?;
+            let container =
+                convert::output_container(&a.output, a.to.as_deref()).map_err(Exit::Usage)?;
+            convert_and_report(
+                Job {
+                    source: Source::Path(a.input),
+                    input_format: a.input_args.format,
+                    input_options: options,
+                    output: a.output,
+                    container,
+                    settings: Settings {
+                        rate: a.rate,
+                        channels: a.channels,
+                        codec: a.codec,
+                        bit_rate: a.bitrate,
+                        qscale: a.quality,
+                        compression_level: a.compression_level,
+                        sample_format: a.sample_format,
+                    },
+                    start: a.start,
+                    duration: a.duration,
+                    keep_partial: a.keep_partial,
+                    progress: !quiet,
+                },
+                quiet,
+            )
+        }
+        Command::Decode {
+            input,
+            output,
+            to,
+            sample_format,
+            input_args,
+            keep_partial,
+        } => {
+            let options = parse_options(&input_args.options).map_err(Exit::Usage)?;
+            let container = to
+                .or_else(|| args::container_of_path(&output))
+                .unwrap_or_else(|| "wav".into());
+            convert_and_report(
+                Job {
+                    source: Source::Path(input),
+                    input_format: input_args.format,
+                    input_options: options,
+                    output,
+                    container,
+                    settings: Settings {
+                        sample_format,
+                        ..Default::default()
+                    },
+                    start: None,
+                    duration: None,
+                    keep_partial,
+                    progress: !quiet,
+                },
+                quiet,
+            )
+        }
+        Command::Demo => demo::run().map_err(Exit::Runtime),
+    }
+}
+
+/// Reports a command-line error: clap's message for usage errors, one line for a bad value.
+fn clap_error(e: clap::Error) -> ExitCode {
+    match e.kind() {
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue => {
+            let text = e.render().to_string();
+            let line: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .take_while(|l| !l.is_empty())
+                .collect();
+            let line = line.join(" ");
+            let line = line.strip_prefix("error: ").unwrap_or(&line);
+            eprintln!("audiostream: error: {line}");
+            ExitCode::from(2)
+        }
+        _ => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    progress::init_logger();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Exit::Reported) => ExitCode::from(1),
+        Err(Exit::Runtime(msg)) => {
+            eprintln!("audiostream: error: {msg}");
+            ExitCode::from(1)
+        }
+        Err(Exit::Usage(msg)) => {
+            eprintln!("audiostream: error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
