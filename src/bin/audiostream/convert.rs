@@ -406,7 +406,7 @@ pub fn run(job: &Job) -> Result<Report, Failure> {
 
     let mut out = Output::create(&job.output, &job.container)
         .map_err(|e| Failure::Runtime(naming(&out_name, &e)))?;
-    let result = pump(&mut reader, &mut out.writer, &opts, tags, limit, &mut bar);
+    let result = pump(reader, &mut out.writer, &opts, tags, limit, &mut bar);
     drop(bar);
     let frames_in = match result {
         Ok(frames) => frames,
@@ -471,9 +471,16 @@ enum Side {
     Out(Error),
 }
 
+/// Chunks in flight between the decoding thread and the encoding one (4096 frames each).
+const PIPELINE_CHUNKS: usize = 8;
+
 /// Reads every chunk (up to `limit` frames) and writes it; returns the input frames written.
+///
+/// Decoding runs on its own thread, feeding a bounded queue, while this thread converts and
+/// encodes: the two overlap, so a conversion takes about as long as the slower half rather than
+/// the sum, and memory stays bounded by the queue.
 fn pump(
-    reader: &mut StreamReader,
+    reader: StreamReader,
     writer: &mut StreamWriter,
     opts: &AudioEncodeOptions,
     tags: Options,
@@ -486,30 +493,56 @@ fn pump(
     writer
         .add_audio_stream_with(opts.clone())
         .map_err(Side::Out)?;
-    let mut frames = 0u64;
     if limit == Some(0) {
         return Ok(0);
     }
-    for chunks in reader.stream() {
-        let chunks = chunks.map_err(Side::In)?;
-        let Some(chunk) = chunks.into_iter().next().flatten() else {
-            continue;
-        };
-        let mut view = chunk.data.view();
-        if let Some(limit) = limit {
-            let left = (limit - frames) as usize;
-            if view.ncols() > left {
-                view = view.slice_move(audiostream::ndarray::s![.., ..left]);
+    let (tx, rx) =
+        std::sync::mpsc::sync_channel::<Result<audiostream::Chunk, Error>>(PIPELINE_CHUNKS);
+    let decoder = std::thread::spawn(move || {
+        let mut reader = reader;
+        for chunks in reader.stream() {
+            let item = match chunks {
+                Ok(chunks) => match chunks.into_iter().next().flatten() {
+                    Some(chunk) => Ok(chunk),
+                    None => continue,
+                },
+                Err(e) => Err(e),
+            };
+            let failed = item.is_err();
+            // A closed queue means the writer stopped (error or --duration reached).
+            if tx.send(item).is_err() || failed {
+                return;
             }
         }
-        writer.write_audio_chunk(0, view, None).map_err(Side::Out)?;
-        frames += view.ncols() as u64;
-        bar.update(frames);
-        if limit == Some(frames) {
-            break;
+    });
+    let mut frames = 0u64;
+    let result = (|| {
+        for item in &rx {
+            let chunk = item.map_err(Side::In)?;
+            let mut view = chunk.data.view();
+            if let Some(limit) = limit {
+                let left = (limit - frames) as usize;
+                if view.ncols() > left {
+                    view = view.slice_move(audiostream::ndarray::s![.., ..left]);
+                }
+            }
+            writer.write_audio_chunk(0, view, None).map_err(Side::Out)?;
+            frames += view.ncols() as u64;
+            bar.update(frames);
+            if limit == Some(frames) {
+                break;
+            }
         }
+        Ok(frames)
+    })();
+    // Unblock the decoding thread if it is waiting on a full queue, then wait for it.
+    drop(rx);
+    if decoder.join().is_err() {
+        return Err(Side::In(Error::Decode(
+            "the decoding thread panicked".into(),
+        )));
     }
-    Ok(frames)
+    result
 }
 
 /// The container for `output`: `--to`, else its extension.
