@@ -22,7 +22,9 @@
 
 mod chunk;
 pub mod dsp;
+pub mod effects;
 mod error;
+pub mod functional;
 #[cfg(feature = "decode")]
 mod reader;
 #[cfg(feature = "decode")]
@@ -35,6 +37,7 @@ pub use chunk::{Chunk, Sample};
 pub use dsp::Remixer;
 #[cfg(feature = "decode")]
 pub use dsp::{output_frames, Resampler};
+pub use effects::{AudioEffector, EffectStream};
 pub use error::{Error, Result};
 pub use ndarray;
 #[cfg(feature = "decode")]
