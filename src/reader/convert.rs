@@ -12,18 +12,16 @@
 //! full converted decode's, bit for bit (given a decoder that is bit-exact after a seek).
 
 use super::buffer::ChunkBuffer;
-use crate::dsp::{output_frames, Remixer, Resampler};
+use crate::dsp::{output_frames, Chain};
 use crate::{Error, Result};
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{s, ArrayView2};
 
 /// The conversion stages of one output, and where its input stands.
 #[derive(Debug)]
 pub(crate) struct Conversion {
     src_rate: u32,
     out_rate: u32,
-    out_channels: usize,
-    remixer: Option<Remixer>,
-    resampler: Option<Resampler>,
+    chain: Chain,
     /// Source frame of the next input frame the conversion expects.
     next_in: u64,
     /// Converted frames still to drop (before a seek target).
@@ -39,32 +37,17 @@ impl Conversion {
         out_rate: u32,
         out_channels: usize,
     ) -> Result<Option<Self>> {
-        if src_rate == out_rate && src_channels == out_channels {
-            return Ok(None);
-        }
-        let remixer = if src_channels == out_channels {
-            None
-        } else {
-            Some(Remixer::new(src_channels, out_channels)?)
-        };
-        let resampler = if src_rate == out_rate {
-            None
-        } else {
-            Some(
-                Resampler::new(src_rate, out_rate, out_channels).map_err(|e| match e {
-                    Error::Unsupported(m) => {
-                        Error::Unsupported(format!("sample_rate = {out_rate}: {m}"))
-                    }
-                    other => other,
-                })?,
-            )
-        };
-        Ok(Some(Conversion {
+        let chain =
+            Chain::new(src_channels, out_channels, src_rate, out_rate).map_err(|e| match e {
+                Error::Unsupported(m) => {
+                    Error::Unsupported(format!("sample_rate = {out_rate}: {m}"))
+                }
+                other => other,
+            })?;
+        Ok(chain.map(|chain| Conversion {
             src_rate,
             out_rate,
-            out_channels,
-            remixer,
-            resampler,
+            chain,
             next_in: 0,
             drop_out: 0,
         }))
@@ -89,7 +72,7 @@ impl Conversion {
             return (u64::MAX, u64::MAX);
         }
         let target = (timestamp * f64::from(self.out_rate)).round() as u64;
-        match &self.resampler {
+        match self.chain.resampler() {
             Some(rs) => (rs.restart_point(target).0, target),
             None => (target, target),
         }
@@ -99,7 +82,7 @@ impl Conversion {
     /// [`seek_point`](Self::seek_point) and drops what it converts before the target.
     pub(crate) fn seek(&mut self, timestamp: f64) {
         let (from, target) = self.seek_point(timestamp);
-        let drop_out = match &self.resampler {
+        let drop_out = match self.chain.resampler() {
             Some(rs) if timestamp.is_finite() => target - rs.restart_point(target).1,
             _ => 0,
         };
@@ -107,9 +90,7 @@ impl Conversion {
     }
 
     fn restart(&mut self, src_frame: u64, drop_out: u64) {
-        if let Some(rs) = &mut self.resampler {
-            rs.reset();
-        }
+        self.chain.reset();
         self.next_in = src_frame;
         self.drop_out = drop_out;
     }
@@ -144,22 +125,8 @@ impl Conversion {
         }
         let skip = (self.next_in - first_frame) as usize;
         self.next_in = end;
-        let input = input.slice(s![.., skip..]);
-        let remixed;
-        let input = match &mut self.remixer {
-            Some(remixer) => {
-                remixed = remixer.process(input)?;
-                remixed.view()
-            }
-            None => input,
-        };
-        match &mut self.resampler {
-            Some(rs) => {
-                let out = rs.process(input)?;
-                self.emit(out.view(), buffer, keep_all);
-            }
-            None => self.emit(input, buffer, keep_all),
-        }
+        let out = self.chain.process(input.slice(s![.., skip..]))?;
+        self.emit(out.view(), buffer, keep_all);
         Ok(())
     }
 
@@ -177,14 +144,8 @@ impl Conversion {
             let n = left.min(STEP);
             left -= n;
             self.next_in += n;
-            let zeros = Array2::<f32>::zeros((self.out_channels, n as usize));
-            match &mut self.resampler {
-                Some(rs) => {
-                    let out = rs.process(zeros.view())?;
-                    self.emit(out.view(), buffer, keep_all);
-                }
-                None => self.emit(zeros.view(), buffer, keep_all),
-            }
+            let out = self.chain.silence(n as usize)?;
+            self.emit(out.view(), buffer, keep_all);
         }
         Ok(())
     }
@@ -192,10 +153,8 @@ impl Conversion {
     /// End of stream: the resampler's tail goes into `buffer` (before the buffer's own
     /// flush), so the output has exactly `output_frames(src_rate, out_rate, frames)` frames.
     pub(crate) fn finish(&mut self, buffer: &mut ChunkBuffer, keep_all: bool) -> Result<()> {
-        if let Some(rs) = &mut self.resampler {
-            let tail = rs.flush()?;
-            self.emit(tail.view(), buffer, keep_all);
-        }
+        let tail = self.chain.flush()?;
+        self.emit(tail.view(), buffer, keep_all);
         Ok(())
     }
 

@@ -6,18 +6,17 @@
 //! sink (file, stdout, `Write`).
 
 mod options;
-mod stage;
 
 pub use options::AudioEncodeOptions;
 
+use crate::dsp::Chain;
 use crate::{Error, Options, Result, Sample};
-use audiostream_codecs::convert::PlanarBuffer;
+use audiostream_codecs::convert::{PcmSample, PlanarBuffer};
 use audiostream_codecs::{
     container_codecs, open_encoder, wav, EncodeError, Encoder, EncoderDelay, EncoderRequest,
     SampleFormat, Sink, StreamSpec, CONTAINERS,
 };
 use ndarray::{Array2, ArrayView2};
-use stage::Conversion;
 use std::io::{Seek, Write};
 
 impl From<EncodeError> for Error {
@@ -58,7 +57,7 @@ struct OutputStream {
     channels: usize,
     buffer: PlanarBuffer,
     /// Remix/resample before the encoder, when its rate or channels differ from the input's.
-    conversion: Option<Conversion>,
+    conversion: Option<Chain>,
     stats: WriterStats,
     warned_clipping: bool,
     written_any: bool,
@@ -100,13 +99,7 @@ impl OutputStream {
 
     /// Drains the conversion stage and finalizes the encoder.
     fn finish(&mut self) -> Result<()> {
-        if let Some(tail) = self
-            .conversion
-            .as_mut()
-            .map(Conversion::flush)
-            .transpose()?
-            .flatten()
-        {
+        if let Some(tail) = self.conversion.as_mut().map(Chain::flush).transpose()? {
             let clipped = self.encode_f32(&tail)?;
             self.count_clipped(clipped);
         }
@@ -343,7 +336,7 @@ impl StreamWriter {
             .ok_or_else(|| {
                 Error::invalid_argument("encoder_num_channels", encoder_channels, "1 to 65535")
             })?;
-        let conversion = Conversion::new(
+        let conversion = Chain::new(
             opts.num_channels,
             encoder_channels,
             opts.sample_rate,
@@ -494,7 +487,7 @@ impl StreamWriter {
                 let n = gap.min(SILENCE_BLOCK);
                 match &mut stream.conversion {
                     Some(conv) => {
-                        let converted = conv.silence(stream.channels, n as usize)?;
+                        let converted = conv.silence(n as usize)?;
                         stream.encode_f32(&converted)?;
                     }
                     None => {
@@ -513,7 +506,7 @@ impl StreamWriter {
         }
         let clipped = match &mut stream.conversion {
             Some(conv) => {
-                let converted = conv.process(chunk)?;
+                let converted = conv.process(chunk.mapv(PcmSample::to_f32).view())?;
                 stream.encode_f32(&converted)?
             }
             None => {
