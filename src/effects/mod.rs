@@ -34,7 +34,18 @@
 
 mod basic;
 mod biquad;
+mod catalog;
+mod chorus;
+mod echo;
 mod fade;
+mod flanger;
+mod phaser;
+mod reverb;
+mod speed;
+mod tempo;
+mod tremolo;
+
+pub use catalog::{list, ArgInfo, EffectInfo};
 
 use crate::{Error, Result};
 use basic::{Overdrive, Reverse, Scale};
@@ -58,20 +69,47 @@ pub(crate) trait Effect: Send {
     }
 }
 
+/// A parsed effect of a family module (`chorus.rs`, `reverb.rs`, ...): its arguments, their
+/// checks, and how to start a running instance. Each module also has
+/// `fn parse(name, args) -> Result<Self>`.
+pub(crate) trait EffectSpec {
+    /// SoX's name of the effect.
+    fn name(&self) -> &'static str;
+    /// The snake_case argument names [`AudioEffector::param`] accepts.
+    fn param_names(&self) -> &'static [&'static str];
+    /// Sets a parameter; `param` is one of `param_names()` (checked by the caller), and
+    /// `validate` runs afterwards.
+    fn set(&mut self, param: &str, value: f64);
+    /// Checks every argument's range: `InvalidArgument` naming effect, argument and range.
+    fn validate(&self) -> Result<()>;
+    /// A running instance, or `None` when the effect does nothing with these arguments.
+    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>>;
+}
+
 /// The effects implemented, in the order listed by error messages.
 const AVAILABLE: &[&str] = &[
     "allpass",
     "bandpass",
     "bandreject",
     "bass",
+    "chorus",
+    "echo",
+    "echos",
     "equalizer",
     "fade",
+    "flanger",
     "gain",
     "highpass",
     "lowpass",
     "overdrive",
+    "phaser",
+    "pitch",
+    "reverb",
     "reverse",
+    "speed",
+    "tempo",
     "treble",
+    "tremolo",
     "vol",
 ];
 
@@ -81,7 +119,6 @@ const NOT_YET: &[&str] = &[
     "bend",
     "biquad",
     "channels",
-    "chorus",
     "compand",
     "contrast",
     "dcshift",
@@ -91,10 +128,7 @@ const NOT_YET: &[&str] = &[
     "divide",
     "downsample",
     "earwax",
-    "echo",
-    "echos",
     "fir",
-    "flanger",
     "hilbert",
     "loudness",
     "mcompand",
@@ -103,24 +137,18 @@ const NOT_YET: &[&str] = &[
     "norm",
     "oops",
     "pad",
-    "phaser",
-    "pitch",
     "rate",
     "remix",
     "repeat",
-    "reverb",
     "riaa",
     "silence",
     "sinc",
-    "speed",
     "splice",
     "stat",
     "stats",
     "stretch",
     "swap",
     "synth",
-    "tempo",
-    "tremolo",
     "trim",
     "upsample",
     "vad",
@@ -161,6 +189,64 @@ enum Spec {
         fade_out: Time,
     },
     Reverse,
+    /// Effects whose parsing lives in their own module.
+    Family(Family),
+}
+
+/// The effects of the family modules.
+#[derive(Clone, Debug, PartialEq)]
+enum Family {
+    Echo(echo::EchoSpec),
+    Chorus(chorus::ChorusSpec),
+    Flanger(flanger::FlangerSpec),
+    Phaser(phaser::PhaserSpec),
+    Tremolo(tremolo::TremoloSpec),
+    Reverb(reverb::ReverbSpec),
+    Tempo(tempo::TempoSpec),
+    Speed(speed::SpeedSpec),
+}
+
+impl Family {
+    fn spec(&self) -> &dyn EffectSpec {
+        match self {
+            Family::Echo(s) => s,
+            Family::Chorus(s) => s,
+            Family::Flanger(s) => s,
+            Family::Phaser(s) => s,
+            Family::Tremolo(s) => s,
+            Family::Reverb(s) => s,
+            Family::Tempo(s) => s,
+            Family::Speed(s) => s,
+        }
+    }
+
+    fn spec_mut(&mut self) -> &mut dyn EffectSpec {
+        match self {
+            Family::Echo(s) => s,
+            Family::Chorus(s) => s,
+            Family::Flanger(s) => s,
+            Family::Phaser(s) => s,
+            Family::Tremolo(s) => s,
+            Family::Reverb(s) => s,
+            Family::Tempo(s) => s,
+            Family::Speed(s) => s,
+        }
+    }
+
+    /// Parses `name` if a family module owns it.
+    fn parse(name: &str, args: &[&str]) -> Option<Result<Family>> {
+        Some(match name {
+            "echo" | "echos" => echo::EchoSpec::parse(name, args).map(Family::Echo),
+            "chorus" => chorus::ChorusSpec::parse(name, args).map(Family::Chorus),
+            "flanger" => flanger::FlangerSpec::parse(name, args).map(Family::Flanger),
+            "phaser" => phaser::PhaserSpec::parse(name, args).map(Family::Phaser),
+            "tremolo" => tremolo::TremoloSpec::parse(name, args).map(Family::Tremolo),
+            "reverb" => reverb::ReverbSpec::parse(name, args).map(Family::Reverb),
+            "tempo" | "pitch" => tempo::TempoSpec::parse(name, args).map(Family::Tempo),
+            "speed" => speed::SpeedSpec::parse(name, args).map(Family::Speed),
+            _ => return None,
+        })
+    }
 }
 
 impl Spec {
@@ -172,6 +258,7 @@ impl Spec {
             Spec::Biquad(b) => b.effect,
             Spec::Fade { .. } => "fade",
             Spec::Reverse => "reverse",
+            Spec::Family(f) => f.spec().name(),
         }
     }
 
@@ -189,6 +276,7 @@ impl Spec {
             },
             Spec::Fade { .. } => &["fade_in_length", "stop_position", "fade_out_length"],
             Spec::Reverse => &[],
+            Spec::Family(f) => f.spec().param_names(),
         }
     }
 
@@ -275,6 +363,7 @@ impl Spec {
                 Ok(())
             }
             Spec::Reverse => Ok(()),
+            Spec::Family(f) => f.spec().validate(),
         }
     }
 
@@ -306,6 +395,7 @@ impl Spec {
                 *stop = Some((value != 0.0).then_some(Time::Seconds(value)))
             }
             (Spec::Reverse, _) => {}
+            (Spec::Family(f), _) => f.spec_mut().set(param, value),
         }
         Ok(())
     }
@@ -344,6 +434,7 @@ impl Spec {
                 num_channels,
             )?)),
             Spec::Reverse => Some(Box::new(Reverse::new(num_channels))),
+            Spec::Family(f) => f.spec().build(sample_rate, num_channels)?,
         })
     }
 }
@@ -426,6 +517,11 @@ fn arg_count(effect: &str, got: usize, min: usize, max: usize, synopsis: &str) -
 
 /// Parses one effect with its SoX arguments.
 fn parse_effect(name: &str, args: &[&str]) -> Result<Spec> {
+    if let Some(family) = Family::parse(name, args) {
+        let spec = Spec::Family(family?);
+        spec.validate()?;
+        return Ok(spec);
+    }
     let spec = match name {
         "gain" => {
             if let Some(opt) = args

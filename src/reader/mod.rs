@@ -16,6 +16,7 @@
 
 mod buffer;
 mod convert;
+pub(crate) mod live;
 pub(crate) mod metadata;
 mod options;
 mod raw;
@@ -62,6 +63,11 @@ pub struct ReaderStats {
     pub gaps: u64,
     /// Frames of silence put in those places, so that later audio keeps its true time.
     pub gap_frames: u64,
+    /// Live sources: times data arrived while the queue was full and was dropped (capture
+    /// overruns).
+    pub overruns: u64,
+    /// Live sources: times the source was reopened after the connection dropped.
+    pub reconnects: u64,
 }
 
 /// One decoder, shared by every output that reads its source stream.
@@ -192,6 +198,8 @@ pub struct StreamReader {
     demuxer_at_eof: bool,
     /// Set while `stream()` iterates: nothing is dropped then.
     keep_all: bool,
+    /// The queue of a live source (network, device); `None` for files, memory and pipes.
+    live: Option<Box<dyn live::LiveSource>>,
 }
 
 impl std::fmt::Debug for StreamReader {
@@ -371,7 +379,23 @@ impl StreamReader {
             ended: false,
             demuxer_at_eof: false,
             keep_all: false,
+            live: None,
         })
+    }
+
+    /// Opens a live source (network stream, capture device): like a file, plus the handle
+    /// on its queue that [`process_packet_with`](Self::process_packet_with) waits on.
+    #[allow(dead_code)] // used by the `net` and `device` features
+    pub(crate) fn open_live(l: live::LiveOpen) -> Result<Self> {
+        let mut reader = Self::open(
+            l.src_name,
+            l.source,
+            l.ext.as_deref(),
+            l.format.as_deref(),
+            Some(&l.demuxer_options),
+        )?;
+        reader.live = Some(l.live);
+        Ok(reader)
     }
 
     /// Adds an output stream reading the default audio stream in chunks of `frames_per_chunk`
@@ -931,7 +955,12 @@ impl StreamReader {
         timeout: Option<Duration>,
         backoff: Duration,
     ) -> Result<usize> {
-        let _ = (timeout, backoff);
+        if let (Some(live), false) = (&self.live, self.ended) {
+            self.require_outputs()?;
+            if !live.wait_ready(live::deadline(timeout), backoff) {
+                return Err(Error::Timeout(timeout.unwrap_or_default()));
+            }
+        }
         self.process_packet()
     }
 
@@ -1036,6 +1065,9 @@ impl StreamReader {
                 tags.entry(k.clone()).or_insert_with(|| v.clone());
             }
         }
+        if let Some(updates) = self.live.as_ref().and_then(|l| l.live_tags()) {
+            tags.extend(updates);
+        }
         let duration = stream.and_then(|s| s.duration).or_else(|| {
             let info = self.demuxer.media_info();
             let (tb, d) = (info.time_base?, info.duration?);
@@ -1139,6 +1171,10 @@ impl StreamReader {
             s.gap_frames += d.gap_frames;
         }
         s.dropped_chunks = self.outputs.iter().map(|o| o.buffer.dropped_chunks()).sum();
+        if let Some(live) = &self.live {
+            s.overruns = live.overruns();
+            s.reconnects = live.reconnects();
+        }
         s
     }
 

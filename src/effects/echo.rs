@@ -1,0 +1,51 @@
+//! SoX `echo`, `echos` (being written: every call returns Unsupported until then).
+
+use super::{Effect, EffectInfo, EffectSpec};
+use crate::{Error, Result};
+
+/// Parsed arguments of `echo`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct EchoSpec {
+    name: &'static str,
+}
+
+impl EchoSpec {
+    /// Parses SoX's arguments for effect `name`.
+    pub(crate) fn parse(name: &str, _args: &[&str]) -> Result<Self> {
+        Err(Error::Unsupported(format!(
+            "effect {name} is not available yet"
+        )))
+    }
+}
+
+impl EffectSpec for EchoSpec {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn param_names(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn set(&mut self, _param: &str, _value: f64) {}
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+    fn build(&self, _sample_rate: u32, _num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+        Ok(None)
+    }
+}
+
+/// `audiostream effects` entry for `echo`.
+pub(crate) const INFO_ECHO: EffectInfo = EffectInfo {
+    name: "echo",
+    usage: "echo ...",
+    description: "(being written)",
+    arguments: &[],
+};
+
+/// `audiostream effects` entry for `echos`.
+pub(crate) const INFO_ECHOS: EffectInfo = EffectInfo {
+    name: "echos",
+    usage: "echos ...",
+    description: "(being written)",
+    arguments: &[],
+};

@@ -1,0 +1,51 @@
+//! SoX `tempo`, `pitch` (being written: every call returns Unsupported until then).
+
+use super::{Effect, EffectInfo, EffectSpec};
+use crate::{Error, Result};
+
+/// Parsed arguments of `tempo`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct TempoSpec {
+    name: &'static str,
+}
+
+impl TempoSpec {
+    /// Parses SoX's arguments for effect `name`.
+    pub(crate) fn parse(name: &str, _args: &[&str]) -> Result<Self> {
+        Err(Error::Unsupported(format!(
+            "effect {name} is not available yet"
+        )))
+    }
+}
+
+impl EffectSpec for TempoSpec {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn param_names(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn set(&mut self, _param: &str, _value: f64) {}
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+    fn build(&self, _sample_rate: u32, _num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+        Ok(None)
+    }
+}
+
+/// `audiostream effects` entry for `tempo`.
+pub(crate) const INFO_TEMPO: EffectInfo = EffectInfo {
+    name: "tempo",
+    usage: "tempo ...",
+    description: "(being written)",
+    arguments: &[],
+};
+
+/// `audiostream effects` entry for `pitch`.
+pub(crate) const INFO_PITCH: EffectInfo = EffectInfo {
+    name: "pitch",
+    usage: "pitch ...",
+    description: "(being written)",
+    arguments: &[],
+};
