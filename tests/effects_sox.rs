@@ -6,39 +6,15 @@
 mod common;
 
 use audiostream::ndarray::{concatenate, s, Array2, Axis};
-use audiostream::{AudioEffector, AudioEncodeOptions, Error, StreamWriter};
+use audiostream::{AudioEffector, Error};
 use common::oracle::snr_db;
-use common::ours::decode;
-use common::signals::{music, TempDir};
-use std::path::Path;
-use std::process::Command;
+use common::signals::music;
 
 const RATE: u32 = 44100;
 const FRAMES: usize = 22050;
 
-fn write_flt(path: &Path, data: &Array2<f32>) {
-    let mut w = StreamWriter::new(path.to_str().unwrap(), Some("wav"), None).unwrap();
-    w.add_audio_stream_with(AudioEncodeOptions::new(RATE, data.nrows()).encoder_format("flt"))
-        .unwrap();
-    w.write_audio_chunk(0, data.view(), None).unwrap();
-    w.close().unwrap();
-}
-
-/// Runs `sox -D in.wav -e floating-point -b 32 out.wav <effect>` and decodes the result.
 fn sox(data: &Array2<f32>, effect: &str) -> Vec<Vec<f32>> {
-    let dir = TempDir::new("effects-sox");
-    let (inp, out) = (dir.path("in.wav"), dir.path("out.wav"));
-    write_flt(&inp, data);
-    let status = Command::new("sox")
-        .args(["-V1", "-D"])
-        .arg(&inp)
-        .args(["-e", "floating-point", "-b", "32"])
-        .arg(&out)
-        .args(effect.split_whitespace())
-        .status()
-        .expect("running sox");
-    assert!(status.success(), "sox failed for {effect:?}");
-    decode(&out, None)
+    common::sox::sox_effect(data, RATE, effect)
 }
 
 /// Our `apply` vs SoX for one chain; returns the worst per-channel SNR.

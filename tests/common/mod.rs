@@ -3,3 +3,4 @@
 pub mod oracle;
 pub mod ours;
 pub mod signals;
+pub mod sox;
