@@ -1,34 +1,58 @@
-//! Remix, then resample: the conversion both the reader (per output) and the writer (before
-//! the encoder) put between the source's rate/channels and the ones asked for.
+//! Remix, then resample, then effects: the stages both the reader (per output) and the writer
+//! (before the encoder) put between the audio they get and the audio they deliver. The
+//! effects stage is an [`EffectStream`](crate::EffectStream), the same one
+//! [`AudioEffector::stream`](crate::AudioEffector::stream) gives: one implementation used three
+//! ways.
 
 use super::Remixer;
 #[cfg(feature = "decode")]
 use super::Resampler;
 #[cfg(not(feature = "decode"))]
 use crate::Error;
-use crate::Result;
-use ndarray::{Array2, ArrayView2};
+use crate::{AudioEffector, EffectStream, Result};
+use ndarray::{s, Array2, ArrayView2};
 
-/// Remix and/or resample, stateful (the resampler keeps its filter state across chunks).
-/// Channels are remixed first, so the resampler works on the (usually fewer) output channels.
+/// An effect chain running at the chain's output rate and channels.
+#[derive(Debug)]
+struct EffectStage {
+    effector: AudioEffector,
+    stream: EffectStream,
+    sample_rate: u32,
+    channels: usize,
+}
+
+impl EffectStage {
+    /// Starts the effects afresh (a new stream, or after a seek: tails of the audio before
+    /// are not carried over, as `sox in out trim T effect` starts at T).
+    fn restart(&mut self) -> Result<()> {
+        self.stream = self.effector.stream(self.sample_rate, self.channels)?;
+        Ok(())
+    }
+}
+
+/// Remix and/or resample and/or apply effects, stateful (the resampler and the effects keep
+/// their state across chunks). Channels are remixed first, so the resampler and the effects
+/// work on the (usually fewer) output channels, at the output rate.
 #[derive(Debug)]
 pub(crate) struct Chain {
     remixer: Option<Remixer>,
     #[cfg(feature = "decode")]
     resampler: Option<Resampler>,
+    effects: Option<EffectStage>,
     out_channels: usize,
 }
 
 impl Chain {
-    /// A chain from `in_rate` Hz / `in_channels` to `out_rate` Hz / `out_channels`, or `None`
-    /// when they are equal (nothing to convert).
+    /// A chain from `in_rate` Hz / `in_channels` to `out_rate` Hz / `out_channels`, then
+    /// `effects`, or `None` when there is nothing to do.
     pub(crate) fn new(
         in_channels: usize,
         out_channels: usize,
         in_rate: u32,
         out_rate: u32,
+        effects: Option<&AudioEffector>,
     ) -> Result<Option<Self>> {
-        if in_channels == out_channels && in_rate == out_rate {
+        if in_channels == out_channels && in_rate == out_rate && effects.is_none() {
             return Ok(None);
         }
         let remixer = if in_channels != out_channels {
@@ -49,10 +73,20 @@ impl Chain {
                  feature (rubato)"
             )));
         }
+        let effects = match effects {
+            Some(effector) => Some(EffectStage {
+                effector: effector.clone(),
+                stream: effector.stream(out_rate, out_channels)?,
+                sample_rate: out_rate,
+                channels: out_channels,
+            }),
+            None => None,
+        };
         Ok(Some(Chain {
             remixer,
             #[cfg(feature = "decode")]
             resampler,
+            effects,
             out_channels,
         }))
     }
@@ -63,9 +97,16 @@ impl Chain {
         self.resampler.as_ref()
     }
 
-    /// Converts the next chunk (input channels, `f32`). May return fewer frames than given
-    /// (the resampler's latency).
+    /// Converts the next chunk (input channels, `f32`) and applies the effects. May return
+    /// fewer or more frames than given (the resampler's latency, effects that hold audio
+    /// back or change the tempo).
     pub(crate) fn process(&mut self, input: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
+        let converted = self.convert(input)?;
+        self.apply_effects(converted)
+    }
+
+    /// Remixes and resamples only (no effects).
+    pub(crate) fn convert(&mut self, input: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         let remixed = match &mut self.remixer {
             Some(remixer) => Some(remixer.process(input)?),
             None => None,
@@ -81,9 +122,23 @@ impl Chain {
         })
     }
 
+    /// Runs converted audio through the effects (returns it as is without effects).
+    pub(crate) fn apply_effects(&mut self, converted: Array2<f32>) -> Result<Array2<f32>> {
+        match &mut self.effects {
+            Some(stage) if converted.ncols() > 0 => stage.stream.process(converted.view()),
+            _ => Ok(converted),
+        }
+    }
+
+    /// `frames` frames of input silence, converted, through the effects.
+    pub(crate) fn silence(&mut self, frames: usize) -> Result<Array2<f32>> {
+        let converted = self.convert_silence(frames)?;
+        self.apply_effects(converted)
+    }
+
     /// `frames` frames of input silence, converted (remixing zeros gives zeros, so only the
     /// resampler sees them).
-    pub(crate) fn silence(&mut self, frames: usize) -> Result<Array2<f32>> {
+    pub(crate) fn convert_silence(&mut self, frames: usize) -> Result<Array2<f32>> {
         let zeros = Array2::<f32>::zeros((self.out_channels, frames));
         #[cfg(feature = "decode")]
         if let Some(resampler) = &mut self.resampler {
@@ -92,9 +147,25 @@ impl Chain {
         Ok(zeros)
     }
 
+    /// End of stream: the resampler's tail through the effects, then the effects' tail. The
+    /// chain is then ready for a new stream.
+    pub(crate) fn flush(&mut self) -> Result<Array2<f32>> {
+        let tail = self.flush_convert()?;
+        let tail = self.apply_effects(tail)?;
+        let effects_tail = self.flush_effects()?;
+        if effects_tail.ncols() == 0 {
+            return Ok(tail);
+        }
+        // Both have the chain's output channels.
+        let mut out = Array2::zeros((self.out_channels, tail.ncols() + effects_tail.ncols()));
+        out.slice_mut(s![.., ..tail.ncols()]).assign(&tail);
+        out.slice_mut(s![.., tail.ncols()..]).assign(&effects_tail);
+        Ok(out)
+    }
+
     /// What is left in the resampler at the end of the stream (empty without one); the
     /// resampler is then ready for a new stream.
-    pub(crate) fn flush(&mut self) -> Result<Array2<f32>> {
+    pub(crate) fn flush_convert(&mut self) -> Result<Array2<f32>> {
         #[cfg(feature = "decode")]
         if let Some(resampler) = &mut self.resampler {
             return resampler.flush();
@@ -102,11 +173,28 @@ impl Chain {
         Ok(Array2::zeros((self.out_channels, 0)))
     }
 
-    /// Forgets the resampler's state (after a seek).
-    #[cfg(feature = "decode")]
-    pub(crate) fn reset(&mut self) {
+    /// What the effects still hold at the end of the stream (tails, held-back audio); they
+    /// start afresh afterwards.
+    pub(crate) fn flush_effects(&mut self) -> Result<Array2<f32>> {
+        match &mut self.effects {
+            Some(stage) => {
+                let tail = stage.stream.flush()?;
+                stage.restart()?;
+                Ok(tail)
+            }
+            None => Ok(Array2::zeros((self.out_channels, 0))),
+        }
+    }
+
+    /// Forgets the resampler's and the effects' state (after a seek).
+    pub(crate) fn reset(&mut self) -> Result<()> {
+        #[cfg(feature = "decode")]
         if let Some(resampler) = &mut self.resampler {
             resampler.reset();
         }
+        if let Some(stage) = &mut self.effects {
+            stage.restart()?;
+        }
+        Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Per-output conversion: decoded frames → [`Remixer`] (channel count) → [`Resampler`]
-//! (sample rate) → the output's [`ChunkBuffer`].
+//! (sample rate) → effects ([`AudioEffector`](crate::AudioEffector)) → the output's
+//! [`ChunkBuffer`].
 //!
 //! Outputs without conversion do not have one: they keep the zero-copy path
 //! ([`ChunkBuffer::push_decoded`]).
@@ -10,11 +11,16 @@
 //! [`Resampler::restart_point`] gives for the target output frame, is fed the decoded frames
 //! from exactly there, and drops its output before the target: the frames delivered are the
 //! full converted decode's, bit for bit (given a decoder that is bit-exact after a seek).
+//!
+//! **Effects** run after the frames before a seek target are dropped, and start afresh at
+//! every seek (as `sox in out trim T effect` does): their output from the target on equals
+//! `AudioEffector::apply` on the audio from the target on. Effects that change the length
+//! (`tempo`, `speed`, tails) make the output's frame count and pts follow the effect's output.
 
 use super::buffer::ChunkBuffer;
 use crate::dsp::{output_frames, Chain};
-use crate::{Error, Result};
-use ndarray::{s, ArrayView2};
+use crate::{AudioEffector, Error, Result};
+use ndarray::{s, Array2, ArrayView2};
 
 /// The conversion stages of one output, and where its input stands.
 #[derive(Debug)]
@@ -36,14 +42,16 @@ impl Conversion {
         src_channels: usize,
         out_rate: u32,
         out_channels: usize,
+        effects: Option<&AudioEffector>,
     ) -> Result<Option<Self>> {
-        let chain =
-            Chain::new(src_channels, out_channels, src_rate, out_rate).map_err(|e| match e {
+        let chain = Chain::new(src_channels, out_channels, src_rate, out_rate, effects).map_err(
+            |e| match e {
                 Error::Unsupported(m) => {
                     Error::Unsupported(format!("sample_rate = {out_rate}: {m}"))
                 }
                 other => other,
-            })?;
+            },
+        )?;
         Ok(chain.map(|chain| Conversion {
             src_rate,
             out_rate,
@@ -55,12 +63,12 @@ impl Conversion {
 
     /// Starts a fresh conversion at source frame `src_frame` (an output added after reading
     /// has begun): returns `(first source frame, first output frame)`.
-    pub(crate) fn start_at(&mut self, src_frame: u64) -> (u64, u64) {
-        self.restart(src_frame, 0);
-        (
+    pub(crate) fn start_at(&mut self, src_frame: u64) -> Result<(u64, u64)> {
+        self.restart(src_frame, 0)?;
+        Ok((
             src_frame,
             output_frames(self.src_rate, self.out_rate, src_frame),
-        )
+        ))
     }
 
     /// Where a seek to `timestamp` seconds (>= 0) puts this output: `(source frame, output
@@ -80,19 +88,20 @@ impl Conversion {
 
     /// Seeks to `timestamp` seconds: the conversion restarts at the source frame of
     /// [`seek_point`](Self::seek_point) and drops what it converts before the target.
-    pub(crate) fn seek(&mut self, timestamp: f64) {
+    pub(crate) fn seek(&mut self, timestamp: f64) -> Result<()> {
         let (from, target) = self.seek_point(timestamp);
         let drop_out = match self.chain.resampler() {
             Some(rs) if timestamp.is_finite() => target - rs.restart_point(target).1,
             _ => 0,
         };
-        self.restart(from, drop_out);
+        self.restart(from, drop_out)
     }
 
-    fn restart(&mut self, src_frame: u64, drop_out: u64) {
-        self.chain.reset();
+    fn restart(&mut self, src_frame: u64, drop_out: u64) -> Result<()> {
+        self.chain.reset()?;
         self.next_in = src_frame;
         self.drop_out = drop_out;
+        Ok(())
     }
 
     /// Source frame of the next input frame the conversion expects.
@@ -125,9 +134,8 @@ impl Conversion {
         }
         let skip = (self.next_in - first_frame) as usize;
         self.next_in = end;
-        let out = self.chain.process(input.slice(s![.., skip..]))?;
-        self.emit(out.view(), buffer, keep_all);
-        Ok(())
+        let out = self.chain.convert(input.slice(s![.., skip..]))?;
+        self.emit(out, buffer, keep_all)
     }
 
     /// Converts `frames` frames of silence (a gap of lost packets) into `buffer`.
@@ -144,8 +152,8 @@ impl Conversion {
             let n = left.min(STEP);
             left -= n;
             self.next_in += n;
-            let out = self.chain.silence(n as usize)?;
-            self.emit(out.view(), buffer, keep_all);
+            let out = self.chain.convert_silence(n as usize)?;
+            self.emit(out, buffer, keep_all)?;
         }
         Ok(())
     }
@@ -153,18 +161,31 @@ impl Conversion {
     /// End of stream: the resampler's tail goes into `buffer` (before the buffer's own
     /// flush), so the output has exactly `output_frames(src_rate, out_rate, frames)` frames.
     pub(crate) fn finish(&mut self, buffer: &mut ChunkBuffer, keep_all: bool) -> Result<()> {
-        let tail = self.chain.flush()?;
-        self.emit(tail.view(), buffer, keep_all);
+        let tail = self.chain.flush_convert()?;
+        self.emit(tail, buffer, keep_all)?;
+        let effects_tail = self.chain.flush_effects()?;
+        buffer.push_view(effects_tail.view(), keep_all);
         Ok(())
     }
 
-    /// Drops what comes before the seek target, then appends the rest to `buffer`.
-    fn emit(&mut self, out: ArrayView2<'_, f32>, buffer: &mut ChunkBuffer, keep_all: bool) {
+    /// Drops what comes before the seek target, runs the rest through the effects and
+    /// appends it to `buffer`.
+    fn emit(&mut self, out: Array2<f32>, buffer: &mut ChunkBuffer, keep_all: bool) -> Result<()> {
         let frames = out.ncols() as u64;
         let skip = self.drop_out.min(frames);
         self.drop_out -= skip;
-        if skip < frames {
-            buffer.push_view(out.slice(s![.., skip as usize..]), keep_all);
+        if skip == frames {
+            return Ok(());
         }
+        let kept = if skip == 0 {
+            out
+        } else {
+            out.slice(s![.., skip as usize..]).to_owned()
+        };
+        let processed = self.chain.apply_effects(kept)?;
+        if processed.ncols() > 0 {
+            buffer.push_view(processed.view(), keep_all);
+        }
+        Ok(())
     }
 }

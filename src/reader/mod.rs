@@ -549,11 +549,17 @@ impl StreamReader {
         let out_rate = opts.sample_rate.unwrap_or(src_rate);
         let out_channels = opts.num_channels.unwrap_or(src_channels);
         // Set up the conversion before the decoder, so an unsupported one leaves no decoder.
-        let mut conv = Conversion::new(src_rate, src_channels, out_rate, out_channels)?;
+        let mut conv = Conversion::new(
+            src_rate,
+            src_channels,
+            out_rate,
+            out_channels,
+            opts.effect.as_ref(),
+        )?;
         // A conversion added after reading has begun starts afresh at the current frame (seek
         // to put it on the grid of a full converted decode).
         let (from, out_start) = match &mut conv {
-            Some(c) => c.start_at(start),
+            Some(c) => c.start_at(start)?,
             None => (start, start),
         };
         if let Some(slot) = new_slot {
@@ -1292,7 +1298,7 @@ impl StreamReader {
         }
         for (out, &(from, target)) in self.outputs.iter_mut().zip(&starts) {
             if let Some(conv) = &mut out.conv {
-                conv.seek(timestamp);
+                conv.seek(timestamp)?;
             }
             out.from = from;
             out.buffer.reset(target);

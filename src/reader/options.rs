@@ -1,6 +1,6 @@
 //! [`AudioStreamOptions`]: how one output stream of a reader is configured.
 
-use crate::Options;
+use crate::{AudioEffector, Options};
 
 /// Configuration of one output stream of a [`StreamReader`](crate::StreamReader), as a builder.
 ///
@@ -35,6 +35,10 @@ pub struct AudioStreamOptions {
     /// ([`dsp::Remixer`](crate::dsp::Remixer): mono ↔ stereo, 5.1/7.1 downmixes, ...),
     /// before resampling.
     pub num_channels: Option<usize>,
+    /// Effects applied after remixing and resampling, before chunking (SoX effects, e.g.
+    /// `"highpass 80 reverb 30"`): tails (reverb, echo) come out at the end of the stream;
+    /// after a seek they start afresh.
+    pub effect: Option<AudioEffector>,
 }
 
 impl AudioStreamOptions {
@@ -48,6 +52,7 @@ impl AudioStreamOptions {
             decoder_option: Options::new(),
             sample_rate: None,
             num_channels: None,
+            effect: None,
         }
     }
 
@@ -92,6 +97,20 @@ impl AudioStreamOptions {
         self.num_channels = Some(n);
         self
     }
+
+    /// Effects to apply (see [`effect`](Self::effect)).
+    ///
+    /// ```
+    /// use audiostream::{AudioEffector, AudioStreamOptions};
+    /// let fx: AudioEffector = "highpass 80 gain -3".parse()?;
+    /// let opts = AudioStreamOptions::new(1024).effect(fx);
+    /// assert!(opts.effect.is_some());
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn effect(mut self, effector: AudioEffector) -> Self {
+        self.effect = Some(effector);
+        self
+    }
 }
 
 /// What one output stream of a reader delivers (seed: `get_out_stream_info(i)`): the source
@@ -117,6 +136,6 @@ pub struct OutputStream {
     pub frames_per_chunk: usize,
     /// Chunks kept waiting before the oldest is dropped.
     pub buffer_chunk_size: usize,
-    /// Whether the output resamples or remixes the source.
+    /// Whether the output resamples, remixes or applies effects to the source.
     pub converted: bool,
 }

@@ -44,6 +44,9 @@ pub struct WriterStats {
     pub silence_frames: u64,
     /// Samples that were outside `[-1, 1]` and were clipped on conversion to integers.
     pub clipped_samples: u64,
+    /// Frames that reached the encoder, at its rate: `frames_written` after resampling and
+    /// effects (tempo, tails), counted once the stages release them.
+    pub encoded_frames: u64,
 }
 
 /// Largest block of silence converted at once when filling a pts gap.
@@ -69,6 +72,7 @@ impl OutputStream {
         if audio.ncols() == 0 {
             return Ok(0);
         }
+        self.stats.encoded_frames += audio.ncols() as u64;
         let clipped = match audio.as_slice() {
             Some(all) => {
                 let rows: Vec<&[f32]> = all.chunks_exact(audio.ncols()).collect();
@@ -341,6 +345,7 @@ impl StreamWriter {
             encoder_channels,
             opts.sample_rate,
             encoder_rate,
+            opts.effect.as_ref(),
         )?;
         let coded_format = match &opts.encoder_format {
             None => None,
@@ -493,6 +498,7 @@ impl StreamWriter {
                     None => {
                         stream.buffer.fill_silence(n as usize);
                         stream.encoder.encode(stream.buffer.as_planar())?;
+                        stream.stats.encoded_frames += n;
                     }
                 }
                 stream.stats.frames_written += n;
@@ -520,6 +526,7 @@ impl StreamWriter {
                         .fill(chunk.rows().into_iter().map(|row| row.into_iter().copied())),
                 };
                 stream.encoder.encode(stream.buffer.as_planar())?;
+                stream.stats.encoded_frames += chunk.ncols() as u64;
                 clipped
             }
         };

@@ -1,6 +1,6 @@
 //! [`AudioEncodeOptions`]: how the audio stream of a writer is configured.
 
-use crate::{CodecConfig, Options};
+use crate::{AudioEffector, CodecConfig, Options};
 
 /// Configuration of a writer's audio stream, as a builder (seed: `add_audio_stream(...)`).
 ///
@@ -28,13 +28,17 @@ pub struct AudioEncodeOptions {
     pub codec_config: Option<CodecConfig>,
     /// Encoder-specific options; unknown keys are an error.
     pub encoder_option: Options,
-    /// Rate the encoder writes (conversion arrives with the resampling stage; until then it
-    /// must equal `sample_rate`).
+    /// Rate the encoder writes; default `sample_rate`. Another rate resamples the input
+    /// ([`dsp::Resampler`](crate::dsp::Resampler)).
     pub encoder_sample_rate: Option<u32>,
-    /// Channels the encoder writes (must equal `num_channels` until remixing arrives).
+    /// Channels the encoder writes; default `num_channels`. Another count remixes the input
+    /// ([`dsp::Remixer`](crate::dsp::Remixer)).
     pub encoder_num_channels: Option<usize>,
     /// Coded sample format: WAV `u8`/`s16`/`s24`/`s32`/`flt`/`dbl`, FLAC `s16`/`s24`.
     pub encoder_format: Option<String>,
+    /// Effects applied before encoding, after any remix/resample (so at the encoder's rate
+    /// and channels); their tails (reverb, echo) are written at `close`/`finish`.
+    pub effect: Option<AudioEffector>,
 }
 
 impl AudioEncodeOptions {
@@ -50,6 +54,7 @@ impl AudioEncodeOptions {
             encoder_sample_rate: None,
             encoder_num_channels: None,
             encoder_format: None,
+            effect: None,
         }
     }
 
@@ -93,6 +98,19 @@ impl AudioEncodeOptions {
     /// Coded sample format.
     pub fn encoder_format(mut self, format: &str) -> Self {
         self.encoder_format = Some(format.to_string());
+        self
+    }
+
+    /// Effects to apply before encoding (see [`effect`](Self::effect)).
+    ///
+    /// ```
+    /// use audiostream::{AudioEffector, AudioEncodeOptions};
+    /// let opts = AudioEncodeOptions::new(44100, 2).effect("bass 3 gain -3".parse::<AudioEffector>()?);
+    /// assert!(opts.effect.is_some());
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn effect(mut self, effector: AudioEffector) -> Self {
+        self.effect = Some(effector);
         self
     }
 }

@@ -133,6 +133,11 @@ pub fn parse_time(s: &str) -> Result<f64, String> {
     }
 }
 
+/// `--effect`: a SoX effect chain.
+pub fn parse_effect(s: &str) -> Result<audiostream::AudioEffector, String> {
+    s.parse().map_err(|e: audiostream::Error| e.to_string())
+}
+
 /// `--to`: an output container (case-insensitive; `wave` means `wav`).
 pub fn parse_container(s: &str) -> Result<String, String> {
     let t = s.trim().to_ascii_lowercase();

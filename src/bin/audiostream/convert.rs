@@ -1,6 +1,7 @@
 //! The conversion pipeline behind `convert`, `decode` and `demo`: a reader delivering chunks
 //! at the input's rate and channels → (start/duration cut) → a writer that converts rate and
-//! channels (`encoder_sample_rate` / `encoder_num_channels`) and encodes.
+//! channels (`encoder_sample_rate` / `encoder_num_channels`), applies effects (`effect`) and
+//! encodes.
 //!
 //! Errors come back as [`Failure::Usage`] (a setting the output cannot take, found before
 //! anything is written: exit code 2) or [`Failure::Runtime`] (exit code 1). Once the output file
@@ -9,7 +10,8 @@
 use crate::args::SampleFmt;
 use crate::progress::{self, Progress};
 use audiostream::{
-    AudioEncodeOptions, CodecConfig, Error, Metadata, Options, StreamReader, StreamWriter,
+    AudioEffector, AudioEncodeOptions, CodecConfig, Error, Metadata, Options, StreamReader,
+    StreamWriter,
 };
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
@@ -66,6 +68,8 @@ pub struct Settings {
     /// Coded sample format (`--sample-format`); default: the input's bit depth for lossless
     /// inputs, 16-bit otherwise.
     pub sample_format: Option<SampleFmt>,
+    /// SoX effects applied after any rate/channel conversion (`--effect`).
+    pub effect: Option<AudioEffector>,
 }
 
 /// One conversion.
@@ -210,6 +214,9 @@ fn encode_options(meta: &Metadata, job: &Job) -> AudioEncodeOptions {
     }
     if let Some(codec) = &s.codec {
         opts = opts.encoder(codec);
+    }
+    if let Some(effect) = &s.effect {
+        opts = opts.effect(effect.clone());
     }
     if s.bit_rate.is_some() || s.qscale.is_some() || s.compression_level.is_some() {
         opts = opts.codec_config(CodecConfig {
@@ -429,11 +436,15 @@ pub fn run(job: &Job) -> Result<Report, Failure> {
         }
     }
     let Output {
-        writer,
+        mut writer,
         file,
         stdout_bytes,
     } = out;
-    if let Err(e) = writer.close() {
+    // Finish (which drains the resampler and the effects' tails) before reading the count
+    // of frames encoded; close then only releases the writer.
+    let finished = writer.finish();
+    let encoded_frames = writer.stats().encoded_frames;
+    if let Err(e) = finished.and_then(|()| writer.close()) {
         let msg = naming(&out_name, &e);
         if let (Some(file), false) = (file, job.keep_partial) {
             let _ = std::fs::remove_file(file);
@@ -448,11 +459,7 @@ pub fn run(job: &Job) -> Result<Report, Failure> {
             .map(|m| m.len()),
     };
     let out_rate = opts.encoder_sample_rate.unwrap_or(in_rate);
-    let frames_out = if out_rate == in_rate {
-        frames_in
-    } else {
-        audiostream::output_frames(in_rate, out_rate, frames_in)
-    };
+    let frames_out = encoded_frames;
     Ok(Report {
         codec: describe_codec(&job.container, &opts),
         out_rate,

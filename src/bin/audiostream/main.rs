@@ -1,4 +1,4 @@
-//! The `audiostream` command-line tool: `info`, `convert`, `decode` and `demo`.
+//! The `audiostream` command-line tool: `info`, `convert`, `decode`, `effects` and `demo`.
 //!
 //! Exit codes: 0 ok, 1 runtime error (one line on stderr), 2 usage error (clap's message; one
 //! line for a bad value).
@@ -6,13 +6,15 @@
 mod args;
 mod convert;
 mod demo;
+mod effects;
 mod info;
 mod progress;
 
 use args::{
-    parse_bitrate, parse_channels, parse_container, parse_options, parse_quality, parse_rate,
-    parse_time, SampleFmt,
+    parse_bitrate, parse_channels, parse_container, parse_effect, parse_options, parse_quality,
+    parse_rate, parse_time, SampleFmt,
 };
+use audiostream::AudioEffector;
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
 use convert::{Failure, Job, Settings, Source};
@@ -84,6 +86,10 @@ struct ConvertArgs {
     duration: Option<f64>,
     #[command(flatten)]
     input_args: InputArgs,
+    /// SoX effect chain applied after --rate/--channels, e.g. "highpass 80 reverb 50"
+    /// (`audiostream effects` lists them). Tails (reverb, echo) are kept.
+    #[arg(long, value_name = "CHAIN", value_parser = parse_effect, allow_hyphen_values = true)]
+    effect: Option<AudioEffector>,
     /// Keep the half-written output when the conversion fails (default: it is deleted).
     #[arg(long)]
     keep_partial: bool,
@@ -128,6 +134,11 @@ enum Command {
     /// Convert a bundled Ogg Vorbis file to MP3 and FLAC at 48 kHz, in a temporary directory,
     /// and say what was done (works from any directory).
     Demo,
+    /// List the SoX effects `--effect` takes, with their arguments, defaults and ranges.
+    Effects {
+        /// Only these effects (default: all).
+        names: Vec<String>,
+    },
 }
 
 /// A failure and its exit code.
@@ -193,6 +204,7 @@ fn run(cli: Cli) -> Result<(), Exit> {
                         qscale: a.quality,
                         compression_level: a.compression_level,
                         sample_format: a.sample_format,
+                        effect: a.effect,
                     },
                     start: a.start,
                     duration: a.duration,
@@ -234,6 +246,7 @@ fn run(cli: Cli) -> Result<(), Exit> {
             )
         }
         Command::Demo => demo::run().map_err(Exit::Runtime),
+        Command::Effects { names } => effects::run(&names).map_err(Exit::Usage),
     }
 }
 
