@@ -101,3 +101,42 @@ impl Effect for Reverse {
         Ok(())
     }
 }
+
+/// SoX `vol gain type limiter-gain`: samples whose gained value would pass full scale are
+/// mapped by a line of slope `limiter-gain` ending at full scale instead (the threshold is
+/// where the two lines meet, so there is no jump); others are multiplied by the gain.
+pub(crate) struct VolLimiter {
+    gain: f64,
+    limiter_gain: f64,
+    threshold: f64,
+}
+
+impl VolLimiter {
+    /// `gain` as an amplitude factor (|gain| > 1), `limiter_gain` in (0, 1).
+    pub(crate) fn new(gain: f64, limiter_gain: f64) -> Self {
+        VolLimiter {
+            gain,
+            limiter_gain,
+            threshold: (1.0 - limiter_gain) / (gain.abs() - limiter_gain),
+        }
+    }
+}
+
+impl Effect for VolLimiter {
+    fn process(&mut self, planar: &mut Planar) {
+        let (g, l, t) = (self.gain, self.limiter_gain, self.threshold);
+        for ch in planar.iter_mut() {
+            for x in ch.iter_mut() {
+                let v = f64::from(*x);
+                let y = if v > t {
+                    1.0 - l * (1.0 - v)
+                } else if v < -t {
+                    -(1.0 - l * (1.0 + v))
+                } else {
+                    g * v
+                };
+                *x = y.clamp(-1.0, 1.0) as f32;
+            }
+        }
+    }
+}

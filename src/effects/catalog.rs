@@ -125,12 +125,6 @@ const BASIC: &[EffectInfo] = &[
         ],
     },
     EffectInfo {
-        name: "gain",
-        usage: "gain [dB(0)]",
-        description: "Amplify or attenuate by dB, clipping to [-1, 1].",
-        arguments: &[arg("gain", "0", "dB, any finite number")],
-    },
-    EffectInfo {
         name: "highpass",
         usage: "highpass [-1|-2] frequency [width(0.707q)[q|o|h|k]]",
         description: "High-pass filter: one pole (-1) or two poles (-2, default).",
@@ -202,6 +196,8 @@ pub fn list() -> Vec<EffectInfo> {
         super::echo::INFO_ECHO,
         super::echo::INFO_ECHOS,
         super::flanger::INFO_FLANGER,
+        super::gain::INFO_GAIN,
+        super::gain::INFO_NORM,
         super::phaser::INFO_PHASER,
         super::reverb::INFO_REVERB,
         super::speed::INFO_SPEED,

@@ -39,6 +39,8 @@ mod chorus;
 mod echo;
 mod fade;
 mod flanger;
+mod gain;
+mod lfo;
 mod phaser;
 mod reverb;
 mod speed;
@@ -101,6 +103,7 @@ const AVAILABLE: &[&str] = &[
     "gain",
     "highpass",
     "lowpass",
+    "norm",
     "overdrive",
     "phaser",
     "pitch",
@@ -134,7 +137,6 @@ const NOT_YET: &[&str] = &[
     "mcompand",
     "noiseprof",
     "noisered",
-    "norm",
     "oops",
     "pad",
     "rate",
@@ -169,12 +171,11 @@ enum VolType {
 /// One parsed effect with its parameters.
 #[derive(Clone, Debug, PartialEq)]
 enum Spec {
-    Gain {
-        gain: f64,
-    },
     Vol {
         gain: f64,
         kind: VolType,
+        /// The third argument: SoX's peak limiter gain (0 < limiter < 1).
+        limiter: Option<f64>,
     },
     Overdrive {
         gain: f64,
@@ -204,6 +205,7 @@ enum Family {
     Reverb(reverb::ReverbSpec),
     Tempo(tempo::TempoSpec),
     Speed(speed::SpeedSpec),
+    Gain(gain::GainSpec),
 }
 
 impl Family {
@@ -217,6 +219,7 @@ impl Family {
             Family::Reverb(s) => s,
             Family::Tempo(s) => s,
             Family::Speed(s) => s,
+            Family::Gain(s) => s,
         }
     }
 
@@ -230,6 +233,7 @@ impl Family {
             Family::Reverb(s) => s,
             Family::Tempo(s) => s,
             Family::Speed(s) => s,
+            Family::Gain(s) => s,
         }
     }
 
@@ -244,6 +248,7 @@ impl Family {
             "reverb" => reverb::ReverbSpec::parse(name, args).map(Family::Reverb),
             "tempo" | "pitch" => tempo::TempoSpec::parse(name, args).map(Family::Tempo),
             "speed" => speed::SpeedSpec::parse(name, args).map(Family::Speed),
+            "gain" | "norm" => gain::GainSpec::parse(name, args).map(Family::Gain),
             _ => return None,
         })
     }
@@ -252,7 +257,6 @@ impl Family {
 impl Spec {
     fn name(&self) -> &'static str {
         match self {
-            Spec::Gain { .. } => "gain",
             Spec::Vol { .. } => "vol",
             Spec::Overdrive { .. } => "overdrive",
             Spec::Biquad(b) => b.effect,
@@ -265,7 +269,8 @@ impl Spec {
     /// The snake_case parameter names `param` accepts for this effect.
     fn param_names(&self) -> &'static [&'static str] {
         match self {
-            Spec::Gain { .. } | Spec::Vol { .. } => &["gain"],
+            Spec::Vol { limiter: None, .. } => &["gain"],
+            Spec::Vol { .. } => &["gain", "limiter_gain"],
             Spec::Overdrive { .. } => &["gain", "colour"],
             Spec::Biquad(b) => match b.kind {
                 FilterKind::Equalizer | FilterKind::LowShelf | FilterKind::HighShelf => {
@@ -295,8 +300,30 @@ impl Spec {
             }
         };
         match self {
-            Spec::Gain { gain } => finite("gain", *gain),
-            Spec::Vol { gain, .. } => finite("gain", *gain),
+            Spec::Vol {
+                gain,
+                kind,
+                limiter,
+            } => {
+                finite("gain", *gain)?;
+                if let Some(l) = limiter {
+                    if !(*l > 0.0 && *l < 1.0) {
+                        return Err(Error::invalid_argument(
+                            "vol limiter-gain",
+                            l,
+                            "0 < limiter-gain < 1 (e.g. 0.05)",
+                        ));
+                    }
+                    if vol_factor(*gain, *kind).abs() <= 1.0 {
+                        return Err(Error::invalid_argument(
+                            "vol gain",
+                            gain,
+                            "a gain above 1 (amplitude) when a limiter-gain is given",
+                        ));
+                    }
+                }
+                Ok(())
+            }
             Spec::Overdrive { gain, colour } => {
                 for (arg, v) in [("gain", *gain), ("colour", *colour)] {
                     if !(0.0..=100.0).contains(&v) {
@@ -383,7 +410,8 @@ impl Spec {
             ));
         }
         match (self, param) {
-            (Spec::Gain { gain }, _) | (Spec::Vol { gain, .. }, _) => *gain = value,
+            (Spec::Vol { limiter, .. }, "limiter_gain") => *limiter = Some(value),
+            (Spec::Vol { gain, .. }, _) => *gain = value,
             (Spec::Overdrive { gain, .. }, "gain") => *gain = value,
             (Spec::Overdrive { colour, .. }, _) => *colour = value,
             (Spec::Biquad(b), "frequency") => b.frequency = value,
@@ -403,13 +431,19 @@ impl Spec {
     /// A running instance, or `None` when the effect does nothing (SoX's null effects).
     fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
         Ok(match self {
-            Spec::Gain { gain } => scale(10f64.powf(gain / 20.0)),
-            Spec::Vol { gain, kind } => scale(match kind {
-                VolType::Amplitude => *gain,
-                VolType::Db => (gain * 10f64.ln() / 20.0).exp(),
-                VolType::Power if *gain > 0.0 => gain.sqrt(),
-                VolType::Power => -(-gain).sqrt(),
-            }),
+            Spec::Vol {
+                gain,
+                kind,
+                limiter: None,
+            } => scale(vol_factor(*gain, *kind)),
+            Spec::Vol {
+                gain,
+                kind,
+                limiter: Some(l),
+            } => Some(Box::new(basic::VolLimiter::new(
+                vol_factor(*gain, *kind),
+                *l,
+            ))),
             Spec::Overdrive { gain, colour } => {
                 if *gain == 0.0 && *colour == 0.0 {
                     None
@@ -436,6 +470,16 @@ impl Spec {
             Spec::Reverse => Some(Box::new(Reverse::new(num_channels))),
             Spec::Family(f) => f.spec().build(sample_rate, num_channels)?,
         })
+    }
+}
+
+/// `vol`'s gain as an amplitude factor.
+fn vol_factor(gain: f64, kind: VolType) -> f64 {
+    match kind {
+        VolType::Amplitude => gain,
+        VolType::Db => (gain * 10f64.ln() / 20.0).exp(),
+        VolType::Power if gain > 0.0 => gain.sqrt(),
+        VolType::Power => -(-gain).sqrt(),
     }
 }
 
@@ -523,42 +567,27 @@ fn parse_effect(name: &str, args: &[&str]) -> Result<Spec> {
         return Ok(spec);
     }
     let spec = match name {
-        "gain" => {
-            if let Some(opt) = args
-                .iter()
-                .find(|a| a.starts_with('-') && a.parse::<f64>().is_err())
-            {
-                return Err(Error::Unsupported(format!(
-                    "gain option {opt} (it needs the whole file); only `gain [gain-dB]` is available"
-                )));
-            }
-            arg_count(name, args.len(), 0, 1, "gain [gain-dB]")?;
-            Spec::Gain {
-                gain: args.first().map_or(Ok(0.0), |a| number(name, "gain", a))?,
-            }
-        }
         "vol" => {
-            if args.len() == 3 {
-                return Err(Error::Unsupported(
-                    "vol limiter-gain (the third form of vol); available: vol gain [type]".into(),
-                ));
-            }
-            arg_count(name, args.len(), 1, 2, "vol gain [type]")?;
+            arg_count(name, args.len(), 1, 3, "vol gain [type [limiter-gain]]")?;
             let first = args.first().copied().unwrap_or("");
             let split = first
                 .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
                 .unwrap_or(first.len());
             let (num, suffix) = first.split_at(split);
             let gain = number(name, "gain", num)?;
-            let type_token = match (suffix.is_empty(), args.get(1)) {
-                (false, Some(_)) => {
-                    return Err(Error::Unsupported(
-                        "vol limiter-gain (the third form of vol); available: vol gain [type]"
-                            .into(),
-                    ))
+            // The type is a suffix of the gain (`-3dB`) or the next argument; what follows
+            // it is the limiter gain.
+            let (type_token, limiter_token) = if suffix.is_empty() {
+                (args.get(1).copied(), args.get(2).copied())
+            } else {
+                if args.len() > 2 {
+                    return Err(Error::invalid_argument(
+                        "vol number of arguments",
+                        args.len(),
+                        "vol gain[type] [limiter-gain]",
+                    ));
                 }
-                (false, None) => Some(suffix),
-                (true, t) => t.copied(),
+                (Some(suffix), args.get(1).copied())
             };
             let kind = match type_token.map(str::to_ascii_lowercase) {
                 None => VolType::Amplitude,
@@ -573,7 +602,14 @@ fn parse_effect(name: &str, args: &[&str]) -> Result<Spec> {
                     ))
                 }
             };
-            Spec::Vol { gain, kind }
+            let limiter = limiter_token
+                .map(|t| number(name, "limiter-gain", t))
+                .transpose()?;
+            Spec::Vol {
+                gain,
+                kind,
+                limiter,
+            }
         }
         "overdrive" => {
             arg_count(name, args.len(), 0, 2, "overdrive [gain [colour]]")?;
@@ -866,8 +902,23 @@ impl AudioEffector {
             ));
         }
         let mut effects = Vec::new();
+        // What the last `gain -h` attenuated by, for a later `gain -r` (SoX passes it along
+        // the chain as the signal's `mult`).
+        let mut headroom = None;
         for spec in &self.chain {
-            if let Some(e) = spec.build(sample_rate, num_channels)? {
+            let effect = match spec {
+                Spec::Family(Family::Gain(g)) => {
+                    let e = g.build_with(num_channels, headroom)?;
+                    if let Some(h) = g.headroom_made() {
+                        headroom = Some(h);
+                    } else if g.reclaims() {
+                        headroom = None;
+                    }
+                    e
+                }
+                other => other.build(sample_rate, num_channels)?,
+            };
+            if let Some(e) = effect {
                 effects.push(e);
             }
         }
