@@ -2,14 +2,15 @@
 # Benchmarks, side by side with the reference tools in one run:
 # - reader: our StreamReader vs the bare symphonia loop vs ffmpeg (sections "header", "reader");
 # - writer: our StreamWriter vs lame, flac and sox at the same settings (section "writer");
-# - convert: our resampler and `audiostream convert` vs sox and ffmpeg (section "convert").
+# - convert: our resampler and `audiostream convert` vs sox and ffmpeg (section "convert");
+# - effects: `audiostream convert --effect` vs sox on six effects (section "effects").
 # Rewrites those sections of BENCHMARKS.md.
 #
-# Usage: benches/run_benchmarks.sh [--quick] [--reps N] [--bin PATH] [--only reader|writer|convert]
+# Usage: benches/run_benchmarks.sh [--quick] [--reps N] [--bin PATH] [--only reader|writer|convert|effects]
 #   --quick     3 repetitions, no 60-minute memory test (for development)
 #   --reps N    repetitions per (format, contender) (default 10; 3 with --quick)
 #   --bin PATH  use an already-built `reader` bench executable instead of building one
-#   --only X    run only one benchmark: reader, writer or convert
+#   --only X    run only one benchmark: reader, writer, convert or effects
 #
 # Needs: cargo, python3, ffmpeg, flac, lame, oggenc, and the wesnoth-1.16-music package
 # (for benches/prepare_data.sh). Takes ~5 minutes in full (the data is made once).
@@ -94,6 +95,14 @@ fi
 if [[ -z "$ONLY" || "$ONLY" == "convert" ]]; then
     cargo build --release --quiet --bin audiostream
     python3 benches/bench_convert.py --cli "$ROOT/target/release/audiostream" \
+        --data "$ROOT/benches/data" --out "$ROOT/BENCHMARKS.md" --repo "$ROOT" \
+        --reps "$(( REPS < 5 ? REPS : 5 ))" \
+        --command "benches/run_benchmarks.sh${ARGS[*]:+ ${ARGS[*]}}" || status=1
+fi
+if [[ -z "$ONLY" || "$ONLY" == "effects" ]]; then
+    command -v sox >/dev/null || { echo "run_benchmarks.sh: 'sox' not found" >&2; exit 1; }
+    cargo build --release --quiet --bin audiostream
+    python3 benches/bench_effects.py --cli "$ROOT/target/release/audiostream" \
         --data "$ROOT/benches/data" --out "$ROOT/BENCHMARKS.md" --repo "$ROOT" \
         --reps "$(( REPS < 5 ? REPS : 5 ))" \
         --command "benches/run_benchmarks.sh${ARGS[*]:+ ${ARGS[*]}}" || status=1

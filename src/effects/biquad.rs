@@ -185,19 +185,38 @@ impl Biquad {
 
 impl Effect for Biquad {
     fn process(&mut self, planar: &mut Planar) {
-        let [b0, b1, b2, a1, a2] = self.c;
-        for (ch, s) in planar.iter_mut().zip(self.state.iter_mut()) {
-            let [mut i1, mut i2, mut o1, mut o2] = *s;
-            for x in ch.iter_mut() {
-                let i0 = f64::from(*x);
-                let o0 = i0 * b0 + i1 * b1 + i2 * b2 - o1 * a1 - o2 * a2;
-                i2 = i1;
-                i1 = i0;
-                o2 = o1;
-                o1 = o0;
-                *x = o0.clamp(-1.0, 1.0) as f32;
+        let c = self.c;
+        // Stereo: both channels in one loop, so the CPU overlaps their two recurrences (each
+        // alone is bound by the latency of its multiply-add chain).
+        if let ([left, right], [sl, sr]) = (planar.as_mut_slice(), self.state.as_mut_slice()) {
+            if left.len() == right.len() {
+                let (mut l, mut r) = (*sl, *sr);
+                for (xl, xr) in left.iter_mut().zip(right.iter_mut()) {
+                    *xl = step(&c, &mut l, *xl);
+                    *xr = step(&c, &mut r, *xr);
+                }
+                (*sl, *sr) = (l, r);
+                return;
             }
-            *s = [i1, i2, o1, o2];
+        }
+        for (ch, s) in planar.iter_mut().zip(self.state.iter_mut()) {
+            let mut st = *s;
+            for x in ch.iter_mut() {
+                *x = step(&c, &mut st, *x);
+            }
+            *s = st;
         }
     }
+}
+
+/// One sample through the direct-form-I biquad (state: last two inputs, last two outputs),
+/// clipped like SoX's output.
+#[inline(always)]
+fn step(c: &[f64; 5], s: &mut [f64; 4], x: f32) -> f32 {
+    let [b0, b1, b2, a1, a2] = *c;
+    let [i1, i2, o1, o2] = *s;
+    let i0 = f64::from(x);
+    let o0 = i0 * b0 + i1 * b1 + i2 * b2 - o1 * a1 - o2 * a2;
+    *s = [i0, i1, o0, o1];
+    o0.clamp(-1.0, 1.0) as f32
 }
