@@ -88,6 +88,10 @@ const CHAINS: &[&str] = &[
     "vol 6dB 0.05",
     "vol 2 amplitude 0.1",
     "vol 4 power 0.2",
+    "pad 0.1 0.2",
+    "pad 0.05 0.1@0.2 500s@0.5 0.3",
+    "pad 0 0.5 reverb",
+    "pad 100s@0 gain -n",
 ];
 
 /// Channel-balancing forms of `gain` on channels of different levels (stereo and 3 channels).
@@ -368,6 +372,19 @@ fn bad_gain_and_vol_forms() {
     invalid("gain -n 3 4".parse(), &["gain", "arguments"]);
     invalid("gain -n loud".parse(), &["gain gain", "loud"]);
     invalid("norm 1 2".parse(), &["norm", "arguments"]);
+    invalid("pad".parse(), &["pad", "arguments"]);
+    invalid("pad 1 2 3".parse(), &["pad position", "2"]);
+    invalid("pad -1".parse(), &["pad length", "-1"]);
+    invalid("pad 1@x".parse(), &["pad position", "x"]);
+    let fx: AudioEffector = "pad 1@0.5 1@0.2".parse().unwrap();
+    assert!(
+        matches!(fx.stream(8000, 1), Err(Error::InvalidArgument(m)) if m.contains("increasing"))
+    );
+    let fx: AudioEffector = "pad 1@2".parse().unwrap();
+    assert!(matches!(
+        fx.apply(Array2::zeros((1, 8000)).view(), 8000),
+        Err(Error::InvalidArgument(m)) if m.contains("pad position") && m.contains("8000 frames")
+    ));
     // -r needs an earlier -h in the same chain (SoX: "can't reclaim headroom").
     let fx: AudioEffector = "gain -r".parse().unwrap();
     assert!(matches!(

@@ -198,6 +198,7 @@ pub fn list() -> Vec<EffectInfo> {
         super::flanger::INFO_FLANGER,
         super::gain::INFO_GAIN,
         super::gain::INFO_NORM,
+        super::pad::INFO_PAD,
         super::phaser::INFO_PHASER,
         super::reverb::INFO_REVERB,
         super::speed::INFO_SPEED,

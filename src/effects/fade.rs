@@ -27,11 +27,16 @@ pub(crate) enum Time {
 }
 
 impl Time {
-    /// Parses `Ns` (samples) or `[[hh:]mm:]ss[.frac]` (seconds).
+    /// Parses `Ns` (samples) or `[[hh:]mm:]ss[.frac]` (seconds), an argument of `fade`.
     pub(crate) fn parse(arg: &str, token: &str) -> Result<Time> {
+        Self::parse_for("fade", arg, token)
+    }
+
+    /// [`parse`](Self::parse) for an argument of `effect`.
+    pub(crate) fn parse_for(effect: &str, arg: &str, token: &str) -> Result<Time> {
         let bad = || {
             Error::invalid_argument(
-                &format!("fade {arg}"),
+                &format!("{effect} {arg}"),
                 token,
                 "a time >= 0: seconds, [[hh:]mm:]ss[.frac], or samples with an `s` suffix",
             )

@@ -41,6 +41,7 @@ mod fade;
 mod flanger;
 mod gain;
 mod lfo;
+mod pad;
 mod phaser;
 mod reverb;
 mod speed;
@@ -105,6 +106,7 @@ const AVAILABLE: &[&str] = &[
     "lowpass",
     "norm",
     "overdrive",
+    "pad",
     "phaser",
     "pitch",
     "reverb",
@@ -138,7 +140,6 @@ const NOT_YET: &[&str] = &[
     "noiseprof",
     "noisered",
     "oops",
-    "pad",
     "rate",
     "remix",
     "repeat",
@@ -206,6 +207,7 @@ enum Family {
     Tempo(tempo::TempoSpec),
     Speed(speed::SpeedSpec),
     Gain(gain::GainSpec),
+    Pad(pad::PadSpec),
 }
 
 impl Family {
@@ -220,6 +222,7 @@ impl Family {
             Family::Tempo(s) => s,
             Family::Speed(s) => s,
             Family::Gain(s) => s,
+            Family::Pad(s) => s,
         }
     }
 
@@ -234,6 +237,7 @@ impl Family {
             Family::Tempo(s) => s,
             Family::Speed(s) => s,
             Family::Gain(s) => s,
+            Family::Pad(s) => s,
         }
     }
 
@@ -249,6 +253,7 @@ impl Family {
             "tempo" | "pitch" => tempo::TempoSpec::parse(name, args).map(Family::Tempo),
             "speed" => speed::SpeedSpec::parse(name, args).map(Family::Speed),
             "gain" | "norm" => gain::GainSpec::parse(name, args).map(Family::Gain),
+            "pad" => pad::PadSpec::parse(name, args).map(Family::Pad),
             _ => return None,
         })
     }
@@ -817,7 +822,7 @@ impl AudioEffector {
     /// use audiostream::{AudioEffector, Error};
     /// assert!(AudioEffector::new("equalizer", &[1000.0, 1.0, -6.0]).is_ok());
     /// assert!(matches!(AudioEffector::new("overdrive", &[200.0]), Err(Error::InvalidArgument(_))));
-    /// assert!(matches!(AudioEffector::new("reverb", &[]), Err(Error::Unsupported(_))));
+    /// assert!(matches!(AudioEffector::new("compand", &[]), Err(Error::Unsupported(_))));
     /// ```
     pub fn new(effect: &str, args: &[f64]) -> Result<Self> {
         let tokens: Vec<String> = args.iter().map(|a| a.to_string()).collect();
