@@ -73,7 +73,7 @@ def main():
              f"{a.reps} runs interleaved round-robin; ratio = median of the per-repetition "
              "ratios ours / sox (< 1: we are faster); target ≤ 1.0. `convert` decodes on one "
              "thread and applies the effect and encodes on another; SoX uses one thread. Peak "
-             "RSS in MiB (tails such as reverb's are part of both outputs).\n")
+             "RSS in MiB. Both write SoX's lengths (echo and chorus add their tails; reverb keeps the length).\n")
     L.append("| effect | chain | ours | sox | ours/sox | target ≤ 1.0 | peak RSS ours / sox |")
     L.append("|---|---|--:|--:|--:|--:|--:|")
     for name, chain, times, rss in rows:

@@ -105,6 +105,21 @@ impl Chain {
         self.apply_effects(converted)
     }
 
+    /// [`process`](Self::process) taking the chunk by value (no copy when there is only an
+    /// effects stage).
+    pub(crate) fn process_owned(&mut self, input: Array2<f32>) -> Result<Array2<f32>> {
+        #[cfg(feature = "decode")]
+        let converts = self.remixer.is_some() || self.resampler.is_some();
+        #[cfg(not(feature = "decode"))]
+        let converts = self.remixer.is_some();
+        let converted = if converts {
+            self.convert(input.view())?
+        } else {
+            input
+        };
+        self.apply_effects(converted)
+    }
+
     /// Remixes and resamples only (no effects).
     pub(crate) fn convert(&mut self, input: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         let remixed = match &mut self.remixer {
@@ -125,7 +140,7 @@ impl Chain {
     /// Runs converted audio through the effects (returns it as is without effects).
     pub(crate) fn apply_effects(&mut self, converted: Array2<f32>) -> Result<Array2<f32>> {
         match &mut self.effects {
-            Some(stage) if converted.ncols() > 0 => stage.stream.process(converted.view()),
+            Some(stage) if converted.ncols() > 0 => stage.stream.process_owned(converted),
             _ => Ok(converted),
         }
     }

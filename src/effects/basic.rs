@@ -50,27 +50,48 @@ impl Overdrive {
 
 impl Effect for Overdrive {
     fn process(&mut self, planar: &mut Planar) {
+        let (gain, colour) = (self.gain, self.colour);
+        // Stereo: both channels in one loop, so the CPU overlaps their DC-blocker recurrences.
+        if let ([left, right], [il, ir], [ol, or]) = (
+            planar.as_mut_slice(),
+            self.last_in.as_mut_slice(),
+            self.last_out.as_mut_slice(),
+        ) {
+            if left.len() == right.len() {
+                for (xl, xr) in left.iter_mut().zip(right.iter_mut()) {
+                    *xl = overdrive_step(gain, colour, il, ol, *xl);
+                    *xr = overdrive_step(gain, colour, ir, or, *xr);
+                }
+                return;
+            }
+        }
         for ((ch, last_in), last_out) in planar
             .iter_mut()
             .zip(self.last_in.iter_mut())
             .zip(self.last_out.iter_mut())
         {
             for x in ch.iter_mut() {
-                let d0 = f64::from(*x);
-                let d = d0 * self.gain + self.colour;
-                let d = if d < -1.0 {
-                    -2.0 / 3.0
-                } else if d > 1.0 {
-                    2.0 / 3.0
-                } else {
-                    d - d * d * d * (1.0 / 3.0)
-                };
-                *last_out = d - *last_in + 0.995 * *last_out;
-                *last_in = d;
-                *x = (d0 * 0.5 + *last_out * 0.75).clamp(-1.0, 1.0) as f32;
+                *x = overdrive_step(gain, colour, last_in, last_out, *x);
             }
         }
     }
+}
+
+/// One sample of SoX's overdrive for one channel's DC-blocker state.
+#[inline(always)]
+fn overdrive_step(gain: f64, colour: f64, last_in: &mut f64, last_out: &mut f64, x: f32) -> f32 {
+    let d0 = f64::from(x);
+    let d = d0 * gain + colour;
+    let d = if d < -1.0 {
+        -2.0 / 3.0
+    } else if d > 1.0 {
+        2.0 / 3.0
+    } else {
+        d - d * d * d * (1.0 / 3.0)
+    };
+    *last_out = d - *last_in + 0.995 * *last_out;
+    *last_in = d;
+    (d0 * 0.5 + *last_out * 0.75).clamp(-1.0, 1.0) as f32
 }
 
 /// SoX `reverse`: needs the whole signal, so it keeps everything until `flush`.

@@ -5,19 +5,20 @@
 //! `sox -D` with float output to better than 60 dB SNR. Like SoX, every effect clips its
 //! output to `[-1, 1]`.
 //!
-//! Available now: `gain dB` (the plain form), `vol gain [amplitude|power|dB]`,
-//! `overdrive [gain(20) [colour(20)]]`, `lowpass [-1|-2] frequency [width[q|o|h|k]]`,
-//! `highpass [-1|-2] frequency [width[q|o|h|k]]` (2-pole default width Q 0.707),
-//! `bandpass [-c] frequency width[h|k|q|o]`, `bandreject frequency width[h|k|q|o]`,
-//! `allpass frequency width[h|k|q|o]`, `equalizer frequency width[q|o|h|k] gain`,
-//! `bass gain [frequency(100) [width(0.5s)]]`, `treble gain [frequency(3000) [width(0.5s)]]`,
-//! `fade [q|h|t|l|p] fade-in-length [stop-position [fade-out-length]]` and `reverse`.
-//! Frequencies take a `k` suffix (`1.5k`). The other SoX effects (reverb, chorus, flanger,
-//! echo, phaser, tremolo, speed, tempo, pitch, ...) are [`Error::Unsupported`] for now.
+//! The effects (`audiostream effects` prints each with its arguments, defaults and ranges;
+//! [`list`] returns the same): `allpass`, `bandpass`, `bandreject`, `bass`, `chorus`, `echo`,
+//! `echos`, `equalizer`, `fade`, `flanger`, `gain` (every form: `-n -e -B -b -r -h -l`),
+//! `highpass`, `lowpass`, `norm`, `overdrive`, `pad`, `phaser`, `pitch`, `reverb`, `reverse`,
+//! `speed`, `tempo`, `treble`, `tremolo`, `vol`. Frequencies take a `k` suffix (`1.5k`). Other
+//! SoX effects (compand, silence, ...) are [`Error::Unsupported`], naming these.
 //!
-//! Streams hold audio back where SoX needs to see ahead: `reverse` returns everything at
-//! `flush`, and `fade` with stop-position `0` (end of audio) holds back the last
-//! fade-out-length frames until `flush`.
+//! Lengths are SoX's: `echo`, `echos` and `chorus` add their tails at the end; `reverb` keeps
+//! its input's length, as SoX's does (put `pad 0 3` before it to hear the tail); `speed`,
+//! `tempo` change the length by their factor.
+//!
+//! Streams hold audio back where SoX needs to see ahead: `reverse` and the scanning forms of
+//! `gain` (`-n`, `-e`, `-B`, `-b`, `-r`) return everything at `flush`, and `fade` with
+//! stop-position `0` (end of audio) holds back the last fade-out-length frames until `flush`.
 //!
 //! ```
 //! use audiostream::AudioEffector;
@@ -1030,6 +1031,42 @@ impl EffectStream {
         Ok(from_planar(planar, self.num_channels))
     }
 
+    /// [`process`](Self::process) taking the chunk by value: the first channel's samples
+    /// are processed in the array's own allocation (the pipeline's path: fewer copies).
+    pub(crate) fn process_owned(&mut self, chunk: Array2<f32>) -> Result<Array2<f32>> {
+        if self.flushed {
+            return Err(Error::Closed("EffectStream (after flush)"));
+        }
+        if chunk.nrows() != self.num_channels {
+            return Err(Error::invalid_argument(
+                "chunk channels",
+                chunk.nrows(),
+                format!("{} (the stream's num_channels)", self.num_channels),
+            ));
+        }
+        let frames = chunk.ncols();
+        let mut planar = if chunk.is_standard_layout() && self.num_channels > 0 {
+            let (mut all, _) = chunk.into_raw_vec_and_offset();
+            // Channels 1.. are copied out; channel 0 keeps the allocation.
+            let mut planar: Planar = Vec::with_capacity(self.num_channels);
+            planar.push(Vec::new());
+            for c in 1..self.num_channels {
+                planar.push(
+                    all.get(c * frames..(c + 1) * frames)
+                        .unwrap_or_default()
+                        .to_vec(),
+                );
+            }
+            all.truncate(frames);
+            planar[0] = all;
+            planar
+        } else {
+            to_planar(chunk.view())
+        };
+        self.run(&mut planar);
+        Ok(join_planar(planar, self.num_channels))
+    }
+
     /// Ends the stream and returns what the effects still hold (tails, buffered audio).
     /// Calling it again returns nothing.
     ///
@@ -1065,6 +1102,24 @@ impl EffectStream {
 
 fn to_planar(view: ArrayView2<'_, f32>) -> Planar {
     view.rows().into_iter().map(|r| r.to_vec()).collect()
+}
+
+/// [`from_planar`] reusing the first channel's allocation (one copy of the others).
+fn join_planar(mut planar: Planar, num_channels: usize) -> Array2<f32> {
+    let frames = planar.first().map_or(0, Vec::len);
+    if planar.len() != num_channels || planar.iter().any(|c| c.len() != frames) {
+        return from_planar(planar, num_channels);
+    }
+    let mut rest = planar.split_off(1.min(planar.len()));
+    let mut all = planar.pop().unwrap_or_default();
+    all.reserve(frames * rest.len());
+    for ch in rest.iter_mut() {
+        all.append(ch);
+    }
+    match Array2::from_shape_vec((num_channels, frames), all) {
+        Ok(a) => a,
+        Err(_) => Array2::zeros((num_channels, 0)),
+    }
 }
 
 fn from_planar(planar: Planar, num_channels: usize) -> Array2<f32> {

@@ -512,7 +512,7 @@ impl StreamWriter {
         }
         let clipped = match &mut stream.conversion {
             Some(conv) => {
-                let converted = conv.process(chunk.mapv(PcmSample::to_f32).view())?;
+                let converted = conv.process_owned(chunk.mapv(PcmSample::to_f32))?;
                 stream.encode_f32(&converted)?
             }
             None => {
