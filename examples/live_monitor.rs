@@ -2,13 +2,16 @@
 //! each chunk's waveform (first channel) in the terminal, where the seed used matplotlib.
 //!
 //! ```sh
-//! cargo run --example live_monitor -- [SOURCE] [--max-chunks N] [--no-pace] [--width W] [--height H]
+//! cargo run --example live_monitor -- [SOURCE | --device NAME] [--max-chunks N] [--no-pace] [--width W] [--height H]
 //! ```
 //!
-//! SOURCE is a file or `-` (stdin) today, and devices and URLs once they are supported; it
-//! defaults to the bundled `fixtures/vorbis_q5_stereo_44100.ogg`. Chunks are shown at the pace
-//! they would play (a file would otherwise flash by); `--no-pace` draws them as fast as they
-//! come. `--max-chunks N` stops after N chunks. Ctrl-C stops cleanly.
+//! Without a SOURCE it monitors the default capture device (`--device NAME` picks another; see
+//! `audiostream devices`), waiting for audio with `process_packet_with(timeout = 0.1 s)` as the
+//! seed does. When no capture device can be opened (a machine without a sound card) it says
+//! so and shows the bundled `fixtures/vorbis_q5_stereo_44100.ogg` instead. SOURCE may also be
+//! a file, `-` (stdin) or a URL. File chunks are shown at the pace they would play (a file
+//! would otherwise flash by); `--no-pace` draws them as fast as they come. `--max-chunks N`
+//! stops after N chunks. Ctrl-C stops cleanly.
 //!
 //! On a terminal the plot is redrawn in place; otherwise each chunk's plot is printed after
 //! the previous one.
@@ -104,7 +107,10 @@ fn levels(waveform: ArrayView1<'_, f32>) -> (f64, f64) {
 }
 
 struct Settings {
+    /// What is shown in titles: the file, or the device name.
     source: String,
+    /// Capture from this device instead of reading `source` as a file.
+    device: Option<String>,
     max_chunks: Option<usize>,
     pace: bool,
     width: usize,
@@ -113,8 +119,13 @@ struct Settings {
 
 /// Monitor audio stream with real-time visualization.
 fn monitor_audio_stream(settings: &Settings) -> audiostream::Result<usize> {
-    let mut reader = StreamReader::new(&settings.source, None, None)?;
+    let mut reader = match &settings.device {
+        Some(name) => StreamReader::new(name, Some("device"), None)?,
+        None => StreamReader::new(&settings.source, None, None)?,
+    };
     reader.add_basic_audio_stream(2048, 3)?;
+    // A device delivers in real time by itself.
+    let pace = settings.pace && settings.device.is_none();
     let rate = f64::from(reader.get_metadata().sample_rate.max(1));
 
     let mut plot = Plot {
@@ -154,7 +165,7 @@ fn monitor_audio_stream(settings: &Settings) -> audiostream::Result<usize> {
                 if settings.max_chunks.is_some_and(|m| shown >= m) || interrupt::requested() {
                     return Ok(());
                 }
-                if settings.pace {
+                if pace {
                     // Like plt.pause: show each chunk for as long as it plays.
                     let due = Duration::from_secs_f64(chunk.pts + chunk.ncols() as f64 / rate);
                     if let Some(wait) = due.checked_sub(started.elapsed()) {
@@ -174,17 +185,16 @@ fn monitor_audio_stream(settings: &Settings) -> audiostream::Result<usize> {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: live_monitor [SOURCE] [--max-chunks N] [--no-pace] [--width W] [--height H]");
+    eprintln!(
+        "usage: live_monitor [SOURCE | --device NAME] [--max-chunks N] [--no-pace] [--width W] [--height H]"
+    );
     std::process::exit(2)
 }
 
 fn parse_args() -> Settings {
     let mut settings = Settings {
-        source: concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/vorbis_q5_stereo_44100.ogg"
-        )
-        .to_string(),
+        source: String::new(),
+        device: None,
         max_chunks: None,
         pace: true,
         width: 72,
@@ -200,12 +210,31 @@ fn parse_args() -> Settings {
         match arg.as_str() {
             "--max-chunks" => settings.max_chunks = Some(number(args.next())),
             "--no-pace" => settings.pace = false,
+            "--device" => settings.device = Some(args.next().unwrap_or_else(|| usage())),
             "--width" => settings.width = number(args.next()).max(8),
             "--height" => settings.height = number(args.next()).max(3),
             "-h" | "--help" => usage(),
             a if a.starts_with("--") => usage(),
             _ => settings.source = arg,
         }
+    }
+    if settings.source.is_empty() && settings.device.is_none() {
+        // The default capture device, or (none can be opened, e.g. no sound card) the bundled
+        // recording.
+        match StreamReader::new("default", Some("device"), None) {
+            Ok(_) => settings.device = Some("default".into()),
+            Err(e) => {
+                eprintln!("live_monitor: no capture device ({e}); showing the bundled recording");
+                settings.source = concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/fixtures/vorbis_q5_stereo_44100.ogg"
+                )
+                .to_string();
+            }
+        }
+    }
+    if let Some(d) = &settings.device {
+        settings.source = format!("device {d:?}");
     }
     settings
 }

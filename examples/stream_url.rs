@@ -5,8 +5,14 @@
 //! cargo run --example stream_url -- [SOURCE]
 //! ```
 //!
-//! SOURCE is a path or `-` (stdin) today; http(s) URLs work the same way once network sources
-//! land. It defaults to the bundled `fixtures/mp3_cbr128_stereo_44100.mp3`. Ctrl-C stops it.
+//! SOURCE is an `http://` or `https://` URL (a file on a web server, or a live Icecast/Shoutcast
+//! stream: `process_packet_with` then waits at most 1 s for data and the example keeps
+//! waiting), a path, or `-` (stdin). It defaults to the bundled
+//! `fixtures/mp3_cbr128_stereo_44100.mp3`. Ctrl-C stops it.
+//!
+//! ```sh
+//! cargo run --example stream_url -- http://127.0.0.1:8000/live.mp3
+//! ```
 
 use audiostream::{Error, StreamReader};
 use std::time::Duration;

@@ -3,12 +3,13 @@
 # - the test oracles: ffmpeg (ffprobe), sox, lame, flac, vorbis-tools (oggenc);
 # - the C toolchain pieces the encoders build from bundled source: cmake;
 # - ALSA's headers for cpal (feature `device`), and alsa-utils (aplay/arecord) for the tests;
-# - the real servers the network tests run on loopback: icecast2 and nginx (range requests);
+# - the real servers the network tests run on loopback: icecast2 and nginx (range requests),
+#   and openssl for their test certificates;
 # - the wasm32 target for the WebAssembly build check.
 # Idempotent: installs only what is missing. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
-packages=(ffmpeg sox lame flac vorbis-tools cmake pkg-config libasound2-dev alsa-utils icecast2 nginx-light)
+packages=(ffmpeg sox lame flac vorbis-tools cmake pkg-config libasound2-dev alsa-utils icecast2 nginx-light openssl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

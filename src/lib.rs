@@ -21,10 +21,14 @@
 #![warn(missing_docs)]
 
 mod chunk;
+#[cfg(feature = "device")]
+pub mod device;
 pub mod dsp;
 pub mod effects;
 mod error;
 pub mod functional;
+#[cfg(feature = "net")]
+pub mod net;
 #[cfg(feature = "decode")]
 mod reader;
 #[cfg(feature = "decode")]
@@ -34,6 +38,8 @@ mod writer;
 pub use audiostream_codecs::convert::PcmSample;
 pub use audiostream_codecs::{CodecConfig, EncodeError, Encoder, EncoderDelay, SampleFormat};
 pub use chunk::{Chunk, Sample};
+#[cfg(feature = "device")]
+pub use device::play_audio;
 pub use dsp::Remixer;
 #[cfg(feature = "decode")]
 pub use dsp::{output_frames, Resampler};

@@ -238,6 +238,15 @@ impl StreamReader {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn new(src: &str, format: Option<&str>, option: Option<&Options>) -> Result<Self> {
+        // A capture device (options: sample_rate, channels, buffer_frames, queue_frames).
+        #[cfg(feature = "device")]
+        if format.is_some_and(|f| f.trim().eq_ignore_ascii_case("device")) {
+            return crate::device::open_capture(src, option).map(|(reader, _)| reader);
+        }
+        #[cfg(feature = "net")]
+        if crate::net::is_url(src) {
+            return crate::net::open_reader(src, format, option);
+        }
         let (source, ext) = source::open_path(src)?;
         let name = if src == "-" {
             "stdin".to_string()

@@ -13,7 +13,7 @@ use symphonia::core::errors::{Error as SymError, Result as SymResult, SeekErrorK
 use symphonia::core::formats::{
     FormatId, FormatInfo, FormatReader, MediaInfo, SeekMode, SeekTo, SeekedTo, Track,
 };
-use symphonia::core::io::{MediaSource, MediaSourceStream, ReadBytes};
+use symphonia::core::io::{MediaSource, MediaSourceStream, ReadBytes, SeekBuffered};
 use symphonia::core::meta::{Metadata, MetadataLog};
 use symphonia::core::packet::Packet;
 use symphonia::core::units::{Duration, Timestamp};
@@ -23,6 +23,10 @@ pub(crate) const RAW_FORMATS: &[&str] = &["s16le", "s24le", "s32le", "f32le", "f
 
 /// Frames per packet: large enough to keep per-packet overhead negligible.
 const FRAMES_PER_PACKET: u64 = 4096;
+
+/// The most bytes a live packet can hold: everything the media source stream has buffered
+/// (its ring buffer is 64 KiB by default), so nothing is left behind in it (see `next_live`).
+const LIVE_MAX_PACKET_BYTES: u64 = 64 * 1024;
 
 const RAW_FORMAT_INFO: FormatInfo = FormatInfo {
     format: FormatId::new(FourCc::new(*b"rawp")),
@@ -52,14 +56,15 @@ fn layout(name: &str) -> Option<RawLayout> {
     })
 }
 
-/// Parses the raw format's options: `sample_rate` (required) and `channels` (default 1).
+/// Parses the raw format's options: `sample_rate` (required) and `channels` (default 1);
+/// `live` is read by [`live_option`].
 pub(crate) fn parse_options(format: &str, option: &Options) -> Result<(u32, u16)> {
     for key in option.keys() {
-        if key != "sample_rate" && key != "channels" {
+        if key != "sample_rate" && key != "channels" && key != "live" {
             return Err(Error::invalid_argument(
                 "option",
                 key,
-                format!("for raw PCM format \"{format}\": sample_rate, channels"),
+                format!("for raw PCM format \"{format}\": sample_rate, channels, live"),
             ));
         }
     }
@@ -84,6 +89,21 @@ pub(crate) fn parse_options(format: &str, option: &Options) -> Result<(u32, u16)
     Ok((sample_rate, channels))
 }
 
+/// The raw format's `live` option (default `false`): `true` makes every packet hold what
+/// the source has delivered so far (at least one frame) instead of 4096 frames, for sources
+/// that deliver in real time (capture devices, live pipes), where waiting for 4096 frames
+/// would add up to 85 ms of latency at 48 kHz.
+pub(crate) fn live_option(option: &Options) -> Result<bool> {
+    match option.get("live").map(|v| v.to_ascii_lowercase()) {
+        None => Ok(false),
+        Some(v) => match v.as_str() {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" => Ok(false),
+            _ => Err(Error::invalid_argument("option live", v, "true or false")),
+        },
+    }
+}
+
 /// Headerless PCM as a symphonia `FormatReader`.
 pub(crate) struct RawPcmReader<'s> {
     mss: MediaSourceStream<'s>,
@@ -92,6 +112,8 @@ pub(crate) struct RawPcmReader<'s> {
     metadata: MetadataLog,
     frame_bytes: u64,
     num_frames: Option<u64>,
+    /// Packets of what has arrived (see [`live_option`]).
+    live: bool,
 }
 
 impl<'s> RawPcmReader<'s> {
@@ -130,7 +152,52 @@ impl<'s> RawPcmReader<'s> {
             metadata: MetadataLog::default(),
             frame_bytes,
             num_frames,
+            live: false,
         })
+    }
+
+    /// Switches to live packets (see [`live_option`]): each packet is what the source has
+    /// delivered, at least one frame.
+    pub(crate) fn live(mut self, live: bool) -> Self {
+        if live && !self.live {
+            self.live = true;
+            // A live packet can be as large as what the source stream buffers.
+            let max_frames = (LIVE_MAX_PACKET_BYTES / self.frame_bytes).max(FRAMES_PER_PACKET);
+            if let Some(CodecParameters::Audio(params)) = self
+                .tracks
+                .first_mut()
+                .map(|t| &mut t.codec_params)
+                .and_then(|p| p.as_mut())
+            {
+                params.with_max_frames_per_packet(max_frames);
+            }
+        }
+        self
+    }
+
+    /// One live packet: blocks until one whole frame has arrived, then takes every whole frame
+    /// the media source stream holds. The stream is then empty, so "is a packet ready?" can be
+    /// answered by the source alone (a capture queue with a frame in it), and a packet never
+    /// waits for audio that has not arrived.
+    fn next_live(&mut self) -> SymResult<Option<Packet>> {
+        let pos = self.mss.pos();
+        let frame_bytes = self.frame_bytes as usize;
+        let mut data = vec![0u8; frame_bytes];
+        match ReadBytes::read_buf_exact(&mut self.mss, &mut data) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(e.into()),
+        }
+        let buffered = self.mss.unread_buffer_len();
+        let more = (buffered / frame_bytes) * frame_bytes;
+        if more > 0 {
+            data.resize(frame_bytes + more, 0);
+            // Already buffered: this does not block.
+            ReadBytes::read_buf_exact(&mut self.mss, &mut data[frame_bytes..])?;
+        }
+        let frames = (data.len() / frame_bytes) as u64;
+        let pts = Timestamp::new((pos / self.frame_bytes) as i64);
+        Ok(Some(Packet::new(0, pts, Duration::new(frames), data)))
     }
 }
 
@@ -148,6 +215,10 @@ impl FormatReader for RawPcmReader<'_> {
     }
 
     fn seek(&mut self, _mode: SeekMode, to: SeekTo) -> SymResult<SeekedTo> {
+        if self.live {
+            // Audio arriving in real time: there is nothing to seek to.
+            return Err(SymError::SeekError(SeekErrorKind::Unseekable));
+        }
         let required_ts = match to {
             SeekTo::Timestamp { ts, .. } => ts,
             SeekTo::Time { time, .. } => self
@@ -183,6 +254,9 @@ impl FormatReader for RawPcmReader<'_> {
     }
 
     fn next_packet(&mut self) -> SymResult<Option<Packet>> {
+        if self.live {
+            return self.next_live();
+        }
         let pos = self.mss.pos();
         let want = (FRAMES_PER_PACKET * self.frame_bytes) as usize;
         let mut data = vec![0u8; want];

@@ -188,7 +188,7 @@ pub(crate) fn reopen_demuxer(
     if let Some(f) = format {
         if raw::RAW_FORMATS.contains(&f) {
             let (rate, channels) = raw::parse_options(f, option)?;
-            let reader = RawPcmReader::new(mss, f, rate, channels)?;
+            let reader = RawPcmReader::new(mss, f, rate, channels)?.live(raw::live_option(option)?);
             return Ok(Demuxer {
                 reader: Box::new(reader),
                 container: f.to_string(),

@@ -133,6 +133,9 @@ pub struct StreamWriter {
     stream: Option<OutputStream>,
     tags: Options,
     finished: bool,
+    /// A playback device instead of a container (format "device").
+    #[cfg(feature = "device")]
+    device: Option<crate::device::SinkTarget>,
 }
 
 impl std::fmt::Debug for StreamWriter {
@@ -200,6 +203,16 @@ impl StreamWriter {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn new(dst: &str, format: Option<&str>, option: Option<&Options>) -> Result<Self> {
+        // A playback device (options: buffer_frames, queue_frames).
+        #[cfg(feature = "device")]
+        if format.is_some_and(|f| f.trim().eq_ignore_ascii_case("device")) {
+            return crate::device::open_writer(dst, option).map(|(writer, _)| writer);
+        }
+        #[cfg(feature = "net")]
+        if crate::net::is_sink_url(dst) {
+            let (name, container, conn) = crate::net::open_sink(dst, format, option)?;
+            return Ok(Self::with_sink(name, container, Sink::stream(conn)));
+        }
         if let Some(key) = option.and_then(|o| o.keys().next()) {
             return Err(Error::invalid_argument(
                 "option",
@@ -276,7 +289,17 @@ impl StreamWriter {
             stream: None,
             tags: Options::new(),
             finished: false,
+            #[cfg(feature = "device")]
+            device: None,
         }
+    }
+
+    /// A writer playing on a device (see [`crate::device`]).
+    #[cfg(feature = "device")]
+    pub(crate) fn for_device(dst_name: String, target: crate::device::SinkTarget) -> Self {
+        let mut writer = Self::with_sink(dst_name, "device".into(), Sink::stream(std::io::sink()));
+        writer.device = Some(target);
+        writer
     }
 
     /// Adds the audio stream: `f32` input at `sample_rate` with `num_channels`, the
@@ -324,6 +347,30 @@ impl StreamWriter {
             ));
         }
         let input = input_format(&opts.format)?;
+        // A playback device takes f32 at a rate and channel count it has; convert to them.
+        #[cfg(feature = "device")]
+        if let Some(target) = &self.device {
+            let (encoder, rate, channels) = target.open(&opts)?;
+            let conversion = Chain::new(
+                opts.num_channels,
+                channels,
+                opts.sample_rate,
+                rate,
+                opts.effect.as_ref(),
+            )?;
+            self.stream = Some(OutputStream {
+                encoder,
+                input,
+                input_name: opts.format.clone(),
+                channels: opts.num_channels,
+                buffer: PlanarBuffer::new(SampleFormat::F32, channels),
+                conversion,
+                stats: WriterStats::default(),
+                warned_clipping: false,
+                written_any: false,
+            });
+            return Ok(0);
+        }
         // The encoder's rate and channels; the conversion stage bridges the difference.
         let encoder_rate = opts.encoder_sample_rate.unwrap_or(opts.sample_rate);
         if encoder_rate == 0 {

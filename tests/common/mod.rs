@@ -2,5 +2,6 @@
 
 pub mod oracle;
 pub mod ours;
+pub mod servers;
 pub mod signals;
 pub mod sox;

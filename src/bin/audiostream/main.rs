@@ -6,9 +6,17 @@
 mod args;
 mod convert;
 mod demo;
+#[cfg(feature = "device")]
+mod devices;
 mod effects;
 mod info;
+#[cfg(feature = "device")]
+mod monitor;
+#[cfg(feature = "device")]
+mod play;
 mod progress;
+#[cfg(feature = "device")]
+mod record;
 
 use args::{
     parse_bitrate, parse_channels, parse_container, parse_effect, parse_options, parse_quality,
@@ -134,6 +142,23 @@ enum Command {
     /// Convert a bundled Ogg Vorbis file to MP3 and FLAC at 48 kHz, in a temporary directory,
     /// and say what was done (works from any directory).
     Demo,
+    /// List the audio hosts and devices, with the channels, rates and sample formats each
+    /// takes (capture "in", playback "out").
+    #[cfg(feature = "device")]
+    Devices {
+        /// Names only: do not open the devices to ask what they take.
+        #[arg(long)]
+        no_probe: bool,
+    },
+    /// Play a file on an audio device (optionally through effects).
+    #[cfg(feature = "device")]
+    Play(play::PlayArgs),
+    /// Record from an audio device into a WAV, FLAC or MP3 file.
+    #[cfg(feature = "device")]
+    Record(record::RecordArgs),
+    /// Live level meter of a capture device; Ctrl-C ends it.
+    #[cfg(feature = "device")]
+    Monitor(monitor::MonitorArgs),
     /// List the SoX effects `--effect` takes, with their arguments, defaults and ranges.
     Effects {
         /// Only these effects (default: all).
@@ -246,6 +271,14 @@ fn run(cli: Cli) -> Result<(), Exit> {
             )
         }
         Command::Demo => demo::run().map_err(Exit::Runtime),
+        #[cfg(feature = "device")]
+        Command::Devices { no_probe } => devices::run(!no_probe).map_err(Exit::Runtime),
+        #[cfg(feature = "device")]
+        Command::Play(a) => play::run(a, quiet).map_err(Exit::Runtime),
+        #[cfg(feature = "device")]
+        Command::Record(a) => record::run(a, quiet).map_err(Exit::Runtime),
+        #[cfg(feature = "device")]
+        Command::Monitor(a) => monitor::run(a, quiet).map_err(Exit::Runtime),
         Command::Effects { names } => effects::run(&names).map_err(Exit::Usage),
     }
 }
