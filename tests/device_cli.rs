@@ -3,6 +3,9 @@
 //! `ALSA_CONFIG_PATH`.
 #![cfg(all(target_os = "linux", feature = "device", feature = "cli"))]
 
+#[cfg(feature = "net")]
+#[allow(dead_code)]
+mod common;
 mod device_alsa;
 
 use device_alsa::{
@@ -11,11 +14,12 @@ use device_alsa::{
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const FIFOS: &[&str] = &["cli.fifo", "rec.fifo", "mon.fifo", "int.fifo"];
+const FIFOS: &[&str] = &["cli.fifo", "rec.fifo", "mon.fifo", "int.fifo", "url.fifo"];
 
 fn alsa() -> &'static Alsa {
     let mut config = String::from(NULL_PCM);
     config += &playback_pcm("as_cli", "cli.fifo", "paced playback");
+    config += &playback_pcm("as_url", "url.fifo", "paced playback of a URL");
     for (name, fifo) in [
         ("as_rec", "rec.fifo"),
         ("as_mon", "mon.fifo"),
@@ -120,6 +124,44 @@ fn play_delivers_every_sample_in_order() {
     assert!(err.contains("played 1.00 s"), "{err}");
     let out = f32_samples(&drain.finish());
     // 16-bit samples are exact in f32: the device got the file's samples, then silence.
+    assert!(
+        out.len() >= expected.len(),
+        "{} < {}",
+        out.len(),
+        expected.len()
+    );
+    assert_eq!(out[..expected.len()], expected[..]);
+    assert!(out[expected.len()..].iter().all(|&v| v == 0.0));
+}
+
+/// `audiostream play http://...`: a file served by nginx on loopback reaches the device
+/// sample for sample, as the same file does from disk.
+#[cfg(feature = "net")]
+#[test]
+fn play_reads_a_url() {
+    let alsa = alsa();
+    let dir = alsa.path("url");
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.wav");
+    let ok = Command::new("sox")
+        .args(["-n", "-r", "44100", "-c", "2", "-b", "16"])
+        .arg(&input)
+        .args(["synth", "0.5", "sine", "330", "sine", "550", "vol", "0.5"])
+        .status()
+        .expect("sox runs")
+        .success();
+    assert!(ok);
+    let expected = sox_samples(&input);
+    let server = common::servers::Nginx::start(&dir, false);
+    let drain = Drain::start(&alsa.path("url.fifo"), Some(4.0 * 44100.0 * 8.0));
+    let mut c = cli();
+    c.args(["play", "--device", "as_url"])
+        .arg(server.url("in.wav"));
+    let o = run_bounded(c, Duration::from_secs(30));
+    assert!(o.status.success(), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("played 0.50 s"), "{err}");
+    let out = f32_samples(&drain.finish());
     assert!(
         out.len() >= expected.len(),
         "{} < {}",
