@@ -353,11 +353,8 @@ impl Effect for Chorus {
         }
         self.flushed = true;
         // SoX drains as many samples as the longest delay line, with input 0.
-        let mut tail = vec![vec![0.0f32; self.len]; planar.len()];
-        self.run(&mut tail);
-        for (ch, t) in planar.iter_mut().zip(tail) {
-            ch.extend(t);
-        }
+        let frames = self.len;
+        super::append_silence_tail(planar, frames, |tail| self.run(tail));
         Ok(())
     }
 }

@@ -283,11 +283,8 @@ impl Effect for Echo {
         }
         self.flushed = true;
         // SoX drains as many samples as the longest delay, reading the lines with input 0.
-        let mut tail = vec![vec![0.0f32; self.len]; planar.len()];
-        self.run(&mut tail);
-        for (ch, t) in planar.iter_mut().zip(tail) {
-            ch.extend(t);
-        }
+        let frames = self.len;
+        super::append_silence_tail(planar, frames, |tail| self.run(tail));
         Ok(())
     }
 }
@@ -370,11 +367,8 @@ impl Effect for Echos {
         }
         self.flushed = true;
         // SoX drains as many samples as all delays together.
-        let mut tail = vec![vec![0.0f32; self.tail]; planar.len()];
-        self.run(&mut tail);
-        for (ch, t) in planar.iter_mut().zip(tail) {
-            ch.extend(t);
-        }
+        let frames = self.tail;
+        super::append_silence_tail(planar, frames, |tail| self.run(tail));
         Ok(())
     }
 }

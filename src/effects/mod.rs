@@ -1100,6 +1100,20 @@ impl EffectStream {
     }
 }
 
+/// Appends to `planar` what `run` makes of `frames` frames of silence on every channel: the
+/// tail SoX's delay effects (echo, echos, chorus) drain at the end of the stream.
+pub(crate) fn append_silence_tail(
+    planar: &mut Planar,
+    frames: usize,
+    run: impl FnOnce(&mut Planar),
+) {
+    let mut tail = vec![vec![0.0f32; frames]; planar.len()];
+    run(&mut tail);
+    for (ch, t) in planar.iter_mut().zip(tail) {
+        ch.extend(t);
+    }
+}
+
 fn to_planar(view: ArrayView2<'_, f32>) -> Planar {
     view.rows().into_iter().map(|r| r.to_vec()).collect()
 }
