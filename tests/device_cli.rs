@@ -98,32 +98,41 @@ fn devices_lists_hosts_devices_channels_and_rates() {
     assert!(text.contains("in : 1-64 channels"), "{text}");
 }
 
-#[test]
-fn play_delivers_every_sample_in_order() {
-    let alsa = alsa();
-    let dir = alsa.path("play");
-    std::fs::create_dir_all(&dir).unwrap();
+/// Makes `dir/in.wav` (16-bit stereo, `seconds` long, by SoX: the oracle's file) and returns
+/// its path and samples.
+fn sox_tones(dir: &std::path::Path, seconds: &str) -> (std::path::PathBuf, Vec<f32>) {
+    std::fs::create_dir_all(dir).unwrap();
     let input = dir.join("in.wav");
-    // The oracle's file: 1 s of 16-bit stereo made by SoX.
     let ok = Command::new("sox")
         .args(["-n", "-r", "44100", "-c", "2", "-b", "16"])
         .arg(&input)
-        .args(["synth", "1", "sine", "440", "sine", "660", "vol", "0.5"])
+        .args(["synth", seconds, "sine", "440", "sine", "660", "vol", "0.5"])
         .status()
         .expect("sox runs")
         .success();
     assert!(ok);
-    let expected = sox_samples(&input);
-    // The device read at 4x real time.
-    let drain = Drain::start(&alsa.path("cli.fifo"), Some(4.0 * 44100.0 * 8.0));
+    let samples = sox_samples(&input);
+    (input, samples)
+}
+
+/// Runs `audiostream play --device DEVICE SRC` with the device's FIFO read at 4x real time,
+/// checks the summary line, and checks that the device got `expected`, then only silence
+/// (16-bit samples are exact in f32).
+fn play_and_compare(
+    device: &str,
+    fifo: &str,
+    src: &std::ffi::OsStr,
+    expected: &[f32],
+    played: &str,
+) {
+    let drain = Drain::start(&alsa().path(fifo), Some(4.0 * 44100.0 * 8.0));
     let mut c = cli();
-    c.args(["play", "--device", "as_cli"]).arg(&input);
+    c.args(["play", "--device", device]).arg(src);
     let o = run_bounded(c, Duration::from_secs(30));
     assert!(o.status.success(), "{o:?}");
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("played 1.00 s"), "{err}");
+    assert!(err.contains(&format!("played {played}")), "{err}");
     let out = f32_samples(&drain.finish());
-    // 16-bit samples are exact in f32: the device got the file's samples, then silence.
     assert!(
         out.len() >= expected.len(),
         "{} < {}",
@@ -134,42 +143,22 @@ fn play_delivers_every_sample_in_order() {
     assert!(out[expected.len()..].iter().all(|&v| v == 0.0));
 }
 
+#[test]
+fn play_delivers_every_sample_in_order() {
+    let (input, expected) = sox_tones(&alsa().path("play"), "1");
+    play_and_compare("as_cli", "cli.fifo", input.as_os_str(), &expected, "1.00 s");
+}
+
 /// `audiostream play http://...`: a file served by nginx on loopback reaches the device
 /// sample for sample, as the same file does from disk.
 #[cfg(feature = "net")]
 #[test]
 fn play_reads_a_url() {
-    let alsa = alsa();
-    let dir = alsa.path("url");
-    std::fs::create_dir_all(&dir).unwrap();
-    let input = dir.join("in.wav");
-    let ok = Command::new("sox")
-        .args(["-n", "-r", "44100", "-c", "2", "-b", "16"])
-        .arg(&input)
-        .args(["synth", "0.5", "sine", "330", "sine", "550", "vol", "0.5"])
-        .status()
-        .expect("sox runs")
-        .success();
-    assert!(ok);
-    let expected = sox_samples(&input);
+    let dir = alsa().path("url");
+    let (_, expected) = sox_tones(&dir, "0.5");
     let server = common::servers::Nginx::start(&dir, false);
-    let drain = Drain::start(&alsa.path("url.fifo"), Some(4.0 * 44100.0 * 8.0));
-    let mut c = cli();
-    c.args(["play", "--device", "as_url"])
-        .arg(server.url("in.wav"));
-    let o = run_bounded(c, Duration::from_secs(30));
-    assert!(o.status.success(), "{o:?}");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("played 0.50 s"), "{err}");
-    let out = f32_samples(&drain.finish());
-    assert!(
-        out.len() >= expected.len(),
-        "{} < {}",
-        out.len(),
-        expected.len()
-    );
-    assert_eq!(out[..expected.len()], expected[..]);
-    assert!(out[expected.len()..].iter().all(|&v| v == 0.0));
+    let url = server.url("in.wav");
+    play_and_compare("as_url", "url.fifo", url.as_ref(), &expected, "0.50 s");
 }
 
 /// Interleaved samples of a 16-bit file, decoded by SoX.

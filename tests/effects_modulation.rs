@@ -12,8 +12,9 @@
 
 mod common;
 
-use audiostream::ndarray::{concatenate, s, Array2, Axis};
-use audiostream::{AudioEffector, Error};
+use audiostream::ndarray::{s, Array2};
+use audiostream::AudioEffector;
+use common::effects::invalid;
 use common::oracle::snr_db;
 use common::signals::music;
 
@@ -88,17 +89,7 @@ fn matches_sox() {
 
 /// Runs `data` through a stream in chunks of `chunk` frames, then flushes.
 fn streamed(fx: &AudioEffector, data: &Array2<f32>, chunk: usize) -> Array2<f32> {
-    let mut st = fx.stream(RATE, data.nrows()).unwrap();
-    let mut parts = Vec::new();
-    let mut start = 0;
-    while start < data.ncols() {
-        let end = (start + chunk).min(data.ncols());
-        parts.push(st.process(data.slice(s![.., start..end])).unwrap());
-        start = end;
-    }
-    parts.push(st.flush().unwrap());
-    let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
-    concatenate(Axis(1), &views).unwrap()
+    common::effects::streamed(fx, data, RATE, chunk)
 }
 
 #[test]
@@ -289,18 +280,6 @@ fn any_channel_count() {
     }
     let fx: AudioEffector = "flanger".parse().unwrap();
     assert_eq!(fx.apply(data.view(), RATE).unwrap().dim(), (5, 3000));
-}
-
-fn invalid(r: Result<AudioEffector, Error>, needles: &[&str]) {
-    match r {
-        Err(Error::InvalidArgument(m)) => {
-            eprintln!("{m}");
-            for n in needles {
-                assert!(m.contains(n), "{m:?} does not mention {n:?}");
-            }
-        }
-        other => panic!("expected InvalidArgument mentioning {needles:?}, got {other:?}"),
-    }
 }
 
 /// Errors known only with the sample rate come from `apply`/`stream`.

@@ -6,8 +6,9 @@
 
 mod common;
 
-use audiostream::ndarray::{concatenate, s, Array2, Axis};
+use audiostream::ndarray::{s, Array2};
 use audiostream::{AudioEffector, Error};
+use common::effects::{invalid, streamed};
 use common::oracle::snr_db;
 use common::signals::{music, TempDir};
 use common::sox::{sox_effect, write_flt};
@@ -238,17 +239,7 @@ fn streaming_equals_apply() {
             let data = music(channels, 11025, RATE) * 0.5;
             let whole = fx.apply(data.view(), RATE).unwrap();
             for chunk in [1, 64, 1000, 4096] {
-                let mut st = fx.stream(RATE, channels).unwrap();
-                let mut parts = Vec::new();
-                let mut start = 0;
-                while start < data.ncols() {
-                    let end = (start + chunk).min(data.ncols());
-                    parts.push(st.process(data.slice(s![.., start..end])).unwrap());
-                    start = end;
-                }
-                parts.push(st.flush().unwrap());
-                let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
-                let joined = concatenate(Axis(1), &views).unwrap();
+                let joined = streamed(&fx, &data, RATE, chunk);
                 assert_eq!(joined, whole, "{effect}, {channels} ch, chunks of {chunk}");
             }
         }
@@ -286,17 +277,6 @@ fn new_and_param_equal_the_parsed_form() {
         .unwrap();
     assert!(entry.usage.starts_with("reverb [-w|--wet-only]"));
     assert_eq!(entry.arguments.len(), 7);
-}
-
-fn invalid(r: Result<AudioEffector, Error>, needles: &[&str]) {
-    match r {
-        Err(Error::InvalidArgument(m)) => {
-            for n in needles {
-                assert!(m.contains(n), "{m:?} does not mention {n:?}");
-            }
-        }
-        other => panic!("expected InvalidArgument mentioning {needles:?}, got {other:?}"),
-    }
 }
 
 #[test]

@@ -15,7 +15,7 @@
 
 mod common;
 
-use audiostream::ndarray::{concatenate, s, Array2, Axis};
+use audiostream::ndarray::Array2;
 use audiostream::{AudioEffector, Error};
 use common::oracle::snr_db;
 use common::signals::music;
@@ -406,17 +406,7 @@ fn lengths_match_sox() {
 
 /// Runs `data` through a stream in chunks of `chunk` frames, then flushes.
 fn streamed(fx: &AudioEffector, data: &Array2<f32>, chunk: usize) -> Array2<f32> {
-    let mut st = fx.stream(RATE, data.nrows()).unwrap();
-    let mut parts = Vec::new();
-    let mut start = 0;
-    while start < data.ncols() {
-        let end = (start + chunk).min(data.ncols());
-        parts.push(st.process(data.slice(s![.., start..end])).unwrap());
-        start = end;
-    }
-    parts.push(st.flush().unwrap());
-    let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
-    concatenate(Axis(1), &views).unwrap()
+    common::effects::streamed(fx, data, RATE, chunk)
 }
 
 /// Chunks of 1, 64, 1000 and 4096 frames through `EffectStream`, then `flush`, equal `apply`

@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests (`mod common;` in each test file).
 
+pub mod effects;
 pub mod oracle;
 pub mod ours;
 pub mod servers;
