@@ -22,6 +22,7 @@ mod options;
 mod raw;
 mod riff_info;
 mod source;
+mod wav_slots;
 
 pub use metadata::{MediaType, Metadata, SourceStream};
 pub use options::{AudioStreamOptions, OutputStream};
@@ -72,7 +73,8 @@ pub struct ReaderStats {
 
 /// One decoder, shared by every output that reads its source stream.
 struct DecoderSlot {
-    decoder: Box<dyn AudioDecoder>,
+    /// `None` only while a packet is being decoded (see `decode_packet`).
+    decoder: Option<Box<dyn AudioDecoder>>,
     codec: String,
     sample_rate: u32,
     channels: usize,
@@ -91,14 +93,66 @@ struct DecoderSlot {
     decoded_packets: u64,
     failed_packets: u64,
     last_error: Option<String>,
-    /// Whether the decoder trims encoder delay and padding.
+    /// Whether encoder delay and padding are trimmed (the packets' `trim_start`/`trim_end`).
     gapless: bool,
+    /// Whether the decoder trims them itself (symphonia's MPEG audio and Vorbis decoders do);
+    /// for every other decoder the reader cuts them from the decoded frames.
+    decoder_trims: bool,
     /// Frames past this one are padding the container says to drop (MP4: the sample table's
     /// total; the last AAC packet decodes to a whole 1024-frame block).
     end_frame: Option<u64>,
     /// Frames of silence put where packets were missing, and how many such gaps.
     gap_frames: u64,
     lost_gaps: u64,
+    /// While the stream has another rate or channel count than it started with: the
+    /// conversion back to its first shape.
+    reshape: Option<Reshape>,
+}
+
+/// Decoded frames in another shape than the stream's first, converted back to it.
+struct Reshape {
+    /// (rate, channels) of the frames converted.
+    from: (u32, usize),
+    chain: crate::dsp::Chain,
+}
+
+/// Where a packet's decoded frames go: `start`, the stream frame of the first one as the
+/// reader counts; `packet_frame`, where the packet's timestamp says it starts, when that is
+/// to be trusted over the count (a later timestamp means packets were lost).
+#[derive(Clone, Copy, Debug)]
+struct Placement {
+    start: u64,
+    packet_frame: Option<u64>,
+}
+
+/// Decoded frames handed to the outputs: a decoder's buffer (frames from `front` on), or
+/// frames already converted to `f32`.
+enum Frames<'a> {
+    Decoded {
+        buf: &'a GenericAudioBufferRef<'a>,
+        front: usize,
+    },
+    Planar(ndarray::ArrayView2<'a, f32>),
+}
+
+impl Frames<'_> {
+    fn push_to(&self, buffer: &mut ChunkBuffer, range: std::ops::Range<usize>, keep_all: bool) {
+        match self {
+            Frames::Decoded { buf, front } => {
+                buffer.push_decoded(buf, front + range.start..front + range.end, keep_all)
+            }
+            Frames::Planar(view) => buffer.push_view(view.slice(ndarray::s![.., range]), keep_all),
+        }
+    }
+
+    fn planar(&self, channels: usize, range: std::ops::Range<usize>) -> Array2<f32> {
+        match self {
+            Frames::Decoded { buf, front } => {
+                decoded_planar(buf, channels, front + range.start..front + range.end)
+            }
+            Frames::Planar(view) => view.slice(ndarray::s![.., range]).to_owned(),
+        }
+    }
 }
 
 /// Longer gaps between packet timestamps are discontinuities (e.g. a restarted live stream),
@@ -106,6 +160,74 @@ struct DecoderSlot {
 const MAX_GAP_SECONDS: u64 = 10;
 
 impl DecoderSlot {
+    /// Where the frames of a packet whose first frame has timestamp `packet_ts` go.
+    /// `trust_timestamp`: a timestamp later than the count means lost packets (a gap to fill);
+    /// not where the stream's rate changed (its timestamps then count other frames).
+    fn place(&mut self, packet_ts: i64, trust_timestamp: bool) -> Placement {
+        // Frame 0 is where the first decoded packet of the stream starts.
+        let packet_frame = if self.at_stream_start {
+            self.at_stream_start = false;
+            self.start_ts = packet_ts;
+            0
+        } else {
+            self.frame_of(packet_ts)
+        };
+        let start = self.position.unwrap_or(packet_frame);
+        let max_gap = MAX_GAP_SECONDS * u64::from(self.sample_rate);
+        let gap = packet_frame.saturating_sub(start);
+        let gap_is_loss = trust_timestamp && self.exact_timestamps() && gap <= max_gap;
+        Placement {
+            start,
+            packet_frame: gap_is_loss.then_some(packet_frame),
+        }
+    }
+
+    /// Converts frames of another shape (`from` = rate, channels) to the stream's first.
+    fn reshape_to_stream(
+        &mut self,
+        from: (u32, usize),
+        frames: ndarray::ArrayView2<'_, f32>,
+    ) -> Result<Array2<f32>> {
+        if self.reshape.is_none() {
+            log::warn!(
+                "{} stream changes from {} Hz / {} channels to {} Hz / {} channels mid-stream; \
+                 converted to {} Hz / {} channels",
+                self.codec,
+                self.sample_rate,
+                self.channels,
+                from.0,
+                from.1,
+                self.sample_rate,
+                self.channels
+            );
+        }
+        let reshape = match &mut self.reshape {
+            Some(r) => r,
+            empty => {
+                let chain =
+                    crate::dsp::Chain::new(from.1, self.channels, from.0, self.sample_rate, None)?
+                        .ok_or_else(|| {
+                            Error::Decode("no conversion between equal shapes".into())
+                        })?;
+                empty.insert(Reshape { from, chain })
+            }
+        };
+        reshape.chain.process(frames)
+    }
+
+    /// Ends a conversion from another shape when the frames now come in `shape`: returns its
+    /// tail (the resampler's last frames), which comes before them.
+    fn end_reshape_unless(&mut self, shape: (u32, usize)) -> Result<Option<Array2<f32>>> {
+        match self.reshape.take() {
+            Some(r) if r.from == shape => {
+                self.reshape = Some(r);
+                Ok(None)
+            }
+            Some(mut r) => r.chain.flush().map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Whether a timestamp names one frame exactly (time base = 1 / sample rate).
     fn exact_timestamps(&self) -> bool {
         self.time_base
@@ -120,6 +242,18 @@ impl DecoderSlot {
             0
         };
         packet.pts.get().saturating_add(trim)
+    }
+
+    /// Frames the reader cuts from the front and the back of a packet's `frames` decoded
+    /// frames: the container's delay and padding, where the decoder does not cut them itself
+    /// (`cut`).
+    fn trim_of(cut: bool, packet: &Packet, frames: usize) -> (usize, usize) {
+        if !cut {
+            return (0, 0);
+        }
+        let front = usize::try_from(packet.trim_start.get()).map_or(frames, |t| t.min(frames));
+        let back = usize::try_from(packet.trim_end.get()).map_or(frames, |t| t.min(frames - front));
+        (front, back)
     }
 
     /// Frames to decode before a seek target so the decoder's state is rebuilt by then.
@@ -650,7 +784,7 @@ impl StreamReader {
             return Err(Error::Decode(format!("stream {src} has no channels")));
         }
         Ok(DecoderSlot {
-            decoder,
+            decoder: Some(decoder),
             codec: codec.to_string(),
             sample_rate,
             channels,
@@ -663,6 +797,7 @@ impl StreamReader {
             failed_packets: 0,
             last_error: None,
             gapless: opts.gapless,
+            decoder_trims: matches!(codec, "mp1" | "mp2" | "mp3" | "vorbis"),
             end_frame: if self.container == "mp4" && opts.gapless {
                 track.num_frames
             } else {
@@ -670,6 +805,7 @@ impl StreamReader {
             },
             gap_frames: 0,
             lost_gaps: 0,
+            reshape: None,
         })
     }
 
@@ -749,24 +885,42 @@ impl StreamReader {
     }
 
     fn decode_packet(&mut self, src: usize, packet: &Packet) -> Result<()> {
-        let keep_all = self.keep_all;
-        let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
+        // The decoder is taken out of its slot while its output is borrowed, so the frames
+        // can be delivered without a copy while the slot's bookkeeping changes.
+        let Some(mut decoder) = self
+            .decoders
+            .get_mut(src)
+            .and_then(|d| d.as_mut())
+            .and_then(|slot| slot.decoder.take())
+        else {
             return Ok(());
         };
-        let packet_ts = slot.first_frame_ts(packet);
-        // Frame 0 is where the first decoded packet of the stream starts.
-        let packet_frame = if slot.at_stream_start {
-            0
-        } else {
-            slot.frame_of(packet_ts)
+        let outcome = self.decode_with(decoder.as_mut(), src, packet);
+        if let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) {
+            slot.decoder = Some(decoder);
+        }
+        if outcome? {
+            self.reset_decoders_after_stream_change()?;
+        }
+        Ok(())
+    }
+
+    /// Decodes one packet and delivers its frames; `Ok(true)` when the decoder asks to be
+    /// re-created (the stream changed).
+    fn decode_with(
+        &mut self,
+        decoder: &mut dyn AudioDecoder,
+        src: usize,
+        packet: &Packet,
+    ) -> Result<bool> {
+        let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
+            return Ok(false);
         };
-        let exact_timestamps = slot.exact_timestamps();
-        let max_gap = MAX_GAP_SECONDS * u64::from(slot.sample_rate);
-        let buf = match slot.decoder.decode(packet) {
+        let packet_ts = slot.first_frame_ts(packet);
+        let cut_trims = slot.gapless && !slot.decoder_trims;
+        let buf = match decoder.decode(packet) {
             Ok(buf) => buf,
-            Err(SymError::ResetRequired) => {
-                return self.reset_decoders_after_stream_change();
-            }
+            Err(SymError::ResetRequired) => return Ok(true),
             Err(e) => {
                 if slot.failed_packets == 0 {
                     log::warn!(
@@ -776,72 +930,101 @@ impl StreamReader {
                 }
                 slot.failed_packets += 1;
                 slot.last_error = Some(e.to_string());
-                return Ok(());
+                return Ok(false);
             }
         };
-        let frames = buf.frames();
-        let spec = buf.spec();
-        if spec.channels().count() != slot.channels || spec.rate() != slot.sample_rate {
-            if slot.failed_packets == 0 {
-                log::warn!(
-                    "stream {src}: skipping a packet of {} Hz / {} channels in a stream of {} Hz / {} channels",
-                    spec.rate(),
-                    spec.channels().count(),
-                    slot.sample_rate,
-                    slot.channels
-                );
-            }
-            slot.failed_packets += 1;
-            slot.last_error = Some("sample rate or channel count changed mid-stream".into());
-            return Ok(());
-        }
         slot.decoded_packets += 1;
-        if frames == 0 {
-            return Ok(());
+        // Delay and padding the decoder left in: frames `front..front + frames` are the audio.
+        let decoded_frames = buf.frames();
+        let (front, back) = DecoderSlot::trim_of(cut_trims, packet, decoded_frames);
+        let frames = decoded_frames - front - back;
+        let spec = buf.spec();
+        let shape = (spec.rate(), spec.channels().count());
+        let native = shape == (slot.sample_rate, slot.channels);
+        if native && slot.reshape.is_none() {
+            if frames > 0 {
+                let at = slot.place(packet_ts, true);
+                self.deliver(src, Frames::Decoded { buf: &buf, front }, frames, at)?;
+            }
+            return Ok(false);
         }
-        if slot.at_stream_start {
-            slot.at_stream_start = false;
-            slot.start_ts = packet_ts;
+        // The stream changed its rate or channel count (an MP3 channel mode, a FLAC stream
+        // re-configured mid-stream): convert to the stream's first shape, as FFmpeg does.
+        let planar = decoded_planar(&buf, shape.1, front..front + frames);
+        drop(buf);
+        if let Some(tail) = slot.end_reshape_unless(shape)? {
+            let at = slot.place(packet_ts, false);
+            self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at)?;
         }
-        let mut start = match slot.position {
-            Some(p) => p,
-            None => packet_frame,
+        let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
+            return Ok(false);
         };
+        let converted = if native {
+            planar
+        } else {
+            slot.reshape_to_stream(shape, planar.view())?
+        };
+        if converted.ncols() > 0 {
+            let at = slot.place(packet_ts, false);
+            self.deliver(src, Frames::Planar(converted.view()), converted.ncols(), at)?;
+        }
+        Ok(false)
+    }
+
+    /// Hands `frames` decoded frames of source stream `src`, which start at stream frame `at`
+    /// (as the packet's timestamp says; see [`DecoderSlot::place`]), to the outputs reading
+    /// it: fills a gap before them with silence, cuts what the container says is padding, and
+    /// what comes before each output's start.
+    fn deliver(
+        &mut self,
+        src: usize,
+        data: Frames<'_>,
+        frames: usize,
+        at: Placement,
+    ) -> Result<()> {
+        let keep_all = self.keep_all;
+        let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
+            return Ok(());
+        };
+        let mut start = at.start;
         // Packets were lost (corrupt data the demuxer skipped, or packets that failed to
         // decode): fill the gap with silence so later audio keeps its true time.
-        let gap = packet_frame.saturating_sub(start);
-        if gap > 0 && exact_timestamps && gap <= max_gap {
-            if slot.gap_frames == 0 {
-                log::warn!(
-                    "stream {src} ({}): {gap} frames are missing at {:.3} s (lost or undecodable \
-                     packets); filled with silence",
-                    slot.codec,
-                    start as f64 / f64::from(slot.sample_rate)
-                );
-            }
-            slot.gap_frames += gap;
-            slot.lost_gaps += 1;
-            for out in self.outputs.iter_mut().filter(|o| o.src == src) {
-                let from = start.max(out.from);
-                if from >= packet_frame {
-                    continue;
+        if let Some(packet_frame) = at.packet_frame {
+            let gap = packet_frame.saturating_sub(start);
+            if gap > 0 {
+                if slot.gap_frames == 0 {
+                    log::warn!(
+                        "stream {src} ({}): {gap} frames are missing at {:.3} s (lost or \
+                         undecodable packets); filled with silence",
+                        slot.codec,
+                        start as f64 / f64::from(slot.sample_rate)
+                    );
                 }
-                match &mut out.conv {
-                    Some(conv) => {
-                        let missing = packet_frame.saturating_sub(conv.next_in().max(from));
-                        conv.push_silence(missing, &mut out.buffer, keep_all)?;
+                slot.gap_frames += gap;
+                slot.lost_gaps += 1;
+                for out in self.outputs.iter_mut().filter(|o| o.src == src) {
+                    let from = start.max(out.from);
+                    if from >= packet_frame {
+                        continue;
                     }
-                    None => out
-                        .buffer
-                        .push_silence((packet_frame - from) as usize, keep_all),
+                    match &mut out.conv {
+                        Some(conv) => {
+                            let missing = packet_frame.saturating_sub(conv.next_in().max(from));
+                            conv.push_silence(missing, &mut out.buffer, keep_all)?;
+                        }
+                        None => out
+                            .buffer
+                            .push_silence((packet_frame - from) as usize, keep_all),
+                    }
                 }
+                start = packet_frame;
             }
-            start = packet_frame;
         }
         slot.position = Some(start + frames as u64);
         let keep = slot.end_frame.map_or(frames, |end| {
             end.saturating_sub(start).min(frames as u64) as usize
         });
+        let channels = slot.channels;
         let skip_of = |from: u64| from.saturating_sub(start).min(frames as u64) as usize;
         // Converted outputs share one f32 copy of the frames any of them needs.
         let first_converted = self
@@ -858,11 +1041,10 @@ impl StreamReader {
                 continue;
             }
             match &mut out.conv {
-                None => out.buffer.push_decoded(&buf, skip..keep, keep_all),
+                None => data.push_to(&mut out.buffer, skip..keep, keep_all),
                 Some(conv) => {
-                    let frames_f32 = planar.get_or_insert_with(|| {
-                        decoded_planar(&buf, slot.channels, first_converted..keep)
-                    });
+                    let frames_f32 =
+                        planar.get_or_insert_with(|| data.planar(channels, first_converted..keep));
                     conv.push(
                         frames_f32.view(),
                         start + first_converted as u64,
@@ -906,9 +1088,12 @@ impl StreamReader {
                     self.src_name, slot.sample_rate, slot.channels, params.sample_rate, channels
                 )));
             }
-            slot.decoder = symphonia::default::get_codecs()
-                .make_audio_decoder(params, &AudioDecoderOptions::default())
-                .map_err(|e| Error::Decode(format!("{}: {e}", self.src_name)))?;
+            slot.decoder = Some(
+                symphonia::default::get_codecs()
+                    .make_audio_decoder(params, &AudioDecoderOptions::default())
+                    .map_err(|e| Error::Decode(format!("{}: {e}", self.src_name)))?,
+            );
+            slot.reshape = None;
         }
         // The new tracks keep our stream indices where ids match; adopt the new list.
         if tracks.len() == self.tracks.len() {
@@ -1296,7 +1481,10 @@ impl StreamReader {
             self.demuxer_seek(seek_time.max(0.0), Some(plain_time.max(0.0)))?
         };
         for slot in self.decoders.iter_mut().flatten() {
-            slot.decoder.reset();
+            if let Some(d) = &mut slot.decoder {
+                d.reset();
+            }
+            slot.reshape = None;
             slot.discard_until = if timestamp.is_finite() {
                 (timestamp * f64::from(slot.sample_rate)).round() as u64
             } else {
@@ -1498,9 +1686,11 @@ fn describe_track(index: usize, t: &Track, tags: Options, byte_len: Option<u64>)
             let channels = p.channels.as_ref().map(|c| c.count());
             let duration = duration_of(t.num_frames, p.sample_rate);
             let is_pcm = codec.starts_with("pcm_");
+            // Never 0: a demuxer that does not know says nothing.
             let bits = p
                 .bits_per_coded_sample
-                .or(p.bits_per_sample)
+                .filter(|b| *b > 0)
+                .or(p.bits_per_sample.filter(|b| *b > 0))
                 .or_else(|| from_symphonia::pcm_bits(codec));
             let bit_rate = if is_pcm {
                 match (p.sample_rate, channels, bits) {

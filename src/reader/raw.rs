@@ -2,6 +2,7 @@
 //! symphonia does not have. It plugs into symphonia as a `FormatReader`, so packets decode with
 //! symphonia's PCM decoder and everything downstream is shared with the other formats.
 
+use super::wav_slots::SlotLayout;
 use crate::{Error, Options, Result};
 use std::io::{Read, Seek, SeekFrom};
 use symphonia::core::audio::Channels;
@@ -32,6 +33,14 @@ const RAW_FORMAT_INFO: FormatInfo = FormatInfo {
     format: FormatId::new(FourCc::new(*b"rawp")),
     short_name: "raw",
     long_name: "Raw PCM",
+};
+
+/// A WAV file read by this demuxer (see [`wav_slots`](super::wav_slots)): named as symphonia's WAV demuxer is,
+/// so the container is "wav" either way.
+const WAV_FORMAT_INFO: FormatInfo = FormatInfo {
+    format: FormatId::new(FourCc::new(*b"wave")),
+    short_name: "wave",
+    long_name: "Waveform Audio File Format (PCM in wide slots)",
 };
 
 /// Sample layout of one raw format.
@@ -114,6 +123,13 @@ pub(crate) struct RawPcmReader<'s> {
     num_frames: Option<u64>,
     /// Packets of what has arrived (see [`live_option`]).
     live: bool,
+    /// Byte offset of the first frame (a WAV file's `data` chunk; 0 for raw PCM).
+    data_start: u64,
+    /// Byte offset where the samples end, when known (a WAV `data` chunk's end).
+    data_end: Option<u64>,
+    /// WAV samples in wider slots, rewritten as they are read (see [`wav_slots`](super::wav_slots)).
+    slots: Option<SlotLayout>,
+    format_info: FormatInfo,
 }
 
 impl<'s> RawPcmReader<'s> {
@@ -129,14 +145,67 @@ impl<'s> RawPcmReader<'s> {
                 RAW_FORMATS.join(", ")
             ))
         })?;
-        let frame_bytes = u64::from(layout.bytes_per_sample) * u64::from(channels);
-        let num_frames = mss.byte_len().map(|len| len / frame_bytes);
+        let bytes = layout.bytes_per_sample;
+        let data_len = mss.byte_len();
+        Ok(Self::build(
+            mss,
+            layout.codec,
+            bytes * 8,
+            bytes,
+            sample_rate,
+            channels,
+            (0, data_len),
+            None,
+        ))
+    }
+
+    /// Reads the `data` chunk of a WAV file whose samples sit in wider slots than their bit
+    /// depth (see [`wav_slots`](super::wav_slots)); `mss` is at the first sample.
+    pub(crate) fn wav_slots(mss: MediaSourceStream<'s>, layout: SlotLayout) -> Self {
+        let codec = match layout.slot_bytes {
+            1 => CODEC_ID_PCM_U8,
+            2 => CODEC_ID_PCM_S16LE,
+            3 => CODEC_ID_PCM_S24LE,
+            _ => CODEC_ID_PCM_S32LE,
+        };
+        // The data chunk's size, or (streamed WAV) everything up to the end of the file.
+        let data_len = layout.data_len.or_else(|| {
+            mss.byte_len()
+                .map(|len| len.saturating_sub(layout.data_start))
+        });
+        let mut reader = Self::build(
+            mss,
+            codec,
+            u32::from(layout.bits),
+            u32::from(layout.slot_bytes),
+            layout.sample_rate,
+            layout.channels,
+            (layout.data_start, data_len),
+            Some(layout),
+        );
+        reader.format_info = WAV_FORMAT_INFO;
+        reader
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        mss: MediaSourceStream<'s>,
+        codec: AudioCodecId,
+        bits: u32,
+        bytes_per_sample: u32,
+        sample_rate: u32,
+        channels: u16,
+        (data_start, data_len): (u64, Option<u64>),
+        slots: Option<SlotLayout>,
+    ) -> Self {
+        let frame_bytes = u64::from(bytes_per_sample) * u64::from(channels);
+        let num_frames = data_len.map(|len| len / frame_bytes);
         let mut params = AudioCodecParameters::new();
         params
-            .for_codec(layout.codec)
+            .for_codec(codec)
             .with_sample_rate(sample_rate)
-            .with_bits_per_sample(layout.bytes_per_sample * 8)
-            .with_bits_per_coded_sample(layout.bytes_per_sample * 8)
+            .with_bits_per_sample(bits)
+            .with_bits_per_coded_sample(bits)
             .with_channels(Channels::Discrete(channels))
             .with_max_frames_per_packet(FRAMES_PER_PACKET);
         let mut track = Track::new(0);
@@ -145,7 +214,7 @@ impl<'s> RawPcmReader<'s> {
             track.with_num_frames(n).with_duration(Duration::new(n));
         }
         let media_info = MediaInfo::from_track(&track);
-        Ok(RawPcmReader {
+        RawPcmReader {
             mss,
             tracks: vec![track],
             media_info,
@@ -153,7 +222,11 @@ impl<'s> RawPcmReader<'s> {
             frame_bytes,
             num_frames,
             live: false,
-        })
+            data_start,
+            data_end: data_len.map(|len| data_start + len),
+            slots,
+            format_info: RAW_FORMAT_INFO,
+        }
     }
 
     /// Switches to live packets (see [`live_option`]): each packet is what the source has
@@ -203,7 +276,7 @@ impl<'s> RawPcmReader<'s> {
 
 impl FormatReader for RawPcmReader<'_> {
     fn format_info(&self) -> &FormatInfo {
-        &RAW_FORMAT_INFO
+        &self.format_info
     }
 
     fn media_info(&self) -> &MediaInfo {
@@ -231,7 +304,7 @@ impl FormatReader for RawPcmReader<'_> {
         let frame = u64::try_from(required_ts.get())
             .map_err(|_| SymError::SeekError(SeekErrorKind::OutOfRange))?;
         let frame = self.num_frames.map_or(frame, |n| frame.min(n));
-        let target = frame * self.frame_bytes;
+        let target = self.data_start + frame * self.frame_bytes;
         if self.mss.is_seekable() {
             self.mss.seek(SeekFrom::Start(target))?;
         } else {
@@ -258,7 +331,10 @@ impl FormatReader for RawPcmReader<'_> {
             return self.next_live();
         }
         let pos = self.mss.pos();
-        let want = (FRAMES_PER_PACKET * self.frame_bytes) as usize;
+        let left = self
+            .data_end
+            .map_or(u64::MAX, |end| end.saturating_sub(pos));
+        let want = (FRAMES_PER_PACKET * self.frame_bytes).min(left) as usize;
         let mut data = vec![0u8; want];
         let mut got = 0;
         while got < want {
@@ -277,7 +353,10 @@ impl FormatReader for RawPcmReader<'_> {
             return Ok(None);
         }
         data.truncate((frames * self.frame_bytes) as usize);
-        let pts = Timestamp::new((pos / self.frame_bytes) as i64);
+        if let Some(slots) = &self.slots {
+            slots.normalize(&mut data);
+        }
+        let pts = Timestamp::new((pos.saturating_sub(self.data_start) / self.frame_bytes) as i64);
         Ok(Some(Packet::new(0, pts, Duration::new(frames), data)))
     }
 

@@ -178,7 +178,7 @@ pub(crate) fn open_demuxer(
 /// Opens the demuxer on a media source stream (at its current position).
 pub(crate) fn reopen_demuxer(
     src_name: &str,
-    mss: MediaSourceStream<'static>,
+    mut mss: MediaSourceStream<'static>,
     spec: &OpenSpec,
 ) -> Result<Demuxer> {
     let byte_len = mss.byte_len();
@@ -206,6 +206,17 @@ pub(crate) fn reopen_demuxer(
                 raw::RAW_FORMATS.join(", ")
             ),
         ));
+    }
+    // WAV samples in wider slots than their bit depth: symphonia misreads them.
+    if matches!(format, None | Some("wav" | "wave")) {
+        if let Some(layout) = super::wav_slots::sniff(&mut mss) {
+            return Ok(Demuxer {
+                reader: Box::new(RawPcmReader::wav_slots(mss, layout)),
+                container: "wav".into(),
+                byte_len,
+                extra_tags: Options::new(),
+            });
+        }
     }
     let mut hint = Hint::new();
     if let Some(ext) = &spec.ext {
