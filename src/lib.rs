@@ -47,6 +47,8 @@ pub use effects::{AudioEffector, EffectStream};
 pub use error::{Error, Result};
 pub use ndarray;
 #[cfg(feature = "decode")]
+pub use reader::registry;
+#[cfg(feature = "decode")]
 pub use reader::{
     AudioStreamOptions, MediaType, Metadata, OutputStream, ReaderStats, SourceStream, StreamReader,
 };

@@ -137,6 +137,15 @@ impl Chain {
         })
     }
 
+    /// Resamples audio that already has the output's channels (no remix).
+    pub(crate) fn convert_remixed(&mut self, input: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
+        #[cfg(feature = "decode")]
+        if let Some(resampler) = &mut self.resampler {
+            return resampler.process(input);
+        }
+        Ok(input.to_owned())
+    }
+
     /// Runs converted audio through the effects (returns it as is without effects).
     pub(crate) fn apply_effects(&mut self, converted: Array2<f32>) -> Result<Array2<f32>> {
         match &mut self.effects {

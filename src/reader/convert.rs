@@ -138,6 +138,29 @@ impl Conversion {
         self.emit(out, buffer, keep_all)
     }
 
+    /// [`push`](Self::push) for frames that already have the output's channel count (a stream
+    /// whose channel count changed mid-stream, remixed to the output's): they skip the remixer.
+    pub(crate) fn push_remixed(
+        &mut self,
+        input: ArrayView2<'_, f32>,
+        first_frame: u64,
+        buffer: &mut ChunkBuffer,
+        keep_all: bool,
+    ) -> Result<()> {
+        let frames = input.ncols() as u64;
+        let end = first_frame + frames;
+        if end <= self.next_in {
+            return Ok(());
+        }
+        if first_frame > self.next_in {
+            self.push_silence(first_frame - self.next_in, buffer, keep_all)?;
+        }
+        let skip = (self.next_in - first_frame) as usize;
+        self.next_in = end;
+        let out = self.chain.convert_remixed(input.slice(s![.., skip..]))?;
+        self.emit(out, buffer, keep_all)
+    }
+
     /// Converts `frames` frames of silence (a gap of lost packets) into `buffer`.
     pub(crate) fn push_silence(
         &mut self,

@@ -20,6 +20,7 @@ pub(crate) mod live;
 pub(crate) mod metadata;
 mod options;
 mod raw;
+pub mod registry;
 mod riff_info;
 mod source;
 mod wav_slots;
@@ -104,16 +105,17 @@ struct DecoderSlot {
     /// Frames of silence put where packets were missing, and how many such gaps.
     gap_frames: u64,
     lost_gaps: u64,
-    /// While the stream has another rate or channel count than it started with: the
-    /// conversion back to its first shape.
+    /// While the stream runs at another rate than it started with: the resampler back to its
+    /// first rate (channel counts are remixed per output, to each output's count).
     reshape: Option<Reshape>,
+    warned_reshape: bool,
 }
 
-/// Decoded frames in another shape than the stream's first, converted back to it.
+/// Decoded frames at another rate than the stream's first, resampled back to it.
 struct Reshape {
-    /// (rate, channels) of the frames converted.
+    /// (rate, channels) of the frames resampled.
     from: (u32, usize),
-    chain: crate::dsp::Chain,
+    resampler: crate::dsp::Resampler,
 }
 
 /// Where a packet's decoded frames go: `start`, the stream frame of the first one as the
@@ -126,7 +128,7 @@ struct Placement {
 }
 
 /// Decoded frames handed to the outputs: a decoder's buffer (frames from `front` on), or
-/// frames already converted to `f32`.
+/// frames already converted to `f32` (at the stream's rate, in any channel count).
 enum Frames<'a> {
     Decoded {
         buf: &'a GenericAudioBufferRef<'a>,
@@ -136,6 +138,14 @@ enum Frames<'a> {
 }
 
 impl Frames<'_> {
+    /// Channels of the frames, given the stream's.
+    fn channels(&self, stream_channels: usize) -> usize {
+        match self {
+            Frames::Decoded { .. } => stream_channels,
+            Frames::Planar(view) => view.nrows(),
+        }
+    }
+
     fn push_to(&self, buffer: &mut ChunkBuffer, range: std::ops::Range<usize>, keep_all: bool) {
         match self {
             Frames::Decoded { buf, front } => {
@@ -182,48 +192,48 @@ impl DecoderSlot {
         }
     }
 
-    /// Converts frames of another shape (`from` = rate, channels) to the stream's first.
-    fn reshape_to_stream(
+    /// Frames decoded in another shape (`from` = rate, channels) than the stream started
+    /// with: resampled to the stream's rate (their channels stay; each output remixes them to
+    /// its own count).
+    fn reshape_to_stream_rate(
         &mut self,
         from: (u32, usize),
-        frames: ndarray::ArrayView2<'_, f32>,
+        frames: Array2<f32>,
     ) -> Result<Array2<f32>> {
-        if self.reshape.is_none() {
+        if self.reshape.is_none() && !self.warned_reshape {
+            self.warned_reshape = true;
             log::warn!(
                 "{} stream changes from {} Hz / {} channels to {} Hz / {} channels mid-stream; \
-                 converted to {} Hz / {} channels",
+                 converted to each output's rate and channels",
                 self.codec,
                 self.sample_rate,
                 self.channels,
                 from.0,
-                from.1,
-                self.sample_rate,
-                self.channels
+                from.1
             );
+        }
+        if from.0 == self.sample_rate {
+            return Ok(frames);
         }
         let reshape = match &mut self.reshape {
             Some(r) => r,
-            empty => {
-                let chain =
-                    crate::dsp::Chain::new(from.1, self.channels, from.0, self.sample_rate, None)?
-                        .ok_or_else(|| {
-                            Error::Decode("no conversion between equal shapes".into())
-                        })?;
-                empty.insert(Reshape { from, chain })
-            }
+            empty => empty.insert(Reshape {
+                from,
+                resampler: crate::dsp::Resampler::new(from.0, self.sample_rate, from.1)?,
+            }),
         };
-        reshape.chain.process(frames)
+        reshape.resampler.process(frames.view())
     }
 
-    /// Ends a conversion from another shape when the frames now come in `shape`: returns its
-    /// tail (the resampler's last frames), which comes before them.
+    /// Ends a resampling from another rate when the frames now come in `shape`: returns its
+    /// tail (its last frames), which comes before them.
     fn end_reshape_unless(&mut self, shape: (u32, usize)) -> Result<Option<Array2<f32>>> {
         match self.reshape.take() {
             Some(r) if r.from == shape => {
                 self.reshape = Some(r);
                 Ok(None)
             }
-            Some(mut r) => r.chain.flush().map(Some),
+            Some(mut r) => r.resampler.flush().map(Some),
             None => Ok(None),
         }
     }
@@ -765,7 +775,7 @@ impl StreamReader {
         let params = audio_params(track)
             .ok_or_else(|| Error::Decode(format!("stream {src} has no audio parameters")))?;
         let (codec, _) = from_symphonia::codec_names(params.codec);
-        let decoder = symphonia::default::get_codecs()
+        let decoder = super::registry::codecs()
             .make_audio_decoder(params, opts)
             .map_err(|e| match e {
                 SymError::Unsupported(_) => Error::Unsupported(format!(
@@ -806,6 +816,7 @@ impl StreamReader {
             gap_frames: 0,
             lost_gaps: 0,
             reshape: None,
+            warned_reshape: false,
         })
     }
 
@@ -949,7 +960,9 @@ impl StreamReader {
             return Ok(false);
         }
         // The stream changed its rate or channel count (an MP3 channel mode, a FLAC stream
-        // re-configured mid-stream): convert to the stream's first shape, as FFmpeg does.
+        // re-configured mid-stream): resample to the stream's rate here; each output remixes
+        // the channels to its own count (so an output asking for stereo keeps a stereo part
+        // of a stream that started mono).
         let planar = decoded_planar(&buf, shape.1, front..front + frames);
         drop(buf);
         if let Some(tail) = slot.end_reshape_unless(shape)? {
@@ -959,11 +972,7 @@ impl StreamReader {
         let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
             return Ok(false);
         };
-        let converted = if native {
-            planar
-        } else {
-            slot.reshape_to_stream(shape, planar.view())?
-        };
+        let converted = slot.reshape_to_stream_rate(shape, planar)?;
         if converted.ncols() > 0 {
             let at = slot.place(packet_ts, false);
             self.deliver(src, Frames::Planar(converted.view()), converted.ncols(), at)?;
@@ -1024,7 +1033,8 @@ impl StreamReader {
         let keep = slot.end_frame.map_or(frames, |end| {
             end.saturating_sub(start).min(frames as u64) as usize
         });
-        let channels = slot.channels;
+        let channels = data.channels(slot.channels);
+        let reshaped = channels != slot.channels;
         let skip_of = |from: u64| from.saturating_sub(start).min(frames as u64) as usize;
         // Converted outputs share one f32 copy of the frames any of them needs.
         let first_converted = self
@@ -1038,6 +1048,21 @@ impl StreamReader {
         for out in self.outputs.iter_mut().filter(|o| o.src == src) {
             let skip = skip_of(out.from);
             if skip >= keep {
+                continue;
+            }
+            if reshaped {
+                // Frames in another channel count than the stream's: straight to the output's.
+                let remixed = crate::dsp::Remixer::new(channels, out.info.num_channels)?
+                    .process(data.planar(channels, skip..keep).view())?;
+                match &mut out.conv {
+                    None => out.buffer.push_view(remixed.view(), keep_all),
+                    Some(conv) => conv.push_remixed(
+                        remixed.view(),
+                        start + skip as u64,
+                        &mut out.buffer,
+                        keep_all,
+                    )?,
+                }
                 continue;
             }
             match &mut out.conv {
@@ -1089,7 +1114,7 @@ impl StreamReader {
                 )));
             }
             slot.decoder = Some(
-                symphonia::default::get_codecs()
+                super::registry::codecs()
                     .make_audio_decoder(params, &AudioDecoderOptions::default())
                     .map_err(|e| Error::Decode(format!("{}: {e}", self.src_name)))?,
             );
@@ -1110,6 +1135,30 @@ impl StreamReader {
         self.ended = true;
         let keep_all = self.keep_all;
         let mut conversion_error = None;
+        // A stream that ends at another rate than it started: the resampler's last frames.
+        for src in 0..self.decoders.len() {
+            let tail = match self.decoders[src].as_mut() {
+                Some(slot) => slot.end_reshape_unless((0, 0)),
+                None => continue,
+            };
+            let tail = match tail {
+                Ok(Some(tail)) if tail.ncols() > 0 => tail,
+                Ok(_) => continue,
+                Err(e) => {
+                    conversion_error.get_or_insert(e);
+                    continue;
+                }
+            };
+            if let Some(slot) = self.decoders[src].as_mut() {
+                let at = Placement {
+                    start: slot.position.unwrap_or(0),
+                    packet_frame: None,
+                };
+                if let Err(e) = self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at) {
+                    conversion_error.get_or_insert(e);
+                }
+            }
+        }
         for out in &mut self.outputs {
             // The resampler's tail first, so the last chunk holds the whole converted stream.
             if let Some(conv) = &mut out.conv {

@@ -96,11 +96,13 @@ fn forced_probe(name: &str) -> Option<Probe> {
     p.register_metadata::<Id3v1Reader>();
     match name {
         "wav" | "wave" => p.register_format::<WavReader>(),
-        "mp3" | "mp2" | "mp1" => p.register_format::<MpaReader>(),
-        "flac" => p.register_format::<FlacReader>(),
+        "mp3" | "mp2" | "mp1" => p.register_format::<audiostream_symphonia_mp3::MpaReader>(),
+        "flac" => p.register_format::<audiostream_symphonia_flac::FlacReader>(),
         "ogg" | "oga" => p.register_format::<OggReader>(),
-        "mp4" | "m4a" | "mov" | "isomp4" => p.register_format::<IsoMp4Reader>(),
-        "mkv" | "webm" | "matroska" => p.register_format::<MkvReader>(),
+        "mp4" | "m4a" | "mov" | "isomp4" => {
+            p.register_format::<audiostream_symphonia_isomp4::IsoMp4Reader>()
+        }
+        "mkv" | "webm" | "matroska" => p.register_format::<audiostream_symphonia_mkv::MkvReader>(),
         "aiff" | "aif" => p.register_format::<AiffReader>(),
         "caf" => p.register_format::<CafReader>(),
         "aac" | "adts" => p.register_format::<AdtsReader>(),
@@ -237,7 +239,7 @@ pub(crate) fn reopen_demuxer(
                 .probe(&hint, mss, fmt_opts, meta_opts)
                 .map_err(|e| probe_error(src_name, Some(f), seekable, e))?
         }
-        None => symphonia::default::get_probe()
+        None => super::registry::probe()
             .probe(&hint, mss, fmt_opts, meta_opts)
             .map_err(|e| probe_error(src_name, None, seekable, e))?,
     };

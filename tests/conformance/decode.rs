@@ -61,13 +61,18 @@ const TIME_LIMIT: Duration = Duration::from_secs(60);
 
 /// Decodes all of `path` (format forced when given) on a thread of its own.
 pub fn decode(path: &Path, format: Option<&str>) -> Outcome {
+    decode_to(path, format, None)
+}
+
+/// [`decode`] into an output of `channels` channels (the reader remixes).
+pub fn decode_to(path: &Path, format: Option<&str>, channels: Option<usize>) -> Outcome {
     let (tx, rx) = mpsc::channel();
     let path = path.to_path_buf();
     let format = format.map(str::to_string);
     let spawned = std::thread::Builder::new()
         .name("decode".into())
         .spawn(move || {
-            let _ = tx.send(decode_here(&path, format.as_deref()));
+            let _ = tx.send(decode_here(&path, format.as_deref(), channels));
         });
     if spawned.is_err() {
         return Outcome::Refused("could not start a thread".into());
@@ -80,13 +85,17 @@ pub fn decode(path: &Path, format: Option<&str>) -> Outcome {
     }
 }
 
-fn decode_here(path: &Path, format: Option<&str>) -> Outcome {
+fn decode_here(path: &Path, format: Option<&str>, channels: Option<usize>) -> Outcome {
     let src = path.to_string_lossy();
     let mut reader = match StreamReader::new(&src, format, None) {
         Ok(r) => r,
         Err(e) => return Outcome::Refused(e.to_string()),
     };
-    if let Err(e) = reader.add_audio_stream(AudioStreamOptions::new(65536)) {
+    let mut options = AudioStreamOptions::new(65536);
+    if let Some(n) = channels {
+        options = options.num_channels(n);
+    }
+    if let Err(e) = reader.add_audio_stream(options) {
         return Outcome::Refused(e.to_string());
     }
     let meta = reader.get_metadata();

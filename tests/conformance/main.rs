@@ -17,6 +17,7 @@
 
 mod decode;
 mod flac;
+mod libflac;
 mod mpeg;
 mod report;
 

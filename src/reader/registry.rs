@@ -1,0 +1,50 @@
+//! The codec registry and the format probe the reader uses: symphonia's, with our corrected
+//! demuxers and decoders registered ahead of symphonia's own (`Tier::Preferred`), so the fixes
+//! reach every user of this crate. The corrected copies live in `symphonia-fixes/` (MPL-2.0,
+//! each with its upstream notes).
+
+use std::sync::OnceLock;
+use symphonia::core::codecs::registry::CodecRegistry;
+use symphonia::core::common::Tier;
+use symphonia::core::formats::probe::Probe;
+
+/// symphonia's decoders, with ours ahead of them.
+///
+/// ```
+/// use symphonia::core::codecs::audio::well_known::CODEC_ID_MP3;
+/// assert!(audiostream::registry::codecs().get_audio_decoder(CODEC_ID_MP3).is_some());
+/// ```
+pub fn codecs() -> &'static CodecRegistry {
+    static CODECS: OnceLock<CodecRegistry> = OnceLock::new();
+    CODECS.get_or_init(|| {
+        let mut registry = CodecRegistry::new();
+        symphonia::default::register_enabled_codecs(&mut registry);
+        registry.register_audio_decoder_at_tier::<audiostream_symphonia_mp3::MpaDecoder>(
+            Tier::Preferred,
+        );
+        registry.register_audio_decoder_at_tier::<audiostream_symphonia_flac::FlacDecoder>(
+            Tier::Preferred,
+        );
+        registry
+    })
+}
+
+/// symphonia's demuxers and metadata readers, with ours ahead of them.
+///
+/// ```
+/// let probe = audiostream::registry::probe();
+/// # let _ = probe;
+/// ```
+pub fn probe() -> &'static Probe {
+    static PROBE: OnceLock<Probe> = OnceLock::new();
+    PROBE.get_or_init(|| {
+        let mut probe = Probe::default();
+        symphonia::default::register_enabled_formats(&mut probe);
+        probe.register_format_at_tier::<audiostream_symphonia_mp3::MpaReader>(Tier::Preferred);
+        probe.register_format_at_tier::<audiostream_symphonia_flac::FlacReader>(Tier::Preferred);
+        probe
+            .register_format_at_tier::<audiostream_symphonia_isomp4::IsoMp4Reader>(Tier::Preferred);
+        probe.register_format_at_tier::<audiostream_symphonia_mkv::MkvReader>(Tier::Preferred);
+        probe
+    })
+}
