@@ -616,6 +616,12 @@ truncation_tests! {
     truncated_mp3_vbr => fx("mp3_vbr_v2_mono_44100.mp3", false, 94);
     truncated_ogg_vorbis => fx("vorbis_q5_stereo_44100.ogg", false, 70);
     truncated_m4a_aac => fx("aac_stereo_44100.m4a", false, 0);
+    truncated_mp3_untagged => fx("mp3_notag_cbr128_stereo_44100.mp3", false, 96);
+    truncated_mp3_mode_change => fx("mp3_mode_change_44100.mp3", false, 96);
+    truncated_wav_24_in_32 => fx("wav_s24in32_alsa_stereo_48000.wav", true, 96);
+    // Damaged metadata: prefixes that end inside it or just after have no audio to find.
+    truncated_flac_bad_comment => fx("flac_bad_comment_16_stereo_44100.flac", true, 64);
+    truncated_flac_channels_change => fx("flac_channels_change_44100.flac", true, 90);
 }
 
 /// A fixed pseudo-random byte pattern (xorshift64*), the same on every run.
@@ -940,5 +946,25 @@ fn mp3_where_every_packet_fails_is_a_decode_error() {
         }
         assert_eq!(r.stats().decoded_packets, 0);
         assert!(r.stats().failed_packets >= 77, "{:?}", r.stats());
+    }
+}
+
+/// The files of the conformance fixes, damaged in the middle: every one ends cleanly, keeps most
+/// of its audio, and never gains any.
+#[test]
+fn corrupted_conformance_fixtures_end_cleanly() {
+    for name in [
+        "mp3_notag_cbr128_stereo_44100.mp3",
+        "mp3_mode_change_44100.mp3",
+        "wav_s24in32_alsa_stereo_48000.wav",
+        "flac_bad_comment_16_stereo_44100.flac",
+        "flac_channels_change_44100.flac",
+    ] {
+        for damage in DAMAGES {
+            let c = check_mostly_survives(name, damage);
+            if let Err(e) = &c.out.end {
+                assert!(!e.to_string().is_empty(), "{name} {damage:?}: empty error");
+            }
+        }
     }
 }

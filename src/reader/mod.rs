@@ -18,6 +18,7 @@ mod buffer;
 mod convert;
 pub(crate) mod live;
 pub(crate) mod metadata;
+mod mp3_estimate;
 mod options;
 mod raw;
 pub mod registry;
@@ -509,12 +510,16 @@ impl StreamReader {
                         tags.entry(k.clone()).or_insert_with(|| v.clone());
                     }
                 }
-                describe_track(
-                    i,
-                    t,
-                    tags,
-                    if single_track { demuxer.byte_len } else { None },
-                )
+                let estimate = Estimate {
+                    byte_len: if single_track { demuxer.byte_len } else { None },
+                    frames: if single_track {
+                        demuxer.estimated_frames
+                    } else {
+                        None
+                    },
+                    container_estimates: demuxer.container == "aac",
+                };
+                describe_track(i, t, tags, estimate)
             })
             .collect::<Vec<_>>();
         let decoders = tracks.iter().map(|_| None).collect();
@@ -1331,6 +1336,7 @@ impl StreamReader {
             num_channels: stream.and_then(|s| s.num_channels).unwrap_or(0),
             num_frames: stream.and_then(|s| s.num_frames),
             duration,
+            duration_estimated: stream.is_some_and(|s| s.duration_estimated),
             codec: stream.map_or_else(String::new, |s| s.codec.clone()),
             format: self.container.clone(),
             bit_rate,
@@ -1719,9 +1725,20 @@ fn collect_tags(reader: &mut dyn FormatReader) -> (Options, HashMap<u64, Options
     (media, per_track)
 }
 
-/// Builds the [`SourceStream`] of a track. `byte_len` is the file size when this is the only
-/// track (for an average bit rate).
-fn describe_track(index: usize, t: &Track, tags: Options, byte_len: Option<u64>) -> SourceStream {
+/// What the source knows beyond its track list, for the only track of a file.
+struct Estimate {
+    /// The file size (for an average bit rate).
+    byte_len: Option<u64>,
+    /// An estimate of the frame count, where the container does not say it.
+    frames: Option<u64>,
+    /// Whether the container's own frame count is an estimate (symphonia's ADTS demuxer
+    /// estimates it from the file size).
+    container_estimates: bool,
+}
+
+/// Builds the [`SourceStream`] of a track.
+fn describe_track(index: usize, t: &Track, tags: Options, estimate: Estimate) -> SourceStream {
+    let byte_len = estimate.byte_len;
     let duration_of = |frames: Option<u64>, rate: Option<u32>| -> Option<f64> {
         if let (Some(n), Some(r)) = (frames, rate.filter(|r| *r > 0)) {
             return Some(n as f64 / f64::from(r));
@@ -1733,7 +1750,13 @@ fn describe_track(index: usize, t: &Track, tags: Options, byte_len: Option<u64>)
         Some(CodecParameters::Audio(p)) => {
             let (codec, long) = from_symphonia::codec_names(p.codec);
             let channels = p.channels.as_ref().map(|c| c.count());
-            let duration = duration_of(t.num_frames, p.sample_rate);
+            let (num_frames, duration, duration_estimated) = match (t.num_frames, estimate.frames) {
+                (Some(n), _) if estimate.container_estimates => {
+                    (None, duration_of(Some(n), p.sample_rate), true)
+                }
+                (None, Some(n)) => (None, duration_of(Some(n), p.sample_rate), true),
+                (n, _) => (n, duration_of(n, p.sample_rate), false),
+            };
             let is_pcm = codec.starts_with("pcm_");
             // Never 0: a demuxer that does not know says nothing.
             let bits = p
@@ -1759,8 +1782,9 @@ fn describe_track(index: usize, t: &Track, tags: Options, byte_len: Option<u64>)
                 codec_long_name: long.to_string(),
                 sample_rate: p.sample_rate,
                 num_channels: channels,
-                num_frames: t.num_frames,
+                num_frames,
                 duration,
+                duration_estimated,
                 bit_rate,
                 bits_per_sample: if is_pcm || codec == "flac" || codec == "alac" {
                     bits
@@ -1786,6 +1810,7 @@ fn describe_track(index: usize, t: &Track, tags: Options, byte_len: Option<u64>)
                 num_channels: None,
                 num_frames: t.num_frames,
                 duration: duration_of(None, None),
+                duration_estimated: false,
                 bit_rate: None,
                 bits_per_sample: None,
                 language: t.language.clone(),

@@ -86,6 +86,9 @@ pub(crate) struct Demuxer {
     pub(crate) byte_len: Option<u64>,
     /// Container tags the demuxer does not report (RIFF INFO).
     pub(crate) extra_tags: Options,
+    /// For MPEG audio without a Xing/Info/VBRI tag: the estimated frame count (the demuxer
+    /// leaves the length unknown).
+    pub(crate) estimated_frames: Option<u64>,
 }
 
 /// Builds a probe that only knows `name`'s demuxer (plus tag readers that may precede it).
@@ -166,14 +169,19 @@ pub(crate) fn open_demuxer(
     if source.byte_len() == Some(0) {
         return Err(Error::Decode(format!("{src_name} is empty (0 bytes)")));
     }
-    let riff_tags = if source.is_seekable() {
-        super::riff_info::read_info_tags(&mut source)
-    } else {
-        Options::new()
+    let (riff_tags, mp3_frames) = match (source.is_seekable(), source.byte_len()) {
+        (true, Some(len)) => (
+            super::riff_info::read_info_tags(&mut source),
+            super::mp3_estimate::estimate_frames(&mut source, len),
+        ),
+        _ => (Options::new(), None),
     };
     let mss = MediaSourceStream::new(source, Default::default());
     let mut demuxer = reopen_demuxer(src_name, mss, spec)?;
     demuxer.extra_tags = riff_tags;
+    if demuxer.container == "mp3" {
+        demuxer.estimated_frames = mp3_frames;
+    }
     Ok(demuxer)
 }
 
@@ -196,6 +204,7 @@ pub(crate) fn reopen_demuxer(
                 container: f.to_string(),
                 byte_len,
                 extra_tags: Options::new(),
+                estimated_frames: None,
             });
         }
     }
@@ -217,6 +226,7 @@ pub(crate) fn reopen_demuxer(
                 container: "wav".into(),
                 byte_len,
                 extra_tags: Options::new(),
+                estimated_frames: None,
             });
         }
     }
@@ -251,6 +261,7 @@ pub(crate) fn reopen_demuxer(
         container,
         byte_len,
         extra_tags: Options::new(),
+        estimated_frames: None,
     })
 }
 
