@@ -1,9 +1,9 @@
 //! Per-output conversion: decoded frames → [`Remixer`] (channel count) → [`Resampler`]
 //! (sample rate) → effects ([`AudioEffector`](crate::AudioEffector)) → the output's
-//! [`ChunkBuffer`].
+//! [`OutputBuffer`].
 //!
 //! Outputs without conversion do not have one: they keep the zero-copy path
-//! ([`ChunkBuffer::push_decoded`]).
+//! ([`OutputBuffer::push_decoded`]).
 //!
 //! **Seeking.** The resampler works in fixed input blocks on a grid that starts at the
 //! stream's first frame, and the output of a block depends only on that block's and the
@@ -17,7 +17,7 @@
 //! `AudioEffector::apply` on the audio from the target on. Effects that change the length
 //! (`tempo`, `speed`, tails) make the output's frame count and pts follow the effect's output.
 
-use super::buffer::ChunkBuffer;
+use super::buffer::OutputBuffer;
 use crate::dsp::{output_frames, Chain};
 use crate::{AudioEffector, Error, Result};
 use ndarray::{s, Array2, ArrayView2};
@@ -116,7 +116,7 @@ impl Conversion {
         &mut self,
         input: ArrayView2<'_, f32>,
         first_frame: u64,
-        buffer: &mut ChunkBuffer,
+        buffer: &mut OutputBuffer,
         keep_all: bool,
     ) -> Result<()> {
         let frames = input.ncols() as u64;
@@ -144,7 +144,7 @@ impl Conversion {
         &mut self,
         input: ArrayView2<'_, f32>,
         first_frame: u64,
-        buffer: &mut ChunkBuffer,
+        buffer: &mut OutputBuffer,
         keep_all: bool,
     ) -> Result<()> {
         let frames = input.ncols() as u64;
@@ -165,7 +165,7 @@ impl Conversion {
     pub(crate) fn push_silence(
         &mut self,
         frames: u64,
-        buffer: &mut ChunkBuffer,
+        buffer: &mut OutputBuffer,
         keep_all: bool,
     ) -> Result<()> {
         // The input channels do not matter for silence: remixing zeros gives zeros.
@@ -183,7 +183,7 @@ impl Conversion {
 
     /// End of stream: the resampler's tail goes into `buffer` (before the buffer's own
     /// flush), so the output has exactly `output_frames(src_rate, out_rate, frames)` frames.
-    pub(crate) fn finish(&mut self, buffer: &mut ChunkBuffer, keep_all: bool) -> Result<()> {
+    pub(crate) fn finish(&mut self, buffer: &mut OutputBuffer, keep_all: bool) -> Result<()> {
         let tail = self.chain.flush_convert()?;
         self.emit(tail, buffer, keep_all)?;
         let effects_tail = self.chain.flush_effects()?;
@@ -193,7 +193,7 @@ impl Conversion {
 
     /// Drops what comes before the seek target, runs the rest through the effects and
     /// appends it to `buffer`.
-    fn emit(&mut self, out: Array2<f32>, buffer: &mut ChunkBuffer, keep_all: bool) -> Result<()> {
+    fn emit(&mut self, out: Array2<f32>, buffer: &mut OutputBuffer, keep_all: bool) -> Result<()> {
         let frames = out.ncols() as u64;
         let skip = self.drop_out.min(frames);
         self.drop_out -= skip;

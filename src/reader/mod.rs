@@ -2,7 +2,7 @@
 //!
 //! Data flow, one packet per `process_packet` call:
 //! demuxer (symphonia `FormatReader`) → one decoder per source stream that has outputs →
-//! each output's [`ChunkBuffer`](buffer::ChunkBuffer) → `pop_chunks()`.
+//! each output's [`OutputBuffer`](buffer::OutputBuffer) → `pop_chunks()`.
 //!
 //! Positions are counted in frames of the full decode, from the first frame: a chunk's pts is
 //! its first frame's index divided by the sample rate. After a seek the position comes from the
@@ -30,7 +30,7 @@ pub use metadata::{MediaType, Metadata, SourceStream};
 pub use options::{AudioStreamOptions, OutputStream};
 
 use crate::{Chunk, Error, Options, Result};
-use buffer::ChunkBuffer;
+use buffer::OutputBuffer;
 use convert::Conversion;
 use metadata::from_symphonia;
 use ndarray::Array2;
@@ -147,7 +147,7 @@ impl Frames<'_> {
         }
     }
 
-    fn push_to(&self, buffer: &mut ChunkBuffer, range: std::ops::Range<usize>, keep_all: bool) {
+    fn push_to(&self, buffer: &mut OutputBuffer, range: std::ops::Range<usize>, keep_all: bool) {
         match self {
             Frames::Decoded { buf, front } => {
                 buffer.push_decoded(buf, front + range.start..front + range.end, keep_all)
@@ -298,7 +298,7 @@ impl DecoderSlot {
 /// buffer.
 struct Output {
     src: usize,
-    buffer: ChunkBuffer,
+    buffer: OutputBuffer,
     /// Resampling and remixing; `None` when the output has the source's rate and channels
     /// (decoded frames go straight into the buffer).
     conv: Option<Conversion>,
@@ -356,6 +356,25 @@ impl std::fmt::Debug for StreamReader {
             .field("num_out_streams", &self.outputs.len())
             .finish()
     }
+}
+
+/// The sample type of an output's chunks from its torchaudio/FFmpeg name.
+fn output_format(name: &str) -> Result<crate::SampleFormat> {
+    use crate::SampleFormat as F;
+    Ok(match name.trim().to_ascii_lowercase().as_str() {
+        "flt" | "fltp" | "f32" => F::F32,
+        "dbl" | "dblp" | "f64" => F::F64,
+        "s16" | "s16p" => F::S16,
+        "s32" | "s32p" => F::S32,
+        "u8" | "u8p" => F::U8,
+        _ => {
+            return Err(Error::invalid_argument(
+                "format",
+                name,
+                "fltp/flt (f32, the default), dblp/dbl (f64), s16p/s16, s32p/s32, u8p/u8",
+            ))
+        }
+    })
 }
 
 /// Parses a `true`/`false` option value.
@@ -673,6 +692,10 @@ impl StreamReader {
                 ));
             }
         }
+        let format = match opts.format.as_deref() {
+            None => crate::SampleFormat::F32,
+            Some(name) => output_format(name)?,
+        };
         let mut dec_opts = AudioDecoderOptions::default();
         for (key, value) in &opts.decoder_option {
             match key.as_str() {
@@ -723,7 +746,8 @@ impl StreamReader {
         if let Some(slot) = new_slot {
             self.decoders[src] = Some(slot);
         }
-        let mut buffer = ChunkBuffer::new(
+        let mut buffer = OutputBuffer::new(
+            format,
             opts.frames_per_chunk,
             opts.buffer_chunk_size,
             out_channels,
@@ -1279,7 +1303,28 @@ impl StreamReader {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn pop_chunks(&mut self) -> Vec<Option<Chunk>> {
-        self.outputs.iter_mut().map(|o| o.buffer.pop()).collect()
+        self.pop_chunks_as::<f32>()
+    }
+
+    /// [`pop_chunks`](Self::pop_chunks) in sample type `T` (`f32`, `f64`, `i16`, `i32`, `u8`):
+    /// exact for an output whose [`format`](AudioStreamOptions::format) is `T` (e.g. the
+    /// 32-bit integers of a 32-bit FLAC with `format("s32")`), converted by FFmpeg's rules
+    /// otherwise.
+    ///
+    /// ```no_run
+    /// use audiostream::{AudioStreamOptions, StreamReader};
+    /// let mut reader = StreamReader::new("hi-res.flac", None, None)?;
+    /// reader.add_audio_stream(AudioStreamOptions::new(4096).format("s32"))?;
+    /// reader.fill_buffer()?;
+    /// let chunk = reader.pop_chunks_as::<i32>().remove(0).expect("a chunk");
+    /// println!("{} frames of i32 at {} s", chunk.ncols(), chunk.pts);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn pop_chunks_as<T: crate::Sample>(&mut self) -> Vec<Option<Chunk<T>>> {
+        self.outputs
+            .iter_mut()
+            .map(|o| o.buffer.pop::<T>())
+            .collect()
     }
 
     /// Iterates over `pop_chunks()` results until every output is drained; never drops a chunk,
