@@ -20,6 +20,7 @@ pub(crate) mod live;
 pub(crate) mod metadata;
 mod mp3_estimate;
 mod options;
+mod opus;
 mod raw;
 pub mod registry;
 mod riff_info;
@@ -110,6 +111,12 @@ struct DecoderSlot {
     /// first rate (channel counts are remixed per output, to each output's count).
     reshape: Option<Reshape>,
     warned_reshape: bool,
+    /// Frames at the start of the stream that are the encoder's, not audio, where the
+    /// demuxer says how many but does not mark them in its packets (Ogg Opus's pre-skip:
+    /// symphonia's Ogg demuxer reports it as the track's delay only).
+    lead: u64,
+    /// Of those, the ones still to cut (reading from the start).
+    lead_left: u64,
 }
 
 /// Decoded frames at another rate than the stream's first, resampled back to it.
@@ -275,6 +282,9 @@ impl DecoderSlot {
             // Two packets cover MDCT overlap and MP3's bit reservoir (at most 511 bytes back).
             "mp1" | "mp2" | "mp3" => 3 * 1152,
             "aac" => 2 * 1024,
+            // RFC 7845 §4.6 asks for at least 80 ms; after 80 ms the decoder's state is still
+            // 25 dB from a full decode's, after 320 ms 95 dB (and soon bit for bit).
+            "opus" => 4 * 3840,
             // Vorbis blocks are at most 8192 frames; one earlier block completes the overlap.
             _ => 2 * 8192,
         }
@@ -417,7 +427,7 @@ impl StreamReader {
         } else {
             format!("{src:?}")
         };
-        Self::open(name, source, ext.as_deref(), format, option)
+        Self::open(name, source, ext.as_deref(), format, option, false)
     }
 
     /// Reads from any `Read + Seek` value, e.g. `Cursor<Vec<u8>>` (seekable).
@@ -456,7 +466,14 @@ impl StreamReader {
         option: Option<&Options>,
     ) -> Result<Self> {
         let source = source::SeekableSource::new(r)?;
-        Self::open("<reader>".into(), Box::new(source), None, format, option)
+        Self::open(
+            "<reader>".into(),
+            Box::new(source),
+            None,
+            format,
+            option,
+            false,
+        )
     }
 
     /// Reads from a non-seekable `Read` (a pipe, a socket). Seeking works forward only.
@@ -492,15 +509,19 @@ impl StreamReader {
             None,
             format,
             option,
+            false,
         )
     }
 
+    /// Opens a source. `remote`: reading it costs requests (a network stream), so nothing is
+    /// read beyond what the demuxer needs (no frame walk for an MP3 length estimate).
     fn open(
         src_name: String,
         source: Box<dyn MediaSource>,
         ext: Option<&str>,
         format: Option<&str>,
         option: Option<&Options>,
+        remote: bool,
     ) -> Result<Self> {
         let empty = Options::new();
         let option = option.unwrap_or(&empty);
@@ -508,6 +529,7 @@ impl StreamReader {
             ext: ext.map(str::to_string),
             format: format.map(|f| f.trim().to_ascii_lowercase()),
             option: option.clone(),
+            remote,
         };
         let mut demuxer = source::open_demuxer(&src_name, source, &open_spec)?;
         let tracks = demuxer.reader.tracks().to_vec();
@@ -537,6 +559,12 @@ impl StreamReader {
                         None
                     },
                     container_estimates: demuxer.container == "aac",
+                    // Ogg Opus counts its pre-skip in the stream's length (DecoderSlot::lead).
+                    lead: if demuxer.container == "ogg" {
+                        u64::from(t.delay.unwrap_or(0))
+                    } else {
+                        0
+                    },
                 };
                 describe_track(i, t, tags, estimate)
             })
@@ -570,6 +598,7 @@ impl StreamReader {
             l.ext.as_deref(),
             l.format.as_deref(),
             Some(&l.demuxer_options),
+            true,
         )?;
         reader.live = Some(l.live);
         Ok(reader)
@@ -809,7 +838,7 @@ impl StreamReader {
             .map_err(|e| match e {
                 SymError::Unsupported(_) => Error::Unsupported(format!(
                     "no decoder for codec \"{codec}\" (stream {src} of {}); decodable: pcm, adpcm, \
-                     flac, alac, mp1, mp2, mp3, aac (LC), vorbis",
+                     flac, alac, mp1, mp2, mp3, aac (LC), vorbis, opus",
                     self.src_name
                 )),
                 other => Error::Decode(format!("stream {src}: {other}")),
@@ -822,13 +851,18 @@ impl StreamReader {
         if channels == 0 {
             return Err(Error::Decode(format!("stream {src} has no channels")));
         }
+        let lead = if self.container == "ogg" && codec == "opus" && opts.gapless {
+            u64::from(track.delay.unwrap_or(0))
+        } else {
+            0
+        };
         Ok(DecoderSlot {
             decoder: Some(decoder),
             codec: codec.to_string(),
             sample_rate,
             channels,
             time_base: track.time_base,
-            start_ts: track.start_ts.get().max(0),
+            start_ts: track.start_ts.get().max(0).saturating_add(lead as i64),
             at_stream_start: true,
             position: Some(0),
             discard_until: 0,
@@ -846,6 +880,8 @@ impl StreamReader {
             lost_gaps: 0,
             reshape: None,
             warned_reshape: false,
+            lead,
+            lead_left: lead,
         })
     }
 
@@ -976,8 +1012,16 @@ impl StreamReader {
         slot.decoded_packets += 1;
         // Delay and padding the decoder left in: frames `front..front + frames` are the audio.
         let decoded_frames = buf.frames();
-        let (front, back) = DecoderSlot::trim_of(cut_trims, packet, decoded_frames);
-        let frames = decoded_frames - front - back;
+        let (mut front, back) = DecoderSlot::trim_of(cut_trims, packet, decoded_frames);
+        let mut frames = decoded_frames - front - back;
+        let mut packet_ts = packet_ts;
+        if slot.lead_left > 0 {
+            let cut = slot.lead_left.min(frames as u64);
+            slot.lead_left -= cut;
+            front += cut as usize;
+            frames -= cut as usize;
+            packet_ts = packet_ts.saturating_add(cut as i64);
+        }
         let spec = buf.spec();
         let shape = (spec.rate(), spec.channels().count());
         let native = shape == (slot.sample_rate, slot.channels);
@@ -1592,6 +1636,7 @@ impl StreamReader {
             };
             slot.position = if from_start { Some(0) } else { None };
             slot.at_stream_start = from_start;
+            slot.lead_left = if from_start { slot.lead } else { 0 };
         }
         for (out, &(from, target)) in self.outputs.iter_mut().zip(&starts) {
             if let Some(conv) = &mut out.conv {
@@ -1779,6 +1824,9 @@ struct Estimate {
     /// Whether the container's own frame count is an estimate (symphonia's ADTS demuxer
     /// estimates it from the file size).
     container_estimates: bool,
+    /// Frames the container counts that are not audio (for an Opus stream: see
+    /// `DecoderSlot::lead`).
+    lead: u64,
 }
 
 /// Builds the [`SourceStream`] of a track.
@@ -1795,7 +1843,9 @@ fn describe_track(index: usize, t: &Track, tags: Options, estimate: Estimate) ->
         Some(CodecParameters::Audio(p)) => {
             let (codec, long) = from_symphonia::codec_names(p.codec);
             let channels = p.channels.as_ref().map(|c| c.count());
-            let (num_frames, duration, duration_estimated) = match (t.num_frames, estimate.frames) {
+            let lead = if codec == "opus" { estimate.lead } else { 0 };
+            let counted = t.num_frames.map(|n| n.saturating_sub(lead));
+            let (num_frames, duration, duration_estimated) = match (counted, estimate.frames) {
                 (Some(n), _) if estimate.container_estimates => {
                     (None, duration_of(Some(n), p.sample_rate), true)
                 }

@@ -25,6 +25,7 @@ pub fn codecs() -> &'static CodecRegistry {
         registry.register_audio_decoder_at_tier::<audiostream_symphonia_flac::FlacDecoder>(
             Tier::Preferred,
         );
+        registry.register_audio_decoder_at_tier::<super::opus::OpusDecoder>(Tier::Preferred);
         registry
     })
 }

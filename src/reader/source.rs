@@ -158,6 +158,8 @@ pub(crate) struct OpenSpec {
     /// Lowercased `format` override.
     pub(crate) format: Option<String>,
     pub(crate) option: Options,
+    /// A network source: reads beyond what the demuxer needs cost requests.
+    pub(crate) remote: bool,
 }
 
 /// Chooses and opens the demuxer: `format` forces one, otherwise the content is probed.
@@ -172,7 +174,11 @@ pub(crate) fn open_demuxer(
     let (riff_tags, mp3_frames) = match (source.is_seekable(), source.byte_len()) {
         (true, Some(len)) => (
             super::riff_info::read_info_tags(&mut source),
-            super::mp3_estimate::estimate_frames(&mut source, len),
+            if spec.remote {
+                None
+            } else {
+                super::mp3_estimate::estimate_frames(&mut source, len)
+            },
         ),
         _ => (Options::new(), None),
     };

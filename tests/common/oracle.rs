@@ -174,16 +174,19 @@ pub fn ffmpeg_decode(path: &Path, audio_index: usize, input_args: &[&str]) -> De
     }
 }
 
-/// [`ffmpeg_decode`] of the first audio stream with FFmpeg output options (`filter_args`, e.g.
-/// `["-ac", "2"]` or `["-af", "aresample=rematrix_maxval=1"]`) into `channels` channels at
-/// `rate` Hz.
+/// [`ffmpeg_decode`] of the first audio stream with FFmpeg input options (`input_args`, e.g.
+/// `["-c:a", "libopus"]` to choose the decoder) and output options (`filter_args`, e.g.
+/// `["-af", "aresample=rematrix_maxval=1"]`), into `channels` channels at `rate` Hz.
 pub fn ffmpeg_decode_with(
     path: &Path,
+    input_args: &[&str],
     filter_args: &[&str],
     rate: u32,
     channels: usize,
 ) -> Decoded {
-    let mut args = os_args(&["-hide_banner", "-v", "error", "-nostdin", "-i"]);
+    let mut args = os_args(&["-hide_banner", "-v", "error", "-nostdin"]);
+    args.extend(os_args(input_args));
+    args.push("-i".into());
     args.push(path.as_os_str().to_owned());
     args.extend(os_args(&["-map", "0:a:0"]));
     args.extend(os_args(filter_args));
