@@ -13,7 +13,7 @@ use std::ops::{Deref, DerefMut};
 ///
 /// ```
 /// use audiostream::{ndarray::Array2, Chunk};
-/// let c = Chunk { data: Array2::zeros((2, 1024)), pts: 0.5 };
+/// let c: Chunk = Chunk { data: Array2::zeros((2, 1024)), pts: 0.5 };
 /// assert_eq!((c.nrows(), c.ncols()), (2, 1024));
 /// let c: Chunk<i32> = Chunk { data: Array2::zeros((1, 8)), pts: 0.0 };
 /// assert_eq!(c[[0, 0]], 0);

@@ -46,7 +46,7 @@ use symphonia::core::errors::{Error as SymError, SeekErrorKind};
 use symphonia::core::formats::{FormatReader, SeekMode, SeekTo, Track};
 use symphonia::core::io::{MediaSource, ReadOnlySource};
 use symphonia::core::packet::Packet;
-use symphonia::core::units::{Time, TimeBase};
+use symphonia::core::units::{Time, TimeBase, Timestamp};
 
 /// Counters a reader keeps while it runs.
 ///
@@ -1622,7 +1622,10 @@ impl StreamReader {
             if self.demuxer_at_eof {
                 self.restart()?;
             }
-            self.demuxer_seek(seek_time.max(0.0), Some(plain_time.max(0.0)))?
+            // A time before 0 reaches into the encoder's priming where the container has it
+            // (MP4's edit list, Matroska's codec delay): the decoder needs it to rebuild its
+            // state for the first frames.
+            self.demuxer_seek(seek_time, Some(plain_time.max(0.0)))?
         };
         for slot in self.decoders.iter_mut().flatten() {
             if let Some(d) = &mut slot.decoder {
@@ -1662,11 +1665,28 @@ impl StreamReader {
             .or_else(|| self.default_audio_stream())
             .and_then(|i| self.tracks.get(i))
             .map(|t| t.id);
-        let time = Time::try_from_secs_f64(timestamp).unwrap_or(Time::ZERO);
-        match self
-            .demuxer
-            .seek(SeekMode::Accurate, SeekTo::Time { time, track_id })
-        {
+        // Where a timestamp counts frames (time base 1 / rate), seek by timestamp: it can be
+        // before 0, down to the track's start (the priming an edit list skips), and it is not
+        // rounded down on the way as a time is. Elsewhere, by time from 0.
+        let track = track_id.and_then(|id| self.tracks.iter().find(|t| t.id == id));
+        let by_frames = track.and_then(|t| {
+            let rate = audio_params(t)?.sample_rate?;
+            let tb = t.time_base?;
+            (tb.numer.get() == 1 && tb.denom.get() == rate).then_some((rate, t.start_ts.get()))
+        });
+        let to = match by_frames {
+            Some((rate, start)) if timestamp.is_finite() => SeekTo::Timestamp {
+                ts: Timestamp::new(
+                    ((timestamp * f64::from(rate)).floor() as i64).max(start.min(0)),
+                ),
+                track_id: track_id.unwrap_or_default(),
+            },
+            _ => SeekTo::Time {
+                time: Time::try_from_secs_f64(timestamp.max(0.0)).unwrap_or(Time::ZERO),
+                track_id,
+            },
+        };
+        match self.demuxer.seek(SeekMode::Accurate, to) {
             Ok(_) => Ok(false),
             Err(SymError::SeekError(SeekErrorKind::OutOfRange)) => Ok(true),
             Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(true),
