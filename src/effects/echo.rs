@@ -56,7 +56,7 @@ impl EchoSpec {
     /// Parses SoX's arguments for effect `name` (`echo` or `echos`).
     pub(crate) fn parse(name: &str, args: &[&str]) -> Result<Self> {
         let name = if name == "echos" { "echos" } else { "echo" };
-        if args.len() < 4 || args.len() % 2 != 0 || args.len() > PARAMS.len() {
+        if args.len() < 4 || !args.len().is_multiple_of(2) || args.len() > PARAMS.len() {
             return Err(count_error(name, args.len(), SYNOPSIS));
         }
         let mut values = Vec::with_capacity(args.len());

@@ -251,7 +251,7 @@ impl FilterArray {
         let r = rate * (1.0 / 44100.0);
         // The spread alternates in sign from one filter to the next, combs then all-passes
         // (eight combs, so the all-passes start with the same sign).
-        let sign = |i: usize| if i % 2 == 0 { offset } else { -offset };
+        let sign = |i: usize| if i.is_multiple_of(2) { offset } else { -offset };
         let comb = |i: usize| {
             let len = COMB_LENGTHS.get(i).copied().unwrap_or(1.0);
             Line::new((scale * r * (len + STEREO_SPREAD * sign(i)) + 0.5) as usize)

@@ -1036,8 +1036,8 @@ impl StreamReader {
         // re-configured mid-stream): resample to the stream's rate here; each output remixes
         // the channels to its own count (so an output asking for stereo keeps a stereo part
         // of a stream that started mono).
+        // The decoder's buffer is not used after this copy.
         let planar = decoded_planar(&buf, shape.1, front..front + frames);
-        drop(buf);
         if let Some(tail) = slot.end_reshape_unless(shape)? {
             let at = slot.place(packet_ts, false);
             self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at)?;

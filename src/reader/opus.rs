@@ -82,7 +82,7 @@ fn parse_head(head: &[u8]) -> Option<Head> {
 }
 
 enum Inner {
-    Single(opus_pure::OpusDecoder),
+    Single(Box<opus_pure::OpusDecoder>),
     Multi(opus_pure::OpusMSDecoder),
 }
 
@@ -127,7 +127,7 @@ impl OpusDecoder {
                 let mut d =
                     opus_pure::OpusDecoder::new(48_000, head.channels).map_err(decode_error)?;
                 d.gain_q8 = head.gain_q8;
-                (Inner::Single(d), None)
+                (Inner::Single(Box::new(d)), None)
             }
             1 => {
                 // opus-pure's multistream decoder lays the streams out as libopus's encoder

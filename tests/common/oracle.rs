@@ -153,7 +153,7 @@ pub fn ffmpeg_decode(path: &Path, audio_index: usize, input_args: &[&str]) -> De
     let bytes = run(tool("FFMPEG", "ffmpeg"), &args, "ffmpeg decode");
 
     let frame_bytes = 4 * num_channels;
-    if bytes.len() % frame_bytes != 0 {
+    if !bytes.len().is_multiple_of(frame_bytes) {
         panic!(
             "oracle: ffmpeg produced {} bytes for {}, not a whole number of {num_channels}-channel \
              f32 frames (did the channel count change mid-stream?)",
