@@ -26,6 +26,7 @@ pub mod device;
 pub mod dsp;
 pub mod effects;
 mod error;
+mod redact;
 pub mod functional;
 #[cfg(feature = "net")]
 pub mod net;
@@ -45,6 +46,7 @@ pub use dsp::Remixer;
 pub use dsp::{output_frames, Resampler};
 pub use effects::{AudioEffector, EffectStream};
 pub use error::{Error, Result};
+pub use redact::redact_credentials;
 pub use ndarray;
 #[cfg(feature = "decode")]
 pub use reader::registry;

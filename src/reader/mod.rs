@@ -111,6 +111,14 @@ struct DecoderSlot {
     /// first rate (channel counts are remixed per output, to each output's count).
     reshape: Option<Reshape>,
     warned_reshape: bool,
+    /// Decoded frames handed to the outputs (before their own cuts).
+    frames_out: u64,
+    /// Whether the stream was read from its start (no seek since it was opened).
+    read_from_start: bool,
+    /// A packet held back while the gap before it is filled with silence a step at a time.
+    held: Option<Packet>,
+    /// Whether the gap being filled was counted already (it is filled in steps).
+    gap_in_steps: bool,
     /// Frames at the start of the stream that are the encoder's, not audio, where the
     /// demuxer says how many but does not mark them in its packets (Ogg Opus's pre-skip:
     /// symphonia's Ogg demuxer reports it as the track's delay only).
@@ -177,6 +185,53 @@ impl Frames<'_> {
 /// not lost packets: they are not filled with silence.
 const MAX_GAP_SECONDS: u64 = 10;
 
+/// The most frames of gap silence put out by one `process_packet` call.
+const GAP_STEP: u64 = 1 << 16;
+
+/// The highest sample rate a stream may have (2^20 Hz: FLAC's STREAMINFO holds up to
+/// 1,048,575 Hz; 768 kHz is the highest rate audio interfaces use). A header that says more
+/// is refused before anything is sized by it.
+pub const MAX_SAMPLE_RATE: u32 = 1 << 20;
+
+/// The most channels a decoded stream may have (FLAC and Opus take 8, WAV's channel mask 18;
+/// Ambisonics of order 7 needs 64).
+pub const MAX_STREAM_CHANNELS: usize = 64;
+
+/// The most frames a chunk may hold (2^24: 6 minutes at 44.1 kHz).
+pub const MAX_FRAMES_PER_CHUNK: usize = 1 << 24;
+
+/// Runs `f`, turning a panic inside it (a fault in a demuxer or decoder we use) into an error
+/// message instead of unwinding through the caller.
+fn contain<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string())
+    })
+}
+
+/// A panic message as symphonia's `DecodeError` takes it (`&'static str`): the few distinct
+/// messages a faulty decoder produces are interned, so repeated faults do not leak more.
+fn leak_panic_message(message: String) -> &'static str {
+    use std::sync::Mutex;
+    static SEEN: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let text = format!("the decoder failed ({message})");
+    let Ok(mut seen) = SEEN.lock() else {
+        return "the decoder failed";
+    };
+    if let Some(s) = seen.iter().find(|s| **s == text) {
+        return s;
+    }
+    if seen.len() >= 64 {
+        return "the decoder failed";
+    }
+    let leaked: &'static str = Box::leak(text.into_boxed_str());
+    seen.push(leaked);
+    leaked
+}
+
 impl DecoderSlot {
     /// Where the frames of a packet whose first frame has timestamp `packet_ts` go.
     /// `trust_timestamp`: a timestamp later than the count means lost packets (a gap to fill);
@@ -198,6 +253,25 @@ impl DecoderSlot {
             start,
             packet_frame: gap_is_loss.then_some(packet_frame),
         }
+    }
+
+    /// Frames of silence a packet's timestamp says are missing before it (lost packets),
+    /// when they will be filled (see `place`).
+    fn gap_before(&self, packet: &Packet) -> Option<u64> {
+        if self.at_stream_start || self.reshape.is_some() || !self.exact_timestamps() {
+            return None;
+        }
+        let start = self.position?;
+        let packet_frame = self.frame_of(self.first_frame_ts(packet));
+        let gap = packet_frame.saturating_sub(start);
+        let max_gap = MAX_GAP_SECONDS * u64::from(self.sample_rate);
+        (gap > 0 && gap <= max_gap).then_some(gap)
+    }
+
+    /// Where `frames` frames of gap silence go: at the position reached.
+    fn placement_for_silence(&self, frames: u64) -> (u64, u64) {
+        let start = self.position.unwrap_or(0);
+        (start, frames)
     }
 
     /// Frames decoded in another shape (`from` = rate, channels) than the stream started
@@ -659,11 +733,11 @@ impl StreamReader {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn add_audio_stream(&mut self, opts: AudioStreamOptions) -> Result<usize> {
-        if opts.frames_per_chunk == 0 {
+        if opts.frames_per_chunk == 0 || opts.frames_per_chunk > MAX_FRAMES_PER_CHUNK {
             return Err(Error::invalid_argument(
                 "frames_per_chunk",
-                0,
-                "a positive number of frames",
+                opts.frames_per_chunk,
+                format!("1 to {MAX_FRAMES_PER_CHUNK} frames"),
             ));
         }
         if opts.buffer_chunk_size == 0 {
@@ -851,6 +925,20 @@ impl StreamReader {
         if channels == 0 {
             return Err(Error::Decode(format!("stream {src} has no channels")));
         }
+        if sample_rate > MAX_SAMPLE_RATE {
+            return Err(Error::Decode(format!(
+                "stream {src} of {}: a sample rate of {sample_rate} Hz; the reader takes up to \
+                 {MAX_SAMPLE_RATE} Hz",
+                self.src_name
+            )));
+        }
+        if channels > MAX_STREAM_CHANNELS {
+            return Err(Error::Decode(format!(
+                "stream {src} of {}: {channels} channels; the reader takes up to \
+                 {MAX_STREAM_CHANNELS}",
+                self.src_name
+            )));
+        }
         let lead = if self.container == "ogg" && codec == "opus" && opts.gapless {
             u64::from(track.delay.unwrap_or(0))
         } else {
@@ -882,6 +970,10 @@ impl StreamReader {
             warned_reshape: false,
             lead,
             lead_left: lead,
+            held: None,
+            gap_in_steps: false,
+            frames_out: 0,
+            read_from_start: true,
         })
     }
 
@@ -906,9 +998,30 @@ impl StreamReader {
             return Ok(0);
         }
         self.require_outputs()?;
+        // A packet after a long gap: the gap's silence goes out a step at a time (see
+        // `GAP_STEP`), then the packet.
+        if let Some(src) = self.decoders.iter().position(|d| d.as_ref().is_some_and(|s| s.held.is_some())) {
+            if let Some(packet) = self.decoders[src].as_mut().and_then(|s| s.held.take()) {
+                self.decode_packet(src, &packet)?;
+            }
+            return Ok(1);
+        }
         let mut count = 0;
         loop {
-            let packet = match self.demuxer.next_packet() {
+            let next = contain(|| self.demuxer.next_packet());
+            let next = match next {
+                Ok(next) => next,
+                Err(panic) => {
+                    let _ = self.finish();
+                    return Err(Error::Decode(format!(
+                        "{}: the {} demuxer failed after {} packets ({panic}); the stream ends there",
+                        self.src_name,
+                        self.container,
+                        self.stats().decoded_packets + self.stats().failed_packets
+                    )));
+                }
+            };
+            let packet = match next {
                 Ok(Some(p)) => p,
                 Ok(None) => {
                     self.demuxer_at_eof = true;
@@ -916,7 +1029,11 @@ impl StreamReader {
                     return Ok(0);
                 }
                 Err(SymError::ResetRequired) => {
-                    self.reset_decoders_after_stream_change()?;
+                    if let Err(e) = self.reset_decoders_after_stream_change() {
+                        // What was decoded before stays: flush the outputs, then report.
+                        let _ = self.finish();
+                        return Err(e);
+                    }
                     count += 1;
                     continue;
                 }
@@ -961,6 +1078,19 @@ impl StreamReader {
     }
 
     fn decode_packet(&mut self, src: usize, packet: &Packet) -> Result<()> {
+        // Lost packets leave a gap before this one: more than `GAP_STEP` frames of silence are
+        // put out a step per call (the packet is held until the gap is filled), so a gap costs
+        // no more memory than a packet, whatever its length.
+        if let Some(step) = self.decoders.get_mut(src).and_then(|d| d.as_mut()).and_then(|slot| {
+            let gap = slot.gap_before(packet)?;
+            (gap > GAP_STEP).then_some(slot.placement_for_silence(GAP_STEP))
+        }) {
+            self.fill_gap(src, step)?;
+            if let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) {
+                slot.held = Some(packet.clone());
+            }
+            return Ok(());
+        }
         // The decoder is taken out of its slot while its output is borrowed, so the frames
         // can be delivered without a copy while the slot's bookkeeping changes.
         let Some(mut decoder) = self
@@ -976,7 +1106,10 @@ impl StreamReader {
             slot.decoder = Some(decoder);
         }
         if outcome? {
-            self.reset_decoders_after_stream_change()?;
+            if let Err(e) = self.reset_decoders_after_stream_change() {
+                let _ = self.finish();
+                return Err(e);
+            }
         }
         Ok(())
     }
@@ -994,7 +1127,16 @@ impl StreamReader {
         };
         let packet_ts = slot.first_frame_ts(packet);
         let cut_trims = slot.gapless && !slot.decoder_trims;
-        let buf = match decoder.decode(packet) {
+        let decoded = match contain(|| decoder.decode(packet)) {
+            Ok(decoded) => decoded,
+            Err(panic) => {
+                // A fault inside the decoder: its state is unknown, so it starts afresh; the
+                // packet counts as one that failed to decode.
+                decoder.reset();
+                Err(SymError::DecodeError(leak_panic_message(panic)))
+            }
+        };
+        let buf = match decoded {
             Ok(buf) => buf,
             Err(SymError::ResetRequired) => return Ok(true),
             Err(e) => {
@@ -1053,6 +1195,44 @@ impl StreamReader {
         Ok(false)
     }
 
+    /// Puts `step = (start, frames)` frames of silence (part of a gap of lost packets) into
+    /// the outputs reading source stream `src`, and moves its position past them.
+    fn fill_gap(&mut self, src: usize, (start, frames): (u64, u64)) -> Result<()> {
+        let keep_all = self.keep_all;
+        let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
+            return Ok(());
+        };
+        if slot.gap_frames == 0 {
+            log::warn!(
+                "stream {src} ({}): frames are missing at {:.3} s (lost or undecodable packets); \
+                 filled with silence",
+                slot.codec,
+                start as f64 / f64::from(slot.sample_rate)
+            );
+        }
+        if !slot.gap_in_steps {
+            slot.lost_gaps += 1;
+            slot.gap_in_steps = true;
+        }
+        slot.gap_frames += frames;
+        let end = start + frames;
+        slot.position = Some(end);
+        for out in self.outputs.iter_mut().filter(|o| o.src == src) {
+            let from = start.max(out.from);
+            if from >= end {
+                continue;
+            }
+            match &mut out.conv {
+                Some(conv) => {
+                    let missing = end.saturating_sub(conv.next_in().max(from));
+                    conv.push_silence(missing, &mut out.buffer, keep_all)?;
+                }
+                None => out.buffer.push_silence((end - from) as usize, keep_all),
+            }
+        }
+        Ok(())
+    }
+
     /// Hands `frames` decoded frames of source stream `src`, which start at stream frame `at`
     /// (as the packet's timestamp says; see [`DecoderSlot::place`]), to the outputs reading
     /// it: fills a gap before them with silence, cuts what the container says is padding, and
@@ -1083,7 +1263,10 @@ impl StreamReader {
                     );
                 }
                 slot.gap_frames += gap;
-                slot.lost_gaps += 1;
+                // A gap filled a step at a time was counted at its first step.
+                if !slot.gap_in_steps {
+                    slot.lost_gaps += 1;
+                }
                 for out in self.outputs.iter_mut().filter(|o| o.src == src) {
                     let from = start.max(out.from);
                     if from >= packet_frame {
@@ -1103,6 +1286,8 @@ impl StreamReader {
             }
         }
         slot.position = Some(start + frames as u64);
+        slot.gap_in_steps = false;
+        slot.frames_out += frames as u64;
         let keep = slot.end_frame.map_or(frames, |end| {
             end.saturating_sub(start).min(frames as u64) as usize
         });
@@ -1178,12 +1363,17 @@ impl StreamReader {
                     self.src_name
                 ))
             })?;
+            // A new link of another rate or channel count decodes in its own shape and is
+            // converted to the stream's first, as any mid-stream change (`decode_with`).
             let channels = params.channels.as_ref().map_or(0, |c| c.count());
-            if params.sample_rate != Some(slot.sample_rate) || channels != slot.channels {
-                return Err(Error::Unsupported(format!(
-                    "{}: a chained stream changed from {} Hz / {} channels to {:?} Hz / {} channels; \
-                     reopen the source to read the new part",
-                    self.src_name, slot.sample_rate, slot.channels, params.sample_rate, channels
+            let rate = params.sample_rate.unwrap_or(0);
+            if rate == 0 || rate > MAX_SAMPLE_RATE || channels == 0 || channels > MAX_STREAM_CHANNELS
+            {
+                return Err(Error::Decode(format!(
+                    "{}: a chained stream continues at {rate} Hz / {channels} channels; the \
+                     reader takes 1 to {MAX_SAMPLE_RATE} Hz and 1 to {MAX_STREAM_CHANNELS} \
+                     channels",
+                    self.src_name
                 )));
             }
             slot.decoder = Some(
@@ -1191,7 +1381,6 @@ impl StreamReader {
                     .make_audio_decoder(params, &AudioDecoderOptions::default())
                     .map_err(|e| Error::Decode(format!("{}: {e}", self.src_name)))?,
             );
-            slot.reshape = None;
         }
         // The new tracks keep our stream indices where ids match; adopt the new list.
         if tracks.len() == self.tracks.len() {
@@ -1246,6 +1435,19 @@ impl StreamReader {
         }
         for (src, slot) in self.decoders.iter().enumerate() {
             if let Some(slot) = slot {
+                if slot.read_from_start
+                    && slot.decoded_packets > 0
+                    && slot.frames_out == 0
+                    && slot.lead_left == 0
+                {
+                    // Packets decoded, yet no frame came out: what the container says about
+                    // the stream's length cut everything (a zero length where there is audio).
+                    return Err(Error::Decode(format!(
+                        "{}: {} packets of stream {src} ({}) decoded to no audio: the \
+                         container's length for the stream is wrong",
+                        self.src_name, slot.decoded_packets, slot.codec
+                    )));
+                }
                 if slot.decoded_packets == 0 && slot.failed_packets > 0 {
                     return Err(Error::Decode(format!(
                         "{}: none of the {} packets of stream {src} ({}) could be decoded; last error: {}",
@@ -1640,6 +1842,10 @@ impl StreamReader {
             slot.position = if from_start { Some(0) } else { None };
             slot.at_stream_start = from_start;
             slot.lead_left = if from_start { slot.lead } else { 0 };
+            slot.held = None;
+            slot.gap_in_steps = false;
+            slot.read_from_start = from_start;
+            slot.frames_out = 0;
         }
         for (out, &(from, target)) in self.outputs.iter_mut().zip(&starts) {
             if let Some(conv) = &mut out.conv {

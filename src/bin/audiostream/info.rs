@@ -113,7 +113,8 @@ pub fn run(files: &[String], json: bool, format: Option<&str>, options: &Options
                 all.push(v);
             }
             Err(e) => {
-                eprintln!("audiostream: {f}: {e}");
+                let line = format!("audiostream: {f}: {e}");
+                eprintln!("{}", audiostream::redact_credentials(&line));
                 ok = false;
             }
         }
