@@ -146,11 +146,42 @@ impl Chain {
         Ok(input.to_owned())
     }
 
-    /// Runs converted audio through the effects (returns it as is without effects).
+    /// Runs converted audio through the effects (returns it as is without effects). What the
+    /// effects make beyond it (a long `pad`) waits: see [`drain_effects`](Self::drain_effects).
     pub(crate) fn apply_effects(&mut self, converted: Array2<f32>) -> Result<Array2<f32>> {
         match &mut self.effects {
-            Some(stage) if converted.ncols() > 0 => stage.stream.process_owned(converted),
+            Some(stage) if converted.ncols() > 0 => stage.stream.process_owned_bounded(converted),
             _ => Ok(converted),
+        }
+    }
+
+    /// Whether the effects have output waiting that they make without more input.
+    pub(crate) fn effects_pending(&self) -> bool {
+        self.effects
+            .as_ref()
+            .is_some_and(|e| e.stream.has_pending())
+    }
+
+    /// One piece (about `DRAIN_STEP` frames) of what the effects make without more input, or
+    /// `None` when nothing waits: callers put it out before the next chunk, so a ten-minute
+    /// `pad` goes through in pieces, never whole.
+    pub(crate) fn drain_effects(&mut self) -> Option<Array2<f32>> {
+        let stage = self.effects.as_mut()?;
+        stage.stream.drain_step(crate::effects::DRAIN_STEP)
+    }
+
+    /// One piece of the effects' end of stream (tails, generated silence), `None` when all of
+    /// it is out; the effects then start afresh.
+    pub(crate) fn flush_effects_step(&mut self) -> Result<Option<Array2<f32>>> {
+        let Some(stage) = self.effects.as_mut() else {
+            return Ok(None);
+        };
+        match stage.stream.flush_step(crate::effects::DRAIN_STEP)? {
+            Some(piece) => Ok(Some(piece)),
+            None => {
+                stage.restart()?;
+                Ok(None)
+            }
         }
     }
 

@@ -65,13 +65,26 @@ pub(crate) type Planar = Vec<Vec<f32>>;
 
 /// One running effect instance (rate and channel count fixed).
 pub(crate) trait Effect: Send {
-    /// Processes `planar` in place; may change its length (e.g. buffer everything).
+    /// Processes `planar` in place; may change its length (e.g. buffer everything). Called
+    /// only when the effect has nothing [`pending`](Self::pending).
     fn process(&mut self, planar: &mut Planar);
-    /// Appends what the effect still holds (tails, buffered audio) to `planar`.
+    /// Appends what the effect still holds (tails, buffered audio) to `planar`, or makes it
+    /// [`pending`](Self::pending) when it is long (generated silence).
     fn flush(&mut self, _planar: &mut Planar) -> Result<()> {
         Ok(())
     }
+    /// Whether the effect has output it makes without more input, put out by
+    /// [`drain`](Self::drain) a piece at a time (a long `pad`): a stream takes no input until
+    /// it is drained, so such output never sits in memory whole.
+    fn pending(&self) -> bool {
+        false
+    }
+    /// Appends some of what is [`pending`](Self::pending) to `planar` (about `max` frames).
+    fn drain(&mut self, _planar: &mut Planar, _max: usize) {}
 }
+
+/// Frames one drain step of an effect puts out (see [`Effect::pending`]).
+pub(crate) const DRAIN_STEP: usize = 1 << 16;
 
 /// A parsed effect of a family module (`chorus.rs`, `reverb.rs`, ...): its arguments, their
 /// checks, and how to start a running instance. Each module also has
@@ -932,6 +945,7 @@ impl AudioEffector {
             effects,
             num_channels,
             flushed: false,
+            flushing: None,
         })
     }
 }
@@ -992,6 +1006,8 @@ pub struct EffectStream {
     effects: Vec<Box<dyn Effect>>,
     num_channels: usize,
     flushed: bool,
+    /// During a flush: the effects before this one have been flushed.
+    flushing: Option<usize>,
 }
 
 impl std::fmt::Debug for EffectStream {
@@ -1028,12 +1044,82 @@ impl EffectStream {
         }
         let mut planar = to_planar(chunk);
         self.run(&mut planar);
+        self.drain_all(&mut planar);
         Ok(from_planar(planar, self.num_channels))
     }
 
-    /// [`process`](Self::process) taking the chunk by value: the first channel's samples
-    /// are processed in the array's own allocation (the pipeline's path: fewer copies).
-    pub(crate) fn process_owned(&mut self, chunk: Array2<f32>) -> Result<Array2<f32>> {
+    /// Whether some effect has output waiting that it makes without more input (a long
+    /// `pad`): [`drain_step`](Self::drain_step) puts it out a piece at a time.
+    pub(crate) fn has_pending(&self) -> bool {
+        self.effects.iter().any(|e| e.pending())
+    }
+
+    /// One piece of the output waiting in the effects (the last effect with some first: its
+    /// output comes before anything the earlier ones still make), through the effects after
+    /// it; `None` when nothing waits.
+    pub(crate) fn drain_step(&mut self, max: usize) -> Option<Array2<f32>> {
+        let j = self.effects.iter().rposition(|e| e.pending())?;
+        let mut planar: Planar = vec![Vec::new(); self.num_channels];
+        self.effects[j].drain(&mut planar, max);
+        self.run_from(j + 1, &mut planar);
+        Some(from_planar(planar, self.num_channels))
+    }
+
+    fn drain_all(&mut self, planar: &mut Planar) {
+        while let Some(piece) = self.drain_step(usize::MAX) {
+            for (ch, row) in planar.iter_mut().zip(piece.rows()) {
+                ch.extend(row.iter());
+            }
+        }
+    }
+
+    /// One piece of the end of the stream: what the effects still hold and make, a piece at a
+    /// time (each effect's tail through the effects after it); `None` once everything is out,
+    /// and the stream is then closed, as after [`flush`](Self::flush).
+    pub(crate) fn flush_step(&mut self, max: usize) -> Result<Option<Array2<f32>>> {
+        loop {
+            if let Some(piece) = self.drain_step(max) {
+                return Ok(Some(piece));
+            }
+            let k = match self.flushing {
+                _ if self.flushed => return Ok(None),
+                Some(k) => k,
+                None => 0,
+            };
+            if k >= self.effects.len() {
+                self.flushed = true;
+                self.flushing = None;
+                return Ok(None);
+            }
+            self.flushing = Some(k + 1);
+            let mut planar: Planar = vec![Vec::new(); self.num_channels];
+            self.effects[k].flush(&mut planar)?;
+            self.run_from(k + 1, &mut planar);
+            if planar.first().is_some_and(|c| !c.is_empty()) {
+                return Ok(Some(from_planar(planar, self.num_channels)));
+            }
+        }
+    }
+
+    /// [`process`](Self::process) taking the chunk by value (the first channel's samples are
+    /// processed in the array's own allocation), without draining what the effects make
+    /// beyond the input (see [`has_pending`](Self::has_pending)): the pipeline's path, which
+    /// drains a piece at a time between its own steps.
+    pub(crate) fn process_owned_bounded(&mut self, chunk: Array2<f32>) -> Result<Array2<f32>> {
+        let mut before: Planar = vec![Vec::new(); self.num_channels];
+        // Nothing may be pending when input comes in: put out what is, first.
+        self.drain_all(&mut before);
+        let mut planar = self.process_owned_core(chunk)?;
+        if before.first().is_some_and(|c| !c.is_empty()) {
+            for (b, p) in before.iter_mut().zip(planar.iter_mut()) {
+                b.append(p);
+            }
+            planar = before;
+        }
+        Ok(join_planar(planar, self.num_channels))
+    }
+
+    fn process_owned_core(&mut self, chunk: Array2<f32>) -> Result<Planar> {
         if self.flushed {
             return Err(Error::Closed("EffectStream (after flush)"));
         }
@@ -1064,7 +1150,7 @@ impl EffectStream {
             to_planar(chunk.view())
         };
         self.run(&mut planar);
-        Ok(join_planar(planar, self.num_channels))
+        Ok(planar)
     }
 
     /// Ends the stream and returns what the effects still hold (tails, buffered audio).
@@ -1077,24 +1163,33 @@ impl EffectStream {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn flush(&mut self) -> Result<Array2<f32>> {
-        let mut planar = vec![Vec::new(); self.num_channels];
-        if !self.flushed {
-            self.finish(&mut planar)?;
+        let mut planar: Planar = vec![Vec::new(); self.num_channels];
+        while let Some(piece) = self.flush_step(usize::MAX)? {
+            for (ch, row) in planar.iter_mut().zip(piece.rows()) {
+                ch.extend(row.iter());
+            }
         }
         Ok(from_planar(planar, self.num_channels))
     }
 
     fn run(&mut self, planar: &mut Planar) {
-        for e in &mut self.effects {
+        self.run_from(0, planar);
+    }
+
+    /// Runs `planar` through the effects from index `first` on.
+    fn run_from(&mut self, first: usize, planar: &mut Planar) {
+        for e in self.effects.iter_mut().skip(first) {
             e.process(planar);
         }
     }
 
+    /// The whole signal through the chain, and the chain's end: `apply`.
     fn finish(&mut self, planar: &mut Planar) -> Result<()> {
-        self.flushed = true;
-        for e in &mut self.effects {
-            e.process(planar);
-            e.flush(planar)?;
+        self.run(planar);
+        self.drain_all(planar);
+        let tail = self.flush()?;
+        for (ch, row) in planar.iter_mut().zip(tail.rows()) {
+            ch.extend(row.iter());
         }
         Ok(())
     }

@@ -32,6 +32,8 @@ pub(crate) struct Conversion {
     next_in: u64,
     /// Converted frames still to drop (before a seek target).
     drop_out: u64,
+    /// Whether the resampler's tail went out (end of stream).
+    tail_out: bool,
 }
 
 impl Conversion {
@@ -58,6 +60,7 @@ impl Conversion {
             chain,
             next_in: 0,
             drop_out: 0,
+            tail_out: false,
         }))
     }
 
@@ -99,6 +102,7 @@ impl Conversion {
 
     fn restart(&mut self, src_frame: u64, drop_out: u64) -> Result<()> {
         self.chain.reset()?;
+        self.tail_out = false;
         self.next_in = src_frame;
         self.drop_out = drop_out;
         Ok(())
@@ -181,14 +185,48 @@ impl Conversion {
         Ok(())
     }
 
-    /// End of stream: the resampler's tail goes into `buffer` (before the buffer's own
-    /// flush), so the output has exactly `output_frames(src_rate, out_rate, frames)` frames.
-    pub(crate) fn finish(&mut self, buffer: &mut OutputBuffer, keep_all: bool) -> Result<()> {
-        let tail = self.chain.flush_convert()?;
-        self.emit(tail, buffer, keep_all)?;
-        let effects_tail = self.chain.flush_effects()?;
-        buffer.push_view(effects_tail.view(), keep_all);
-        Ok(())
+    /// One step of the end of the stream: the resampler's tail (first), then the effects'
+    /// end a piece at a time, into `buffer` (before the buffer's own flush), so the output has
+    /// exactly `output_frames(src_rate, out_rate, frames)` frames. `Ok(true)` while more is
+    /// to come.
+    pub(crate) fn finish_step(
+        &mut self,
+        buffer: &mut OutputBuffer,
+        keep_all: bool,
+    ) -> Result<bool> {
+        if !self.tail_out {
+            self.tail_out = true;
+            let tail = self.chain.flush_convert()?;
+            self.emit(tail, buffer, keep_all)?;
+            return Ok(true);
+        }
+        if self.drain_step(buffer, keep_all) {
+            return Ok(true);
+        }
+        match self.chain.flush_effects_step()? {
+            Some(piece) => {
+                buffer.push_view(piece.view(), keep_all);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Whether the effects have output waiting that they make without more input.
+    pub(crate) fn has_pending(&self) -> bool {
+        self.chain.effects_pending()
+    }
+
+    /// Puts one piece of what the effects make without more input into `buffer`; `false`
+    /// when nothing waits.
+    pub(crate) fn drain_step(&mut self, buffer: &mut OutputBuffer, keep_all: bool) -> bool {
+        match self.chain.drain_effects() {
+            Some(piece) => {
+                buffer.push_view(piece.view(), keep_all);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Drops what comes before the seek target, runs the rest through the effects and

@@ -181,24 +181,10 @@ impl Frames<'_> {
     }
 }
 
-/// Longer gaps between packet timestamps are discontinuities (e.g. a restarted live stream),
-/// not lost packets: they are not filled with silence.
-const MAX_GAP_SECONDS: u64 = 10;
+use crate::limits::{MAX_FRAMES_PER_CHUNK, MAX_GAP_SECONDS, MAX_SAMPLE_RATE, MAX_STREAM_CHANNELS};
 
 /// The most frames of gap silence put out by one `process_packet` call.
 const GAP_STEP: u64 = 1 << 16;
-
-/// The highest sample rate a stream may have (2^20 Hz: FLAC's STREAMINFO holds up to
-/// 1,048,575 Hz; 768 kHz is the highest rate audio interfaces use). A header that says more
-/// is refused before anything is sized by it.
-pub const MAX_SAMPLE_RATE: u32 = 1 << 20;
-
-/// The most channels a decoded stream may have (FLAC and Opus take 8, WAV's channel mask 18;
-/// Ambisonics of order 7 needs 64).
-pub const MAX_STREAM_CHANNELS: usize = 64;
-
-/// The most frames a chunk may hold (2^24: 6 minutes at 44.1 kHz).
-pub const MAX_FRAMES_PER_CHUNK: usize = 1 << 24;
 
 /// Runs `f`, turning a panic inside it (a fault in a demuxer or decoder we use) into an error
 /// message instead of unwinding through the caller.
@@ -423,6 +409,9 @@ pub struct StreamReader {
     decoders: Vec<Option<DecoderSlot>>,
     outputs: Vec<Output>,
     ended: bool,
+    /// The demuxer has no more packets and the outputs' tails are going out (see
+    /// `finish_step`).
+    draining: bool,
     /// The demuxer returned the end of the file (it may need reopening to seek).
     demuxer_at_eof: bool,
     /// Set while `stream()` iterates: nothing is dropped then.
@@ -656,6 +645,7 @@ impl StreamReader {
             decoders,
             outputs: Vec::new(),
             ended: false,
+            draining: false,
             demuxer_at_eof: false,
             keep_all: false,
             live: None,
@@ -998,9 +988,27 @@ impl StreamReader {
             return Ok(0);
         }
         self.require_outputs()?;
+        // The end of the stream, a piece at a time (tails of effects, long pads).
+        if self.draining {
+            return Ok(usize::from(self.finish_step()?));
+        }
+        // What the effects make without more input (a long `pad`) goes out before the next
+        // packet is read, a piece per call.
+        let keep_all = self.keep_all;
+        for out in &mut self.outputs {
+            if let Some(conv) = &mut out.conv {
+                if conv.has_pending() && conv.drain_step(&mut out.buffer, keep_all) {
+                    return Ok(1);
+                }
+            }
+        }
         // A packet after a long gap: the gap's silence goes out a step at a time (see
         // `GAP_STEP`), then the packet.
-        if let Some(src) = self.decoders.iter().position(|d| d.as_ref().is_some_and(|s| s.held.is_some())) {
+        if let Some(src) = self
+            .decoders
+            .iter()
+            .position(|d| d.as_ref().is_some_and(|s| s.held.is_some()))
+        {
             if let Some(packet) = self.decoders[src].as_mut().and_then(|s| s.held.take()) {
                 self.decode_packet(src, &packet)?;
             }
@@ -1025,8 +1033,7 @@ impl StreamReader {
                 Ok(Some(p)) => p,
                 Ok(None) => {
                     self.demuxer_at_eof = true;
-                    self.finish()?;
-                    return Ok(0);
+                    return Ok(usize::from(self.finish_step()?));
                 }
                 Err(SymError::ResetRequired) => {
                     if let Err(e) = self.reset_decoders_after_stream_change() {
@@ -1043,8 +1050,7 @@ impl StreamReader {
                         "{}: the stream ends in the middle of a packet (truncated)",
                         self.src_name
                     );
-                    self.finish()?;
-                    return Ok(0);
+                    return Ok(usize::from(self.finish_step()?));
                 }
                 Err(e) => {
                     // Keep what was decoded: flush the outputs, then report.
@@ -1081,10 +1087,15 @@ impl StreamReader {
         // Lost packets leave a gap before this one: more than `GAP_STEP` frames of silence are
         // put out a step per call (the packet is held until the gap is filled), so a gap costs
         // no more memory than a packet, whatever its length.
-        if let Some(step) = self.decoders.get_mut(src).and_then(|d| d.as_mut()).and_then(|slot| {
-            let gap = slot.gap_before(packet)?;
-            (gap > GAP_STEP).then_some(slot.placement_for_silence(GAP_STEP))
-        }) {
+        if let Some(step) = self
+            .decoders
+            .get_mut(src)
+            .and_then(|d| d.as_mut())
+            .and_then(|slot| {
+                let gap = slot.gap_before(packet)?;
+                (gap > GAP_STEP).then_some(slot.placement_for_silence(GAP_STEP))
+            })
+        {
             self.fill_gap(src, step)?;
             if let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) {
                 slot.held = Some(packet.clone());
@@ -1367,7 +1378,10 @@ impl StreamReader {
             // converted to the stream's first, as any mid-stream change (`decode_with`).
             let channels = params.channels.as_ref().map_or(0, |c| c.count());
             let rate = params.sample_rate.unwrap_or(0);
-            if rate == 0 || rate > MAX_SAMPLE_RATE || channels == 0 || channels > MAX_STREAM_CHANNELS
+            if rate == 0
+                || rate > MAX_SAMPLE_RATE
+                || channels == 0
+                || channels > MAX_STREAM_CHANNELS
             {
                 return Err(Error::Decode(format!(
                     "{}: a chained stream continues at {rate} Hz / {channels} channels; the \
@@ -1391,48 +1405,68 @@ impl StreamReader {
 
     /// End of stream: flush every output; fail if a stream never decoded a single packet.
     fn finish(&mut self) -> Result<()> {
+        while !self.ended {
+            self.finish_step()?;
+        }
+        Ok(())
+    }
+
+    /// One step of the end of the stream (the demuxer has no more packets): the tails of the
+    /// conversions and effects go out a piece at a time (`Ok(true)`: call again), then every
+    /// output's last chunk, and the stream has ended (`Ok(false)`). An error ends it too.
+    fn finish_step(&mut self) -> Result<bool> {
         if self.ended {
-            return Ok(());
+            return Ok(false);
         }
-        self.ended = true;
         let keep_all = self.keep_all;
-        let mut conversion_error = None;
-        // A stream that ends at another rate than it started: the resampler's last frames.
-        for src in 0..self.decoders.len() {
-            let tail = match self.decoders[src].as_mut() {
-                Some(slot) => slot.end_reshape_unless((0, 0)),
-                None => continue,
-            };
-            let tail = match tail {
-                Ok(Some(tail)) if tail.ncols() > 0 => tail,
-                Ok(_) => continue,
-                Err(e) => {
-                    conversion_error.get_or_insert(e);
-                    continue;
-                }
-            };
-            if let Some(slot) = self.decoders[src].as_mut() {
-                let at = Placement {
-                    start: slot.position.unwrap_or(0),
-                    packet_frame: None,
+        if !self.draining {
+            self.draining = true;
+            // A stream that ends at another rate than it started: the resampler's last frames.
+            for src in 0..self.decoders.len() {
+                let tail = match self.decoders[src].as_mut() {
+                    Some(slot) => slot.end_reshape_unless((0, 0)),
+                    None => continue,
                 };
-                if let Err(e) = self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at) {
-                    conversion_error.get_or_insert(e);
+                let tail = match tail {
+                    Ok(Some(tail)) if tail.ncols() > 0 => tail,
+                    Ok(_) => continue,
+                    Err(e) => return self.end_with(Err(e)),
+                };
+                if let Some(slot) = self.decoders[src].as_mut() {
+                    let at = Placement {
+                        start: slot.position.unwrap_or(0),
+                        packet_frame: None,
+                    };
+                    if let Err(e) = self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at)
+                    {
+                        return self.end_with(Err(e));
+                    }
                 }
             }
         }
+        // The resampler's tail first, so the last chunk holds the whole converted stream, then
+        // what the effects still hold or make, a piece per call.
         for out in &mut self.outputs {
-            // The resampler's tail first, so the last chunk holds the whole converted stream.
             if let Some(conv) = &mut out.conv {
-                if let Err(e) = conv.finish(&mut out.buffer, keep_all) {
-                    conversion_error.get_or_insert(e);
+                match conv.finish_step(&mut out.buffer, keep_all) {
+                    Ok(true) => return Ok(true),
+                    Ok(false) => {}
+                    Err(e) => return self.end_with(Err(e)),
                 }
             }
+        }
+        self.end_with(Ok(()))
+    }
+
+    /// Ends the stream: every output's last chunk, then whether it ended well (`Ok(false)`).
+    fn end_with(&mut self, outcome: Result<()>) -> Result<bool> {
+        self.ended = true;
+        self.draining = false;
+        let keep_all = self.keep_all;
+        for out in &mut self.outputs {
             out.buffer.flush(keep_all);
         }
-        if let Some(e) = conversion_error {
-            return Err(e);
-        }
+        outcome?;
         for (src, slot) in self.decoders.iter().enumerate() {
             if let Some(slot) = slot {
                 if slot.read_from_start
@@ -1459,7 +1493,7 @@ impl StreamReader {
                 }
             }
         }
-        Ok(())
+        Ok(false)
     }
 
     /// [`process_packet`](Self::process_packet) for live sources (seed: `process_packet(timeout,
@@ -1855,6 +1889,7 @@ impl StreamReader {
             out.buffer.reset(target);
         }
         self.ended = past_end;
+        self.draining = false;
         Ok(())
     }
 

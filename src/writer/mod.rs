@@ -103,11 +103,35 @@ impl OutputStream {
 
     /// Drains the conversion stage and finalizes the encoder.
     fn finish(&mut self) -> Result<()> {
-        if let Some(tail) = self.conversion.as_mut().map(Chain::flush).transpose()? {
+        if let Some(conv) = self.conversion.as_mut() {
+            // The resampler's tail through the effects, then the effects' own end, a piece at
+            // a time: each piece is encoded before the next is made.
+            let tail = conv.flush_convert()?;
+            let tail = conv.apply_effects(tail)?;
             let clipped = self.encode_f32(&tail)?;
             self.count_clipped(clipped);
+            self.drain_effects()?;
+            while let Some(piece) = self
+                .conversion
+                .as_mut()
+                .map(Chain::flush_effects_step)
+                .transpose()?
+                .flatten()
+            {
+                let clipped = self.encode_f32(&piece)?;
+                self.count_clipped(clipped);
+            }
         }
         Ok(self.encoder.finish()?)
+    }
+
+    /// Encodes what the effects make without more input (a long `pad`), a piece at a time.
+    fn drain_effects(&mut self) -> Result<()> {
+        while let Some(piece) = self.conversion.as_mut().and_then(Chain::drain_effects) {
+            let clipped = self.encode_f32(&piece)?;
+            self.count_clipped(clipped);
+        }
+        Ok(())
     }
 }
 
@@ -560,7 +584,9 @@ impl StreamWriter {
         let clipped = match &mut stream.conversion {
             Some(conv) => {
                 let converted = conv.process_owned(chunk.mapv(PcmSample::to_f32))?;
-                stream.encode_f32(&converted)?
+                let clipped = stream.encode_f32(&converted)?;
+                stream.drain_effects()?;
+                clipped
             }
             None => {
                 // Contiguous rows (the usual (channels, frames) array) take the vectorized path.

@@ -296,7 +296,10 @@ fn clap_error(e: clap::Error) -> ExitCode {
                 .collect();
             let line = line.join(" ");
             let line = line.strip_prefix("error: ").unwrap_or(&line);
-            eprintln!("audiostream: error: {}", audiostream::redact_credentials(line));
+            eprintln!(
+                "audiostream: error: {}",
+                audiostream::redact_credentials(line)
+            );
             ExitCode::from(2)
         }
         _ => {
@@ -318,11 +321,17 @@ fn main() -> ExitCode {
         Err(Exit::Reported) => ExitCode::from(1),
         // Arguments come back in messages as typed: a URL's password never reaches stderr.
         Err(Exit::Runtime(msg)) => {
-            eprintln!("audiostream: error: {}", audiostream::redact_credentials(&msg));
+            eprintln!(
+                "audiostream: error: {}",
+                audiostream::redact_credentials(&msg)
+            );
             ExitCode::from(1)
         }
         Err(Exit::Usage(msg)) => {
-            eprintln!("audiostream: error: {}", audiostream::redact_credentials(&msg));
+            eprintln!(
+                "audiostream: error: {}",
+                audiostream::redact_credentials(&msg)
+            );
             ExitCode::from(2)
         }
     }
