@@ -30,6 +30,7 @@ pub mod functional;
 pub mod limits;
 #[cfg(feature = "net")]
 pub mod net;
+pub mod pipeline;
 #[cfg(feature = "decode")]
 mod reader;
 mod redact;
@@ -45,9 +46,10 @@ pub use device::play_audio;
 pub use dsp::Remixer;
 #[cfg(feature = "decode")]
 pub use dsp::{output_frames, Resampler};
-pub use effects::{AudioEffector, EffectStream};
+pub use effects::AudioEffector;
 pub use error::{Error, Result};
 pub use ndarray;
+pub use pipeline::EffectStream;
 #[cfg(feature = "decode")]
 pub use reader::registry;
 #[cfg(feature = "decode")]

@@ -12,7 +12,7 @@
 //! ```
 
 use super::fade::Time;
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar};
+use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
 use crate::{Error, Result};
 
 /// Where a pad goes.
@@ -79,7 +79,12 @@ impl EffectSpec for PadSpec {
         Ok(())
     }
 
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        _resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         let mut inserts = Vec::new();
         let mut at_end = 0u64;
         let mut last = 0u64;

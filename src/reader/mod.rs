@@ -997,7 +997,7 @@ impl StreamReader {
         let keep_all = self.keep_all;
         for out in &mut self.outputs {
             if let Some(conv) = &mut out.conv {
-                if conv.has_pending() && conv.drain_step(&mut out.buffer, keep_all) {
+                if conv.drain_step(&mut out.buffer, keep_all)? {
                     return Ok(1);
                 }
             }
