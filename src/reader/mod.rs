@@ -339,6 +339,8 @@ impl DecoderSlot {
         match self.codec.as_str() {
             c if c.starts_with("pcm_") => 0,
             "flac" | "alac" | "wavpack" => 0,
+            // Every ADPCM block starts from the state in its own header.
+            c if c.starts_with("adpcm") => 0,
             // Two packets cover MDCT overlap and MP3's bit reservoir (at most 511 bytes back).
             "mp1" | "mp2" | "mp3" => 3 * 1152,
             "aac" => 2 * 1024,
