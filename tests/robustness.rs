@@ -173,6 +173,23 @@ fn wav_aiff_caf_adpcm_regressions_end_without_a_panic() {
     }
 }
 
+/// An AIFF declaring 65,535 channels: refused naming the count and the limit before a decoder
+/// sizes its buffers by it (symphonia's PCM decoder took 150 MB for it).
+#[test]
+fn a_65535_channel_aiff_is_refused_before_allocation() {
+    let path = fixture("regressions/symphonia/aiff-65535-channels.bin");
+    let mut r = StreamReader::new(path.to_str().unwrap(), None, None).unwrap();
+    let e = r
+        .add_audio_stream(AudioStreamOptions::new(4096))
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, Error::Decode(_)), "{e:?}");
+    assert!(
+        msg.contains("65535 channels") && msg.contains("64"),
+        "{msg}"
+    );
+}
+
 /// Seeking an ADPCM WAV (IMA and Microsoft, as FFmpeg writes them) lands where asked: the
 /// frames from there are FFmpeg's decode of the whole file from there (symphonia 0.6.1 put the
 /// byte offset `frames_per_block` times too far; our riff copy divides first).

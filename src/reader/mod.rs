@@ -181,7 +181,9 @@ impl Frames<'_> {
     }
 }
 
-use crate::limits::{MAX_FRAMES_PER_CHUNK, MAX_GAP_SECONDS, MAX_SAMPLE_RATE, MAX_STREAM_CHANNELS};
+use crate::limits::{
+    MAX_FRAMES_PER_CHUNK, MAX_GAP_SECONDS, MAX_PACKET_SAMPLES, MAX_SAMPLE_RATE, MAX_STREAM_CHANNELS,
+};
 
 /// The most frames of gap silence put out by one `process_packet` call.
 const GAP_STEP: u64 = 1 << 16;
@@ -898,17 +900,6 @@ impl StreamReader {
             .ok_or_else(|| Error::invalid_argument("stream_index", src, "an existing stream"))?;
         let params = audio_params(track)
             .ok_or_else(|| Error::Decode(format!("stream {src} has no audio parameters")))?;
-        let (codec, _) = from_symphonia::codec_names(params.codec);
-        let decoder = super::registry::codecs()
-            .make_audio_decoder(params, opts)
-            .map_err(|e| match e {
-                SymError::Unsupported(_) => Error::Unsupported(format!(
-                    "no decoder for codec \"{codec}\" (stream {src} of {}); decodable: pcm, adpcm, \
-                     flac, alac, mp1, mp2, mp3, aac (LC), vorbis, opus",
-                    self.src_name
-                )),
-                other => Error::Decode(format!("stream {src}: {other}")),
-            })?;
         let sample_rate = params
             .sample_rate
             .filter(|r| *r > 0)
@@ -931,6 +922,28 @@ impl StreamReader {
                 self.src_name
             )));
         }
+        // Decoders size their buffers by the declared packet size when they are made: check it
+        // first (an 84-byte CAF once declared 2^32 frames per packet).
+        if let Some(max) = params.max_frames_per_packet {
+            if max.saturating_mul(channels as u64) > MAX_PACKET_SAMPLES {
+                return Err(Error::Decode(format!(
+                    "stream {src} of {}: packets of up to {max} frames of {channels} channels; \
+                     the reader takes up to {MAX_PACKET_SAMPLES} samples per packet",
+                    self.src_name
+                )));
+            }
+        }
+        let (codec, _) = from_symphonia::codec_names(params.codec);
+        let decoder = super::registry::codecs()
+            .make_audio_decoder(params, opts)
+            .map_err(|e| match e {
+                SymError::Unsupported(_) => Error::Unsupported(format!(
+                    "no decoder for codec \"{codec}\" (stream {src} of {}); decodable: pcm, adpcm, \
+                     flac, alac, mp1, mp2, mp3, aac (LC), vorbis, opus",
+                    self.src_name
+                )),
+                other => Error::Decode(format!("stream {src}: {other}")),
+            })?;
         let lead = if self.container == "ogg" && codec == "opus" && opts.gapless {
             u64::from(track.delay.unwrap_or(0))
         } else {
@@ -1380,15 +1393,21 @@ impl StreamReader {
             // converted to the stream's first, as any mid-stream change (`decode_with`).
             let channels = params.channels.as_ref().map_or(0, |c| c.count());
             let rate = params.sample_rate.unwrap_or(0);
+            let packet_samples = params
+                .max_frames_per_packet
+                .unwrap_or(0)
+                .saturating_mul(channels as u64);
             if rate == 0
                 || rate > MAX_SAMPLE_RATE
                 || channels == 0
                 || channels > MAX_STREAM_CHANNELS
+                || packet_samples > MAX_PACKET_SAMPLES
             {
                 return Err(Error::Decode(format!(
-                    "{}: a chained stream continues at {rate} Hz / {channels} channels; the \
-                     reader takes 1 to {MAX_SAMPLE_RATE} Hz and 1 to {MAX_STREAM_CHANNELS} \
-                     channels",
+                    "{}: a chained stream continues at {rate} Hz / {channels} channels \
+                     ({packet_samples} samples per packet); the reader takes 1 to \
+                     {MAX_SAMPLE_RATE} Hz, 1 to {MAX_STREAM_CHANNELS} channels and up to \
+                     {MAX_PACKET_SAMPLES} samples per packet",
                     self.src_name
                 )));
             }
