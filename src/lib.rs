@@ -30,6 +30,7 @@ pub mod functional;
 pub mod limits;
 #[cfg(feature = "net")]
 pub mod net;
+mod open;
 pub mod pipeline;
 #[cfg(feature = "decode")]
 mod reader;

@@ -24,7 +24,7 @@ mod opus;
 mod raw;
 pub mod registry;
 mod riff_info;
-mod source;
+pub(crate) mod source;
 mod wav_slots;
 
 pub use metadata::{MediaType, Metadata, SourceStream};
@@ -464,39 +464,6 @@ fn parse_bool(name: &str, value: &str) -> Result<bool> {
 }
 
 impl StreamReader {
-    /// Opens `src`: a path, or `-` for stdin (seed: `StreamReader(src, format, option)`).
-    ///
-    /// `format` forces the demuxer instead of probing the content: `wav`, `mp3`, `flac`, `ogg`,
-    /// `mp4`/`m4a`, `mkv`/`webm`, `aiff`, `caf`, `aac` (ADTS), or raw PCM `s16le`, `s24le`,
-    /// `s32le`, `f32le`, `f64le`, `u8`. Raw PCM takes the options `sample_rate` (required) and
-    /// `channels` (default 1); an option nothing uses is an [`Error::InvalidArgument`].
-    ///
-    /// ```no_run
-    /// use audiostream::{Options, StreamReader};
-    /// let opts = Options::from([("sample_rate".into(), "16000".into()), ("channels".into(), "1".into())]);
-    /// let reader = StreamReader::new("speech.raw", Some("s16le"), Some(&opts))?;
-    /// assert_eq!(reader.get_metadata().sample_rate, 16000);
-    /// # Ok::<(), audiostream::Error>(())
-    /// ```
-    pub fn new(src: &str, format: Option<&str>, option: Option<&Options>) -> Result<Self> {
-        // A capture device (options: sample_rate, channels, buffer_frames, queue_frames).
-        #[cfg(feature = "device")]
-        if format.is_some_and(|f| f.trim().eq_ignore_ascii_case("device")) {
-            return crate::device::open_capture(src, option).map(|(reader, _)| reader);
-        }
-        #[cfg(feature = "net")]
-        if crate::net::is_url(src) {
-            return crate::net::open_reader(src, format, option);
-        }
-        let (source, ext) = source::open_path(src)?;
-        let name = if src == "-" {
-            "stdin".to_string()
-        } else {
-            format!("{src:?}")
-        };
-        Self::open(name, source, ext.as_deref(), format, option, false)
-    }
-
     /// Reads from any `Read + Seek` value, e.g. `Cursor<Vec<u8>>` (seekable).
     ///
     /// ```
@@ -582,7 +549,7 @@ impl StreamReader {
 
     /// Opens a source. `remote`: reading it costs requests (a network stream), so nothing is
     /// read beyond what the demuxer needs (no frame walk for an MP3 length estimate).
-    fn open(
+    pub(crate) fn open(
         src_name: String,
         source: Box<dyn MediaSource>,
         ext: Option<&str>,
