@@ -26,12 +26,12 @@ pub mod device;
 pub mod dsp;
 pub mod effects;
 mod error;
-mod redact;
 pub mod functional;
 #[cfg(feature = "net")]
 pub mod net;
 #[cfg(feature = "decode")]
 mod reader;
+mod redact;
 #[cfg(feature = "decode")]
 pub mod transforms;
 mod writer;
@@ -46,7 +46,6 @@ pub use dsp::Remixer;
 pub use dsp::{output_frames, Resampler};
 pub use effects::{AudioEffector, EffectStream};
 pub use error::{Error, Result};
-pub use redact::redact_credentials;
 pub use ndarray;
 #[cfg(feature = "decode")]
 pub use reader::registry;
@@ -54,6 +53,7 @@ pub use reader::registry;
 pub use reader::{
     AudioStreamOptions, MediaType, Metadata, OutputStream, ReaderStats, SourceStream, StreamReader,
 };
+pub use redact::redact_credentials;
 #[cfg(feature = "decode")]
 pub use symphonia;
 pub use writer::{AudioEncodeOptions, StreamWriter, WriterStats};

@@ -22,7 +22,9 @@ pub fn redact_credentials(text: &str) -> String {
         let after = &rest[start..];
         // The authority ends at a path, query, fragment, or whatever cannot be in a URL.
         let end = after
-            .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace() || c == '"' || c == '\'')
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#') || c.is_whitespace() || c == '"' || c == '\''
+            })
             .unwrap_or(after.len());
         let authority = &after[..end];
         match authority.rfind('@') {

@@ -1000,7 +1000,11 @@ impl StreamReader {
         self.require_outputs()?;
         // A packet after a long gap: the gap's silence goes out a step at a time (see
         // `GAP_STEP`), then the packet.
-        if let Some(src) = self.decoders.iter().position(|d| d.as_ref().is_some_and(|s| s.held.is_some())) {
+        if let Some(src) = self
+            .decoders
+            .iter()
+            .position(|d| d.as_ref().is_some_and(|s| s.held.is_some()))
+        {
             if let Some(packet) = self.decoders[src].as_mut().and_then(|s| s.held.take()) {
                 self.decode_packet(src, &packet)?;
             }
@@ -1081,10 +1085,15 @@ impl StreamReader {
         // Lost packets leave a gap before this one: more than `GAP_STEP` frames of silence are
         // put out a step per call (the packet is held until the gap is filled), so a gap costs
         // no more memory than a packet, whatever its length.
-        if let Some(step) = self.decoders.get_mut(src).and_then(|d| d.as_mut()).and_then(|slot| {
-            let gap = slot.gap_before(packet)?;
-            (gap > GAP_STEP).then_some(slot.placement_for_silence(GAP_STEP))
-        }) {
+        if let Some(step) = self
+            .decoders
+            .get_mut(src)
+            .and_then(|d| d.as_mut())
+            .and_then(|slot| {
+                let gap = slot.gap_before(packet)?;
+                (gap > GAP_STEP).then_some(slot.placement_for_silence(GAP_STEP))
+            })
+        {
             self.fill_gap(src, step)?;
             if let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) {
                 slot.held = Some(packet.clone());
@@ -1367,7 +1376,10 @@ impl StreamReader {
             // converted to the stream's first, as any mid-stream change (`decode_with`).
             let channels = params.channels.as_ref().map_or(0, |c| c.count());
             let rate = params.sample_rate.unwrap_or(0);
-            if rate == 0 || rate > MAX_SAMPLE_RATE || channels == 0 || channels > MAX_STREAM_CHANNELS
+            if rate == 0
+                || rate > MAX_SAMPLE_RATE
+                || channels == 0
+                || channels > MAX_STREAM_CHANNELS
             {
                 return Err(Error::Decode(format!(
                     "{}: a chained stream continues at {rate} Hz / {channels} channels; the \
