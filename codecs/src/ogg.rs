@@ -145,11 +145,13 @@ impl OggStream {
     }
 
     /// Appends every page that is full (body >= [`PAGE_TARGET`] bytes or 255 lacing values) to
-    /// `out`.
+    /// `out`. The page holding the end of the last packet queued is never among them: that
+    /// packet may turn out to be the stream's last, which must be on the end-of-stream page
+    /// (its granule position may trim the decoded length, which only the last page may do).
     pub fn pageout(&mut self, out: &mut Vec<u8>) {
         while !self.lacing.is_empty() {
             let (segments, bytes) = self.page_extent();
-            if segments < MAX_SEGMENTS && bytes < PAGE_TARGET {
+            if (segments < MAX_SEGMENTS && bytes < PAGE_TARGET) || segments == self.lacing.len() {
                 break;
             }
             self.write_page(segments, bytes, false, out);

@@ -111,6 +111,32 @@ impl OpusEncoder {
         self.lookahead * self.ticks
     }
 
+    /// The length the final granule position declares, in frames at the coding rate: the
+    /// frames given, except after upsampling from the rate OpusHead records (`rate_in`). Then
+    /// the input had `n` frames and the resampler made `round(n × rate / rate_in)` of them;
+    /// declaring `ceil(n × rate / rate_in)` instead (at most one frame more, of the padding)
+    /// is what `opusenc` does, and what makes `opusdec`, which decodes back to `rate_in` and
+    /// rounds down, give exactly `n` frames.
+    fn coded_length(&self) -> u64 {
+        let m = self.frames_in;
+        let (rate, rate_in) = (
+            u64::from(self.settings.sample_rate),
+            u64::from(self.settings.input_sample_rate),
+        );
+        if rate_in == 0 || rate_in >= rate {
+            return m;
+        }
+        // n = round(m × rate_in / rate), and the resampler's own length for it.
+        let n = (2 * m * rate_in + rate) / (2 * rate);
+        let resampled = (2 * n * rate + rate_in) / (2 * rate_in);
+        if resampled == m {
+            (n * rate).div_ceil(rate_in)
+        } else {
+            // Effects changed the length: nothing to reconstruct.
+            m
+        }
+    }
+
     /// Writes OpusHead (alone on the first page) and OpusTags (ending its page), once.
     fn start(&mut self) -> Result<(), EncodeError> {
         if self.started {
@@ -332,7 +358,7 @@ impl Encoder for OpusEncoder {
         // Feed silence until the encoder has coded the input and its look-ahead, in whole
         // frames; the final granule position (pre-skip + input, at 48 kHz) trims the rest.
         let frame = self.frame as u64;
-        let total = (self.frames_in + self.lookahead)
+        let total = (self.coded_length() + self.lookahead)
             .div_ceil(frame)
             .max(self.frames_coded / frame + 1);
         let ch = usize::from(self.settings.channels);
@@ -343,9 +369,10 @@ impl Encoder for OpusEncoder {
             Pending::F32(buf) => buf.resize(needed, 0.0),
             Pending::S16(buf) => buf.resize(needed, 0),
         }
-        let end = self.pre_skip() + self.frames_in * self.ticks;
+        let end = self.pre_skip() + self.coded_length() * self.ticks;
         self.encode_pending(Some(end))?;
-        self.padding = u32::try_from(total * frame - self.frames_in - self.lookahead).unwrap_or(0);
+        self.padding =
+            u32::try_from(total * frame - self.coded_length() - self.lookahead).unwrap_or(0);
         self.ogg.flush(&mut self.out, true);
         self.write_out()?;
         self.sink.flush()?;

@@ -9,8 +9,11 @@ use crate::{
 };
 use std::io::Write;
 
-/// Frames handed to libvorbis per call, as `oggenc` (READSIZE): libvorbis slows down badly on
-/// very long buffers.
+/// Frames handed to libvorbis per call, always (but at the end), as `oggenc` reads them
+/// (READSIZE): libvorbis extrapolates the stream's start from whatever it holds when its first
+/// long block fills, so how the input is split changes the first packets; fixed pieces make
+/// the output independent of the `encode` calls, and the same as oggenc's. (libvorbis also
+/// slows down badly on very long buffers.)
 const CHUNK: usize = 1024;
 
 /// Largest magnitude handed to libvorbis (1024 × full scale); NaN becomes 0.
@@ -40,6 +43,10 @@ pub struct VorbisEncoder {
     order: Option<&'static [usize]>,
     /// Page bytes on their way to the sink.
     out: Vec<u8>,
+    /// Input waiting for a whole [`CHUNK`], per channel in Vorbis order.
+    pending: Vec<Vec<f32>>,
+    /// Audio packets put into pages so far.
+    audio_packets: u64,
     warned: bool,
 }
 
@@ -65,6 +72,8 @@ impl VorbisEncoder {
                 .then(|| WAV_TO_VORBIS_ORDER.get(channels - 1).copied())
                 .flatten(),
             out: Vec::new(),
+            pending: vec![Vec::with_capacity(CHUNK); channels],
+            audio_packets: 0,
             warned: false,
         })
     }
@@ -97,10 +106,40 @@ impl VorbisEncoder {
         Ok(result?)
     }
 
+    /// Hands the pending input to libvorbis and pages what it makes of it.
+    fn feed(&mut self) -> Result<(), EncodeError> {
+        let frames = self.pending.first().map_or(0, Vec::len);
+        if frames == 0 {
+            return Ok(());
+        }
+        let pending = &mut self.pending;
+        self.lib.write(frames, |buffers| {
+            for (buf, src) in buffers.iter_mut().zip(pending.iter()) {
+                for (d, &x) in buf.iter_mut().zip(src) {
+                    *d = x;
+                }
+            }
+        })?;
+        for p in &mut self.pending {
+            p.clear();
+        }
+        self.drain()
+    }
+
     /// Moves every packet libvorbis has ready into pages.
     fn drain(&mut self) -> Result<(), EncodeError> {
-        let (ogg, out) = (&mut self.ogg, &mut self.out);
+        let (ogg, out, count) = (&mut self.ogg, &mut self.out, &mut self.audio_packets);
         self.lib.drain(|p| {
+            // The first two audio packets get a page of their own (once a third one shows
+            // they are not the last): FFmpeg 5.1 finds where a Vorbis stream starts from its
+            // first audio page, and when that page is also the last one (a stream of one
+            // page: any stream under about 4 KiB, or one flushed early) it gets the length
+            // wrong, for oggenc's files too. Not the first packet alone: its granule position
+            // is 0, which ogginfo calls the mark of a buggy encoder.
+            if *count == 2 {
+                ogg.flush(out, false);
+            }
+            *count += 1;
             ogg.packet(p.data, p.granule);
             ogg.pageout(out);
             Ok(())
@@ -153,40 +192,40 @@ impl Encoder for VorbisEncoder {
         }
         self.start()?;
         let order = self.order;
-        let mut start = 0;
-        while start < frames {
-            let end = frames.min(start + CHUNK);
-            let mut tamed = false;
-            self.lib.write(end - start, |buffers| {
-                for (c, plane) in planes.iter().enumerate() {
-                    let dst = order.and_then(|o| o.get(c).copied()).unwrap_or(c);
-                    let (Some(buf), Some(src)) = (buffers.get_mut(dst), plane.get(start..end))
-                    else {
-                        continue;
-                    };
-                    for (d, &x) in buf.iter_mut().zip(src) {
-                        *d = if x.abs() <= INPUT_LIMIT {
-                            x
+        let mut tamed = false;
+        let mut at = 0;
+        while at < frames {
+            let take = (CHUNK - self.pending.first().map_or(0, Vec::len)).min(frames - at);
+            for (c, plane) in planes.iter().enumerate() {
+                let dst = order.and_then(|o| o.get(c).copied()).unwrap_or(c);
+                let (Some(buf), Some(src)) = (self.pending.get_mut(dst), plane.get(at..at + take))
+                else {
+                    continue;
+                };
+                buf.extend(src.iter().map(|&x| {
+                    if x.abs() <= INPUT_LIMIT {
+                        x
+                    } else {
+                        tamed = true;
+                        if x.is_nan() {
+                            0.0
                         } else {
-                            tamed = true;
-                            if x.is_nan() {
-                                0.0
-                            } else {
-                                x.clamp(-INPUT_LIMIT, INPUT_LIMIT)
-                            }
-                        };
+                            x.clamp(-INPUT_LIMIT, INPUT_LIMIT)
+                        }
                     }
-                }
-            })?;
-            if tamed && !self.warned {
-                self.warned = true;
-                log::warn!(
-                    "vorbis encoder: NaN samples replaced by 0 and samples beyond \
-                     ±{INPUT_LIMIT} clipped"
-                );
+                }));
             }
-            self.drain()?;
-            start = end;
+            at += take;
+            if self.pending.first().map_or(0, Vec::len) == CHUNK {
+                self.feed()?;
+            }
+        }
+        if tamed && !self.warned {
+            self.warned = true;
+            log::warn!(
+                "vorbis encoder: NaN samples replaced by 0 and samples beyond ±{INPUT_LIMIT} \
+                 clipped"
+            );
         }
         Ok(())
     }
@@ -208,6 +247,10 @@ impl Encoder for VorbisEncoder {
         }
         self.start()?;
         self.finished = true;
+        self.feed()?;
+        // Even for a stream without audio libvorbis makes a last packet (granule position 0,
+        // which ogginfo, for oggenc's empty files too, calls the mark of a buggy encoder);
+        // without it FFmpeg cannot open the stream at all.
         self.lib.end()?;
         self.drain()?;
         // libvorbis's last packet carries the total frame count as its granule position, which

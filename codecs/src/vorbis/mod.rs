@@ -29,11 +29,19 @@
 //!
 //! The identification header alone on the first page, comment and setup headers ending the
 //! second, then audio pages cut at 4 KiB of packets (libogg's policy, so sizes match `oggenc`'s).
-//! The audio goes to libvorbis in pieces of at most 1024 frames, as `oggenc` reads it, and the
-//! output does not depend on how it was split into `encode` calls. libvorbis sets each packet's
-//! granule position; the last one is the input's length, so FFmpeg, `oggdec` and the reader
-//! decode exactly the input's frames. `flush` writes every packet libvorbis has made (it holds
-//! back up to two blocks, about 4096 frames, to decide block sizes) and flushes the sink.
+//! The first two audio packets get a page of their own, so that the first audio page is not
+//! also the last one (FFmpeg 5.1 gets the length of such streams wrong, oggenc's too; a stream
+//! of only two audio packets — under about 300 frames — still is one page).
+//! The audio goes to libvorbis in pieces of exactly 1024 frames (the last one shorter), as
+//! `oggenc` reads it: libvorbis's start-of-stream extrapolation depends on how much it holds,
+//! so fixed pieces make the output independent of how the audio was split into `encode` calls
+//! (and the same as oggenc's). libvorbis sets each packet's granule position; the last one is
+//! the input's length, so FFmpeg, `oggdec` and the reader decode exactly the input's frames.
+//! `flush` writes every packet libvorbis has made and flushes the sink: up to 1024 frames wait
+//! for a whole piece and libvorbis holds back up to two blocks (about 4096 frames) to decide
+//! block sizes. An empty stream still has one audio packet, of granule position 0, as
+//! libvorbis makes it (ogginfo calls that the mark of a buggy encoder, for oggenc's empty
+//! files too; without it FFmpeg cannot open the stream).
 //! Nothing is written before the first `encode`, `flush` or `finish`; a started stream dropped
 //! without `finish` is finished.
 
