@@ -12,19 +12,40 @@ every repetition):
   with swresample; its libopus is Debian's 1.3.1, ours 1.6.1);
 - Vorbis at -q 5: our `writer vorbis-q5`, `oggenc -q 5`, `ffmpeg -threads 1 -c:a libvorbis -q:a 5`.
 
-Reported: median wall time of each, our time over the fastest contender's (median of the
-per-repetition ratios: the runs of a repetition are adjacent in time, so slow drifts of machine
-load cancel), sizes and our size over each, and our peak RSS on the 10-minute and (when
-present) the 60-minute file: memory must not grow with the length.
+Reported: median CPU time (user + system, from GNU time) and wall time of each, our CPU time
+over the fastest contender's (median of the per-repetition ratios: the runs of a repetition are
+adjacent in time, so slow drifts cancel), sizes and our size over each, and our peak RSS on the
+10-minute and (when present) the 60-minute file: memory must not grow with the length. CPU
+time is the measure: on a shared machine (load 6-7 on 2 cores when this was written) the wall
+time of a single-threaded encoder is mostly waiting for a core, and swings ±30 % between runs.
 """
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_reader import fmt_mib, fmt_s, log, machine_info, med, replace_section, run  # noqa: E402
+from bench_reader import GNU_TIME, fmt_mib, fmt_s, log, machine_info, med, replace_section  # noqa: E402
+
+
+def run(cmd):
+    """Run cmd once: (wall s, CPU s = user + system, peak RSS KiB, returncode, stderr)."""
+    with tempfile.TemporaryFile() as fe, tempfile.NamedTemporaryFile(mode="r") as ft:
+        t0 = time.perf_counter()
+        rc = subprocess.call([GNU_TIME, "-q", "-f", "%U %S %M", "-o", ft.name, *cmd],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=fe)
+        wall = time.perf_counter() - t0
+        fe.seek(0)
+        err = fe.read().decode(errors="replace")
+        f = ft.read().split()
+    try:
+        cpu, rss = float(f[-3]) + float(f[-2]), int(f[-1])
+    except (IndexError, ValueError):
+        cpu, rss = None, None
+    return wall, cpu, rss, rc, err
 
 CASES = {
     "opus": {
@@ -80,22 +101,24 @@ def main():
             outputs.update({label: os.path.join(tmp, f"ref{i}.{ext}")
                             for i, (label, _) in enumerate(case["refs"])})
             times = {who: [] for who, _ in contenders}
+            walls = {who: [] for who, _ in contenders}
             rss = []
             ratios = []
             for who, cmd in contenders:  # warm-up: page cache, lazy binaries
-                _, _, rc, _, err = run(cmd)
+                _, _, _, rc, err = run(cmd)
                 if rc != 0:
                     problems.append(f"{name}: {who} failed: {err.strip()[:300]}")
             for rep in range(a.reps):
                 order = contenders[rep % len(contenders):] + contenders[:rep % len(contenders)]
                 rep_times = {}
                 for who, cmd in order:
-                    wall, peak, rc, _, err = run(cmd)
-                    if rc != 0:
+                    wall, cpu, peak, rc, err = run(cmd)
+                    if rc != 0 or cpu is None:
                         problems.append(f"{name}: {who} failed: {err.strip()[:300]}")
                         continue
-                    times[who].append(wall)
-                    rep_times[who] = wall
+                    times[who].append(cpu)
+                    walls[who].append(wall)
+                    rep_times[who] = cpu
                     if who == "ours" and peak is not None:
                         rss.append(peak)
                 others = [t for w, t in rep_times.items() if w != "ours"]
@@ -106,12 +129,12 @@ def main():
                      for who, p in outputs.items()}
             long_rss = None
             if os.path.exists(long_src):
-                _, long_rss, rc, _, err = run(
+                _, _, long_rss, rc, err = run(
                     [a.bin, case["ours"], long_src, os.path.join(tmp, f"long.{ext}")])
                 if rc != 0:
                     problems.append(f"{name}: ours on the 60-minute file failed: {err[:300]}")
                     long_rss = None
-            results[name] = (times, sizes, med(ratios), med(rss), long_rss)
+            results[name] = (times, sizes, med(ratios), med(rss), long_rss, walls)
 
     L = ["## Writer: Ogg Opus and Ogg Vorbis against opusenc, oggenc and FFmpeg\n"]
     L.append(f"Measured {info['date']} at commit {info['commit']}; regenerate with "
@@ -120,32 +143,35 @@ def main():
              "`writer MODE in.wav out` (`benches/writer.rs`: `StreamReader` 4096-frame chunks into "
              "`StreamWriter`; for Opus our resampler converts to 48 kHz first, as `opusenc` and "
              "FFmpeg do with theirs) against the reference encoders at the same settings, each "
-             f"a separate process, {a.reps} repetitions, the order rotating. Ratio = median of "
-             "the per-repetition ratios of our time to the fastest other contender's; target "
+             f"a separate process, {a.reps} repetitions, the order rotating. Times are CPU "
+             "time (user + system): the machine is shared, and wall time swings with its load. "
+             "Ratio = median of the per-repetition ratios of our CPU time to the fastest other "
+             "contender's; target "
              f"≤ {TARGET:.2f} at equal size (±{SIZE_TOL:.0%}). Peak RSS of ours on the 10-minute "
              "and the 60-minute file (`music60.wav`, made without `--quick`): it must not grow "
              "with the length.\n")
-    L.append("| case | contender | median | size (bytes) | our size / theirs |")
-    L.append("|---|---|--:|--:|--:|")
+    L.append("| case | contender | median CPU time | median wall time | size (bytes) | "
+             "our size / theirs |")
+    L.append("|---|---|--:|--:|--:|--:|")
     for name, case in CASES.items():
-        times, sizes, _, _, _ = results[name]
+        times, sizes, _, _, _, walls = results[name]
         for who in times:
             label = "ours (`writer " + case["ours"] + "`)" if who == "ours" else f"`{who}`"
             rel = "–"
             if who != "ours" and sizes.get(who) and sizes.get("ours"):
                 rel = f"{sizes['ours'] / sizes[who]:.4f}"
             L.append(f"| {case['label']} | {label} | {fmt_s(med(times[who]))} | "
-                     f"{sizes.get(who) or '–'} | {rel} |")
+                     f"{fmt_s(med(walls[who]))} | {sizes.get(who) or '–'} | {rel} |")
     L.append("")
     L.append("| case | ours / fastest | target | peak RSS, 10 min | peak RSS, 60 min |")
     L.append("|---|--:|--:|--:|--:|")
     for name, case in CASES.items():
-        _, _, ratio, peak, long_peak = results[name]
+        _, _, ratio, peak, long_peak, _ = results[name]
         ok = "–" if ratio is None else ("yes" if ratio <= TARGET + 1e-9 else "**no**")
         L.append(f"| {case['label']} | {'–' if ratio is None else f'{ratio:.2f}'} | "
                  f"≤ {TARGET:.2f} ({ok}) | {fmt_mib(peak)} | {fmt_mib(long_peak)} |")
     L.append("")
-    L.append("<details><summary>All runs (seconds)</summary>\n")
+    L.append("<details><summary>All runs (CPU seconds)</summary>\n")
     L.append("| case | contender | runs |")
     L.append("|---|---|---|")
     for name, case in CASES.items():

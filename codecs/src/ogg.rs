@@ -279,7 +279,9 @@ pub(crate) fn comment_fields(
 }
 
 /// A Vorbis comment list (RFC 7845 §5.2, Vorbis I §5): vendor string, then `FIELD=value`
-/// entries, all lengths 32-bit little-endian. `None` when a length exceeds 32 bits.
+/// entries, all lengths 32-bit little-endian. `None` when a length exceeds 32 bits. (OpusTags
+/// only: libvorbis writes its own comment header.)
+#[cfg_attr(not(feature = "encode-opus"), allow(dead_code))]
 pub(crate) fn comment_list(vendor: &str, fields: &[(String, String)]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     out.extend(u32::try_from(vendor.len()).ok()?.to_le_bytes());
