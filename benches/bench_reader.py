@@ -390,13 +390,14 @@ from Debian's `wesnoth-1.16-music` tracks.
         notes.append(f"Reader column pending: `reader reader` failed (`{e}`).")
     for p in problems:
         notes.append(f"**{p}**")
-    fb = frames.get(("m4a", "bare"))
-    if fb is not None and fb != 26460000:
-        notes.append(f"AAC: the bare symphonia loop decodes {fb} frames from the "
-                     "26,460,000-frame source: symphonia's isomp4 reader ignores the MP4 edit "
-                     "list (`elst`: skip 1024 priming frames, play 600 s), so the encoder "
-                     "delay and final-packet padding are decoded too. (ffmpeg 5.1 trims the "
-                     "1024-frame delay only: 26,460,160.)")
+    for fmt, what in (("m4a", "the MP4 edit list's 1024 priming frames and the last AAC "
+                              "block's padding"),
+                      ("opus", "the Opus pre-skip (312 frames) and the last packet's padding")):
+        fb, fr = frames.get((fmt, "bare")), frames.get((fmt, "reader"))
+        if fb is not None and fr is not None and fb != fr:
+            notes.append(f"{fmt}: the bare loop decodes {fb} frames and counts {what}, which "
+                         f"the reader cuts ({fr} frames, the source's length; ffmpeg 5.1 keeps "
+                         "the MP4 padding).")
     if notes:
         L.append("Notes:\n")
         L.extend(f"- {n}" for n in notes)

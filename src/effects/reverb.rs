@@ -33,7 +33,7 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar};
+use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
 use crate::{Error, Result};
 
 /// Freeverb's comb delays in samples at 44.1 kHz.
@@ -175,7 +175,12 @@ impl EffectSpec for ReverbSpec {
         Ok(())
     }
 
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        _resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         // The delay lines grow with the rate (about 1.1 bytes per Hz per filter array, plus
         // the pre-delay): refuse absurd rates rather than allocate gigabytes.
         if sample_rate > MAX_RATE {

@@ -24,7 +24,7 @@ mod opus;
 mod raw;
 pub mod registry;
 mod riff_info;
-mod source;
+pub(crate) mod source;
 mod wav_slots;
 
 pub use metadata::{MediaType, Metadata, SourceStream};
@@ -181,24 +181,12 @@ impl Frames<'_> {
     }
 }
 
-/// Longer gaps between packet timestamps are discontinuities (e.g. a restarted live stream),
-/// not lost packets: they are not filled with silence.
-const MAX_GAP_SECONDS: u64 = 10;
+use crate::limits::{
+    MAX_FRAMES_PER_CHUNK, MAX_GAP_SECONDS, MAX_PACKET_SAMPLES, MAX_SAMPLE_RATE, MAX_STREAM_CHANNELS,
+};
 
 /// The most frames of gap silence put out by one `process_packet` call.
 const GAP_STEP: u64 = 1 << 16;
-
-/// The highest sample rate a stream may have (2^20 Hz: FLAC's STREAMINFO holds up to
-/// 1,048,575 Hz; 768 kHz is the highest rate audio interfaces use). A header that says more
-/// is refused before anything is sized by it.
-pub const MAX_SAMPLE_RATE: u32 = 1 << 20;
-
-/// The most channels a decoded stream may have (FLAC and Opus take 8, WAV's channel mask 18;
-/// Ambisonics of order 7 needs 64).
-pub const MAX_STREAM_CHANNELS: usize = 64;
-
-/// The most frames a chunk may hold (2^24: 6 minutes at 44.1 kHz).
-pub const MAX_FRAMES_PER_CHUNK: usize = 1 << 24;
 
 /// Runs `f`, turning a panic inside it (a fault in a demuxer or decoder we use) into an error
 /// message instead of unwinding through the caller.
@@ -353,6 +341,8 @@ impl DecoderSlot {
         match self.codec.as_str() {
             c if c.starts_with("pcm_") => 0,
             "flac" | "alac" | "wavpack" => 0,
+            // Every ADPCM block starts from the state in its own header.
+            c if c.starts_with("adpcm") => 0,
             // Two packets cover MDCT overlap and MP3's bit reservoir (at most 511 bytes back).
             "mp1" | "mp2" | "mp3" => 3 * 1152,
             "aac" => 2 * 1024,
@@ -423,6 +413,9 @@ pub struct StreamReader {
     decoders: Vec<Option<DecoderSlot>>,
     outputs: Vec<Output>,
     ended: bool,
+    /// The demuxer has no more packets and the outputs' tails are going out (see
+    /// `finish_step`).
+    draining: bool,
     /// The demuxer returned the end of the file (it may need reopening to seek).
     demuxer_at_eof: bool,
     /// Set while `stream()` iterates: nothing is dropped then.
@@ -471,39 +464,6 @@ fn parse_bool(name: &str, value: &str) -> Result<bool> {
 }
 
 impl StreamReader {
-    /// Opens `src`: a path, or `-` for stdin (seed: `StreamReader(src, format, option)`).
-    ///
-    /// `format` forces the demuxer instead of probing the content: `wav`, `mp3`, `flac`, `ogg`,
-    /// `mp4`/`m4a`, `mkv`/`webm`, `aiff`, `caf`, `aac` (ADTS), or raw PCM `s16le`, `s24le`,
-    /// `s32le`, `f32le`, `f64le`, `u8`. Raw PCM takes the options `sample_rate` (required) and
-    /// `channels` (default 1); an option nothing uses is an [`Error::InvalidArgument`].
-    ///
-    /// ```no_run
-    /// use audiostream::{Options, StreamReader};
-    /// let opts = Options::from([("sample_rate".into(), "16000".into()), ("channels".into(), "1".into())]);
-    /// let reader = StreamReader::new("speech.raw", Some("s16le"), Some(&opts))?;
-    /// assert_eq!(reader.get_metadata().sample_rate, 16000);
-    /// # Ok::<(), audiostream::Error>(())
-    /// ```
-    pub fn new(src: &str, format: Option<&str>, option: Option<&Options>) -> Result<Self> {
-        // A capture device (options: sample_rate, channels, buffer_frames, queue_frames).
-        #[cfg(feature = "device")]
-        if format.is_some_and(|f| f.trim().eq_ignore_ascii_case("device")) {
-            return crate::device::open_capture(src, option).map(|(reader, _)| reader);
-        }
-        #[cfg(feature = "net")]
-        if crate::net::is_url(src) {
-            return crate::net::open_reader(src, format, option);
-        }
-        let (source, ext) = source::open_path(src)?;
-        let name = if src == "-" {
-            "stdin".to_string()
-        } else {
-            format!("{src:?}")
-        };
-        Self::open(name, source, ext.as_deref(), format, option, false)
-    }
-
     /// Reads from any `Read + Seek` value, e.g. `Cursor<Vec<u8>>` (seekable).
     ///
     /// ```
@@ -589,7 +549,7 @@ impl StreamReader {
 
     /// Opens a source. `remote`: reading it costs requests (a network stream), so nothing is
     /// read beyond what the demuxer needs (no frame walk for an MP3 length estimate).
-    fn open(
+    pub(crate) fn open(
         src_name: String,
         source: Box<dyn MediaSource>,
         ext: Option<&str>,
@@ -656,6 +616,7 @@ impl StreamReader {
             decoders,
             outputs: Vec::new(),
             ended: false,
+            draining: false,
             demuxer_at_eof: false,
             keep_all: false,
             live: None,
@@ -906,17 +867,6 @@ impl StreamReader {
             .ok_or_else(|| Error::invalid_argument("stream_index", src, "an existing stream"))?;
         let params = audio_params(track)
             .ok_or_else(|| Error::Decode(format!("stream {src} has no audio parameters")))?;
-        let (codec, _) = from_symphonia::codec_names(params.codec);
-        let decoder = super::registry::codecs()
-            .make_audio_decoder(params, opts)
-            .map_err(|e| match e {
-                SymError::Unsupported(_) => Error::Unsupported(format!(
-                    "no decoder for codec \"{codec}\" (stream {src} of {}); decodable: pcm, adpcm, \
-                     flac, alac, mp1, mp2, mp3, aac (LC), vorbis, opus",
-                    self.src_name
-                )),
-                other => Error::Decode(format!("stream {src}: {other}")),
-            })?;
         let sample_rate = params
             .sample_rate
             .filter(|r| *r > 0)
@@ -939,6 +889,28 @@ impl StreamReader {
                 self.src_name
             )));
         }
+        // Decoders size their buffers by the declared packet size when they are made: check it
+        // first (an 84-byte CAF once declared 2^32 frames per packet).
+        if let Some(max) = params.max_frames_per_packet {
+            if max.saturating_mul(channels as u64) > MAX_PACKET_SAMPLES {
+                return Err(Error::Decode(format!(
+                    "stream {src} of {}: packets of up to {max} frames of {channels} channels; \
+                     the reader takes up to {MAX_PACKET_SAMPLES} samples per packet",
+                    self.src_name
+                )));
+            }
+        }
+        let (codec, _) = from_symphonia::codec_names(params.codec);
+        let decoder = super::registry::codecs()
+            .make_audio_decoder(params, opts)
+            .map_err(|e| match e {
+                SymError::Unsupported(_) => Error::Unsupported(format!(
+                    "no decoder for codec \"{codec}\" (stream {src} of {}); decodable: pcm, adpcm, \
+                     flac, alac, mp1, mp2, mp3, aac (LC), vorbis, opus",
+                    self.src_name
+                )),
+                other => Error::Decode(format!("stream {src}: {other}")),
+            })?;
         let lead = if self.container == "ogg" && codec == "opus" && opts.gapless {
             u64::from(track.delay.unwrap_or(0))
         } else {
@@ -998,6 +970,20 @@ impl StreamReader {
             return Ok(0);
         }
         self.require_outputs()?;
+        // The end of the stream, a piece at a time (tails of effects, long pads).
+        if self.draining {
+            return Ok(usize::from(self.finish_step()?));
+        }
+        // What the effects make without more input (a long `pad`) goes out before the next
+        // packet is read, a piece per call.
+        let keep_all = self.keep_all;
+        for out in &mut self.outputs {
+            if let Some(conv) = &mut out.conv {
+                if conv.drain_step(&mut out.buffer, keep_all)? {
+                    return Ok(1);
+                }
+            }
+        }
         // A packet after a long gap: the gap's silence goes out a step at a time (see
         // `GAP_STEP`), then the packet.
         if let Some(src) = self
@@ -1029,8 +1015,7 @@ impl StreamReader {
                 Ok(Some(p)) => p,
                 Ok(None) => {
                     self.demuxer_at_eof = true;
-                    self.finish()?;
-                    return Ok(0);
+                    return Ok(usize::from(self.finish_step()?));
                 }
                 Err(SymError::ResetRequired) => {
                     if let Err(e) = self.reset_decoders_after_stream_change() {
@@ -1047,8 +1032,7 @@ impl StreamReader {
                         "{}: the stream ends in the middle of a packet (truncated)",
                         self.src_name
                     );
-                    self.finish()?;
-                    return Ok(0);
+                    return Ok(usize::from(self.finish_step()?));
                 }
                 Err(e) => {
                     // Keep what was decoded: flush the outputs, then report.
@@ -1376,15 +1360,21 @@ impl StreamReader {
             // converted to the stream's first, as any mid-stream change (`decode_with`).
             let channels = params.channels.as_ref().map_or(0, |c| c.count());
             let rate = params.sample_rate.unwrap_or(0);
+            let packet_samples = params
+                .max_frames_per_packet
+                .unwrap_or(0)
+                .saturating_mul(channels as u64);
             if rate == 0
                 || rate > MAX_SAMPLE_RATE
                 || channels == 0
                 || channels > MAX_STREAM_CHANNELS
+                || packet_samples > MAX_PACKET_SAMPLES
             {
                 return Err(Error::Decode(format!(
-                    "{}: a chained stream continues at {rate} Hz / {channels} channels; the \
-                     reader takes 1 to {MAX_SAMPLE_RATE} Hz and 1 to {MAX_STREAM_CHANNELS} \
-                     channels",
+                    "{}: a chained stream continues at {rate} Hz / {channels} channels \
+                     ({packet_samples} samples per packet); the reader takes 1 to \
+                     {MAX_SAMPLE_RATE} Hz, 1 to {MAX_STREAM_CHANNELS} channels and up to \
+                     {MAX_PACKET_SAMPLES} samples per packet",
                     self.src_name
                 )));
             }
@@ -1403,48 +1393,68 @@ impl StreamReader {
 
     /// End of stream: flush every output; fail if a stream never decoded a single packet.
     fn finish(&mut self) -> Result<()> {
+        while !self.ended {
+            self.finish_step()?;
+        }
+        Ok(())
+    }
+
+    /// One step of the end of the stream (the demuxer has no more packets): the tails of the
+    /// conversions and effects go out a piece at a time (`Ok(true)`: call again), then every
+    /// output's last chunk, and the stream has ended (`Ok(false)`). An error ends it too.
+    fn finish_step(&mut self) -> Result<bool> {
         if self.ended {
-            return Ok(());
+            return Ok(false);
         }
-        self.ended = true;
         let keep_all = self.keep_all;
-        let mut conversion_error = None;
-        // A stream that ends at another rate than it started: the resampler's last frames.
-        for src in 0..self.decoders.len() {
-            let tail = match self.decoders[src].as_mut() {
-                Some(slot) => slot.end_reshape_unless((0, 0)),
-                None => continue,
-            };
-            let tail = match tail {
-                Ok(Some(tail)) if tail.ncols() > 0 => tail,
-                Ok(_) => continue,
-                Err(e) => {
-                    conversion_error.get_or_insert(e);
-                    continue;
-                }
-            };
-            if let Some(slot) = self.decoders[src].as_mut() {
-                let at = Placement {
-                    start: slot.position.unwrap_or(0),
-                    packet_frame: None,
+        if !self.draining {
+            self.draining = true;
+            // A stream that ends at another rate than it started: the resampler's last frames.
+            for src in 0..self.decoders.len() {
+                let tail = match self.decoders[src].as_mut() {
+                    Some(slot) => slot.end_reshape_unless((0, 0)),
+                    None => continue,
                 };
-                if let Err(e) = self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at) {
-                    conversion_error.get_or_insert(e);
+                let tail = match tail {
+                    Ok(Some(tail)) if tail.ncols() > 0 => tail,
+                    Ok(_) => continue,
+                    Err(e) => return self.end_with(Err(e)),
+                };
+                if let Some(slot) = self.decoders[src].as_mut() {
+                    let at = Placement {
+                        start: slot.position.unwrap_or(0),
+                        packet_frame: None,
+                    };
+                    if let Err(e) = self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at)
+                    {
+                        return self.end_with(Err(e));
+                    }
                 }
             }
         }
+        // The resampler's tail first, so the last chunk holds the whole converted stream, then
+        // what the effects still hold or make, a piece per call.
         for out in &mut self.outputs {
-            // The resampler's tail first, so the last chunk holds the whole converted stream.
             if let Some(conv) = &mut out.conv {
-                if let Err(e) = conv.finish(&mut out.buffer, keep_all) {
-                    conversion_error.get_or_insert(e);
+                match conv.finish_step(&mut out.buffer, keep_all) {
+                    Ok(true) => return Ok(true),
+                    Ok(false) => {}
+                    Err(e) => return self.end_with(Err(e)),
                 }
             }
+        }
+        self.end_with(Ok(()))
+    }
+
+    /// Ends the stream: every output's last chunk, then whether it ended well (`Ok(false)`).
+    fn end_with(&mut self, outcome: Result<()>) -> Result<bool> {
+        self.ended = true;
+        self.draining = false;
+        let keep_all = self.keep_all;
+        for out in &mut self.outputs {
             out.buffer.flush(keep_all);
         }
-        if let Some(e) = conversion_error {
-            return Err(e);
-        }
+        outcome?;
         for (src, slot) in self.decoders.iter().enumerate() {
             if let Some(slot) = slot {
                 if slot.read_from_start
@@ -1471,7 +1481,7 @@ impl StreamReader {
                 }
             }
         }
-        Ok(())
+        Ok(false)
     }
 
     /// [`process_packet`](Self::process_packet) for live sources (seed: `process_packet(timeout,
@@ -1867,6 +1877,7 @@ impl StreamReader {
             out.buffer.reset(target);
         }
         self.ended = past_end;
+        self.draining = false;
         Ok(())
     }
 

@@ -107,10 +107,6 @@ pub enum Failure {
 
 /// What a finished conversion did.
 pub struct Report {
-    /// The input's metadata.
-    pub input: Metadata,
-    /// Input frames converted (after `start`, up to `duration`).
-    pub frames_in: u64,
     /// Output frames (at the output rate).
     pub frames_out: u64,
     /// Output rate and channels.
@@ -126,9 +122,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// Seconds of audio converted.
+    /// Seconds of audio written (effects such as `pad`, `tempo` or `speed` make it differ
+    /// from what was read).
     pub fn seconds(&self) -> f64 {
-        self.frames_in as f64 / f64::from(self.input.sample_rate.max(1))
+        self.frames_out as f64 / f64::from(self.out_rate.max(1))
     }
 
     /// Seconds of audio per second of wall time.
@@ -206,7 +203,8 @@ fn default_sample_format(meta: &Metadata, container: &str) -> Option<&'static st
 fn encode_options(meta: &Metadata, job: &Job) -> AudioEncodeOptions {
     let s = &job.settings;
     let mut opts = AudioEncodeOptions::new(meta.sample_rate, meta.num_channels);
-    if let Some(rate) = s.rate.filter(|r| *r != meta.sample_rate) {
+    // Even the input's own rate: Opus would otherwise code at 48 kHz, not at the rate asked.
+    if let Some(rate) = s.rate {
         opts = opts.encoder_sample_rate(rate);
     }
     if let Some(n) = s.channels.filter(|n| *n != meta.num_channels) {
@@ -488,8 +486,6 @@ pub fn run(job: &Job) -> Result<Report, Failure> {
         codec: describe_codec(&job.container, &opts),
         out_rate,
         out_channels: opts.encoder_num_channels.unwrap_or(meta.num_channels),
-        input: meta,
-        frames_in,
         frames_out,
         bytes,
         elapsed: started.elapsed(),
