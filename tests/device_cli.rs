@@ -3,8 +3,10 @@
 //! `ALSA_CONFIG_PATH`.
 #![cfg(all(target_os = "linux", feature = "device", feature = "cli"))]
 
+// The shared helpers of tests/it (the Icecast server); this binary uses a few of them.
 #[cfg(feature = "net")]
 #[allow(dead_code)]
+#[path = "it/common/mod.rs"]
 mod common;
 mod device_alsa;
 

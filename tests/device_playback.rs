@@ -157,7 +157,7 @@ fn play_audio_refuses_more_channels_than_the_device_without_a_rule() {
     // ALSA's file plugin takes any channel count, and cpal offers 1 to 64 of them: 100
     // channels are more than the device takes, and only stereo, 5.1 and 7.1 have down-mix
     // rules. (Mono to stereo, 5.1 to stereo and the others are unit-tested on configuration
-    // lists in src/device/host.rs, and the mixes themselves in tests/dsp_remix.rs.)
+    // lists in src/device/host.rs, and the mixes themselves in tests/it/dsp_remix.rs.)
     let many = signal(100, 50, 8000, 0.5);
     let e = play_audio(many.view(), 8000, false, true).unwrap_err();
     assert!(matches!(e, Error::InvalidArgument(_)), "{e}");

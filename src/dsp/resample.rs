@@ -30,7 +30,7 @@
 //! blocks are overlap-added. The filter is linear-phase with a delay of half a block (a whole
 //! number of frames at both rates, since the blocks are even), which is dropped.
 //!
-//! Measured (`tests/dsp_resample.rs`; 48000 -> 44100, 44100 -> 16000, 8000 -> 48000 and
+//! Measured (`tests/it/dsp_resample.rs`; 48000 -> 44100, 44100 -> 16000, 8000 -> 48000 and
 //! others), relative to the lower Nyquist frequency: gain within ±0.00001 dB up to 0.9 and
 //! at most 0.1 dB down at 0.98, -3 dB near 0.987, below -110 dB at 0.999; tones above the new Nyquist
 //! frequency (from 1.002 of it) come out ≥ 153 dB down; images and noise ≥ 150 dB below a tone

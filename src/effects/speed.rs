@@ -15,7 +15,7 @@
 //! Quality: the resampler's filter is flat to 0.98 of the Nyquist frequency (SoX's `rate -h`
 //! to 0.91) and the ratio exact for simple factors (1.25 = 5/4) or within about 1e-10 for
 //! others; on band-limited tones the output is within 116-150 dB of the ideal result
-//! (`tests/effects_time.rs`). The price is latency: nothing comes out until the resampler
+//! (`tests/it/effects_time.rs`). The price is latency: nothing comes out until the resampler
 //! has a block and a half of input: 1920 frames for `speed 1.25` (blocks of 1280), but 79641
 //! (1.8 s at 44.1 kHz) for `speed -200c`, whose ratio 26547/29798 needs blocks of 53094.
 //!

@@ -17,7 +17,7 @@
 //! The arithmetic is SoX's, in `f32` and in SoX's order (the least-squares sums included, so
 //! the same places are chosen): on input SoX reads exactly (multiples of 2^-24; SoX rounds
 //! its input to 25 bits) `tempo`'s output is SoX's, sample for sample, once rounded to 25 bits
-//! as SoX writes it (`tests/effects_time.rs`: all but at most 2 samples per signal, which are
+//! as SoX writes it (`tests/it/effects_time.rs`: all but at most 2 samples per signal, which are
 //! one rounding step apart). The linear search sums eight positions side by side (each
 //! still in SoX's order), about four times as fast as SoX.
 //!

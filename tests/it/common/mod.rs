@@ -1,0 +1,9 @@
+//! Shared helpers for the integration tests (`use crate::common;` in each test module).
+
+pub mod effects;
+pub mod ogg;
+pub mod oracle;
+pub mod ours;
+pub mod servers;
+pub mod signals;
+pub mod sox;
