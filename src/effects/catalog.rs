@@ -1,6 +1,6 @@
 //! What `audiostream effects` prints: every effect with its synopsis, arguments, defaults and
-//! ranges (from SoX's manual, sox(1)). Each family module writes its entries; [`list`]
-//! gathers them from the registry.
+//! ranges (from SoX's manual, sox(1), and fundsp's documentation). Each family module writes
+//! its entries; [`list`] gathers them from the registry.
 //!
 //! ```
 //! let lowpass = audiostream::effects::list().into_iter().find(|e| e.name == "lowpass").unwrap();
@@ -16,7 +16,7 @@
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EffectInfo {
-    /// SoX's name of the effect.
+    /// The effect's name (SoX's, or `fundsp.*`).
     pub name: &'static str,
     /// Its synopsis, SoX's way: `overdrive [gain(20) [colour(20)]]`.
     pub usage: &'static str,
@@ -57,6 +57,7 @@ pub(crate) const fn arg(name: &'static str, default: &'static str, range: &'stat
 /// ```
 /// let names: Vec<_> = audiostream::effects::list().iter().map(|e| e.name).collect();
 /// assert!(names.contains(&"reverb") && names.contains(&"overdrive"));
+/// assert!(names.contains(&"fundsp.reverb"));
 /// ```
 pub fn list() -> Vec<EffectInfo> {
     let mut all: Vec<EffectInfo> = super::registry::all().map(|r| r.info).collect();

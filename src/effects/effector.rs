@@ -1,4 +1,4 @@
-//! [`AudioEffector`]: a chain of parsed effects, built from
+//! [`AudioEffector`]: a chain of parsed effects (SoX's, fundsp's, fundsp graphs), built from
 //! the registry by name or from a SoX-style chain string. Running it is the pipeline's
 //! ([`EffectStream`](crate::EffectStream), [`AudioEffector::apply`]).
 
@@ -10,11 +10,13 @@ use std::str::FromStr;
 /// A chain of effects, applied in order (torchaudio's `AudioEffector`).
 ///
 /// Build it from one effect with [`AudioEffector::new`] (and [`AudioEffector::param`]), from
-/// a SoX-style chain with `str::parse`; join chains with [`AudioEffector::then`]. Then
+/// a SoX-style chain with `str::parse`, or from a fundsp graph with
+/// [`AudioEffector::from_fundsp`]; join chains with [`AudioEffector::then`]. Then
 /// [`apply`](AudioEffector::apply) it to a whole `(channels, frames)` array, or
 /// [`stream`](AudioEffector::stream) chunks through it.
 ///
-/// Two effectors are equal when their effects and arguments are.
+/// Two effectors are equal when their effects and arguments are; a fundsp graph equals only
+/// itself (the effector made by one `from_fundsp` call, and its clones).
 ///
 /// ```
 /// use audiostream::AudioEffector;
@@ -51,6 +53,11 @@ impl AudioEffector {
         })
     }
 
+    /// A chain of one parsed effect.
+    pub(crate) fn from_spec(spec: Box<dyn EffectSpec>) -> Self {
+        AudioEffector { chain: vec![spec] }
+    }
+
     /// Sets a named parameter of the last effect in the chain: the snake_case of the SoX
     /// manual's argument name (`gain`, `colour`, `frequency`, `width`).
     ///
@@ -84,7 +91,9 @@ impl AudioEffector {
         Ok(self)
     }
 
-    /// This chain followed by `next`'s effects: one chain, run as one stage.
+    /// This chain followed by `next`'s effects: one chain, run as one stage. It is how a
+    /// fundsp graph ([`from_fundsp`](Self::from_fundsp)) joins SoX effects (a chain string
+    /// cannot name a graph).
     ///
     /// ```
     /// use audiostream::AudioEffector;
@@ -152,7 +161,8 @@ impl AudioEffector {
 }
 
 /// Parses a SoX-style chain: effect names, each followed by its arguments; a new effect
-/// starts at the next effect name (`"gain -3 overdrive 10 20 lowpass -1 2k"`).
+/// starts at the next effect name (`"gain -3 overdrive 10 20 lowpass -1 2k"`; fundsp's
+/// effects by their dotted names, `"highpass 80 fundsp.reverb 10 3"`).
 ///
 /// ```
 /// use audiostream::AudioEffector;
@@ -181,10 +191,7 @@ impl FromStr for AudioEffector {
             return Err(Error::invalid_argument(
                 "effect",
                 format!("{s:?}"),
-                format!(
-                    "a chain of one or more SoX effects; available: {}",
-                    available()
-                ),
+                format!("a chain of one or more effects; available: {}", available()),
             ));
         }
         Ok(AudioEffector { chain })

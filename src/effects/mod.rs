@@ -1,7 +1,7 @@
-//! SoX-compatible audio effects: [`AudioEffector`] (a chain of effects, torchaudio's
-//! `AudioEffector`), the effects' arguments and running instances. The chain runs as a stage
-//! of the [`pipeline`](crate::pipeline) ([`EffectStream`](crate::EffectStream), fed chunk by
-//! chunk; [`AudioEffector::apply`] on a whole signal). Nothing here names the
+//! SoX-compatible audio effects and fundsp graphs: [`AudioEffector`] (a chain of effects,
+//! torchaudio's `AudioEffector`), the effects' arguments and running instances. The chain runs
+//! as a stage of the [`pipeline`](crate::pipeline) ([`EffectStream`](crate::EffectStream),
+//! fed chunk by chunk; [`AudioEffector::apply`] on a whole signal). Nothing here names the
 //! pipeline or `dsp`: `speed` and `pitch` get their resampler from the pipeline
 //! ([`ResamplerFactory`]).
 //!
@@ -16,6 +16,10 @@
 //! `speed`, `tempo`, `treble`, `tremolo`, `vol`. Frequencies take a `k` suffix (`1.5k`). Other
 //! SoX effects (compand, silence, ...) are [`Error::Unsupported`](crate::Error::Unsupported),
 //! naming these.
+//!
+//! fundsp's own effects, other algorithms than SoX's, are there by name too: `fundsp.reverb`,
+//! `fundsp.chorus`, `fundsp.flanger`, `fundsp.phaser`, `fundsp.overdrive`; and any fundsp
+//! graph runs as an effect of a chain with [`AudioEffector::from_fundsp`].
 //!
 //! Lengths are SoX's: `echo`, `echos` and `chorus` add their tails at the end; `reverb` keeps
 //! its input's length, as SoX's does (put `pad 0 3` before it to hear the tail); `speed`,
@@ -52,6 +56,8 @@ mod echo;
 mod effector;
 mod fade;
 mod flanger;
+mod fundsp_effects;
+mod fundsp_graph;
 mod gain;
 mod lfo;
 mod overdrive;
@@ -82,6 +88,7 @@ const REGISTRY: &[&[Registration]] = &[
     echo::EFFECTS,
     fade::EFFECTS,
     flanger::EFFECTS,
+    fundsp_effects::EFFECTS,
     gain::EFFECTS,
     overdrive::EFFECTS,
     pad::EFFECTS,
@@ -144,7 +151,7 @@ pub(crate) struct BuildContext<'a> {
 /// length, and how to start a running instance. Each family module registers a parser that
 /// makes one ([`Registration`]).
 pub(crate) trait EffectSpec: SpecObject + Send + Sync + std::fmt::Debug {
-    /// The effect's name (SoX's).
+    /// The effect's name (SoX's, or `fundsp.*`).
     fn name(&self) -> &'static str;
     /// The snake_case argument names [`AudioEffector::param`] accepts.
     fn param_names(&self) -> &'static [&'static str];

@@ -5,10 +5,10 @@
 //!
 //! ```
 //! use audiostream::AudioEffector;
-//! // A chain splits where a registered name starts a new effect.
-//! let fx: AudioEffector = "highpass 100 reverb 20 2 vol 0.5".parse()?;
+//! // A chain splits where a registered name starts a new effect, dotted names included.
+//! let fx: AudioEffector = "highpass 100 fundsp.reverb 20 2 vol 0.5".parse()?;
 //! let parts = AudioEffector::new("highpass", &[100.0])?
-//!     .then(AudioEffector::new("reverb", &[20.0, 2.0])?)
+//!     .then(AudioEffector::new("fundsp.reverb", &[20.0, 2.0])?)
 //!     .then(AudioEffector::new("vol", &[0.5])?);
 //! assert_eq!(fx, parts);
 //! # Ok::<(), audiostream::Error>(())
@@ -84,7 +84,7 @@ pub(crate) fn parse_effect(name: &str, args: &[&str]) -> Result<Box<dyn EffectSp
             Error::invalid_argument(
                 "effect",
                 name,
-                format!("a SoX effect; available: {}", available()),
+                format!("an effect; available: {}", available()),
             )
         });
     };

@@ -18,6 +18,11 @@ const EXAMPLES: &[&str] = &[
     "equalizer 1k 1o -6",
     "fade t 0.1 0.5 0.2",
     "flanger",
+    "fundsp.chorus",
+    "fundsp.flanger",
+    "fundsp.overdrive 3",
+    "fundsp.phaser",
+    "fundsp.reverb",
     "gain -n -3",
     "highpass -1 300",
     "lowpass 1k",
@@ -150,10 +155,14 @@ fn output_frames_unknown() {
 
 #[test]
 fn specs_clone_and_compare_through_dyn() {
-    let a: AudioEffector = "gain -3 echo 0.8 0.9 100 0.3 reverb 10".parse().unwrap();
+    let a: AudioEffector = "gain -3 echo 0.8 0.9 100 0.3 fundsp.reverb 10"
+        .parse()
+        .unwrap();
     let b = a.clone();
     assert_eq!(a, b);
-    let c: AudioEffector = "gain -3 echo 0.8 0.9 100 0.4 reverb 10".parse().unwrap();
+    let c: AudioEffector = "gain -3 echo 0.8 0.9 100 0.4 fundsp.reverb 10"
+        .parse()
+        .unwrap();
     assert_ne!(a, c);
     // The same arguments, another effect: not equal (vol 0.5 vs gain).
     assert_ne!(
@@ -165,7 +174,16 @@ fn specs_clone_and_compare_through_dyn() {
         AudioEffector::new("echos", &[0.8, 0.9, 100.0, 0.3]).unwrap()
     );
     // A param changes the clone only.
-    let d = b.clone().param("wet_gain", -1.0).unwrap();
+    let d = b.clone().param("wet", 0.5).unwrap();
     assert_ne!(d, b);
     assert_eq!(a, b);
+    // fundsp graphs: equal to their clones only.
+    use fundsp::prelude32::*;
+    let g = AudioEffector::from_fundsp(lowpass_hz(1000.0, 1.0)).unwrap();
+    assert_eq!(g, g.clone());
+    assert_ne!(
+        g,
+        AudioEffector::from_fundsp(lowpass_hz(1000.0, 1.0)).unwrap()
+    );
+    assert!(format!("{g:?}").contains("inputs: 1"));
 }

@@ -18,8 +18,10 @@
 //!
 //! The stages: [`Remixer`](crate::dsp::Remixer) (channels),
 //! [`Resampler`](crate::dsp::Resampler) (rate), [`EffectStream`] (a chain of SoX effects),
-//! [`SeekTrim`] (drops the frames before a seek target). `dsp` and `effects` know nothing of
-//! this module nor of each other; the pipeline puts them together.
+//! [`SeekTrim`] (drops the frames before a seek target); fundsp graphs
+//! ([`AudioEffector::from_fundsp`](crate::AudioEffector::from_fundsp)) run as effects of an
+//! [`EffectStream`]. `dsp` and `effects`
+//! know nothing of this module nor of each other; the pipeline puts them together.
 //!
 //! ```
 //! # #[cfg(feature = "decode")] {
