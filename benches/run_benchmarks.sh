@@ -2,15 +2,17 @@
 # Benchmarks, side by side with the reference tools in one run:
 # - reader: our StreamReader vs the bare symphonia loop vs ffmpeg (sections "header", "reader");
 # - writer: our StreamWriter vs lame, flac and sox at the same settings (section "writer");
+# - ogg: our Ogg Opus / Vorbis writer vs opusenc, oggenc and ffmpeg's libopus / libvorbis
+#   (section "writer-ogg");
 # - convert: our resampler and `audiostream convert` vs sox and ffmpeg (section "convert");
 # - effects: `audiostream convert --effect` vs sox on six effects (section "effects").
 # Rewrites those sections of BENCHMARKS.md.
 #
-# Usage: benches/run_benchmarks.sh [--quick] [--reps N] [--bin PATH] [--only reader|writer|convert|effects]
+# Usage: benches/run_benchmarks.sh [--quick] [--reps N] [--bin PATH] [--only reader|writer|ogg|convert|effects]
 #   --quick     3 repetitions, no 60-minute memory test (for development)
 #   --reps N    repetitions per (format, contender) (default 10; 3 with --quick)
 #   --bin PATH  use an already-built `reader` bench executable instead of building one
-#   --only X    run only one benchmark: reader, writer, convert or effects
+#   --only X    run only one benchmark: reader, writer, ogg, convert or effects
 #
 # Needs: cargo, python3, ffmpeg, flac, lame, oggenc, and the wesnoth-1.16-music package
 # (for benches/prepare_data.sh). Takes ~5 minutes in full (the data is made once).
@@ -30,7 +32,7 @@ while [[ $# -gt 0 ]]; do
         --reps) REPS="$2"; shift ;;
         --bin) BIN="$2"; shift ;;
         --only) ONLY="$2"; shift ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
     shift
@@ -60,12 +62,14 @@ if not exe:
 print(exe)
 ' "$1"
 }
-if [[ -z "$BIN" ]]; then
+if [[ -z "$BIN" && ( -z "$ONLY" || "$ONLY" == "reader" ) ]]; then
     echo "run_benchmarks: building benches/reader.rs" >&2
     BIN="$(bench_exe reader)"
 fi
-[[ -x "$BIN" ]] || { echo "run_benchmarks: not executable: $BIN" >&2; exit 1; }
-echo "run_benchmarks: using $BIN" >&2
+if [[ -z "$ONLY" || "$ONLY" == "reader" ]]; then
+    [[ -x "$BIN" ]] || { echo "run_benchmarks: not executable: $BIN" >&2; exit 1; }
+    echo "run_benchmarks: using $BIN" >&2
+fi
 WRITER_BIN="$(bench_exe writer)"
 
 # 2. Test data (skipped when present).
@@ -90,6 +94,14 @@ if [[ -z "$ONLY" || "$ONLY" == "writer" ]]; then
     WREPS=$(( REPS < 5 ? REPS : 5 ))
     python3 benches/bench_writer.py --bin "$WRITER_BIN" --data "$ROOT/benches/data" \
         --out "$ROOT/BENCHMARKS.md" --repo "$ROOT" --reps "$WREPS" \
+        --command "benches/run_benchmarks.sh${ARGS[*]:+ ${ARGS[*]}}" || status=1
+fi
+if [[ -z "$ONLY" || "$ONLY" == "ogg" ]]; then
+    for t in opusenc oggenc; do
+        command -v "$t" >/dev/null || { echo "run_benchmarks.sh: '$t' not found" >&2; exit 1; }
+    done
+    python3 benches/bench_ogg.py --bin "$WRITER_BIN" --data "$ROOT/benches/data" \
+        --out "$ROOT/BENCHMARKS.md" --repo "$ROOT" --reps "$(( REPS < 5 ? REPS : 5 ))" \
         --command "benches/run_benchmarks.sh${ARGS[*]:+ ${ARGS[*]}}" || status=1
 fi
 if [[ -z "$ONLY" || "$ONLY" == "convert" ]]; then

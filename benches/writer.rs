@@ -7,6 +7,10 @@
 //! * `mp3-v2` – MP3, `CodecConfig { qscale: 2 }` (vs `lame -V 2`)
 //! * `flac5`, `flac8` – FLAC, `compression_level` 5 / 8, 16-bit (vs `flac -5` / `flac -8`)
 //! * `wav` – WAV, 16-bit PCM (vs `sox in.wav out.wav`)
+//! * `opus96` – Ogg Opus, `CodecConfig { bit_rate: 96000 }`, converted to 48 kHz by the writer
+//!   (vs `opusenc --bitrate 96`, `ffmpeg -c:a libopus -b:a 96k`)
+//! * `vorbis-q5` – Ogg Vorbis, `CodecConfig { qscale: 5 }` (vs `oggenc -q 5`,
+//!   `ffmpeg -c:a libvorbis -q:a 5`)
 //!
 //! Prints `frames=<frames written>` on stdout and the elapsed time on stderr. With no arguments
 //! (as `cargo bench` runs it) it does nothing.
@@ -49,11 +53,25 @@ fn run(mode: &str, input: &str, output: &str) -> audiostream::Result<u64> {
             },
         ),
         "wav" => ("wav", CodecConfig::default()),
+        "opus96" => (
+            "opus",
+            CodecConfig {
+                bit_rate: Some(96_000),
+                ..Default::default()
+            },
+        ),
+        "vorbis-q5" => (
+            "ogg",
+            CodecConfig {
+                qscale: Some(5.0),
+                ..Default::default()
+            },
+        ),
         other => {
             return Err(audiostream::Error::invalid_argument(
                 "mode",
                 other,
-                "mp3-cbr128, mp3-v2, flac5, flac8, wav",
+                "mp3-cbr128, mp3-v2, flac5, flac8, wav, opus96, vorbis-q5",
             ))
         }
     };

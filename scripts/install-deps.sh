@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing audiostream needs from the system, on Debian/Ubuntu:
-# - the test oracles: ffmpeg (ffprobe), sox, lame, flac, vorbis-tools (oggenc), opus-tools
-#   (opusenc, for the fixtures and the benchmark data);
+# - the test oracles: ffmpeg (ffprobe), sox, lame, flac, vorbis-tools (oggenc, oggdec, ogginfo),
+#   opus-tools (opusenc, opusdec, opusinfo: fixtures, benchmark data, the Opus/Vorbis writer
+#   tests);
+# - real speech and music for the Opus/Vorbis quality tests and the benchmarks: espeak-ng and
+#   wesnoth-1.16-music (CC BY-SA / GPL);
 # - the C toolchain pieces the encoders build from bundled source: cmake;
 # - ALSA's headers for cpal (feature `device`), and alsa-utils (aplay/arecord) for the tests;
 # - the real servers the network tests run on loopback: icecast2 and nginx (range requests),
@@ -10,7 +13,7 @@
 # Idempotent: installs only what is missing. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
-packages=(ffmpeg sox lame flac vorbis-tools opus-tools cmake pkg-config libasound2-dev alsa-utils icecast2 nginx-light openssl)
+packages=(ffmpeg sox lame flac vorbis-tools opus-tools espeak-ng wesnoth-1.16-music cmake pkg-config libasound2-dev alsa-utils icecast2 nginx-light openssl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -30,6 +30,7 @@ pub mod functional;
 pub mod limits;
 #[cfg(feature = "net")]
 pub mod net;
+mod open;
 pub mod pipeline;
 #[cfg(feature = "decode")]
 mod reader;
@@ -64,5 +65,6 @@ pub use redact::redact_credentials;
 pub use symphonia;
 pub use writer::{AudioEncodeOptions, StreamWriter, WriterStats};
 
-/// String options (format, decoder and encoder options), as torchaudio's `Dict[str, str]`.
-pub type Options = std::collections::BTreeMap<String, String>;
+/// String options (format, decoder and encoder options), as torchaudio's `Dict[str, str]`: the
+/// codecs crate's, so that one type goes from the reader's options to an encoder's.
+pub use audiostream_codecs::Options;

@@ -15,6 +15,11 @@ pub const MAX_SAMPLE_RATE: u32 = 1 << 20;
 /// Ambisonics of order 7 needs 64).
 pub const MAX_STREAM_CHANNELS: usize = 64;
 
+/// The most samples (frames x channels) one packet may decode to, as its header declares it:
+/// decoders size their buffers by it when they are made (2^24: 64 MiB of `f32`; FLAC's
+/// largest block, 65,535 frames of 8 channels, is 2^19).
+pub const MAX_PACKET_SAMPLES: u64 = 1 << 24;
+
 /// The most frames a reader's chunk may hold (2^24: 6 minutes at 44.1 kHz).
 pub const MAX_FRAMES_PER_CHUNK: usize = 1 << 24;
 

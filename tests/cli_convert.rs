@@ -439,7 +439,7 @@ fn bad_values_are_usage_errors_with_one_line() {
         ("out.wav", &["--sample-format", "s8"], "--sample-format"),
         ("out.wav", &["--start", "-1"], "--start"),
         ("out.wav", &["--duration", "soon"], "--duration"),
-        ("out.wav", &["--to", "ogg"], "--to"),
+        ("out.wav", &["--to", "m4a"], "--to"),
         // Values the output format cannot take, found before anything is written.
         ("out.wav", &["--bitrate", "128k"], "bitrate"),
         ("out.mp3", &["--bitrate", "100k"], "bitrate"),
@@ -453,7 +453,15 @@ fn bad_values_are_usage_errors_with_one_line() {
             "compression-level",
         ),
         ("out.wav", &["--codec", "opus"], "opus"),
-        ("out.ogg", &[], "out.ogg"),
+        // Opus codes at 8, 12, 16, 24 or 48 kHz: the input's own 44.1 kHz asked for is refused.
+        ("out.opus", &["--rate", "44100"], "44100"),
+        ("out.opus", &["--quality", "5"], "quality"),
+        (
+            "out.ogg",
+            &["--compression-level", "5"],
+            "compression-level",
+        ),
+        ("out.m4a", &[], "out.m4a"),
         ("out.wav", &["-o", "sample_rate"], "KEY=VALUE"),
     ];
     for (out, args, needle) in cases {

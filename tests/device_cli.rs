@@ -14,7 +14,15 @@ use device_alsa::{
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const FIFOS: &[&str] = &["cli.fifo", "rec.fifo", "mon.fifo", "int.fifo", "url.fifo"];
+const FIFOS: &[&str] = &[
+    "cli.fifo",
+    "rec.fifo",
+    "mon.fifo",
+    "int.fifo",
+    "url.fifo",
+    "opus.fifo",
+    "vorbis.fifo",
+];
 
 fn alsa() -> &'static Alsa {
     let mut config = String::from(NULL_PCM);
@@ -24,6 +32,8 @@ fn alsa() -> &'static Alsa {
         ("as_rec", "rec.fifo"),
         ("as_mon", "mon.fifo"),
         ("as_int", "int.fifo"),
+        ("as_opus", "opus.fifo"),
+        ("as_vorbis", "vorbis.fifo"),
     ] {
         config += &capture_pcm(name, fifo, "fed capture");
     }
@@ -70,10 +80,16 @@ fn signal(frames: usize, rate: u32) -> audiostream::ndarray::Array2<f32> {
 fn devices_lists_hosts_devices_channels_and_rates() {
     alsa();
     // The capture devices open their FIFO when asked what they take: keep writers on them.
-    let feeders: Vec<Feeder> = ["rec.fifo", "mon.fifo", "int.fifo"]
-        .iter()
-        .map(|f| Feeder::start(&alsa().path(f), Some(48000.0 * 8.0), true))
-        .collect();
+    let feeders: Vec<Feeder> = [
+        "rec.fifo",
+        "mon.fifo",
+        "int.fifo",
+        "opus.fifo",
+        "vorbis.fifo",
+    ]
+    .iter()
+    .map(|f| Feeder::start(&alsa().path(f), Some(48000.0 * 8.0), true))
+    .collect();
     let o = run_bounded(
         {
             let mut c = cli();
@@ -209,6 +225,64 @@ fn record_writes_exactly_the_asked_duration_of_the_captured_audio() {
             let d = (got[2 * t + ch] - x[[ch, t]]).abs();
             assert!(d <= 0.5 / 32768.0 + 1e-7, "frame {t} ch {ch}: {d}");
         }
+    }
+}
+
+/// `record` into Ogg Opus (with --bitrate) and Ogg Vorbis (with --quality): exactly the asked
+/// duration, as FFmpeg decodes it, and the audio is the captured signal.
+#[cfg(all(feature = "encode-opus", feature = "encode-vorbis"))]
+#[test]
+fn record_into_opus_and_ogg_vorbis() {
+    let alsa = alsa();
+    let rate = 48000;
+    for (device, fifo, file, flags) in [
+        ("as_opus", "opus.fifo", "rec.opus", ["--bitrate", "128k"]),
+        ("as_vorbis", "vorbis.fifo", "rec.ogg", ["--quality", "6"]),
+    ] {
+        let x = signal(47 * 512, rate);
+        let feeder = Feeder::start(&alsa.path(fifo), Some(4.0 * 48000.0 * 8.0), false);
+        feeder.feed(&f32le_bytes(&x));
+        feeder.set_silence(true);
+        let out = alsa.path(file);
+        let mut c = cli();
+        c.args([
+            "record",
+            "--device",
+            device,
+            "--rate",
+            "48000",
+            "--channels",
+            "2",
+        ])
+        .args(["--duration", "0.5"])
+        .args(flags)
+        .arg(&out);
+        let o = run_bounded(c, Duration::from_secs(30));
+        feeder.stop();
+        assert!(o.status.success(), "{file}: {o:?}");
+        let decoded = std::process::Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&out)
+            .args(["-f", "f32le", "-"])
+            .output()
+            .expect("ffmpeg runs");
+        assert!(decoded.status.success(), "{file}");
+        let got: Vec<f32> = decoded
+            .stdout
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        assert_eq!(got.len(), 2 * 24000, "{file}: exactly 0.5 s");
+        let (mut sig, mut err) = (0.0f64, 0.0f64);
+        for t in 0..24000 {
+            for ch in 0..2 {
+                let (a, b) = (f64::from(x[[ch, t]]), f64::from(got[2 * t + ch]));
+                sig += a * a;
+                err += (a - b) * (a - b);
+            }
+        }
+        let snr = 10.0 * (sig / err).log10();
+        assert!(snr > 15.0, "{file}: SNR {snr:.1} dB");
     }
 }
 

@@ -21,28 +21,90 @@ enum End {
     Failed(Error),
 }
 
-/// Decodes `bytes` (seekable) on a thread of its own; panics if that takes over 5 s or panics.
+thread_local! {
+    /// Panics on this thread so far, counted by [`count_panics`]'s hook: the reader contains
+    /// a panic in a demuxer or decoder (it becomes an error or the end of the stream), so a
+    /// test that wants none must count them.
+    static PANICS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Installs (once) a panic hook that counts panics per thread, then prints as usual.
+fn count_panics() {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            PANICS.with(|p| p.set(p.get() + 1));
+            default(info);
+        }));
+    });
+}
+
+/// How to feed the bytes to the reader.
+#[derive(Clone, Copy, Debug)]
+enum Feed {
+    /// `from_reader` (seekable), then the seeks of [`SEEKS`] (each read to the end).
+    Seekable,
+    /// `from_stream` (a pipe: forward seeks only).
+    Pipe,
+}
+
+/// Seek targets tried on seekable inputs: the start, a little way in, and far past any end
+/// (a header claiming an unknown length leaves that unchecked upstream).
+const SEEKS: &[f64] = &[0.0, 0.37, 1e12];
+
+/// Decodes `bytes` on a thread of its own; panics if that takes over 5 s or if any demuxer or
+/// decoder panicked (even when the reader contained it).
 fn decode_within_limit(name: &str, bytes: Vec<u8>) -> End {
+    decode_fed(name, bytes, Feed::Seekable)
+}
+
+fn decode_fed(name: &str, bytes: Vec<u8>, feed: Feed) -> End {
+    count_panics();
     let (tx, rx) = mpsc::channel();
     let started = Instant::now();
     std::thread::spawn(move || {
-        let end = (|| -> Result<usize, Error> {
-            let mut r = StreamReader::from_reader(Cursor::new(bytes), None)?;
-            r.add_audio_stream(AudioStreamOptions::new(4096))?;
+        let read_all = |r: &mut StreamReader| -> Result<usize, Error> {
             let mut frames = 0;
             for chunks in r.stream() {
                 frames += chunks?[0].as_ref().map_or(0, |c| c.ncols());
             }
             Ok(frames)
+        };
+        let end = (|| -> Result<usize, Error> {
+            let mut r = match feed {
+                Feed::Seekable => StreamReader::from_reader(Cursor::new(bytes), None)?,
+                Feed::Pipe => StreamReader::from_stream(Cursor::new(bytes), None)?,
+            };
+            r.add_audio_stream(AudioStreamOptions::new(4096))?;
+            let frames = read_all(&mut r)?;
+            if let Feed::Seekable = feed {
+                for &t in SEEKS {
+                    // A seek may fail (out of range, unseekable): typed, and the reader
+                    // stays usable.
+                    if r.seek(t).is_ok() {
+                        let _ = read_all(&mut r);
+                    }
+                }
+            }
+            Ok(frames)
         })();
-        let _ = tx.send(match end {
-            Ok(n) => End::Frames(n),
-            Err(e) => End::Failed(e),
-        });
+        let panics = PANICS.with(|p| p.get());
+        let _ = tx.send((
+            match end {
+                Ok(n) => End::Frames(n),
+                Err(e) => End::Failed(e),
+            },
+            panics,
+        ));
     });
     match rx.recv_timeout(Duration::from_secs(5)) {
-        Ok(end) => {
-            eprintln!("{name}: {end:?} in {:?}", started.elapsed());
+        Ok((end, panics)) => {
+            eprintln!("{name} ({feed:?}): {end:?} in {:?}", started.elapsed());
+            assert_eq!(
+                panics, 0,
+                "{name} ({feed:?}): a demuxer or decoder panicked"
+            );
             end
         }
         Err(mpsc::RecvTimeoutError::Timeout) => panic!("{name}: no end within 5 s"),
@@ -77,6 +139,111 @@ fn crafted_mp4s_end_cleanly_and_quickly() {
         match decode_within_limit(&name, std::fs::read(&path).unwrap()) {
             End::Frames(n) => assert!(n < 1 << 20, "{name}: {n} frames from a few hundred bytes"),
             End::Failed(e) => assert!(!e.to_string().is_empty(), "{name}"),
+        }
+    }
+}
+
+/// WAV, AIFF, CAF and ADPCM inputs (`fixtures/regressions/symphonia/`, from fuzzing
+/// symphonia 0.6.1's riff, caf and adpcm crates and from reading them; `craft.py` makes the
+/// hand-made ones) that overflowed, divided by zero, indexed out of bounds or allocated 16 GiB
+/// upstream: with our copies (`symphonia-fixes/{riff,caf,adpcm}`) no panic, seekable or as a
+/// pipe, and no more than a few frames.
+#[test]
+fn wav_aiff_caf_adpcm_regressions_end_without_a_panic() {
+    let dir = fixture("regressions/symphonia/craft.py")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 14, "the regression inputs are there");
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        for feed in [Feed::Seekable, Feed::Pipe] {
+            match decode_fed(&name, std::fs::read(&path).unwrap(), feed) {
+                End::Frames(n) => assert!(n < 1 << 20, "{name}: {n} frames from < 150 bytes"),
+                End::Failed(e) => assert!(!e.to_string().is_empty(), "{name}"),
+            }
+        }
+    }
+}
+
+/// An AIFF declaring 65,535 channels: refused naming the count and the limit before a decoder
+/// sizes its buffers by it (symphonia's PCM decoder took 150 MB for it).
+#[test]
+fn a_65535_channel_aiff_is_refused_before_allocation() {
+    let path = fixture("regressions/symphonia/aiff-65535-channels.bin");
+    let mut r = StreamReader::new(path.to_str().unwrap(), None, None).unwrap();
+    let e = r
+        .add_audio_stream(AudioStreamOptions::new(4096))
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, Error::Decode(_)), "{e:?}");
+    assert!(
+        msg.contains("65535 channels") && msg.contains("64"),
+        "{msg}"
+    );
+}
+
+/// Seeking an ADPCM WAV (IMA and Microsoft, as FFmpeg writes them) lands where asked: the
+/// frames from there are FFmpeg's decode of the whole file from there (symphonia 0.6.1 put the
+/// byte offset `frames_per_block` times too far; our riff copy divides first).
+#[test]
+fn adpcm_wav_seeks_land_where_asked() {
+    let dir = common::signals::TempDir::new("adpcm_seek");
+    for codec in ["adpcm_ima_wav", "adpcm_ms"] {
+        let wav = dir.path(&format!("{codec}.wav"));
+        let status = Command::new("ffmpeg")
+            .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+            .arg("sine=frequency=440:sample_rate=8000:duration=200")
+            .args(["-c:a", codec, "-block_size", "256"])
+            .arg(&wav)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let theirs = ffmpeg_decode(&wav, 0, &[]);
+        // A block holds 505 (IMA) or 500 (MS) frames: upstream's offset for the first two lands
+        // inside the file (wrong audio), for the third past its end (no audio).
+        for (t, pipe) in [
+            (0.2, false),
+            (0.3, false),
+            (10.0, false),
+            (0.3, true),
+            (10.0, true),
+        ] {
+            // Through a pipe the seek reads forward to the byte it computes.
+            let mut r = if pipe {
+                let file = std::fs::File::open(&wav).unwrap();
+                StreamReader::from_stream(file, Some("wav")).unwrap()
+            } else {
+                ours::open(&wav, None, None)
+            };
+            r.add_audio_stream(AudioStreamOptions::new(4096).buffer_chunk_size(usize::MAX))
+                .unwrap();
+            r.seek(t).unwrap();
+            r.process_all_packets().unwrap();
+            let got = ours::concat(&ours::drain(&mut r));
+            let from = (t * 8000.0) as usize;
+            assert_eq!(got.len(), 1, "{codec} from {t} s (pipe: {pipe}): no audio");
+            for (c, (g, want)) in got.iter().zip(&theirs.channels).enumerate() {
+                let want = &want[from..];
+                assert_eq!(
+                    g.len(),
+                    want.len(),
+                    "{codec} from {t} s (pipe: {pipe}): frames"
+                );
+                let snr = snr_db(want, g);
+                // ADPCM decodes in integers: the same samples.
+                assert!(
+                    snr > 120.0,
+                    "{codec} from {t} s (pipe: {pipe}), channel {c}: SNR {snr:.1} dB"
+                );
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Encoders for audiostream: the [`Encoder`] trait, [`CodecConfig`], and one adapter per
 //! format — WAV (PCM, written here), MP3 (LAME, feature `encode-mp3`), FLAC (libFLAC, feature
-//! `encode-flac`) — behind a registry by codec name ([`open_encoder`]).
+//! `encode-flac`), Opus in Ogg (libopus, feature `encode-opus`), Vorbis in Ogg (libvorbis,
+//! feature `encode-vorbis`) — behind a registry by codec name ([`open_encoder`]).
 //!
 //! ```
 //! use audiostream_codecs::{open_encoder, EncoderRequest, Planar, SampleFormat, Sink, StreamSpec};
@@ -19,6 +20,8 @@
 //! |---|---|---|---|---|---|---|
 //! | `mp3` | CBR at that rate (8..320 kbps, LAME's set) | LAME's algorithm quality 0 (best) .. 9 | VBR quality 0 (best) .. 9 | VBR minimum / maximum bit rate (bits/s, LAME's set) | with `bit_rate`: ABR around `bit_rate` | error |
 //! | `flac` | error (FLAC is lossless) | 0 .. 8 (default 5) | error (FLAC is lossless) | error | error | error |
+//! | `opus` | total bit rate, 6000 ..= 255000 × channels (default 64 kb/s per stream + 32 per coupled stream) | libopus complexity 0 .. 10 (default 10) | error | error | > 0: constrained VBR (unset: VBR; CBR: `encoder_option vbr=off`) | error |
+//! | `vorbis` | managed average bit rate (`oggenc -b --managed`) | error | quality -1 .. 10 (`oggenc -q`, default 3) | minimum / maximum bit rate, bits/s (`oggenc --min-bitrate` / `--max-bitrate`) | error | error |
 //! | `pcm_*` (WAV) | error | error | error | error | error | error |
 //!
 //! A field an encoder cannot honour is an [`EncodeError::InvalidArgument`] naming the field and
@@ -32,9 +35,21 @@ pub mod convert;
 pub mod flac;
 #[cfg(feature = "encode-mp3")]
 pub mod mp3;
+#[cfg(any(feature = "encode-opus", feature = "encode-vorbis"))]
+pub mod ogg;
+#[cfg(feature = "encode-opus")]
+pub mod opus;
+#[cfg(feature = "encode-vorbis")]
+pub mod vorbis;
 pub mod wav;
 
-/// String options (`encoder_option`), as torchaudio's `Dict[str, str]`.
+/// String options (format, decoder and encoder options), as torchaudio's `Dict[str, str]`
+/// (`audiostream::Options` is this type).
+///
+/// ```
+/// let opts = audiostream_codecs::Options::from([("compression_level".into(), "8".into())]);
+/// assert_eq!(opts["compression_level"], "8");
+/// ```
 pub type Options = BTreeMap<String, String>;
 
 /// Codec settings, as torchaudio's `CodecConfig`. See the crate docs for what each field means
@@ -347,7 +362,7 @@ pub trait Encoder: Send {
 #[derive(Clone, Debug)]
 pub struct EncoderRequest<'a> {
     /// Codec name: `pcm_s16le`, `pcm_s24le`, `pcm_s32le`, `pcm_f32le`, `pcm_f64le`, `pcm_u8`,
-    /// `mp3`, `flac`.
+    /// `mp3`, `flac`, `opus`, `vorbis`.
     pub codec: &'a str,
     /// Rate and channels of the audio the encoder gets.
     pub spec: StreamSpec,
@@ -357,6 +372,10 @@ pub struct EncoderRequest<'a> {
     pub config: CodecConfig,
     /// `encoder_option`: codec-specific string options; unknown keys are an error.
     pub options: Options,
+    /// The rate of the audio before the writer converted it to `spec.sample_rate`, when it
+    /// did (Opus records it in OpusHead, so that `opusdec` decodes back to it); `None`: the
+    /// audio was not resampled.
+    pub input_sample_rate: Option<u32>,
 }
 
 impl<'a> EncoderRequest<'a> {
@@ -374,6 +393,7 @@ impl<'a> EncoderRequest<'a> {
             format: None,
             config: CodecConfig::default(),
             options: Options::new(),
+            input_sample_rate: None,
         }
     }
 }
@@ -391,26 +411,67 @@ pub fn available_codecs() -> Vec<&'static str> {
     if cfg!(feature = "encode-flac") {
         v.push("flac");
     }
+    if cfg!(feature = "encode-opus") {
+        v.push("opus");
+    }
+    if cfg!(feature = "encode-vorbis") {
+        v.push("vorbis");
+    }
     v
+}
+
+/// Our codec name for an FFmpeg encoder name (`libopus` → `opus`, `libvorbis` → `vorbis`,
+/// `libmp3lame` → `mp3`), as torchaudio's `encoder=` takes them; other names unchanged.
+///
+/// ```
+/// assert_eq!(audiostream_codecs::canonical_codec("libopus"), "opus");
+/// assert_eq!(audiostream_codecs::canonical_codec("flac"), "flac");
+/// ```
+pub fn canonical_codec(name: &str) -> &str {
+    match name {
+        "libopus" => "opus",
+        "libvorbis" => "vorbis",
+        "libmp3lame" => "mp3",
+        other => other,
+    }
+}
+
+/// The rate `codec` encodes at when the writer is given audio at `input_rate` and no
+/// `encoder_sample_rate`: 48 kHz for Opus whatever the input (as `opusenc` does), the input's
+/// own rate for every other codec.
+///
+/// ```
+/// assert_eq!(audiostream_codecs::default_encoder_rate("flac", 44_100), 44_100);
+/// ```
+pub fn default_encoder_rate(codec: &str, input_rate: u32) -> u32 {
+    match codec {
+        #[cfg(feature = "encode-opus")]
+        "opus" => opus::default_rate(input_rate),
+        _ => input_rate,
+    }
 }
 
 /// The codecs a container can hold, the first being its default (as FFmpeg's muxers).
 ///
 /// ```
 /// assert_eq!(audiostream_codecs::container_codecs("wav").unwrap()[0], "pcm_s16le");
-/// assert!(audiostream_codecs::container_codecs("ogg").is_none());
+/// assert_eq!(audiostream_codecs::container_codecs("ogg").unwrap(), ["vorbis", "opus"]);
+/// assert!(audiostream_codecs::container_codecs("mkv").is_none());
 /// ```
 pub fn container_codecs(container: &str) -> Option<&'static [&'static str]> {
     Some(match container {
         "wav" => wav::CODECS,
         "mp3" => &["mp3"],
         "flac" => &["flac"],
+        // `.ogg` holds Vorbis by default and Opus too (as FFmpeg's muxer); `.opus` only Opus.
+        "ogg" => &["vorbis", "opus"],
+        "opus" => &["opus"],
         _ => return None,
     })
 }
 
 /// The containers this crate writes.
-pub const CONTAINERS: &[&str] = &["wav", "mp3", "flac"];
+pub const CONTAINERS: &[&str] = &["wav", "mp3", "flac", "ogg", "opus"];
 
 /// Opens an encoder for `request` writing into `sink`. Every setting is checked here: an
 /// unknown codec is [`EncodeError::Unsupported`] listing the available ones; a rate, channel
@@ -444,6 +505,10 @@ pub fn open_encoder(
         "mp3" => Ok(Box::new(mp3::Mp3Encoder::new(request, sink)?)),
         #[cfg(feature = "encode-flac")]
         "flac" => Ok(Box::new(flac::FlacEncoder::new(request, sink)?)),
+        #[cfg(feature = "encode-opus")]
+        "opus" => Ok(Box::new(opus::OpusEncoder::new(request, sink)?)),
+        #[cfg(feature = "encode-vorbis")]
+        "vorbis" => Ok(Box::new(vorbis::VorbisEncoder::new(request, sink)?)),
         other => Err(EncodeError::Unsupported(format!(
             "encoder \"{other}\"; this build has: {}",
             available_codecs().join(", ")

@@ -1,9 +1,10 @@
 //! The Icecast source client: `StreamWriter::new("icecast://source:password@host:port/mount",
 //! Some("mp3"), options)` connects, authenticates (HTTP Basic), announces the stream (`PUT`
 //! with `Content-Type` and the `Ice-*` headers, or the legacy `SOURCE` method) and then
-//! takes the encoder's MP3 bytes as a plain `Write`. With `realtime`, writes are paced at
-//! the audio's own speed, measured from the MP3 frame headers, as a live radio source must be;
-//! otherwise they go as fast as the server takes them.
+//! takes the encoder's bytes — MP3, or Ogg Vorbis / Opus (`format` `ogg` or `opus`, sent as
+//! `audio/ogg`) — as a plain `Write`. With `realtime`, writes are paced at the audio's own
+//! speed, measured from the MP3 frame headers or the Ogg granule positions, as a live radio
+//! source must be; otherwise they go as fast as the server takes them.
 
 use super::http::{self, Client, Transport};
 use super::url::{Scheme, Url};
@@ -57,7 +58,7 @@ fn header_value(key: &str, v: &str) -> Result<String> {
 }
 
 /// Connects to an `icecast://` URL and starts a source on its mount. Returns the sink and the
-/// container it streams (`mp3`).
+/// container it streams (`mp3`, `ogg` or `opus`).
 pub(crate) fn connect(
     dst: &str,
     format: Option<&str>,
@@ -74,16 +75,19 @@ pub(crate) fn connect(
             ));
         }
     }
-    let container = match format.map(|f| f.trim().to_ascii_lowercase()) {
-        None => "mp3".to_string(),
-        Some(f) if f == "mp3" => f,
+    let container = match format.map(|f| f.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("mp3") => "mp3".to_string(),
+        Some("ogg" | "oga") => "ogg".to_string(),
+        Some("opus") => "opus".to_string(),
         Some(f) => {
             return Err(Error::Unsupported(format!(
-                "streaming \"{f}\" to Icecast ({}); the Icecast source client streams mp3",
+                "streaming \"{f}\" to Icecast ({}); the Icecast source client streams mp3, ogg \
+                 (Vorbis or Opus) and opus",
                 super::url::redact(dst)
             )))
         }
     };
+    let ogg = container != "mp3";
     let mut url = Url::parse(dst)?;
     if url.scheme != Scheme::Icecast {
         return Err(Error::invalid_argument(
@@ -129,7 +133,8 @@ pub(crate) fn connect(
         Some(m) if m == "PUT" || m == "SOURCE" => m,
         Some(m) => return Err(Error::invalid_argument("method", m, "put, source")),
     };
-    let content_type = header_value("content_type", get("content_type").unwrap_or("audio/mpeg"))?;
+    let default_type = if ogg { "audio/ogg" } else { "audio/mpeg" };
+    let content_type = header_value("content_type", get("content_type").unwrap_or(default_type))?;
     let user_agent = header_value(
         "user_agent",
         get("user_agent").unwrap_or(super::DEFAULT_USER_AGENT),
@@ -215,7 +220,7 @@ pub(crate) fn connect(
         IcecastSink {
             conn: reader.into_inner(),
             name: format!("{:?}", url.to_string()),
-            pacer: realtime.then(Pacer::new),
+            pacer: realtime.then(|| Pacer::new(ogg)),
         },
         container,
     ))
@@ -262,29 +267,148 @@ impl Drop for IcecastSink {
     }
 }
 
-/// Paces an MP3 byte stream at real time: counts the audio in the frames passed (from their
-/// headers, so VBR works too) and sleeps while that runs ahead of the wall clock.
+/// Paces an MP3 or Ogg byte stream at real time: counts the audio passed (from the MP3 frame
+/// headers, so VBR works too, or the Ogg granule positions) and sleeps while that runs ahead
+/// of the wall clock.
 struct Pacer {
     start: Option<Instant>,
-    frames: Mp3Clock,
+    clock: Clock,
+}
+
+/// How the audio in a byte stream is counted.
+enum Clock {
+    Mp3(Mp3Clock),
+    Ogg(OggClock),
 }
 
 impl Pacer {
-    fn new() -> Self {
+    fn new(ogg: bool) -> Self {
         Pacer {
             start: None,
-            frames: Mp3Clock::default(),
+            clock: if ogg {
+                Clock::Ogg(OggClock::default())
+            } else {
+                Clock::Mp3(Mp3Clock::default())
+            },
         }
     }
 
     fn pace(&mut self, bytes: &[u8]) {
         let start = *self.start.get_or_insert_with(Instant::now);
-        self.frames.feed(bytes);
-        let media = Duration::from_secs_f64(self.frames.seconds());
+        let seconds = match &mut self.clock {
+            Clock::Mp3(c) => {
+                c.feed(bytes);
+                c.seconds()
+            }
+            Clock::Ogg(c) => {
+                c.feed(bytes);
+                c.seconds()
+            }
+        };
+        let media = Duration::from_secs_f64(seconds);
         let ahead = media.saturating_sub(start.elapsed());
         if ahead > PACE_LEAD {
             std::thread::sleep(ahead - PACE_LEAD);
         }
+    }
+}
+
+/// Counts the audio in an Ogg Vorbis or Opus byte stream fed in arbitrary pieces: the granule
+/// position of the last page seen, at the rate (and after the pre-skip) its stream's first
+/// page declares. A new stream (a chained one) starts on top of what came before.
+#[derive(Default)]
+pub(crate) struct OggClock {
+    /// Header bytes of the current page collected so far (27 + its segment table).
+    head: Vec<u8>,
+    /// Body bytes of the current page still to come; kept when the page starts a stream.
+    body_left: usize,
+    body: Vec<u8>,
+    keep_body: bool,
+    /// Granule ticks per second and pre-skip of the current stream.
+    rate: u32,
+    pre_skip: i64,
+    /// Seconds of the streams before the current one, and of the current one.
+    before: f64,
+    current: f64,
+}
+
+impl OggClock {
+    /// Seconds of audio in the pages seen so far.
+    pub(crate) fn seconds(&self) -> f64 {
+        self.before + self.current
+    }
+
+    pub(crate) fn feed(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            if self.body_left > 0 {
+                let n = self.body_left.min(bytes.len());
+                if self.keep_body {
+                    self.body.extend_from_slice(&bytes[..n]);
+                }
+                self.body_left -= n;
+                bytes = &bytes[n..];
+                if self.body_left == 0 && self.keep_body {
+                    self.stream_header();
+                }
+                continue;
+            }
+            // A page header: 27 bytes, then as many lacing values as its byte 26 says.
+            let need = if self.head.len() < 27 {
+                27
+            } else {
+                27 + usize::from(self.head[26])
+            };
+            let take = (need - self.head.len()).min(bytes.len());
+            self.head.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.head.len() < need {
+                continue;
+            }
+            if !self.head.starts_with(b"OggS") {
+                // Not a page: resynchronise on the next "OggS".
+                let skip = self.head[1..]
+                    .windows(4)
+                    .position(|w| w == b"OggS")
+                    .map_or(self.head.len().saturating_sub(3), |p| p + 1);
+                self.head.drain(..skip);
+                continue;
+            }
+            if need == 27 && self.head[26] > 0 {
+                continue; // the segment table comes next
+            }
+            let flags = self.head[5];
+            let granule = self.head[6..14]
+                .try_into()
+                .map(i64::from_le_bytes)
+                .unwrap_or(-1);
+            self.body_left = self.head[27..].iter().map(|&l| usize::from(l)).sum();
+            self.keep_body = flags & 2 != 0;
+            self.body.clear();
+            if self.keep_body {
+                self.before += self.current;
+                self.current = 0.0;
+                self.rate = 0;
+                if self.body_left == 0 {
+                    self.stream_header();
+                }
+            } else if granule >= 0 && self.rate > 0 {
+                self.current = (granule - self.pre_skip).max(0) as f64 / f64::from(self.rate);
+            }
+            self.head.clear();
+        }
+    }
+
+    /// Reads the rate (and Opus's pre-skip) from a stream's first packet.
+    fn stream_header(&mut self) {
+        let b = &self.body;
+        if b.starts_with(b"OpusHead") && b.len() >= 12 {
+            self.rate = 48_000;
+            self.pre_skip = i64::from(u16::from_le_bytes([b[10], b[11]]));
+        } else if b.starts_with(b"\x01vorbis") && b.len() >= 16 {
+            self.rate = u32::from_le_bytes([b[12], b[13], b[14], b[15]]);
+            self.pre_skip = 0;
+        }
+        self.keep_body = false;
     }
 }
 
@@ -443,6 +567,47 @@ mod tests {
                 c.feed(p);
             }
             let expected = 10.0 * 1152.0 / 44100.0;
+            assert!(
+                (c.seconds() - expected).abs() < 1e-9,
+                "piece {piece}: {}",
+                c.seconds()
+            );
+        }
+    }
+
+    #[cfg(feature = "encode-opus")]
+    #[test]
+    fn ogg_clock_counts_granules_across_pieces_and_links() {
+        use audiostream_codecs::ogg::OggStream;
+        let mut bytes = b"junk".to_vec();
+        // An Opus stream: pre-skip 312, 50 packets of 20 ms; then a Vorbis stream at 8 kHz
+        // whose last page says 4000 frames.
+        let mut opus = OggStream::new(1);
+        let mut head = b"OpusHead\x01\x02".to_vec();
+        head.extend(312u16.to_le_bytes());
+        head.extend([0; 7]);
+        opus.packet(&head, 0);
+        opus.flush(&mut bytes, false);
+        opus.packet(b"OpusTags", 0);
+        opus.flush(&mut bytes, false);
+        for i in 1..=50 {
+            opus.packet(&[0u8; 300], 312 + 960 * i);
+        }
+        opus.flush(&mut bytes, true);
+        let mut vorbis = OggStream::new(2);
+        let mut id = b"\x01vorbis\0\0\0\0\x01".to_vec();
+        id.extend(8000u32.to_le_bytes());
+        id.extend([0; 14]);
+        vorbis.packet(&id, 0);
+        vorbis.flush(&mut bytes, false);
+        vorbis.packet(&[7; 5000], 4000);
+        vorbis.flush(&mut bytes, true);
+        for piece in [1, 7, 100, 100_000] {
+            let mut c = OggClock::default();
+            for p in bytes.chunks(piece) {
+                c.feed(p);
+            }
+            let expected = 50.0 * 960.0 / 48000.0 + 0.5;
             assert!(
                 (c.seconds() - expected).abs() < 1e-9,
                 "piece {piece}: {}",

@@ -64,15 +64,15 @@
 //! # Writing: `StreamWriter::new("icecast://source:password@host:port/mount", Some("mp3"), options)`
 //!
 //! A source client for Icecast 2: HTTP `PUT` with Basic authentication (or the legacy
-//! `SOURCE` method), then the MP3 stream. `icecast://password@host/mount` means user `source`;
+//! `SOURCE` method), then the MP3 stream — or Ogg Vorbis / Ogg Opus with format `ogg` / `opus`. `icecast://password@host/mount` means user `source`;
 //! the port defaults to 8000.
 //!
 //! | option | meaning | default |
 //! |---|---|---|
-//! | `content_type` | the stream's `Content-Type` | `audio/mpeg` |
+//! | `content_type` | the stream's `Content-Type` | `audio/mpeg`; `audio/ogg` for `ogg` and `opus` |
 //! | `name`, `description`, `genre`, `url` | `Ice-Name`, `Ice-Description`, `Ice-Genre`, `Ice-Url` | none |
 //! | `public` | list the stream in directories (`Ice-Public`) | `false` |
-//! | `realtime` | pace the stream at the audio's own speed (a live source); otherwise as fast as the server takes it | `false` |
+//! | `realtime` | pace the stream at the audio's own speed (a live source: MP3 frame headers, Ogg granule positions); otherwise as fast as the server takes it | `false` |
 //! | `timeout` | seconds to connect, to get the server's answer, and for each write | `10` |
 //! | `method` | `put` (Icecast 2.4+) or `source` (older servers) | `put` |
 //! | `user_agent` | the `User-Agent` header | `audiostream/<version>` |

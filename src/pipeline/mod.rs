@@ -231,10 +231,8 @@ impl Pipeline {
     /// Output the stages make beyond it waits for [`drain`](Stage::drain).
     pub fn process_from(&mut self, first: usize, input: Array2<f32>) -> Result<Array2<f32>> {
         let mut out = input;
+        // Empty chunks go through too: what comes out has the last stage's channel count.
         for stage in self.stages.iter_mut().skip(first) {
-            if out.ncols() == 0 {
-                break;
-            }
             out = stage.process(out)?;
         }
         Ok(out)

@@ -98,7 +98,7 @@ fn forced_probe(name: &str) -> Option<Probe> {
     p.register_metadata::<ApeReader>();
     p.register_metadata::<Id3v1Reader>();
     match name {
-        "wav" | "wave" => p.register_format::<WavReader>(),
+        "wav" | "wave" => p.register_format::<audiostream_symphonia_riff::WavReader>(),
         "mp3" | "mp2" | "mp1" => p.register_format::<audiostream_symphonia_mp3::MpaReader>(),
         "flac" => p.register_format::<audiostream_symphonia_flac::FlacReader>(),
         "ogg" | "oga" => p.register_format::<OggReader>(),
@@ -106,8 +106,8 @@ fn forced_probe(name: &str) -> Option<Probe> {
             p.register_format::<audiostream_symphonia_isomp4::IsoMp4Reader>()
         }
         "mkv" | "webm" | "matroska" => p.register_format::<audiostream_symphonia_mkv::MkvReader>(),
-        "aiff" | "aif" => p.register_format::<AiffReader>(),
-        "caf" => p.register_format::<CafReader>(),
+        "aiff" | "aif" => p.register_format::<audiostream_symphonia_riff::AiffReader>(),
+        "caf" => p.register_format::<audiostream_symphonia_caf::CafReader>(),
         "aac" | "adts" => p.register_format::<AdtsReader>(),
         _ => return None,
     }

@@ -1,5 +1,5 @@
-//! [`StreamWriter`]: writes audio chunk by chunk into WAV, MP3 or FLAC, to files, stdout or any
-//! `Write`.
+//! [`StreamWriter`]: writes audio chunk by chunk into WAV, MP3, FLAC, Ogg Opus or Ogg Vorbis,
+//! to files, stdout, Icecast or any `Write`.
 //!
 //! Data flow: `write_audio_chunk` → input checks (type, channels) → pts gap filled with silence
 //! → conversion to the encoder's sample format (clipping counted) → encoder (codecs crate) →
@@ -135,7 +135,8 @@ impl OutputStream {
     }
 }
 
-/// Writes audio into a WAV, MP3 or FLAC file, stdout or any `Write` (seed: `StreamWriter`).
+/// Writes audio into a WAV, MP3, FLAC, Ogg Opus or Ogg Vorbis file, stdout or any `Write`
+/// (seed: `StreamWriter`).
 ///
 /// ```no_run
 /// use audiostream::{ndarray::Array2, AudioEncodeOptions, CodecConfig, StreamWriter};
@@ -191,6 +192,7 @@ fn container_for(dst: &str, format: Option<&str>) -> Result<String> {
     };
     let name = match name.as_str() {
         "wave" => "wav".to_string(),
+        "oga" => "ogg".to_string(),
         _ => name,
     };
     if CONTAINERS.contains(&name.as_str()) {
@@ -219,8 +221,9 @@ fn input_format(name: &str) -> Result<SampleFormat> {
 
 impl StreamWriter {
     /// Opens `dst` for writing (seed: `StreamWriter(dst, format, option)`): a path, or `-` for
-    /// stdout. `format` (`wav`, `mp3`, `flac`) overrides the file extension. No container
-    /// options exist yet: any `option` key is an [`Error::InvalidArgument`].
+    /// stdout. `format` (`wav`, `mp3`, `flac`, `ogg` (`.ogg`/`.oga`: Vorbis, or Opus with
+    /// `encoder("opus")`), `opus`) overrides the file extension. No container options exist
+    /// yet: any `option` key is an [`Error::InvalidArgument`].
     ///
     /// ```no_run
     /// let writer = audiostream::StreamWriter::new("-", Some("wav"), None)?; // WAV on stdout
@@ -241,7 +244,7 @@ impl StreamWriter {
             return Err(Error::invalid_argument(
                 "option",
                 key,
-                "none (the WAV, MP3 and FLAC writers take no container options)",
+                "none (the WAV, MP3, FLAC and Ogg writers take no container options)",
             ));
         }
         if dst == "-" {
@@ -274,7 +277,8 @@ impl StreamWriter {
     }
 
     /// Writes into a non-seekable `Write` (a pipe, a socket): WAV gets an open-ended header,
-    /// FLAC no total length, MP3 no LAME tag (so no gapless information).
+    /// FLAC no total length, MP3 no LAME tag (so no gapless information); Ogg Opus and Vorbis
+    /// are the same as in a file (nothing in them is patched).
     ///
     /// ```
     /// let writer = audiostream::StreamWriter::from_writer(Vec::new(), "wav")?;
@@ -394,8 +398,42 @@ impl StreamWriter {
             });
             return Ok(0);
         }
+        // The codec first: it decides the default coding rate (Opus: 48 kHz).
+        let coded_format = match &opts.encoder_format {
+            None => None,
+            Some(name) => Some(SampleFormat::parse(name).ok_or_else(|| {
+                Error::invalid_argument("encoder_format", name, "u8, s16, s24, s32, flt, dbl")
+            })?),
+        };
+        let allowed = container_codecs(&self.container).unwrap_or(&[]);
+        let codec: &str = match (&opts.encoder, coded_format) {
+            // FFmpeg's encoder names (libopus, libvorbis, libmp3lame) name ours.
+            (Some(name), _) => audiostream_codecs::canonical_codec(name),
+            // WAV: the coded format picks the PCM codec.
+            (None, Some(f)) if self.container == "wav" => wav::codec_for_format(f),
+            (None, _) => allowed.first().copied().unwrap_or("pcm_s16le"),
+        };
+        if !allowed.contains(&codec) {
+            let known = audiostream_codecs::available_codecs();
+            return Err(
+                if known.contains(&codec) || ["mp3", "flac", "opus", "vorbis"].contains(&codec) {
+                    Error::InvalidArgument(format!(
+                        "encoder \"{codec}\" cannot be written into a {} file; it takes: {}",
+                        self.container,
+                        allowed.join(", ")
+                    ))
+                } else {
+                    Error::Unsupported(format!(
+                        "encoder \"{codec}\"; this build has: {}",
+                        known.join(", ")
+                    ))
+                },
+            );
+        }
         // The encoder's rate and channels; the conversion stage bridges the difference.
-        let encoder_rate = opts.encoder_sample_rate.unwrap_or(opts.sample_rate);
+        let encoder_rate = opts
+            .encoder_sample_rate
+            .unwrap_or_else(|| audiostream_codecs::default_encoder_rate(codec, opts.sample_rate));
         if encoder_rate == 0 {
             return Err(Error::invalid_argument(
                 "encoder_sample_rate",
@@ -416,36 +454,6 @@ impl StreamWriter {
             false,
             opts.effect.as_ref(),
         )?;
-        let coded_format = match &opts.encoder_format {
-            None => None,
-            Some(name) => Some(SampleFormat::parse(name).ok_or_else(|| {
-                Error::invalid_argument("encoder_format", name, "u8, s16, s24, s32, flt, dbl")
-            })?),
-        };
-        let allowed = container_codecs(&self.container).unwrap_or(&[]);
-        let codec: &str = match (&opts.encoder, coded_format) {
-            (Some(name), _) => name,
-            // WAV: the coded format picks the PCM codec.
-            (None, Some(f)) if self.container == "wav" => wav::codec_for_format(f),
-            (None, _) => allowed.first().copied().unwrap_or("pcm_s16le"),
-        };
-        if !allowed.contains(&codec) {
-            let known = audiostream_codecs::available_codecs();
-            return Err(
-                if known.contains(&codec) || codec == "mp3" || codec == "flac" {
-                    Error::InvalidArgument(format!(
-                        "encoder \"{codec}\" cannot be written into a {} file; it takes: {}",
-                        self.container,
-                        allowed.join(", ")
-                    ))
-                } else {
-                    Error::Unsupported(format!(
-                        "encoder \"{codec}\"; this build has: {}",
-                        known.join(", ")
-                    ))
-                },
-            );
-        }
         let request = EncoderRequest {
             codec,
             spec: StreamSpec {
@@ -455,6 +463,7 @@ impl StreamWriter {
             format: coded_format,
             config: opts.codec_config.clone().unwrap_or_default(),
             options: opts.encoder_option.clone(),
+            input_sample_rate: (encoder_rate != opts.sample_rate).then_some(opts.sample_rate),
         };
         // Check every setting before handing over the output: a failed call leaves the writer
         // usable for a corrected one.
@@ -480,8 +489,8 @@ impl StreamWriter {
     }
 
     /// Sets the file's tags (`title`, `artist`, `album`, `date`, `genre`, `comment`, `track`):
-    /// ID3v2 for MP3, Vorbis comments for FLAC, RIFF INFO for WAV. Replaces earlier tags; only
-    /// before the first audio is written.
+    /// ID3v2 for MP3, Vorbis comments for FLAC, Ogg Opus and Ogg Vorbis, RIFF INFO for WAV.
+    /// Replaces earlier tags; only before the first audio is written.
     ///
     /// ```
     /// use audiostream::{Options, StreamWriter};
@@ -611,7 +620,8 @@ impl StreamWriter {
 
     /// Makes what was written so far readable: encoders write out what they can and headers
     /// are patched (seekable outputs). MP3 and FLAC keep their last partial block (up to 1152
-    /// and 4096 frames) until more audio or `close`.
+    /// and 4096 frames), Opus its last partial frame (20 ms by default) and Vorbis up to two
+    /// blocks (about 4096 frames) until more audio or `close`.
     ///
     /// ```
     /// let mut writer = audiostream::StreamWriter::from_seekable(std::io::Cursor::new(Vec::new()), "wav")?;

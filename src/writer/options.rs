@@ -22,19 +22,23 @@ pub struct AudioEncodeOptions {
     /// `s16`/`s16p` (i16), `s32`/`s32p` (i32), `u8`/`u8p` (u8). Chunks are always
     /// `(channels, frames)` arrays, so the planar and interleaved names mean the same.
     pub format: String,
-    /// Encoder (codec) name; default: the container's (`pcm_s16le` for WAV, `mp3`, `flac`).
+    /// Encoder (codec) name; default: the container's (`pcm_s16le` for WAV, `mp3`, `flac`,
+    /// `vorbis` for `.ogg`, `opus` for `.opus`). FFmpeg's names `libopus`, `libvorbis`,
+    /// `libmp3lame` are taken too.
     pub encoder: Option<String>,
     /// Codec settings (see the codecs crate docs for each encoder's mapping).
     pub codec_config: Option<CodecConfig>,
     /// Encoder-specific options; unknown keys are an error.
     pub encoder_option: Options,
-    /// Rate the encoder writes; default `sample_rate`. Another rate resamples the input
+    /// Rate the encoder writes; default `sample_rate` (Opus: 48000 whatever the input, as
+    /// `opusenc`). Another rate resamples the input
     /// ([`dsp::Resampler`](crate::dsp::Resampler)).
     pub encoder_sample_rate: Option<u32>,
     /// Channels the encoder writes; default `num_channels`. Another count remixes the input
     /// ([`dsp::Remixer`](crate::dsp::Remixer)).
     pub encoder_num_channels: Option<usize>,
-    /// Coded sample format: WAV `u8`/`s16`/`s24`/`s32`/`flt`/`dbl`, FLAC `s16`/`s24`.
+    /// Coded sample format: WAV `u8`/`s16`/`s24`/`s32`/`flt`/`dbl`, FLAC `s16`/`s24`, Opus
+    /// `flt`/`s16` (the depth libopus assumes).
     pub encoder_format: Option<String>,
     /// Effects applied before encoding, after any remix/resample (so at the encoder's rate
     /// and channels); their tails (reverb, echo) are written at `close`/`finish`.

@@ -4,7 +4,7 @@
 use audiostream::Options;
 
 /// Output containers the writer makes.
-pub const CONTAINERS: &[&str] = &["wav", "flac", "mp3"];
+pub const CONTAINERS: &[&str] = &["wav", "flac", "mp3", "ogg", "opus"];
 
 /// A coded sample format for WAV/FLAC output (`--sample-format`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -87,12 +87,12 @@ pub fn parse_channels(s: &str) -> Result<usize, String> {
     }
 }
 
-/// `--quality`: a finite number (the encoder checks its range: MP3 VBR 0..9).
+/// `--quality`: a finite number (the encoder checks its range: MP3 VBR 0..9, Vorbis -1..10).
 pub fn parse_quality(s: &str) -> Result<f32, String> {
     match s.trim().parse::<f32>() {
         Ok(q) if q.is_finite() => Ok(q),
         _ => Err(format!(
-            "{s:?} is not a number (MP3 VBR quality: 0 best .. 9 smallest)"
+            "{s:?} is not a number (MP3 VBR quality: 0 best .. 9 smallest; Vorbis: -1 .. 10 best)"
         )),
     }
 }
@@ -138,10 +138,14 @@ pub fn parse_effect(s: &str) -> Result<audiostream::AudioEffector, String> {
     s.parse().map_err(|e: audiostream::Error| e.to_string())
 }
 
-/// `--to`: an output container (case-insensitive; `wave` means `wav`).
+/// `--to`: an output container (case-insensitive; `wave` means `wav`, `oga` means `ogg`).
 pub fn parse_container(s: &str) -> Result<String, String> {
     let t = s.trim().to_ascii_lowercase();
-    let t = if t == "wave" { "wav".to_string() } else { t };
+    let t = match t.as_str() {
+        "wave" => "wav".to_string(),
+        "oga" => "ogg".to_string(),
+        _ => t,
+    };
     if CONTAINERS.contains(&t.as_str()) {
         Ok(t)
     } else {

@@ -82,7 +82,7 @@ pub struct Job {
     pub input_options: Options,
     /// Output path, or `-` for stdout.
     pub output: String,
-    /// Output container: `wav`, `flac` or `mp3`.
+    /// Output container: `wav`, `flac`, `mp3`, `ogg` or `opus`.
     pub container: String,
     /// Output settings.
     pub settings: Settings,
@@ -203,7 +203,8 @@ fn default_sample_format(meta: &Metadata, container: &str) -> Option<&'static st
 fn encode_options(meta: &Metadata, job: &Job) -> AudioEncodeOptions {
     let s = &job.settings;
     let mut opts = AudioEncodeOptions::new(meta.sample_rate, meta.num_channels);
-    if let Some(rate) = s.rate.filter(|r| *r != meta.sample_rate) {
+    // Even the input's own rate: Opus would otherwise code at 48 kHz, not at the rate asked.
+    if let Some(rate) = s.rate {
         opts = opts.encoder_sample_rate(rate);
     }
     if let Some(n) = s.channels.filter(|n| *n != meta.num_channels) {
@@ -235,6 +236,17 @@ fn encode_options(meta: &Metadata, job: &Job) -> AudioEncodeOptions {
     opts
 }
 
+/// The codec the writer picks for `container`: `--codec` (FFmpeg's names allowed), else the
+/// container's default.
+fn output_codec(container: &str, opts: &AudioEncodeOptions) -> String {
+    match &opts.encoder {
+        Some(c) => audiostream_codecs::canonical_codec(c).to_string(),
+        None => audiostream_codecs::container_codecs(container)
+            .and_then(|c| c.first())
+            .map_or_else(|| container.to_string(), |c| c.to_string()),
+    }
+}
+
 /// What the output will hold, for the summary.
 fn describe_codec(container: &str, opts: &AudioEncodeOptions) -> String {
     let format = opts
@@ -251,6 +263,16 @@ fn describe_codec(container: &str, opts: &AudioEncodeOptions) -> String {
             }
         }
         "flac" => format!("flac {}-bit", format.map_or(16, |f| f.bits())),
+        "ogg" | "opus" => {
+            let codec = output_codec(container, opts);
+            let cfg = opts.codec_config.clone().unwrap_or_default();
+            match (codec.as_str(), cfg.bit_rate, cfg.qscale) {
+                ("opus", Some(b), _) => format!("opus {} kb/s", b / 1000),
+                ("vorbis", Some(b), _) => format!("vorbis {} kb/s", b / 1000),
+                ("vorbis", None, Some(q)) => format!("vorbis -q {q}"),
+                _ => codec,
+            }
+        }
         _ => match (&opts.encoder, format) {
             (Some(codec), _) => codec.clone(),
             (None, Some(f)) => audiostream_codecs::wav::codec_for_format(f).to_string(),
@@ -455,7 +477,10 @@ pub fn run(job: &Job) -> Result<Report, Failure> {
             .filter(|m| m.is_file())
             .map(|m| m.len()),
     };
-    let out_rate = opts.encoder_sample_rate.unwrap_or(in_rate);
+    // Opus codes at 48 kHz whatever the input unless --rate says otherwise.
+    let out_rate = opts.encoder_sample_rate.unwrap_or_else(|| {
+        audiostream_codecs::default_encoder_rate(&output_codec(&job.container, &opts), in_rate)
+    });
     let frames_out = encoded_frames;
     Ok(Report {
         codec: describe_codec(&job.container, &opts),
@@ -561,8 +586,8 @@ pub fn output_container(output: &str, to: Option<&str>) -> Result<String, String
                 .and_then(|e| e.to_str())
                 .map_or("no extension".to_string(), |e| format!("extension .{e}"));
             format!(
-                "cannot tell the output format of {output} ({ext}); name it .wav, .flac or .mp3, \
-                 or give --to {}",
+                "cannot tell the output format of {output} ({ext}); name it .wav, .flac, .mp3, \
+                 .ogg or .opus, or give --to {}",
                 crate::args::CONTAINERS.join("|")
             )
         }),

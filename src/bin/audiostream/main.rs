@@ -57,9 +57,11 @@ struct InputArgs {
 struct ConvertArgs {
     /// Input file ("-" for stdin).
     input: String,
-    /// Output file ("-" for stdout, then --to is needed); .wav, .flac or .mp3.
+    /// Output file ("-" for stdout, then --to is needed); .wav, .flac, .mp3, .ogg (Vorbis) or
+    /// .opus.
     output: String,
-    /// Output format: wav, flac or mp3 (default: from OUT's extension).
+    /// Output format: wav, flac, mp3, ogg (Vorbis; Opus with --codec opus) or opus (default:
+    /// from OUT's extension).
     #[arg(long, value_name = "FORMAT", value_parser = parse_container)]
     to: Option<String>,
     /// Output sample rate in Hz (48000, 44.1k); default: the input's.
@@ -68,17 +70,22 @@ struct ConvertArgs {
     /// Output channels (mono <-> stereo, 5.1/7.1 -> stereo downmix, ...); default: the input's.
     #[arg(long, value_name = "N", value_parser = parse_channels, allow_negative_numbers = true)]
     channels: Option<usize>,
-    /// Encoder: pcm_s16le, pcm_s24le, pcm_s32le, pcm_f32le, pcm_f64le, pcm_u8 (WAV), mp3, flac.
+    /// Encoder: pcm_s16le, pcm_s24le, pcm_s32le, pcm_f32le, pcm_f64le, pcm_u8 (WAV), mp3, flac,
+    /// vorbis, opus (FFmpeg's libvorbis, libopus, libmp3lame name them too).
     #[arg(long, value_name = "NAME")]
     codec: Option<String>,
-    /// MP3 constant bit rate: 128k, 128000, 320k (MPEG-1: 32k..320k; 22.05/24 kHz: 8k..160k).
+    /// Bit rate: 128k, 128000, 320k. MP3: constant (MPEG-1: 32k..320k; 22.05/24 kHz:
+    /// 8k..160k). Opus: VBR target (6k .. 255k per channel; default 96k stereo, 64k mono).
+    /// Vorbis: managed average (oggenc -b --managed).
     #[arg(long, value_name = "RATE", value_parser = parse_bitrate, conflicts_with = "quality")]
     bitrate: Option<u32>,
-    /// MP3 VBR quality (lame -V): 0 best/largest .. 9 smallest; fractions allowed.
+    /// MP3 VBR quality (lame -V): 0 best/largest .. 9 smallest; Vorbis quality (oggenc -q):
+    /// -1 .. 10 best/largest, default 3; fractions allowed.
     #[arg(long, value_name = "Q", value_parser = parse_quality, allow_negative_numbers = true)]
     quality: Option<f32>,
     /// FLAC compression level 0 (fastest) .. 8 (smallest), default 5; MP3 algorithm quality
-    /// (lame -q) 0 best .. 9 fastest, default 3.
+    /// (lame -q) 0 best .. 9 fastest, default 3; Opus complexity 0 (fastest) .. 10 (best,
+    /// default).
     #[arg(long, value_name = "L", allow_negative_numbers = true)]
     compression_level: Option<i32>,
     /// Coded sample format for WAV (s16, s24, s32, f32) and FLAC (s16, s24); default: the
@@ -153,7 +160,7 @@ enum Command {
     /// Play a file on an audio device (optionally through effects).
     #[cfg(feature = "device")]
     Play(play::PlayArgs),
-    /// Record from an audio device into a WAV, FLAC or MP3 file.
+    /// Record from an audio device into a WAV, FLAC, MP3, Ogg Vorbis or Opus file.
     #[cfg(feature = "device")]
     Record(record::RecordArgs),
     /// Live level meter of a capture device; Ctrl-C ends it.

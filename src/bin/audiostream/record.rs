@@ -1,16 +1,17 @@
 //! `audiostream record OUT --duration D`: capture from an audio device into a file (WAV,
-//! FLAC or MP3 by OUT's extension): exactly round(D × rate) frames, or less on Ctrl-C (the
-//! file is finalized either way).
+//! FLAC, MP3, Ogg Vorbis or Opus by OUT's extension, with `--bitrate`, `--quality` and
+//! `--compression-level` as `convert` takes them): exactly round(D × rate) frames, or less on
+//! Ctrl-C (the file is finalized either way).
 
 use crate::monitor::{ctrl_c, device_options};
-use audiostream::{Error, StreamReader, StreamWriter};
+use audiostream::{AudioEncodeOptions, CodecConfig, Error, StreamReader, StreamWriter};
 use clap::Args;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 #[derive(Args)]
 pub struct RecordArgs {
-    /// Output file: .wav, .flac or .mp3.
+    /// Output file: .wav, .flac, .mp3, .ogg (Vorbis) or .opus.
     output: String,
     /// How long to record (seconds, or [[HH:]MM:]SS[.frac]).
     #[arg(long, short = 't', value_name = "D", value_parser = crate::args::parse_time)]
@@ -27,6 +28,15 @@ pub struct RecordArgs {
     /// Frames per device callback (lower: less latency, more wake-ups); default: the host's.
     #[arg(long, value_name = "N")]
     buffer_frames: Option<u32>,
+    /// Bit rate, as `convert --bitrate` (MP3 CBR, Opus VBR target, Vorbis managed average).
+    #[arg(long, value_name = "RATE", value_parser = crate::args::parse_bitrate, conflicts_with = "quality")]
+    bitrate: Option<u32>,
+    /// Quality, as `convert --quality` (MP3 VBR 0..9, Vorbis -1..10).
+    #[arg(long, value_name = "Q", value_parser = crate::args::parse_quality, allow_negative_numbers = true)]
+    quality: Option<f32>,
+    /// Compression level, as `convert --compression-level` (FLAC 0..8, MP3 0..9, Opus 0..10).
+    #[arg(long, value_name = "L", allow_negative_numbers = true)]
+    compression_level: Option<i32>,
 }
 
 pub fn run(args: RecordArgs, quiet: bool) -> Result<(), String> {
@@ -45,8 +55,17 @@ pub fn run(args: RecordArgs, quiet: bool) -> Result<(), String> {
         .add_basic_audio_stream((rate as usize / 50).max(1), 100)
         .map_err(|e| e.to_string())?;
     let mut writer = StreamWriter::new(&args.output, None, None).map_err(|e| e.to_string())?;
+    let mut opts = AudioEncodeOptions::new(rate, channels);
+    if args.bitrate.is_some() || args.quality.is_some() || args.compression_level.is_some() {
+        opts = opts.codec_config(CodecConfig {
+            bit_rate: args.bitrate,
+            qscale: args.quality,
+            compression_level: args.compression_level,
+            ..Default::default()
+        });
+    }
     writer
-        .add_audio_stream(rate, channels)
+        .add_audio_stream_with(opts)
         .map_err(|e| e.to_string())?;
     if !quiet {
         eprintln!(

@@ -1,0 +1,154 @@
+//! Getting chunks out: processing until chunks are ready, popping them in any sample type,
+//! and iterating over them without dropping any (`stream()`, [`ChunkStream`]).
+
+use super::StreamReader;
+use crate::{Chunk, Result};
+
+impl StreamReader {
+    /// Processes packets until the end of the stream.
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// reader.add_basic_audio_stream(44100, 1000)?;
+    /// reader.process_all_packets()?;
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn process_all_packets(&mut self) -> Result<()> {
+        while self.process_packet()? != 0 {}
+        Ok(())
+    }
+
+    /// Processes packets until every output has a chunk ready. Returns the number of packets
+    /// processed (at least 1 when chunks are ready), or 0 at the end of the stream.
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// while reader.fill_buffer()? != 0 {
+    ///     let chunks = reader.pop_chunks();
+    /// }
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn fill_buffer(&mut self) -> Result<usize> {
+        self.require_outputs()?;
+        let mut total = 0;
+        while !self.is_buffer_ready() {
+            let n = self.process_packet()?;
+            if n == 0 {
+                return Ok(0);
+            }
+            total += n;
+        }
+        Ok(total.max(1))
+    }
+
+    /// Whether every output has at least one chunk ready.
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// assert!(!reader.is_buffer_ready());
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn is_buffer_ready(&self) -> bool {
+        self.outputs.iter().all(|o| o.buffer.has_chunk())
+    }
+
+    /// Pops one chunk from every output, in output order; `None` where none is ready (seed:
+    /// `pop_chunks()`).
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// reader.fill_buffer()?;
+    /// let chunk = reader.pop_chunks().remove(0).expect("a chunk");
+    /// assert_eq!(chunk.pts, 0.0);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn pop_chunks(&mut self) -> Vec<Option<Chunk>> {
+        self.pop_chunks_as::<f32>()
+    }
+
+    /// [`pop_chunks`](Self::pop_chunks) in sample type `T` (`f32`, `f64`, `i16`, `i32`, `u8`):
+    /// exact for an output whose [`format`](AudioStreamOptions::format) is `T` (e.g. the
+    /// 32-bit integers of a 32-bit FLAC with `format("s32")`), converted by FFmpeg's rules
+    /// otherwise.
+    ///
+    /// ```no_run
+    /// use audiostream::{AudioStreamOptions, StreamReader};
+    /// let mut reader = StreamReader::new("hi-res.flac", None, None)?;
+    /// reader.add_audio_stream(AudioStreamOptions::new(4096).format("s32"))?;
+    /// reader.fill_buffer()?;
+    /// let chunk = reader.pop_chunks_as::<i32>().remove(0).expect("a chunk");
+    /// println!("{} frames of i32 at {} s", chunk.ncols(), chunk.pts);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn pop_chunks_as<T: crate::Sample>(&mut self) -> Vec<Option<Chunk<T>>> {
+        self.outputs
+            .iter_mut()
+            .map(|o| o.buffer.pop::<T>())
+            .collect()
+    }
+
+    /// Iterates over `pop_chunks()` results until every output is drained; never drops a chunk,
+    /// whatever `buffer_chunk_size` is.
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.flac", None, None)?;
+    /// reader.add_basic_audio_stream(4096, 3)?;
+    /// for chunks in reader.stream() {
+    ///     let chunk = chunks?.remove(0);
+    /// }
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn stream(&mut self) -> impl Iterator<Item = Result<Vec<Option<Chunk>>>> + '_ {
+        self.keep_all = true;
+        ChunkStream {
+            reader: self,
+            done: false,
+        }
+    }
+}
+
+/// The iterator behind [`StreamReader::stream`].
+struct ChunkStream<'a> {
+    reader: &'a mut StreamReader,
+    done: bool,
+}
+
+impl Iterator for ChunkStream<'_> {
+    type Item = Result<Vec<Option<Chunk>>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        if let Err(e) = self.reader.require_outputs() {
+            self.done = true;
+            return Some(Err(e));
+        }
+        loop {
+            if self.reader.ended {
+                let chunks = self.reader.pop_chunks();
+                if chunks.iter().all(Option::is_none) {
+                    self.done = true;
+                    return None;
+                }
+                return Some(Ok(chunks));
+            }
+            if self.reader.is_buffer_ready() {
+                return Some(Ok(self.reader.pop_chunks()));
+            }
+            if let Err(e) = self.reader.process_packet() {
+                self.done = true;
+                return Some(Err(e));
+            }
+        }
+    }
+}
+
+impl Drop for ChunkStream<'_> {
+    fn drop(&mut self) {
+        self.reader.keep_all = false;
+    }
+}

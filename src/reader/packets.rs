@@ -1,0 +1,340 @@
+//! The packet loop: a packet per `process_packet` call, read from the demuxer, decoded and
+//! delivered; the silence of a long gap put out a step at a time; new decoders when a chained
+//! stream changes.
+
+use super::decoder::{contain, decoded_planar, leak_panic_message, DecoderSlot, Frames};
+use super::{audio_params, live, StreamReader};
+use crate::limits::{MAX_PACKET_SAMPLES, MAX_SAMPLE_RATE, MAX_STREAM_CHANNELS};
+use crate::{Error, Result};
+use std::time::Duration;
+use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::packet::Packet;
+
+/// The most frames of gap silence put out by one `process_packet` call.
+const GAP_STEP: u64 = 1 << 16;
+
+impl StreamReader {
+    /// Reads and decodes the next packet of a stream that has an output (seed:
+    /// `process_packet()`). Returns how many packets were read (`>= 1`), or `0` at the end of
+    /// the stream, once every output has been flushed so its last, short chunk is ready to pop.
+    /// After the end it keeps returning `0` until a [`seek`](Self::seek).
+    ///
+    /// ```no_run
+    /// let mut reader = audiostream::StreamReader::new("in.mp3", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// let mut frames = 0;
+    /// loop {
+    ///     let n = reader.process_packet()?;
+    ///     for chunk in reader.pop_chunks().into_iter().flatten() { frames += chunk.ncols(); }
+    ///     if n == 0 { break; }
+    /// }
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn process_packet(&mut self) -> Result<usize> {
+        if self.ended {
+            return Ok(0);
+        }
+        self.require_outputs()?;
+        // The end of the stream, a piece at a time (tails of effects, long pads).
+        if self.draining {
+            return Ok(usize::from(self.finish_step()?));
+        }
+        // What the effects make without more input (a long `pad`) goes out before the next
+        // packet is read, a piece per call.
+        let keep_all = self.keep_all;
+        for out in &mut self.outputs {
+            if let Some(conv) = &mut out.conv {
+                if conv.drain_step(&mut out.buffer, keep_all)? {
+                    return Ok(1);
+                }
+            }
+        }
+        // A packet after a long gap: the gap's silence goes out a step at a time (see
+        // `GAP_STEP`), then the packet.
+        if let Some(src) = self
+            .decoders
+            .iter()
+            .position(|d| d.as_ref().is_some_and(|s| s.held.is_some()))
+        {
+            if let Some(packet) = self.decoders[src].as_mut().and_then(|s| s.held.take()) {
+                self.decode_packet(src, &packet)?;
+            }
+            return Ok(1);
+        }
+        let mut count = 0;
+        loop {
+            let next = contain(|| self.demuxer.next_packet());
+            let next = match next {
+                Ok(next) => next,
+                Err(panic) => {
+                    let _ = self.finish();
+                    return Err(Error::Decode(format!(
+                        "{}: the {} demuxer failed after {} packets ({panic}); the stream ends there",
+                        self.src_name,
+                        self.container,
+                        self.stats().decoded_packets + self.stats().failed_packets
+                    )));
+                }
+            };
+            let packet = match next {
+                Ok(Some(p)) => p,
+                Ok(None) => {
+                    self.demuxer_at_eof = true;
+                    return Ok(usize::from(self.finish_step()?));
+                }
+                Err(SymError::ResetRequired) => {
+                    if let Err(e) = self.reset_decoders_after_stream_change() {
+                        // What was decoded before stays: flush the outputs, then report.
+                        let _ = self.finish();
+                        return Err(e);
+                    }
+                    count += 1;
+                    continue;
+                }
+                Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    self.demuxer_at_eof = true;
+                    log::warn!(
+                        "{}: the stream ends in the middle of a packet (truncated)",
+                        self.src_name
+                    );
+                    return Ok(usize::from(self.finish_step()?));
+                }
+                Err(e) => {
+                    // Keep what was decoded: flush the outputs, then report.
+                    let _ = self.finish();
+                    return Err(match e {
+                        SymError::IoError(io) => {
+                            Error::io(format!("reading {}", self.src_name), io)
+                        }
+                        other => Error::Decode(format!("{}: {other}", self.src_name)),
+                    });
+                }
+            };
+            count += 1;
+            let Some(src) = self.tracks.iter().position(|t| t.id == packet.track_id) else {
+                continue;
+            };
+            if self.decoders.get(src).is_some_and(|d| d.is_some()) {
+                self.decode_packet(src, &packet)?;
+                return Ok(count);
+            }
+        }
+    }
+
+    /// [`process_packet`](Self::process_packet) for live sources (seed: `process_packet(timeout,
+    /// backoff)`): while no data is available, retries every `backoff` until `timeout` has
+    /// passed, then returns [`Error::Timeout`]; `None` waits forever. Files and memory always
+    /// have data, so for them this is `process_packet()`.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
+    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// reader.process_packet_with(Some(Duration::from_millis(100)), Duration::from_millis(10))?;
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn process_packet_with(
+        &mut self,
+        timeout: Option<Duration>,
+        backoff: Duration,
+    ) -> Result<usize> {
+        if let (Some(live), false) = (&self.live, self.ended) {
+            self.require_outputs()?;
+            if !live.wait_ready(live::deadline(timeout), backoff) {
+                return Err(Error::Timeout(timeout.unwrap_or_default()));
+            }
+        }
+        self.process_packet()
+    }
+
+    pub(super) fn require_outputs(&self) -> Result<()> {
+        if self.outputs.is_empty() {
+            return Err(Error::InvalidArgument(
+                "no output stream is configured; call add_basic_audio_stream() first".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn decode_packet(&mut self, src: usize, packet: &Packet) -> Result<()> {
+        // Lost packets leave a gap before this one: more than `GAP_STEP` frames of silence are
+        // put out a step per call (the packet is held until the gap is filled), so a gap costs
+        // no more memory than a packet, whatever its length.
+        if let Some(step) = self
+            .decoders
+            .get_mut(src)
+            .and_then(|d| d.as_mut())
+            .and_then(|slot| {
+                let gap = slot.gap_before(packet)?;
+                (gap > GAP_STEP).then_some(slot.placement_for_silence(GAP_STEP))
+            })
+        {
+            self.fill_gap(src, step)?;
+            if let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) {
+                slot.held = Some(packet.clone());
+            }
+            return Ok(());
+        }
+        // The decoder is taken out of its slot while its output is borrowed, so the frames
+        // can be delivered without a copy while the slot's bookkeeping changes.
+        let Some(mut decoder) = self
+            .decoders
+            .get_mut(src)
+            .and_then(|d| d.as_mut())
+            .and_then(|slot| slot.decoder.take())
+        else {
+            return Ok(());
+        };
+        let outcome = self.decode_with(decoder.as_mut(), src, packet);
+        if let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) {
+            slot.decoder = Some(decoder);
+        }
+        if outcome? {
+            if let Err(e) = self.reset_decoders_after_stream_change() {
+                let _ = self.finish();
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Decodes one packet and delivers its frames; `Ok(true)` when the decoder asks to be
+    /// re-created (the stream changed).
+    fn decode_with(
+        &mut self,
+        decoder: &mut dyn AudioDecoder,
+        src: usize,
+        packet: &Packet,
+    ) -> Result<bool> {
+        let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
+            return Ok(false);
+        };
+        let packet_ts = slot.first_frame_ts(packet);
+        let cut_trims = slot.gapless && !slot.decoder_trims;
+        let decoded = match contain(|| decoder.decode(packet)) {
+            Ok(decoded) => decoded,
+            Err(panic) => {
+                // A fault inside the decoder: its state is unknown, so it starts afresh; the
+                // packet counts as one that failed to decode.
+                decoder.reset();
+                Err(SymError::DecodeError(leak_panic_message(panic)))
+            }
+        };
+        let buf = match decoded {
+            Ok(buf) => buf,
+            Err(SymError::ResetRequired) => return Ok(true),
+            Err(e) => {
+                if slot.failed_packets == 0 {
+                    log::warn!(
+                        "stream {src} ({}): skipping a packet that failed to decode: {e}",
+                        slot.codec
+                    );
+                }
+                slot.failed_packets += 1;
+                slot.last_error = Some(e.to_string());
+                return Ok(false);
+            }
+        };
+        slot.decoded_packets += 1;
+        // Delay and padding the decoder left in: frames `front..front + frames` are the audio.
+        let decoded_frames = buf.frames();
+        let (mut front, back) = DecoderSlot::trim_of(cut_trims, packet, decoded_frames);
+        let mut frames = decoded_frames - front - back;
+        let mut packet_ts = packet_ts;
+        if slot.lead_left > 0 {
+            let cut = slot.lead_left.min(frames as u64);
+            slot.lead_left -= cut;
+            front += cut as usize;
+            frames -= cut as usize;
+            packet_ts = packet_ts.saturating_add(cut as i64);
+        }
+        let spec = buf.spec();
+        let shape = (spec.rate(), spec.channels().count());
+        let native = shape == (slot.sample_rate, slot.channels);
+        if native && slot.reshape.is_none() {
+            if frames > 0 {
+                let at = slot.place(packet_ts, true);
+                self.deliver(src, Frames::Decoded { buf: &buf, front }, frames, at)?;
+            }
+            return Ok(false);
+        }
+        // The stream changed its rate or channel count (an MP3 channel mode, a FLAC stream
+        // re-configured mid-stream): resample to the stream's rate here; each output remixes
+        // the channels to its own count (so an output asking for stereo keeps a stereo part
+        // of a stream that started mono).
+        // The decoder's buffer is not used after this copy.
+        let planar = decoded_planar(&buf, shape.1, front..front + frames);
+        if let Some(tail) = slot.end_reshape_unless(shape)? {
+            let at = slot.place(packet_ts, false);
+            self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at)?;
+        }
+        let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
+            return Ok(false);
+        };
+        let converted = slot.reshape_to_stream_rate(shape, planar)?;
+        if converted.ncols() > 0 {
+            let at = slot.place(packet_ts, false);
+            self.deliver(src, Frames::Planar(converted.view()), converted.ncols(), at)?;
+        }
+        Ok(false)
+    }
+
+    /// A chained stream (e.g. a new Ogg logical stream) changed the track list: re-create the
+    /// decoders, which is only possible while rate and channels stay the same.
+    fn reset_decoders_after_stream_change(&mut self) -> Result<()> {
+        let tracks = self.demuxer.tracks().to_vec();
+        for (src, slot) in self.decoders.iter_mut().enumerate() {
+            let Some(slot) = slot else { continue };
+            let old_id = self.tracks.get(src).map(|t| t.id);
+            let track = tracks
+                .iter()
+                .find(|t| Some(t.id) == old_id)
+                .or_else(|| tracks.iter().find(|t| audio_params(t).is_some()));
+            let Some(track) = track else {
+                return Err(Error::Unsupported(format!(
+                    "{}: the stream changed and has no audio track any more",
+                    self.src_name
+                )));
+            };
+            let params = audio_params(track).ok_or_else(|| {
+                Error::Decode(format!(
+                    "{}: new stream has no audio parameters",
+                    self.src_name
+                ))
+            })?;
+            // A new link of another rate or channel count decodes in its own shape and is
+            // converted to the stream's first, as any mid-stream change (`decode_with`).
+            let channels = params.channels.as_ref().map_or(0, |c| c.count());
+            let rate = params.sample_rate.unwrap_or(0);
+            let packet_samples = params
+                .max_frames_per_packet
+                .unwrap_or(0)
+                .saturating_mul(channels as u64);
+            if rate == 0
+                || rate > MAX_SAMPLE_RATE
+                || channels == 0
+                || channels > MAX_STREAM_CHANNELS
+                || packet_samples > MAX_PACKET_SAMPLES
+            {
+                return Err(Error::Decode(format!(
+                    "{}: a chained stream continues at {rate} Hz / {channels} channels \
+                     ({packet_samples} samples per packet); the reader takes 1 to \
+                     {MAX_SAMPLE_RATE} Hz, 1 to {MAX_STREAM_CHANNELS} channels and up to \
+                     {MAX_PACKET_SAMPLES} samples per packet",
+                    self.src_name
+                )));
+            }
+            slot.decoder = Some(
+                super::registry::codecs()
+                    .make_audio_decoder(params, &AudioDecoderOptions::default())
+                    .map_err(|e| Error::Decode(format!("{}: {e}", self.src_name)))?,
+            );
+        }
+        // The new tracks keep our stream indices where ids match; adopt the new list.
+        if tracks.len() == self.tracks.len() {
+            self.tracks = tracks;
+        }
+        Ok(())
+    }
+}
