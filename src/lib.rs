@@ -37,7 +37,7 @@ mod reader;
 mod redact;
 #[cfg(feature = "decode")]
 pub mod transforms;
-mod writer;
+pub(crate) mod writer;
 
 pub use audiostream_codecs::convert::PcmSample;
 pub use audiostream_codecs::{CodecConfig, EncodeError, Encoder, EncoderDelay, SampleFormat};

@@ -4,7 +4,8 @@
 //! build what the reader and the writer take (a live source, a sink) and hand it to them.
 
 #[cfg(feature = "decode")]
-use crate::{Options, Result, StreamReader};
+use crate::StreamReader;
+use crate::{Options, Result, StreamWriter};
 
 #[cfg(feature = "decode")]
 impl StreamReader {
@@ -39,5 +40,36 @@ impl StreamReader {
             format!("{src:?}")
         };
         Self::open(name, source, ext.as_deref(), format, option, false)
+    }
+}
+
+impl StreamWriter {
+    /// Opens `dst` for writing (seed: `StreamWriter(dst, format, option)`): a path, `-` for
+    /// stdout, an Icecast URL (`icecast://`, feature `net`) or a playback device
+    /// (`format = "device"`, feature `device`). `format` (`wav`, `mp3`, `flac`, `ogg`
+    /// (`.ogg`/`.oga`: Vorbis, or Opus with `encoder("opus")`), `opus`) overrides the file
+    /// extension. Files take no container options: any `option` key is an
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument).
+    ///
+    /// ```no_run
+    /// let writer = audiostream::StreamWriter::new("-", Some("wav"), None)?; // WAV on stdout
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn new(dst: &str, format: Option<&str>, option: Option<&Options>) -> Result<Self> {
+        // A playback device (options: buffer_frames, queue_frames).
+        #[cfg(feature = "device")]
+        if format.is_some_and(|f| f.trim().eq_ignore_ascii_case("device")) {
+            return crate::device::open_writer(dst, option).map(|(writer, _)| writer);
+        }
+        #[cfg(feature = "net")]
+        if crate::net::is_sink_url(dst) {
+            let (name, container, conn) = crate::net::open_sink(dst, format, option)?;
+            return Ok(Self::with_sink(
+                name,
+                container,
+                audiostream_codecs::Sink::stream(conn),
+            ));
+        }
+        Self::create(dst, format, option)
     }
 }

@@ -39,6 +39,7 @@ pub mod mp3;
 pub mod ogg;
 #[cfg(feature = "encode-opus")]
 pub mod opus;
+mod registry;
 #[cfg(feature = "encode-vorbis")]
 pub mod vorbis;
 pub mod wav;
@@ -404,20 +405,10 @@ impl<'a> EncoderRequest<'a> {
 /// assert!(audiostream_codecs::available_codecs().contains(&"pcm_s16le"));
 /// ```
 pub fn available_codecs() -> Vec<&'static str> {
-    let mut v = wav::CODECS.to_vec();
-    if cfg!(feature = "encode-mp3") {
-        v.push("mp3");
-    }
-    if cfg!(feature = "encode-flac") {
-        v.push("flac");
-    }
-    if cfg!(feature = "encode-opus") {
-        v.push("opus");
-    }
-    if cfg!(feature = "encode-vorbis") {
-        v.push("vorbis");
-    }
-    v
+    registry::CODECS
+        .iter()
+        .flat_map(|row| row.names.iter().copied())
+        .collect()
 }
 
 /// Our codec name for an FFmpeg encoder name (`libopus` → `opus`, `libvorbis` → `vorbis`,
@@ -428,12 +419,23 @@ pub fn available_codecs() -> Vec<&'static str> {
 /// assert_eq!(audiostream_codecs::canonical_codec("flac"), "flac");
 /// ```
 pub fn canonical_codec(name: &str) -> &str {
-    match name {
-        "libopus" => "opus",
-        "libvorbis" => "vorbis",
-        "libmp3lame" => "mp3",
-        other => other,
-    }
+    // Known even when this build lacks the codec, so that the error names ours.
+    const FFMPEG_NAMES: &[(&str, &str)] = &[
+        ("libopus", "opus"),
+        ("libvorbis", "vorbis"),
+        ("libmp3lame", "mp3"),
+    ];
+    registry::CODECS
+        .iter()
+        .find(|row| row.ffmpeg_name == Some(name))
+        .map(|row| row.names[0])
+        .or_else(|| {
+            FFMPEG_NAMES
+                .iter()
+                .find(|(f, _)| *f == name)
+                .map(|(_, c)| *c)
+        })
+        .unwrap_or(name)
 }
 
 /// The rate `codec` encodes at when the writer is given audio at `input_rate` and no
@@ -444,11 +446,7 @@ pub fn canonical_codec(name: &str) -> &str {
 /// assert_eq!(audiostream_codecs::default_encoder_rate("flac", 44_100), 44_100);
 /// ```
 pub fn default_encoder_rate(codec: &str, input_rate: u32) -> u32 {
-    match codec {
-        #[cfg(feature = "encode-opus")]
-        "opus" => opus::default_rate(input_rate),
-        _ => input_rate,
-    }
+    registry::row(codec).map_or(input_rate, |row| (row.default_rate)(input_rate))
 }
 
 /// The codecs a container can hold, the first being its default (as FFmpeg's muxers).
@@ -499,18 +497,11 @@ pub fn open_encoder(
             "num_channels = 0; allowed: at least 1 channel".into(),
         ));
     }
-    match request.codec {
-        c if wav::CODECS.contains(&c) => Ok(Box::new(wav::WavEncoder::new(request, sink)?)),
-        #[cfg(feature = "encode-mp3")]
-        "mp3" => Ok(Box::new(mp3::Mp3Encoder::new(request, sink)?)),
-        #[cfg(feature = "encode-flac")]
-        "flac" => Ok(Box::new(flac::FlacEncoder::new(request, sink)?)),
-        #[cfg(feature = "encode-opus")]
-        "opus" => Ok(Box::new(opus::OpusEncoder::new(request, sink)?)),
-        #[cfg(feature = "encode-vorbis")]
-        "vorbis" => Ok(Box::new(vorbis::VorbisEncoder::new(request, sink)?)),
-        other => Err(EncodeError::Unsupported(format!(
-            "encoder \"{other}\"; this build has: {}",
+    match registry::row(request.codec) {
+        Some(row) => (row.open)(request, sink),
+        None => Err(EncodeError::Unsupported(format!(
+            "encoder \"{}\"; this build has: {}",
+            request.codec,
             available_codecs().join(", ")
         ))),
     }

@@ -47,7 +47,7 @@ pub use capture::{CallbackArrival, CaptureMonitor};
 pub use playback::{play_audio, play_audio_on, PlaybackMonitor};
 
 pub(crate) use capture::open_capture;
-pub(crate) use playback::{open_writer, SinkTarget};
+pub(crate) use playback::open_writer;
 
 use crate::{Error, Options, Result};
 use cpal::traits::{DeviceTrait, HostTrait};

@@ -5,6 +5,7 @@
 use super::host::{self, Choice, Direction, Want};
 use super::{check_option_keys, close_stream, device_error, positive_option, Waker};
 use crate::pipeline::{self, Stage};
+use crate::writer::encoders::{EncoderFactory, EncoderShape};
 use crate::{AudioEncodeOptions, Error, Options, Result, StreamWriter};
 use audiostream_codecs::{EncodeError, Encoder, EncoderDelay, Planar, SampleFormat};
 use cpal::traits::{DeviceTrait, StreamTrait};
@@ -452,6 +453,8 @@ pub(crate) struct SinkTarget {
     queue_frames: Option<u32>,
     counters: Arc<Counters>,
     config: Arc<OnceLock<(u32, usize, String)>>,
+    /// The configuration `plan` chose, until `make` sets the stream up.
+    planned: Option<host::Choice>,
 }
 
 impl std::fmt::Debug for SinkTarget {
@@ -479,6 +482,7 @@ pub(crate) fn open_target(name: &str, option: Option<&Options>) -> Result<SinkTa
         queue_frames,
         counters: Arc::new(Counters::default()),
         config: Arc::new(OnceLock::new()),
+        planned: None,
     })
 }
 
@@ -493,15 +497,18 @@ pub(crate) fn open_writer(
         config: Arc::clone(&target.config),
     };
     let label = format!("playback device {:?}", target.label);
-    Ok((StreamWriter::for_device(label, target), monitor))
+    Ok((
+        StreamWriter::with_encoders(label, "device".into(), Box::new(target)),
+        monitor,
+    ))
 }
 
-impl SinkTarget {
-    /// Sets up the device stream for the writer's audio stream `opts`: returns the "encoder"
-    /// that queues `f32` audio for the device, and the rate and channels it takes (the writer
-    /// converts to them). `encoder_sample_rate` / `encoder_num_channels` must be ones the
-    /// device takes; without them the nearest the device has are chosen.
-    pub(crate) fn open(&self, opts: &AudioEncodeOptions) -> Result<(Box<dyn Encoder>, u32, usize)> {
+impl EncoderFactory for SinkTarget {
+    /// Chooses the device configuration for the writer's audio stream `opts`: the rate and
+    /// channels the device takes (the writer converts to them). `encoder_sample_rate` /
+    /// `encoder_num_channels` must be ones the device takes; without them the nearest the
+    /// device has are chosen. Encoder settings are refused: a device takes `f32` audio.
+    fn plan(&mut self, opts: &AudioEncodeOptions) -> Result<EncoderShape> {
         if opts.encoder.is_some()
             || opts.codec_config.is_some()
             || opts.encoder_format.is_some()
@@ -526,6 +533,23 @@ impl SinkTarget {
         };
         let choice = host::choose(&ranges, want, &self.label)?;
         host::check_buffer(&choice, self.buffer_frames, &self.label)?;
+        let shape = EncoderShape {
+            sample_rate: choice.sample_rate,
+            channels: usize::from(choice.channels),
+        };
+        self.planned = Some(choice);
+        Ok(shape)
+    }
+
+    /// Sets up the device stream [`plan`](EncoderFactory::plan) chose: the "encoder" queues
+    /// `f32` audio for the device's callback. A device has no place for tags.
+    fn make(&mut self, _opts: &AudioEncodeOptions, _tags: &Options) -> Result<Box<dyn Encoder>> {
+        let choice = self.planned.take().ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "playback device {:?}: its stream is already set up",
+                self.label
+            ))
+        })?;
         let ch = usize::from(choice.channels);
         // Default queue: 0.2 s, and at least 4 callbacks.
         let queue = self.queue_frames.map_or_else(
@@ -567,7 +591,7 @@ impl SinkTarget {
             scratch: Vec::new(),
             warned_underrun: false,
         };
-        Ok((Box::new(sink), choice.sample_rate, ch))
+        Ok(Box::new(sink))
     }
 }
 

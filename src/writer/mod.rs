@@ -5,17 +5,17 @@
 //! → conversion to the encoder's sample format (clipping counted) → encoder (codecs crate) →
 //! sink (file, stdout, `Write`).
 
+pub(crate) mod encoders;
 mod options;
 
+use encoders::ContainerEncoders;
+use encoders::EncoderFactory;
 pub use options::AudioEncodeOptions;
 
 use crate::pipeline::{self, Pipeline, Stage};
 use crate::{Error, Options, Result, Sample};
 use audiostream_codecs::convert::{PcmSample, PlanarBuffer};
-use audiostream_codecs::{
-    container_codecs, open_encoder, wav, EncodeError, Encoder, EncoderDelay, EncoderRequest,
-    SampleFormat, Sink, StreamSpec, CONTAINERS,
-};
+use audiostream_codecs::{EncodeError, Encoder, EncoderDelay, SampleFormat, Sink, CONTAINERS};
 use ndarray::{Array2, ArrayView2};
 use std::io::{Seek, Write};
 
@@ -53,7 +53,7 @@ pub struct WriterStats {
 const SILENCE_BLOCK: u64 = 1 << 16;
 
 /// The one audio stream of a writer.
-struct OutputStream {
+struct EncodedStream {
     encoder: Box<dyn Encoder>,
     input: SampleFormat,
     input_name: String,
@@ -67,7 +67,7 @@ struct OutputStream {
     written_any: bool,
 }
 
-impl OutputStream {
+impl EncodedStream {
     /// Encodes converted `f32` audio (encoder rate and channels); returns the samples clipped.
     fn encode_f32(&mut self, audio: &Array2<f32>) -> Result<u64> {
         if audio.ncols() == 0 {
@@ -153,14 +153,12 @@ impl OutputStream {
 pub struct StreamWriter {
     dst_name: String,
     container: String,
-    /// The output until the stream's encoder takes it.
-    sink: Option<Sink>,
-    stream: Option<OutputStream>,
+    /// Makes the stream's encoder once `add_audio_stream` tells its shape: a container's codec
+    /// over the sink, or a playback device.
+    encoders: Box<dyn EncoderFactory>,
+    stream: Option<EncodedStream>,
     tags: Options,
     finished: bool,
-    /// A playback device instead of a container (format "device").
-    #[cfg(feature = "device")]
-    device: Option<crate::device::SinkTarget>,
 }
 
 impl std::fmt::Debug for StreamWriter {
@@ -220,26 +218,12 @@ fn input_format(name: &str) -> Result<SampleFormat> {
 }
 
 impl StreamWriter {
-    /// Opens `dst` for writing (seed: `StreamWriter(dst, format, option)`): a path, or `-` for
-    /// stdout. `format` (`wav`, `mp3`, `flac`, `ogg` (`.ogg`/`.oga`: Vorbis, or Opus with
-    /// `encoder("opus")`), `opus`) overrides the file extension. No container options exist
-    /// yet: any `option` key is an [`Error::InvalidArgument`].
-    ///
-    /// ```no_run
-    /// let writer = audiostream::StreamWriter::new("-", Some("wav"), None)?; // WAV on stdout
-    /// # Ok::<(), audiostream::Error>(())
-    /// ```
-    pub fn new(dst: &str, format: Option<&str>, option: Option<&Options>) -> Result<Self> {
-        // A playback device (options: buffer_frames, queue_frames).
-        #[cfg(feature = "device")]
-        if format.is_some_and(|f| f.trim().eq_ignore_ascii_case("device")) {
-            return crate::device::open_writer(dst, option).map(|(writer, _)| writer);
-        }
-        #[cfg(feature = "net")]
-        if crate::net::is_sink_url(dst) {
-            let (name, container, conn) = crate::net::open_sink(dst, format, option)?;
-            return Ok(Self::with_sink(name, container, Sink::stream(conn)));
-        }
+    /// Opens a path, or `-` for stdout ([`StreamWriter::new`] without URLs and devices).
+    pub(crate) fn create(
+        dst: &str,
+        format: Option<&str>,
+        option: Option<&Options>,
+    ) -> Result<Self> {
         if let Some(key) = option.and_then(|o| o.keys().next()) {
             return Err(Error::invalid_argument(
                 "option",
@@ -309,25 +293,27 @@ impl StreamWriter {
         ))
     }
 
-    fn with_sink(dst_name: String, container: String, sink: Sink) -> Self {
+    /// A writer whose encoder is the container's codec writing into `sink`.
+    pub(crate) fn with_sink(dst_name: String, container: String, sink: Sink) -> Self {
+        let encoders = ContainerEncoders::new(container.clone(), sink);
+        Self::with_encoders(dst_name, container, Box::new(encoders))
+    }
+
+    /// A writer whose encoder `encoders` makes (a playback device, see [`crate::device`]);
+    /// `kind` names the destination in messages ("device").
+    pub(crate) fn with_encoders(
+        dst_name: String,
+        kind: String,
+        encoders: Box<dyn EncoderFactory>,
+    ) -> Self {
         StreamWriter {
             dst_name,
-            container,
-            sink: Some(sink),
+            container: kind,
+            encoders,
             stream: None,
             tags: Options::new(),
             finished: false,
-            #[cfg(feature = "device")]
-            device: None,
         }
-    }
-
-    /// A writer playing on a device (see [`crate::device`]).
-    #[cfg(feature = "device")]
-    pub(crate) fn for_device(dst_name: String, target: crate::device::SinkTarget) -> Self {
-        let mut writer = Self::with_sink(dst_name, "device".into(), Sink::stream(std::io::sink()));
-        writer.device = Some(target);
-        writer
     }
 
     /// Adds the audio stream: `f32` input at `sample_rate` with `num_channels`, the
@@ -375,111 +361,21 @@ impl StreamWriter {
             ));
         }
         let input = input_format(&opts.format)?;
-        // A playback device takes f32 at a rate and channel count it has; convert to them.
-        #[cfg(feature = "device")]
-        if let Some(target) = &self.device {
-            let (encoder, rate, channels) = target.open(&opts)?;
-            let conversion = pipeline::conversion(
-                (opts.num_channels, opts.sample_rate),
-                (channels, rate),
-                false,
-                opts.effect.as_ref(),
-            )?;
-            self.stream = Some(OutputStream {
-                encoder,
-                input,
-                input_name: opts.format.clone(),
-                channels: opts.num_channels,
-                buffer: PlanarBuffer::new(SampleFormat::F32, channels),
-                conversion,
-                stats: WriterStats::default(),
-                warned_clipping: false,
-                written_any: false,
-            });
-            return Ok(0);
-        }
-        // The codec first: it decides the default coding rate (Opus: 48 kHz).
-        let coded_format = match &opts.encoder_format {
-            None => None,
-            Some(name) => Some(SampleFormat::parse(name).ok_or_else(|| {
-                Error::invalid_argument("encoder_format", name, "u8, s16, s24, s32, flt, dbl")
-            })?),
-        };
-        let allowed = container_codecs(&self.container).unwrap_or(&[]);
-        let codec: &str = match (&opts.encoder, coded_format) {
-            // FFmpeg's encoder names (libopus, libvorbis, libmp3lame) name ours.
-            (Some(name), _) => audiostream_codecs::canonical_codec(name),
-            // WAV: the coded format picks the PCM codec.
-            (None, Some(f)) if self.container == "wav" => wav::codec_for_format(f),
-            (None, _) => allowed.first().copied().unwrap_or("pcm_s16le"),
-        };
-        if !allowed.contains(&codec) {
-            let known = audiostream_codecs::available_codecs();
-            return Err(
-                if known.contains(&codec) || ["mp3", "flac", "opus", "vorbis"].contains(&codec) {
-                    Error::InvalidArgument(format!(
-                        "encoder \"{codec}\" cannot be written into a {} file; it takes: {}",
-                        self.container,
-                        allowed.join(", ")
-                    ))
-                } else {
-                    Error::Unsupported(format!(
-                        "encoder \"{codec}\"; this build has: {}",
-                        known.join(", ")
-                    ))
-                },
-            );
-        }
-        // The encoder's rate and channels; the conversion stage bridges the difference.
-        let encoder_rate = opts
-            .encoder_sample_rate
-            .unwrap_or_else(|| audiostream_codecs::default_encoder_rate(codec, opts.sample_rate));
-        if encoder_rate == 0 {
-            return Err(Error::invalid_argument(
-                "encoder_sample_rate",
-                0,
-                "a positive rate in Hz",
-            ));
-        }
-        let encoder_channels = opts.encoder_num_channels.unwrap_or(opts.num_channels);
-        let encoder_channels_u16 = u16::try_from(encoder_channels)
-            .ok()
-            .filter(|c| *c > 0)
-            .ok_or_else(|| {
-                Error::invalid_argument("encoder_num_channels", encoder_channels, "1 to 65535")
-            })?;
+        let shape = self.encoders.plan(&opts)?;
         let conversion = pipeline::conversion(
             (opts.num_channels, opts.sample_rate),
-            (encoder_channels, encoder_rate),
+            (shape.channels, shape.sample_rate),
             false,
             opts.effect.as_ref(),
         )?;
-        let request = EncoderRequest {
-            codec,
-            spec: StreamSpec {
-                sample_rate: encoder_rate,
-                channels: encoder_channels_u16,
-            },
-            format: coded_format,
-            config: opts.codec_config.clone().unwrap_or_default(),
-            options: opts.encoder_option.clone(),
-            input_sample_rate: (encoder_rate != opts.sample_rate).then_some(opts.sample_rate),
-        };
-        // Check every setting before handing over the output: a failed call leaves the writer
-        // usable for a corrected one.
-        open_encoder(&request, Sink::stream(std::io::sink()))?;
-        let sink = self.sink.take().ok_or(Error::Closed("StreamWriter"))?;
-        let mut encoder = open_encoder(&request, sink)?;
-        if !self.tags.is_empty() {
-            encoder.set_tags(&self.tags)?;
-        }
+        let encoder = self.encoders.make(&opts, &self.tags)?;
         let coded = encoder.input_format();
-        self.stream = Some(OutputStream {
+        self.stream = Some(EncodedStream {
             encoder,
             input,
             input_name: opts.format.clone(),
             channels: opts.num_channels,
-            buffer: PlanarBuffer::new(coded, encoder_channels),
+            buffer: PlanarBuffer::new(coded, shape.channels),
             conversion,
             stats: WriterStats::default(),
             warned_clipping: false,
@@ -707,7 +603,7 @@ impl StreamWriter {
         }
     }
 
-    fn stream_mut(&mut self, stream_index: usize) -> Result<&mut OutputStream> {
+    fn stream_mut(&mut self, stream_index: usize) -> Result<&mut EncodedStream> {
         match &mut self.stream {
             None => Err(Error::InvalidArgument(
                 "no audio stream; call add_audio_stream() first".into(),
