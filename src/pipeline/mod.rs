@@ -346,3 +346,6 @@ impl Stage for Pipeline {
             .try_fold(input_frames, |frames, stage| stage.output_frames(frames))
     }
 }
+
+#[cfg(test)]
+mod tests;
