@@ -49,6 +49,9 @@ pub use dsp::Remixer;
 pub use dsp::{output_frames, Resampler};
 pub use effects::AudioEffector;
 pub use error::{Error, Result};
+/// fundsp, whose graphs run as effects ([`AudioEffector::from_fundsp`]): the version this
+/// crate runs, for building them.
+pub use fundsp;
 pub use ndarray;
 pub use pipeline::EffectStream;
 #[cfg(feature = "decode")]

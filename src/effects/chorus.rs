@@ -25,12 +25,14 @@
 //!
 //! [`AudioEffector::new`]: crate::AudioEffector::new
 
-use super::lfo::{
-    as_float, check_range, count_error, indexed, number, starts_numeric, wave_table_int, Wave,
-};
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
+use super::args::{as_float, check_range, count_error, indexed, number, starts_numeric};
+use super::lfo::{wave_table_int, Wave};
+use super::registry::{ParseSpec, Registration};
+use super::{ArgInfo, BuildContext, Channels, Effect, EffectInfo, EffectSpec};
 use crate::{Error, Result};
 use std::f64::consts::PI;
+
+pub(crate) const EFFECTS: &[Registration] = &[Registration::of::<ChorusSpec>(INFO_CHORUS)];
 
 /// SoX's limit on the number of delays (`MAX_CHORUS`).
 const MAX_VOICES: usize = 7;
@@ -90,6 +92,18 @@ struct Voice {
     triangle: bool,
 }
 
+impl Voice {
+    /// The delay line's length and the depth in samples at `rate`, as SoX computes them:
+    /// float arguments, the sum of delay and depth in float, truncations.
+    fn samples(&self, rate: u32) -> (i64, i64) {
+        let rate = f64::from(rate);
+        let (delay, depth) = (self.delay as f32, self.depth as f32);
+        let samples = (f64::from(delay + depth) * rate / 1000.0) as i64;
+        let depth_samples = (f64::from(depth) * rate / 1000.0) as i64;
+        (samples, depth_samples)
+    }
+}
+
 /// Parsed arguments of `chorus`.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ChorusSpec {
@@ -98,9 +112,9 @@ pub(crate) struct ChorusSpec {
     voices: Vec<Voice>,
 }
 
-impl ChorusSpec {
+impl ParseSpec for ChorusSpec {
     /// Parses SoX's arguments for `chorus`.
-    pub(crate) fn parse(_name: &str, args: &[&str]) -> Result<Self> {
+    fn parse(_name: &'static str, args: &[&str]) -> Result<Self> {
         let name = "chorus";
         let (gains, mut rest) = match args {
             [a, b, rest @ ..] if rest.len() >= 4 => ([*a, *b], rest),
@@ -153,7 +167,6 @@ impl ChorusSpec {
         })
     }
 }
-
 impl EffectSpec for ChorusSpec {
     fn name(&self) -> &'static str {
         "chorus"
@@ -200,20 +213,13 @@ impl EffectSpec for ChorusSpec {
         Ok(())
     }
 
-    fn build(
-        &self,
-        sample_rate: u32,
-        num_channels: usize,
-        _resample: &ResamplerFactory,
-    ) -> Result<Option<Box<dyn Effect>>> {
+    fn build(&self, cx: &mut BuildContext<'_>) -> Result<Option<Box<dyn Effect>>> {
+        let (sample_rate, num_channels) = (cx.sample_rate, cx.channels);
         self.validate()?;
         let rate = f64::from(sample_rate);
         let mut lines = Vec::with_capacity(self.voices.len());
         for (k, v) in self.voices.iter().enumerate() {
-            // As SoX: float arguments, the sum of delay and depth in float, truncations.
-            let (delay, depth) = (v.delay as f32, v.depth as f32);
-            let samples = (f64::from(delay + depth) * rate / 1000.0) as i64;
-            let depth_samples = (f64::from(depth) * rate / 1000.0) as i64;
+            let (samples, depth_samples) = v.samples(sample_rate);
             let length = (rate / as_float(v.speed)) as usize;
             if samples < 1 || length < 1 {
                 return Err(Error::invalid_argument(
@@ -262,6 +268,20 @@ impl EffectSpec for ChorusSpec {
             flushed: false,
         })))
     }
+
+    /// The input and SoX's drained tail: the longest delay line (delay + depth).
+    fn output_frames(&self, sample_rate: u32, input_frames: u64) -> Option<u64> {
+        let longest = self.voices.iter().map(|v| v.samples(sample_rate).0).max()?;
+        if longest < 1
+            || self
+                .voices
+                .iter()
+                .any(|v| (f64::from(sample_rate) / as_float(v.speed)) < 1.0)
+        {
+            return None;
+        }
+        input_frames.checked_add(longest as u64)
+    }
 }
 
 /// One voice's LFO: where each table entry reads, and the position in the table.
@@ -284,7 +304,7 @@ struct Chorus {
 }
 
 impl Chorus {
-    fn run(&mut self, planar: &mut Planar) {
+    fn run(&mut self, planar: &mut Channels) {
         let len = self.len;
         let start_pos = self.pos;
         let start_phases: Vec<usize> = self.voices.iter().map(|v| v.phase).collect();
@@ -348,11 +368,11 @@ impl Chorus {
 }
 
 impl Effect for Chorus {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         self.run(planar);
     }
 
-    fn flush(&mut self, planar: &mut Planar) -> Result<()> {
+    fn flush(&mut self, planar: &mut Channels) -> Result<()> {
         if self.flushed {
             return Ok(());
         }
@@ -365,7 +385,7 @@ impl Effect for Chorus {
 }
 
 /// `audiostream effects` entry for `chorus`.
-pub(crate) const INFO_CHORUS: EffectInfo = EffectInfo {
+const INFO_CHORUS: EffectInfo = EffectInfo {
     name: "chorus",
     usage:
         "chorus gain-in gain-out delay decay speed depth -s|-t [delay decay speed depth -s|-t ...]",

@@ -22,9 +22,15 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::lfo::{as_float, check_range, count_error, indexed, number, out_of_range};
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
+use super::args::{as_float, check_range, count_error, indexed, number, out_of_range};
+use super::registry::{ParseSpec, Registration};
+use super::{ArgInfo, BuildContext, Channels, Effect, EffectInfo, EffectSpec};
 use crate::Result;
+
+pub(crate) const EFFECTS: &[Registration] = &[
+    Registration::of::<EchoSpec>(INFO_ECHO),
+    Registration::of::<EchoSpec>(INFO_ECHOS),
+];
 
 /// SoX's limit on the number of delays (`MAX_ECHOS`).
 const MAX_DELAYS: usize = 7;
@@ -52,9 +58,9 @@ pub(crate) struct EchoSpec {
     taps: Vec<(f64, f64)>,
 }
 
-impl EchoSpec {
+impl ParseSpec for EchoSpec {
     /// Parses SoX's arguments for effect `name` (`echo` or `echos`).
-    pub(crate) fn parse(name: &str, args: &[&str]) -> Result<Self> {
+    fn parse(name: &'static str, args: &[&str]) -> Result<Self> {
         let name = if name == "echos" { "echos" } else { "echo" };
         if args.len() < 4 || !args.len().is_multiple_of(2) || args.len() > PARAMS.len() {
             return Err(count_error(name, args.len(), SYNOPSIS));
@@ -70,7 +76,9 @@ impl EchoSpec {
             taps: values[2..].chunks(2).map(|p| (p[0], p[1])).collect(),
         })
     }
+}
 
+impl EchoSpec {
     /// Delay lengths in samples at `rate`, checked as SoX checks them.
     fn samples(&self, rate: u32) -> Result<Vec<usize>> {
         let mut out = Vec::with_capacity(self.taps.len());
@@ -162,12 +170,8 @@ impl EffectSpec for EchoSpec {
         Ok(())
     }
 
-    fn build(
-        &self,
-        sample_rate: u32,
-        num_channels: usize,
-        _resample: &ResamplerFactory,
-    ) -> Result<Option<Box<dyn Effect>>> {
+    fn build(&self, cx: &mut BuildContext<'_>) -> Result<Option<Box<dyn Effect>>> {
+        let (sample_rate, num_channels) = (cx.sample_rate, cx.channels);
         self.validate()?;
         let samples = self.samples(sample_rate)?;
         let gain_in = as_float(self.gain_in);
@@ -184,6 +188,18 @@ impl EffectSpec for EchoSpec {
         } else {
             Box::new(Echo::new(gain_in, gain_out, &samples, decays, num_channels))
         }))
+    }
+
+    /// The input and SoX's drained tail: the longest delay (`echo`) or all delays together
+    /// (`echos`), in samples as [`samples`](Self::samples) computes them.
+    fn output_frames(&self, sample_rate: u32, input_frames: u64) -> Option<u64> {
+        let samples = self.samples(sample_rate).ok()?;
+        let tail = if self.name == "echos" {
+            samples.iter().map(|&s| s.max(1)).sum::<usize>()
+        } else {
+            samples.iter().copied().max().unwrap_or(1).max(1)
+        };
+        input_frames.checked_add(tail as u64)
     }
 }
 
@@ -226,7 +242,7 @@ impl Echo {
     }
 
     /// Runs every channel through the delay lines; returns the new write position.
-    fn run(&mut self, planar: &mut Planar) {
+    fn run(&mut self, planar: &mut Channels) {
         let (len, start) = (self.len, self.pos);
         let mut end = start;
         for (ch, buf) in planar.iter_mut().zip(self.buffers.iter_mut()) {
@@ -278,11 +294,11 @@ impl Echo {
 }
 
 impl Effect for Echo {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         self.run(planar);
     }
 
-    fn flush(&mut self, planar: &mut Planar) -> Result<()> {
+    fn flush(&mut self, planar: &mut Channels) -> Result<()> {
         if self.flushed {
             return Ok(());
         }
@@ -329,7 +345,7 @@ impl Echos {
         }
     }
 
-    fn run(&mut self, planar: &mut Planar) {
+    fn run(&mut self, planar: &mut Channels) {
         let start = self.pos.clone();
         let mut pos = start.clone();
         for (ch, lines) in planar.iter_mut().zip(self.lines.iter_mut()) {
@@ -362,11 +378,11 @@ impl Echos {
 }
 
 impl Effect for Echos {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         self.run(planar);
     }
 
-    fn flush(&mut self, planar: &mut Planar) -> Result<()> {
+    fn flush(&mut self, planar: &mut Channels) -> Result<()> {
         if self.flushed {
             return Ok(());
         }
@@ -402,7 +418,7 @@ const ECHO_ARGS: &[ArgInfo] = &[
 ];
 
 /// `audiostream effects` entry for `echo`.
-pub(crate) const INFO_ECHO: EffectInfo = EffectInfo {
+const INFO_ECHO: EffectInfo = EffectInfo {
     name: "echo",
     usage: "echo gain-in gain-out delay decay [delay decay ...]",
     description: "Echoes: the input plus up to 7 delayed copies (ms), each scaled by its decay; \
@@ -411,7 +427,7 @@ pub(crate) const INFO_ECHO: EffectInfo = EffectInfo {
 };
 
 /// `audiostream effects` entry for `echos`.
-pub(crate) const INFO_ECHOS: EffectInfo = EffectInfo {
+const INFO_ECHOS: EffectInfo = EffectInfo {
     name: "echos",
     usage: "echos gain-in gain-out delay decay [delay decay ...]",
     description: "Sequential echoes: up to 7 chained delay lines (ms), each scaled by its decay; \
@@ -428,10 +444,13 @@ mod tests {
         // SoX 14.4.2: echos 1 1 10 0.5 20 0.25 on a 0.5 impulse at 1 kHz gives 0.5 at 0,
         // 0.25 at 10 and 0.25 (2 * 0.5 * 0.25) at 20; 30 samples of tail.
         let spec = EchoSpec::parse("echos", &["1", "1", "10", "0.5", "20", "0.25"]).unwrap();
-        let mut fx = spec
-            .build(1000, 1, &crate::pipeline::resampler_factory)
-            .unwrap()
-            .unwrap();
+        let mut cx = BuildContext {
+            sample_rate: 1000,
+            channels: 1,
+            resample: &crate::pipeline::resampler_factory,
+            headroom: None,
+        };
+        let mut fx = spec.build(&mut cx).unwrap().unwrap();
         let mut x = vec![vec![0.0f32; 100]];
         x[0][0] = 0.5;
         fx.process(&mut x);

@@ -16,83 +16,142 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::{Effect, Planar};
+use super::args::{arg_count, Time};
+use super::catalog::arg;
+use super::registry::{ParseSpec, Registration};
+use super::{BuildContext, Channels, Effect, EffectInfo, EffectSpec};
 use crate::{Error, Result};
 
-use crate::limits::{MAX_EFFECT_SAMPLES as MAX_SAMPLES, MAX_EFFECT_SECONDS as MAX_SECONDS};
+pub(crate) const EFFECTS: &[Registration] = &[Registration::of::<FadeSpec>(INFO_FADE)];
 
-/// A time as SoX writes it, before the rate is known.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Time {
-    Seconds(f64),
-    Samples(u64),
+const INFO_FADE: EffectInfo = EffectInfo {
+    name: "fade",
+    usage: "fade [q|h|t|l|p] fade-in-length [stop-position(0) [fade-out-length]]",
+    description: "Fade in and out; shapes quarter-sine, half-sine, linear, logarithmic, \
+                  inverted parabola; stop-position 0 means the end of the audio.",
+    arguments: &[
+        arg(
+            "fade_in_length",
+            "required",
+            "time >= 0: seconds, [[hh:]mm:]ss[.frac], or NNNs samples",
+        ),
+        arg(
+            "stop_position",
+            "none (no fade-out)",
+            "time >= 0; 0 = end of audio",
+        ),
+        arg("fade_out_length", "fade-in-length", "time >= 0"),
+    ],
+};
+
+/// Parsed `fade`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct FadeSpec {
+    kind: char,
+    fade_in: Time,
+    /// `None`: no fade-out; `Some(None)`: the fade-out ends at the end of the audio.
+    stop: Option<Option<Time>>,
+    fade_out: Time,
 }
 
-impl Time {
-    /// Parses `Ns` (samples) or `[[hh:]mm:]ss[.frac]` (seconds), an argument of `fade`.
-    pub(crate) fn parse(arg: &str, token: &str) -> Result<Time> {
-        Self::parse_for("fade", arg, token)
-    }
-
-    /// [`parse`](Self::parse) for an argument of `effect`.
-    pub(crate) fn parse_for(effect: &str, arg: &str, token: &str) -> Result<Time> {
-        let bad = || {
-            Error::invalid_argument(
-                &format!("{effect} {arg}"),
-                token,
-                "a time >= 0: seconds, [[hh:]mm:]ss[.frac], or samples with an `s` suffix",
-            )
-        };
-        let too_long = |value: String| {
-            Error::invalid_argument(
-                &format!("{effect} {arg}"),
-                value,
-                format!(
-                    "at most {MAX_SECONDS} s (24 hours), or {MAX_SAMPLES} samples with an `s` \
-                     suffix"
-                ),
-            )
-        };
-        if let Some(n) = token.strip_suffix('s') {
-            let n = n.parse::<u64>().map_err(|_| bad())?;
-            if n > MAX_SAMPLES {
-                return Err(too_long(token.to_string()));
+impl ParseSpec for FadeSpec {
+    fn parse(name: &'static str, args: &[&str]) -> Result<Self> {
+        let (kind, rest) = match args.first() {
+            Some(t) if t.len() == 1 && t.chars().all(|c| c.is_ascii_alphabetic()) => {
+                if !"qhtlp".contains(*t) {
+                    return Err(Error::invalid_argument("fade type", t, "q, h, t, l or p"));
+                }
+                (
+                    t.chars().next().unwrap_or('l'),
+                    args.get(1..).unwrap_or_default(),
+                )
             }
-            return Ok(Time::Samples(n));
+            _ => ('l', args),
+        };
+        arg_count(
+            name,
+            rest.len(),
+            1,
+            3,
+            "[type] fade-in-length [stop-position [fade-out-length]]",
+        )?;
+        let fade_in = Time::parse(name, "fade-in-length", rest.first().copied().unwrap_or(""))?;
+        let stop = match rest.get(1).copied() {
+            None => None,
+            Some("0" | "-0") => Some(None),
+            Some(t) => Some(Some(Time::parse(name, "stop-position", t)?)),
+        };
+        let fade_out = match rest.get(2) {
+            Some(t) => Time::parse(name, "fade-out-length", t)?,
+            None => fade_in,
+        };
+        Ok(FadeSpec {
+            kind,
+            fade_in,
+            stop,
+            fade_out,
+        })
+    }
+}
+
+impl EffectSpec for FadeSpec {
+    fn name(&self) -> &'static str {
+        "fade"
+    }
+
+    fn param_names(&self) -> &'static [&'static str] {
+        &["fade_in_length", "stop_position", "fade_out_length"]
+    }
+
+    fn set(&mut self, param: &str, value: f64) {
+        match param {
+            "fade_in_length" => self.fade_in = Time::Seconds(value),
+            "fade_out_length" => self.fade_out = Time::Seconds(value),
+            _ => self.stop = Some((value != 0.0).then_some(Time::Seconds(value))),
         }
-        let mut secs = 0.0;
-        let parts: Vec<&str> = token.split(':').collect();
-        if parts.len() > 3 {
-            return Err(bad());
-        }
-        for (i, p) in parts.iter().enumerate() {
-            let v = p.parse::<f64>().map_err(|_| bad())?;
-            let last = i + 1 == parts.len();
-            if !v.is_finite() || v < 0.0 || (!last && v.fract() != 0.0) {
-                return Err(bad());
+    }
+
+    fn validate(&self) -> Result<()> {
+        let times = [
+            ("fade-in-length", Some(self.fade_in)),
+            ("stop-position", self.stop.flatten()),
+            ("fade-out-length", Some(self.fade_out)),
+        ];
+        for (arg, t) in times {
+            if let Some(v) = t.map(Time::seconds) {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(Error::invalid_argument(
+                        &format!("fade {arg}"),
+                        v,
+                        "a time >= 0 seconds",
+                    ));
+                }
             }
-            secs = secs * 60.0 + v;
         }
-        if secs > MAX_SECONDS {
-            return Err(too_long(token.to_string()));
-        }
-        Ok(Time::Seconds(secs))
+        Ok(())
     }
 
-    /// Frames at `rate` (rounded as SoX's `lsx_parsesamples`: `secs * rate + 0.5`).
-    pub(crate) fn frames(self, rate: u32) -> u64 {
-        match self {
-            Time::Samples(n) => n,
-            Time::Seconds(s) => (s * f64::from(rate) + 0.5) as u64,
-        }
+    fn build(&self, cx: &mut BuildContext<'_>) -> Result<Option<Box<dyn Effect>>> {
+        Ok(Some(Box::new(Fade::new(
+            self,
+            cx.sample_rate,
+            cx.channels,
+        )?)))
     }
 
-    /// The value in seconds (for `param` and validation).
-    pub(crate) fn seconds(self) -> f64 {
-        match self {
-            Time::Seconds(s) => s,
-            Time::Samples(n) => n as f64,
-        }
+    /// With a stop position, exactly that many frames (the audio is cut or padded to it);
+    /// otherwise the input's length. `None` where the fade-out would overlap the fade-in.
+    fn output_frames(&self, sample_rate: u32, input_frames: u64) -> Option<u64> {
+        let in_stop = self.fade_in.frames(sample_rate);
+        let out_len = self.fade_out.frames(sample_rate);
+        let frames = match self.stop {
+            None => return Some(input_frames),
+            Some(Some(stop)) => stop.frames(sample_rate),
+            Some(None) => input_frames,
+        };
+        check_overlap(in_stop, frames, out_len)
+            .ok()
+            .map(|()| frames)
     }
 }
 
@@ -109,7 +168,7 @@ fn gain(index: u64, range: u64, kind: char) -> f64 {
 }
 
 /// A running fade.
-pub(crate) struct Fade {
+struct Fade {
     kind: char,
     in_stop: u64,
     /// `None`: no fade-out. `Some((None, len))`: fade out over the last `len` frames.
@@ -117,25 +176,18 @@ pub(crate) struct Fade {
     /// Frames seen so far.
     done: u64,
     /// Frames held back (end-of-audio fade-out), with the index of the first.
-    held: Planar,
+    held: Channels,
     held_start: u64,
     /// Silence still to put out up to the stop position (after `flush`).
     silence_left: u64,
 }
 
 impl Fade {
-    /// `stop`: `None` = no fade-out, `Some(None)` = end of audio.
-    pub(crate) fn new(
-        kind: char,
-        fade_in: Time,
-        stop: Option<Option<Time>>,
-        fade_out: Time,
-        rate: u32,
-        num_channels: usize,
-    ) -> Result<Fade> {
-        let in_stop = fade_in.frames(rate);
-        let out_len = fade_out.frames(rate);
-        let out = stop.map(|s| (s.map(|t| t.frames(rate)), out_len));
+    fn new(spec: &FadeSpec, rate: u32, num_channels: usize) -> Result<Fade> {
+        let kind = spec.kind;
+        let in_stop = spec.fade_in.frames(rate);
+        let out_len = spec.fade_out.frames(rate);
+        let out = spec.stop.map(|s| (s.map(|t| t.frames(rate)), out_len));
         if let Some((Some(stop), len)) = out {
             check_overlap(in_stop, stop, len)?;
         }
@@ -163,8 +215,8 @@ impl Fade {
         }
     }
 
-    fn apply(&self, planar: &mut Planar, first: u64, out: Option<(u64, u64)>) {
-        for ch in planar.iter_mut() {
+    fn apply(&self, channels: &mut Channels, first: u64, out: Option<(u64, u64)>) {
+        for ch in channels.iter_mut() {
             for (k, x) in ch.iter_mut().enumerate() {
                 let g = self.gain_at(first + k as u64, out);
                 if g != 1.0 {
@@ -190,39 +242,39 @@ fn check_overlap(in_stop: u64, stop: u64, len: u64) -> Result<()> {
 }
 
 impl Effect for Fade {
-    fn process(&mut self, planar: &mut Planar) {
-        let n = planar.first().map_or(0, Vec::len) as u64;
+    fn process(&mut self, channels: &mut Channels) {
+        let n = channels.first().map_or(0, Vec::len) as u64;
         let first = self.done;
         self.done += n;
         match self.out {
-            None => self.apply(planar, first, None),
+            None => self.apply(channels, first, None),
             Some((Some(stop), len)) => {
                 let keep = stop.saturating_sub(first).min(n) as usize;
-                for ch in planar.iter_mut() {
+                for ch in channels.iter_mut() {
                     ch.truncate(keep);
                 }
-                self.apply(planar, first, Some((stop, len)));
+                self.apply(channels, first, Some((stop, len)));
             }
             Some((None, len)) => {
                 // Hold back the last `len` frames: they may be in the fade-out.
-                for (h, ch) in self.held.iter_mut().zip(planar.iter_mut()) {
+                for (h, ch) in self.held.iter_mut().zip(channels.iter_mut()) {
                     h.append(ch);
                 }
                 let held = self.held.first().map_or(0, Vec::len) as u64;
                 let emit = held.saturating_sub(len) as usize;
-                for (h, ch) in self.held.iter_mut().zip(planar.iter_mut()) {
+                for (h, ch) in self.held.iter_mut().zip(channels.iter_mut()) {
                     let rest = h.split_off(emit);
                     *ch = std::mem::replace(h, rest);
                 }
                 let start = self.held_start;
                 self.held_start += emit as u64;
                 // These frames are before the fade-out: only the fade-in applies.
-                self.apply(planar, start, None);
+                self.apply(channels, start, None);
             }
         }
     }
 
-    fn flush(&mut self, planar: &mut Planar) -> Result<()> {
+    fn flush(&mut self, channels: &mut Channels) -> Result<()> {
         match self.out {
             Some((Some(stop), _)) if self.done < stop => {
                 // Silence up to the stop position (SoX pads to it): put out by `drain`, a piece
@@ -233,10 +285,10 @@ impl Effect for Fade {
             Some((None, len)) => {
                 let stop = self.done;
                 check_overlap(self.in_stop, stop, len)?;
-                let mut held = std::mem::replace(&mut self.held, vec![Vec::new(); planar.len()]);
+                let mut held = std::mem::replace(&mut self.held, vec![Vec::new(); channels.len()]);
                 self.apply(&mut held, self.held_start, Some((stop, len)));
                 self.held_start = stop;
-                for (ch, h) in planar.iter_mut().zip(held.iter_mut()) {
+                for (ch, h) in channels.iter_mut().zip(held.iter_mut()) {
                     ch.append(h);
                 }
             }
@@ -249,10 +301,10 @@ impl Effect for Fade {
         self.silence_left > 0
     }
 
-    fn drain(&mut self, planar: &mut Planar, max: usize) {
+    fn drain(&mut self, channels: &mut Channels, max: usize) {
         let n = self.silence_left.min(max as u64);
         self.silence_left -= n;
-        for ch in planar.iter_mut() {
+        for ch in channels.iter_mut() {
             ch.resize(ch.len() + n as usize, 0.0);
         }
     }

@@ -21,10 +21,14 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::lfo::{check_range, optional_args, wave_table_f32, Slot, SlotValue, Wave};
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
+use super::args::{check_range, optional_args, Slot, SlotValue};
+use super::lfo::{wave_table_f32, Wave};
+use super::registry::{ParseSpec, Registration};
+use super::{ArgInfo, BuildContext, Channels, Effect, EffectInfo, EffectSpec};
 use crate::{Error, Result};
 use std::f64::consts::PI;
+
+pub(crate) const EFFECTS: &[Registration] = &[Registration::of::<FlangerSpec>(INFO_FLANGER)];
 
 const PARAMS: &[&str] = &[
     "delay", "depth", "regen", "width", "speed", "shape", "phase", "interp",
@@ -49,9 +53,9 @@ pub(crate) struct FlangerSpec {
     quadratic: bool,
 }
 
-impl FlangerSpec {
+impl ParseSpec for FlangerSpec {
     /// Parses SoX's arguments for `flanger`.
-    pub(crate) fn parse(_name: &str, args: &[&str]) -> Result<Self> {
+    fn parse(_name: &'static str, args: &[&str]) -> Result<Self> {
         let mut spec = FlangerSpec {
             delay: 0.0,
             depth: 2.0,
@@ -103,7 +107,6 @@ impl FlangerSpec {
         Ok(spec)
     }
 }
-
 impl EffectSpec for FlangerSpec {
     fn name(&self) -> &'static str {
         "flanger"
@@ -135,12 +138,8 @@ impl EffectSpec for FlangerSpec {
         check_range("flanger", "phase", self.phase, 0.0, 100.0, "0 to 100 %")
     }
 
-    fn build(
-        &self,
-        sample_rate: u32,
-        num_channels: usize,
-        _resample: &ResamplerFactory,
-    ) -> Result<Option<Box<dyn Effect>>> {
+    fn build(&self, cx: &mut BuildContext<'_>) -> Result<Option<Box<dyn Effect>>> {
+        let (sample_rate, num_channels) = (cx.sample_rate, cx.channels);
         self.validate()?;
         let rate = f64::from(sample_rate);
         let feedback = self.regen / 100.0;
@@ -188,6 +187,10 @@ impl EffectSpec for FlangerSpec {
             pos: 0,
             lfo_pos: 0,
         })))
+    }
+
+    fn output_frames(&self, _sample_rate: u32, input_frames: u64) -> Option<u64> {
+        Some(input_frames)
     }
 }
 
@@ -261,7 +264,7 @@ impl Flanger {
 }
 
 impl Effect for Flanger {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         let mut buffers = std::mem::take(&mut self.buffers);
         let mut last = std::mem::take(&mut self.last);
         let mut end = (self.pos, self.lfo_pos);
@@ -284,7 +287,7 @@ impl Effect for Flanger {
 }
 
 /// `audiostream effects` entry for `flanger`.
-pub(crate) const INFO_FLANGER: EffectInfo = EffectInfo {
+const INFO_FLANGER: EffectInfo = EffectInfo {
     name: "flanger",
     usage: "flanger [delay(0) [depth(2) [regen(0) [width(71) [speed(0.5) [shape(sine) \
             [phase(25) [interp(linear)]]]]]]]]",
@@ -346,7 +349,7 @@ mod tests {
         let s = FlangerSpec::parse("flanger", &["tri", "q"]).unwrap();
         assert!(s.triangle && s.quadratic);
         assert_eq!(s.depth, 2.0);
-        assert!(super::super::lfo::choice("s", SHAPES).is_some());
+        assert!(super::super::args::choice("s", SHAPES).is_some());
         let e = FlangerSpec::parse("flanger", &["1", "foo"]).unwrap_err();
         assert!(e.to_string().contains("flanger depth"), "{e}");
     }

@@ -14,17 +14,27 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
+use super::args::number_in;
+use super::registry::{ParseSpec, Registration};
+use super::{ArgInfo, BuildContext, Channels, Effect, EffectInfo, EffectSpec};
 use crate::{Error, Result};
+
+pub(crate) const EFFECTS: &[Registration] = &[
+    Registration::of::<GainSpec>(INFO_GAIN),
+    Registration::of::<GainSpec>(INFO_NORM),
+];
+
+/// What a gain argument must be.
+const DB: &str = "a finite number of dB";
 
 /// SoX's sample scale: a float sample `x` is the integer `x * 2^31`.
 const SAMPLE_SCALE: f64 = 2_147_483_648.0;
 const SAMPLE_MAX: f64 = 2_147_483_647.0;
 const SAMPLE_MIN: f64 = -2_147_483_648.0;
 
-/// How the whole-signal scan sets the gain.
+/// How the whole-signal scan sets the gain of each channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Channels {
+enum Scan {
     /// One gain for all channels.
     Together,
     /// `-e`: each channel's peak raised to the loudest channel's peak.
@@ -42,20 +52,20 @@ pub(crate) struct GainSpec {
     name: &'static str,
     /// dB.
     gain: f64,
-    channels: Channels,
+    channels: Scan,
     normalise: bool,
     reclaim: bool,
     headroom: bool,
     limiter: bool,
 }
 
-impl GainSpec {
+impl ParseSpec for GainSpec {
     /// Parses `gain [-e|-B|-b|-r] [-n] [-l|-h] [gain-dB]` or `norm [level]`.
-    pub(crate) fn parse(name: &str, args: &[&str]) -> Result<Self> {
+    fn parse(name: &'static str, args: &[&str]) -> Result<Self> {
         let mut spec = GainSpec {
             name: "gain",
             gain: 0.0,
-            channels: Channels::Together,
+            channels: Scan::Together,
             normalise: false,
             reclaim: false,
             headroom: false,
@@ -72,7 +82,7 @@ impl GainSpec {
                 ));
             }
             if let Some(level) = args.first() {
-                spec.gain = number("norm", "level", level)?;
+                spec.gain = number_in("norm", "level", level, DB)?;
             }
             return Ok(spec);
         }
@@ -91,12 +101,12 @@ impl GainSpec {
             for c in first.chars().skip(1) {
                 match c {
                     'n' => spec.normalise = true,
-                    'e' => exclusive.push(('e', Channels::Equalise)),
-                    'B' => exclusive.push(('B', Channels::Balance)),
-                    'b' => exclusive.push(('b', Channels::BalanceNoClip)),
+                    'e' => exclusive.push(('e', Scan::Equalise)),
+                    'B' => exclusive.push(('B', Scan::Balance)),
+                    'b' => exclusive.push(('b', Scan::BalanceNoClip)),
                     'r' => {
                         spec.reclaim = true;
-                        exclusive.push(('r', Channels::Together));
+                        exclusive.push(('r', Scan::Together));
                     }
                     'h' => spec.headroom = true,
                     'l' => spec.limiter = true,
@@ -138,7 +148,7 @@ impl GainSpec {
         }
         match rest {
             [] => {}
-            [g] => spec.gain = number("gain", "gain", g)?,
+            [g] => spec.gain = number_in("gain", "gain", g, DB)?,
             _ => {
                 return Err(Error::invalid_argument(
                     "gain number of arguments",
@@ -149,25 +159,17 @@ impl GainSpec {
         }
         Ok(spec)
     }
+}
 
+impl GainSpec {
     /// Whether the effect needs the whole signal before it outputs anything.
     fn scans(&self) -> bool {
-        self.normalise || self.reclaim || self.channels != Channels::Together
-    }
-
-    /// The factor a `gain -h` leaves for a later `gain -r` to reclaim.
-    pub(crate) fn headroom_made(&self) -> Option<f64> {
-        self.headroom.then(|| db_to_linear(self.gain))
-    }
-
-    /// Whether this is `gain -r`.
-    pub(crate) fn reclaims(&self) -> bool {
-        self.reclaim
+        self.normalise || self.reclaim || self.channels != Scan::Together
     }
 
     /// The running effect; `headroom` is what an earlier `gain -h` attenuated by (needed by
     /// `-r`).
-    pub(crate) fn build_with(
+    fn build_with(
         &self,
         num_channels: usize,
         headroom: Option<f64>,
@@ -238,24 +240,21 @@ impl EffectSpec for GainSpec {
         }
     }
 
-    fn build(
-        &self,
-        _sample_rate: u32,
-        num_channels: usize,
-        _resample: &ResamplerFactory,
-    ) -> Result<Option<Box<dyn Effect>>> {
-        self.build_with(num_channels, None)
+    /// Takes the headroom an earlier `gain -h` of the chain made (`-r` reclaims it), and
+    /// passes its own on: a `gain -h` makes some, a `gain -r` uses it up.
+    fn build(&self, cx: &mut BuildContext<'_>) -> Result<Option<Box<dyn Effect>>> {
+        let effect = self.build_with(cx.channels, cx.headroom)?;
+        if self.headroom {
+            cx.headroom = Some(db_to_linear(self.gain));
+        } else if self.reclaim {
+            cx.headroom = None;
+        }
+        Ok(effect)
     }
-}
 
-fn number(effect: &str, arg: &str, token: &str) -> Result<f64> {
-    match token.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(Error::invalid_argument(
-            &format!("{effect} {arg}"),
-            token,
-            "a finite number of dB",
-        )),
+    /// Every form keeps the length (the scanning forms only hold it back until the end).
+    fn output_frames(&self, _sample_rate: u32, input_frames: u64) -> Option<u64> {
+        Some(input_frames)
     }
 }
 
@@ -282,7 +281,7 @@ struct FixedGain {
 }
 
 impl Effect for FixedGain {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         for ch in planar.iter_mut() {
             for x in ch.iter_mut() {
                 let y = f64::from(*x) * self.fixed;
@@ -299,11 +298,11 @@ impl Effect for FixedGain {
 struct ScanGain {
     fixed: f64,
     limiter: Option<f64>,
-    channels: Channels,
+    channels: Scan,
     normalise: bool,
     /// `-r`: the factor to reclaim.
     reclaim: Option<f64>,
-    buffer: Planar,
+    buffer: Channels,
 }
 
 /// A channel's (or all channels') peak statistics in SoX's integer units.
@@ -361,7 +360,7 @@ impl ScanGain {
     fn factors(&self) -> Vec<f64> {
         let n = self.buffer.len();
         match self.channels {
-            Channels::Together => {
+            Scan::Together => {
                 let mut mult = Stats::of(self.buffer.iter()).headroom();
                 if let Some(reclaim) = self.reclaim {
                     if reclaim <= mult {
@@ -375,12 +374,12 @@ impl ScanGain {
                 }
                 vec![mult * self.fixed; n]
             }
-            Channels::Equalise if self.normalise => self
+            Scan::Equalise if self.normalise => self
                 .buffer
                 .iter()
                 .map(|ch| Stats::of(std::iter::once(ch)).headroom() * self.fixed)
                 .collect(),
-            Channels::Equalise => {
+            Scan::Equalise => {
                 let peaks: Vec<f64> = self
                     .buffer
                     .iter()
@@ -389,7 +388,7 @@ impl ScanGain {
                 let max_peak = peaks.iter().copied().fold(0.0, f64::max);
                 peaks.iter().map(|p| self.fixed / p * max_peak).collect()
             }
-            Channels::Balance | Channels::BalanceNoClip => {
+            Scan::Balance | Scan::BalanceNoClip => {
                 let stats: Vec<Stats> = self
                     .buffer
                     .iter()
@@ -403,7 +402,7 @@ impl ScanGain {
                         let rms = s.rms();
                         let m = if rms != 0.0 { max_rms / rms } else { 1.0 };
                         // -B without -n does not track peaks in SoX.
-                        let peak = if self.channels == Channels::Balance && !self.normalise {
+                        let peak = if self.channels == Scan::Balance && !self.normalise {
                             (1.0 / SAMPLE_MAX).max(-1.0 / SAMPLE_MIN)
                         } else {
                             s.peak()
@@ -412,7 +411,7 @@ impl ScanGain {
                         m * self.fixed
                     })
                     .collect();
-                let no_clip = self.channels == Channels::BalanceNoClip && max_peak > 1.0;
+                let no_clip = self.channels == Scan::BalanceNoClip && max_peak > 1.0;
                 if self.normalise || no_clip {
                     for m in &mut mults {
                         *m /= max_peak;
@@ -425,13 +424,13 @@ impl ScanGain {
 }
 
 impl Effect for ScanGain {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         for (buf, ch) in self.buffer.iter_mut().zip(planar.iter_mut()) {
             buf.append(ch);
         }
     }
 
-    fn flush(&mut self, planar: &mut Planar) -> Result<()> {
+    fn flush(&mut self, planar: &mut Channels) -> Result<()> {
         let factors = self.factors();
         for ((buf, ch), mult) in self.buffer.iter_mut().zip(planar.iter_mut()).zip(factors) {
             ch.extend(buf.drain(..).map(|x| {
@@ -447,7 +446,7 @@ impl Effect for ScanGain {
 }
 
 /// `audiostream effects` entry for `gain`.
-pub(crate) const INFO_GAIN: EffectInfo = EffectInfo {
+const INFO_GAIN: EffectInfo = EffectInfo {
     name: "gain",
     usage: "gain [-e|-B|-b|-r] [-n] [-l|-h] [gain-dB(0)]",
     description: "Amplify or attenuate by dB. -n normalise (peak to 0 dBFS, then gain-dB); \
@@ -463,7 +462,7 @@ pub(crate) const INFO_GAIN: EffectInfo = EffectInfo {
 };
 
 /// `audiostream effects` entry for `norm`.
-pub(crate) const INFO_NORM: EffectInfo = EffectInfo {
+const INFO_NORM: EffectInfo = EffectInfo {
     name: "norm",
     usage: "norm [level-dB(0)]",
     description: "Normalise: peak to level dBFS (gain -n); holds the whole stream until its end.",

@@ -1,6 +1,5 @@
-//! What the modulation and echo effects (`chorus`, `flanger`, `phaser`, `tremolo`, `echo`,
-//! `echos`) share: SoX's LFO wave tables (`lsx_generate_wave_table` in `effects_i.c`) and the
-//! small argument parsers that give their errors one shape.
+//! SoX's LFO wave tables (`lsx_generate_wave_table` in `effects_i.c`), which `chorus`,
+//! `flanger` and `phaser` read their delays from.
 //!
 //! The tables are built the way SoX builds them (same phase offset, same double arithmetic,
 //! same rounding to `int` or `float`) because the effects read their delays from them: a
@@ -16,7 +15,6 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use crate::{Error, Result};
 use std::f64::consts::PI;
 
 /// The LFO wave shapes SoX's effects offer (`lsx_wave_t`).
@@ -77,165 +75,6 @@ pub(crate) fn wave_table_f32(wave: Wave, size: usize, min: f64, max: f64, phase:
         .collect()
 }
 
-/// SoX reads most of these effects' arguments with `sscanf("%f")`: their values are `float`s.
-pub(crate) fn as_float(v: f64) -> f64 {
-    f64::from(v as f32)
-}
-
-/// Parses a numeric argument `arg` of `effect`.
-pub(crate) fn number(effect: &str, arg: &str, token: &str) -> Result<f64> {
-    match token.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(Error::invalid_argument(
-            &format!("{effect} {arg}"),
-            token,
-            "a finite number",
-        )),
-    }
-}
-
-/// Whether C's `strtod` reads a number from the start of `token` (SoX's optional numeric
-/// arguments skip a token that does not start like a number, and fail on one that does but
-/// has more after it).
-pub(crate) fn starts_numeric(token: &str) -> bool {
-    let t = token.trim_start();
-    let t = t.strip_prefix(['+', '-']).unwrap_or(t);
-    let lower = t.to_ascii_lowercase();
-    if lower.starts_with("inf") || lower.starts_with("nan") {
-        return true;
-    }
-    let mut chars = t.chars().peekable();
-    if chars.peek().is_some_and(char::is_ascii_digit) {
-        return true;
-    }
-    chars.next() == Some('.') && chars.peek().is_some_and(char::is_ascii_digit)
-}
-
-/// `InvalidArgument` for `value` of `effect arg` outside `allowed`.
-pub(crate) fn out_of_range(effect: &str, arg: &str, value: f64, allowed: &str) -> Error {
-    Error::invalid_argument(&format!("{effect} {arg}"), value, allowed)
-}
-
-/// Checks `lo <= value <= hi` (NaN fails).
-pub(crate) fn check_range(
-    effect: &str,
-    arg: &str,
-    value: f64,
-    lo: f64,
-    hi: f64,
-    allowed: &str,
-) -> Result<()> {
-    if value >= lo && value <= hi {
-        Ok(())
-    } else {
-        Err(out_of_range(effect, arg, value, allowed))
-    }
-}
-
-/// `InvalidArgument` for a wrong number of arguments, with the effect's synopsis.
-pub(crate) fn count_error(effect: &str, got: usize, synopsis: &str) -> Error {
-    Error::invalid_argument(&format!("{effect} number of arguments"), got, synopsis)
-}
-
-/// Splits a `param` name such as `delay_3` into (`delay`, 2); `delay` is (`delay`, 0).
-pub(crate) fn indexed(param: &str) -> (&str, usize) {
-    match param.rsplit_once('_') {
-        Some((base, n)) => match n.parse::<usize>() {
-            Ok(k) if k >= 1 => (base, k - 1),
-            _ => (param, 0),
-        },
-        None => (param, 0),
-    }
-}
-
-/// The kind of one of SoX's optional positional arguments.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Slot {
-    /// `NUMERIC_PARAMETER`: a number.
-    Number,
-    /// `TEXTUAL_PARAMETER`: one of these names, or a unique prefix of one (any case).
-    Text(&'static [&'static str]),
-}
-
-/// A value read for a [`Slot`].
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum SlotValue {
-    Number(f64),
-    /// The index of the name chosen.
-    Choice(usize),
-}
-
-/// What [`optional_args`] read.
-pub(crate) struct OptionalArgs {
-    /// One entry per slot; `None` keeps the default.
-    pub(crate) values: Vec<Option<SlotValue>>,
-    /// How many tokens the slots took.
-    pub(crate) used: usize,
-    /// The first slot that passed over the first token left (the argument it was meant for).
-    pub(crate) skipped_at: Option<usize>,
-}
-
-/// SoX's optional positional arguments (a run of `NUMERIC_PARAMETER`/`TEXTUAL_PARAMETER`):
-/// each slot in turn takes the next token if it fits (a token that starts like a number for a
-/// numeric slot, a name for a textual one) and is passed over otherwise; reading stops when
-/// the tokens run out. A token that starts like a number but is not one is an error naming
-/// the slot.
-pub(crate) fn optional_args(
-    effect: &str,
-    names: &[&str],
-    slots: &[Slot],
-    args: &[&str],
-) -> Result<OptionalArgs> {
-    let mut values = vec![None; slots.len()];
-    let mut used = 0;
-    let mut skipped_at = None;
-    for (i, slot) in slots.iter().enumerate() {
-        let Some(&token) = args.get(used) else { break };
-        let name = names.get(i).copied().unwrap_or("argument");
-        let value = match slot {
-            Slot::Number if starts_numeric(token) => {
-                Some(SlotValue::Number(number(effect, name, token)?))
-            }
-            Slot::Number => None,
-            Slot::Text(choices) => choice(token, choices).map(SlotValue::Choice),
-        };
-        match value {
-            Some(v) => {
-                values[i] = Some(v);
-                used += 1;
-                skipped_at = None;
-            }
-            None => {
-                skipped_at = skipped_at.or(Some(i));
-            }
-        }
-    }
-    Ok(OptionalArgs {
-        values,
-        used,
-        skipped_at,
-    })
-}
-
-/// SoX's `lsx_find_enum_text`: an exact name, or a prefix of exactly one name, any case.
-pub(crate) fn choice(token: &str, choices: &[&str]) -> Option<usize> {
-    let t = token.to_ascii_lowercase();
-    if t.is_empty() {
-        return None;
-    }
-    if let Some(i) = choices.iter().position(|c| *c == t) {
-        return Some(i);
-    }
-    let mut found = choices
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.starts_with(&t));
-    match (found.next(), found.next()) {
-        (Some((i, _)), None) => Some(i),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,20 +88,5 @@ mod tests {
         assert_eq!(s, vec![1, 2, 1, 0]);
         let f = wave_table_f32(Wave::Sine, 4, 1.0, 3.0, PI / 2.0);
         assert_eq!(f, vec![3.0, 2.0, 1.0, 2.0]);
-    }
-
-    #[test]
-    fn numeric_tokens() {
-        for t in ["1", "-2.5", ".5", "+3", "1e3", "5x", "inf"] {
-            assert!(starts_numeric(t), "{t}");
-        }
-        for t in ["-t", "sine", "", ".", "-", "x5"] {
-            assert!(!starts_numeric(t), "{t}");
-        }
-        assert_eq!(indexed("delay_3"), ("delay", 2));
-        assert_eq!(indexed("gain_in"), ("gain_in", 0));
-        assert_eq!(indexed("decay"), ("decay", 0));
-        assert_eq!(choice("TRI", &["sine", "triangle"]), Some(1));
-        assert_eq!(choice("x", &["sine", "triangle"]), None);
     }
 }

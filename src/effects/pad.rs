@@ -11,9 +11,12 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::fade::Time;
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
+use super::args::Time;
+use super::registry::{ParseSpec, Registration};
+use super::{ArgInfo, BuildContext, Channels, Effect, EffectInfo, EffectSpec};
 use crate::{Error, Result};
+
+pub(crate) const EFFECTS: &[Registration] = &[Registration::of::<PadSpec>(INFO_PAD)];
 
 /// Where a pad goes.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -28,9 +31,9 @@ pub(crate) struct PadSpec {
     pads: Vec<(Time, At)>,
 }
 
-impl PadSpec {
+impl ParseSpec for PadSpec {
     /// Parses `pad {length[@position]}`.
-    pub(crate) fn parse(_name: &str, args: &[&str]) -> Result<Self> {
+    fn parse(_name: &'static str, args: &[&str]) -> Result<Self> {
         if args.is_empty() {
             return Err(Error::invalid_argument(
                 "pad number of arguments",
@@ -44,9 +47,9 @@ impl PadSpec {
                 Some((l, p)) => (l, Some(p)),
                 None => (*token, None),
             };
-            let length = Time::parse_for("pad", "length", length)?;
+            let length = Time::parse("pad", "length", length)?;
             let at = match position {
-                Some(p) => At::Position(Time::parse_for("pad", "position", p)?),
+                Some(p) => At::Position(Time::parse("pad", "position", p)?),
                 None if i == 0 => At::Position(Time::Samples(0)),
                 None if i + 1 == args.len() => At::End,
                 None => {
@@ -63,28 +66,10 @@ impl PadSpec {
         Ok(PadSpec { pads })
     }
 }
-
-impl EffectSpec for PadSpec {
-    fn name(&self) -> &'static str {
-        "pad"
-    }
-
-    fn param_names(&self) -> &'static [&'static str] {
-        &[]
-    }
-
-    fn set(&mut self, _param: &str, _value: f64) {}
-
-    fn validate(&self) -> Result<()> {
-        Ok(())
-    }
-
-    fn build(
-        &self,
-        sample_rate: u32,
-        num_channels: usize,
-        _resample: &ResamplerFactory,
-    ) -> Result<Option<Box<dyn Effect>>> {
+impl PadSpec {
+    /// The pads at `sample_rate`: (input frame, frames of silence) in order, and the frames
+    /// at the end.
+    fn frames(&self, sample_rate: u32) -> Result<(Vec<(u64, u64)>, u64)> {
         let mut inserts = Vec::new();
         let mut at_end = 0u64;
         let mut last = 0u64;
@@ -106,6 +91,28 @@ impl EffectSpec for PadSpec {
                 At::End => at_end = frames,
             }
         }
+        Ok((inserts, at_end))
+    }
+}
+
+impl EffectSpec for PadSpec {
+    fn name(&self) -> &'static str {
+        "pad"
+    }
+
+    fn param_names(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn set(&mut self, _param: &str, _value: f64) {}
+
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn build(&self, cx: &mut BuildContext<'_>) -> Result<Option<Box<dyn Effect>>> {
+        let num_channels = cx.channels;
+        let (inserts, at_end) = self.frames(cx.sample_rate)?;
         Ok(Some(Box::new(Pad {
             inserts,
             next: 0,
@@ -115,6 +122,20 @@ impl EffectSpec for PadSpec {
             silence_left: 0,
             held: vec![Vec::new(); num_channels],
         })))
+    }
+
+    /// The input and every pad; `None` when a position is past the input's end (the stream
+    /// fails there).
+    fn output_frames(&self, sample_rate: u32, input_frames: u64) -> Option<u64> {
+        let (inserts, at_end) = self.frames(sample_rate).ok()?;
+        if inserts.iter().any(|&(pos, _)| pos > input_frames) {
+            return None;
+        }
+        inserts
+            .iter()
+            .try_fold(input_frames.checked_add(at_end)?, |n, &(_, len)| {
+                n.checked_add(len)
+            })
     }
 }
 
@@ -134,14 +155,14 @@ struct Pad {
     /// Silence still to put out.
     silence_left: u64,
     /// Input that comes after the silence being put out.
-    held: Planar,
+    held: Channels,
 }
 
 impl Pad {
     /// Puts `input` (which starts at input frame `self.position`) out, with the silence due
     /// inside it: at most `STEP` frames of a pad at once; the rest of a longer pad, and the
     /// input after it, wait in `silence_left` and `held`.
-    fn take(&mut self, input: Planar, out: &mut Planar) {
+    fn take(&mut self, input: Channels, out: &mut Channels) {
         let frames = input.first().map_or(0, Vec::len) as u64;
         let start = self.position;
         let end = start + frames;
@@ -175,7 +196,7 @@ impl Pad {
 }
 
 impl Effect for Pad {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         let frames = planar.first().map_or(0, Vec::len) as u64;
         let due = self
             .inserts
@@ -193,7 +214,7 @@ impl Effect for Pad {
         self.silence_left > 0 || self.held.first().is_some_and(|h| !h.is_empty())
     }
 
-    fn drain(&mut self, planar: &mut Planar, max: usize) {
+    fn drain(&mut self, planar: &mut Channels, max: usize) {
         if self.silence_left > 0 {
             let n = self.silence_left.min(max as u64);
             self.silence_left -= n;
@@ -206,7 +227,7 @@ impl Effect for Pad {
         self.take(held, planar);
     }
 
-    fn flush(&mut self, _planar: &mut Planar) -> Result<()> {
+    fn flush(&mut self, _planar: &mut Channels) -> Result<()> {
         // Pads at the very end of the input (position == its length) and the end pad: put
         // out by `drain`, a piece at a time.
         let mut extra = self.at_end;
@@ -230,7 +251,7 @@ impl Effect for Pad {
 }
 
 /// `audiostream effects` entry for `pad`.
-pub(crate) const INFO_PAD: EffectInfo = EffectInfo {
+const INFO_PAD: EffectInfo = EffectInfo {
     name: "pad",
     usage: "pad {length[@position]}",
     description: "Insert silence: the first length without @position at the start, the last \

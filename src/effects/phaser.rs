@@ -17,12 +17,14 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::lfo::{
-    check_range, optional_args, starts_numeric, wave_table_int, Slot, SlotValue, Wave,
-};
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
+use super::args::{check_range, optional_args, starts_numeric, Slot, SlotValue};
+use super::lfo::{wave_table_int, Wave};
+use super::registry::{ParseSpec, Registration};
+use super::{ArgInfo, BuildContext, Channels, Effect, EffectInfo, EffectSpec};
 use crate::{Error, Result};
 use std::f64::consts::PI;
+
+pub(crate) const EFFECTS: &[Registration] = &[Registration::of::<PhaserSpec>(INFO_PHASER)];
 
 const PARAMS: &[&str] = &["gain_in", "gain_out", "delay", "decay", "speed", "triangle"];
 
@@ -39,9 +41,9 @@ pub(crate) struct PhaserSpec {
     triangle: bool,
 }
 
-impl PhaserSpec {
+impl ParseSpec for PhaserSpec {
     /// Parses SoX's arguments for `phaser`.
-    pub(crate) fn parse(_name: &str, args: &[&str]) -> Result<Self> {
+    fn parse(_name: &'static str, args: &[&str]) -> Result<Self> {
         let mut spec = PhaserSpec {
             gain_in: 0.4,
             gain_out: 0.74,
@@ -84,7 +86,6 @@ impl PhaserSpec {
         Ok(spec)
     }
 }
-
 impl EffectSpec for PhaserSpec {
     fn name(&self) -> &'static str {
         "phaser"
@@ -120,12 +121,8 @@ impl EffectSpec for PhaserSpec {
         check_range("phaser", "speed", self.speed, 0.1, 2.0, "0.1 to 2 Hz")
     }
 
-    fn build(
-        &self,
-        sample_rate: u32,
-        num_channels: usize,
-        _resample: &ResamplerFactory,
-    ) -> Result<Option<Box<dyn Effect>>> {
+    fn build(&self, cx: &mut BuildContext<'_>) -> Result<Option<Box<dyn Effect>>> {
+        let (sample_rate, num_channels) = (cx.sample_rate, cx.channels);
         self.validate()?;
         let rate = f64::from(sample_rate);
         let len = (self.delay * 0.001 * rate + 0.5) as usize;
@@ -163,6 +160,10 @@ impl EffectSpec for PhaserSpec {
             phase: 0,
         })))
     }
+
+    fn output_frames(&self, _sample_rate: u32, input_frames: u64) -> Option<u64> {
+        Some(input_frames)
+    }
 }
 
 /// The running `phaser`: a `double` delay line per channel, LFO and positions shared.
@@ -178,7 +179,7 @@ struct Phaser {
 }
 
 impl Effect for Phaser {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         let (len, lfo_len) = (self.len, self.ahead.len());
         let (mut pos, mut phase) = (self.pos, self.phase);
         for (ch, buf) in planar.iter_mut().zip(self.buffers.iter_mut()) {
@@ -206,7 +207,7 @@ impl Effect for Phaser {
 }
 
 /// `audiostream effects` entry for `phaser`.
-pub(crate) const INFO_PHASER: EffectInfo = EffectInfo {
+const INFO_PHASER: EffectInfo = EffectInfo {
     name: "phaser",
     usage: "phaser [gain-in(0.4) [gain-out(0.74) [delay(3) [decay(0.4) [speed(0.5)]]]]] [-s|-t]",
     description: "Phaser: a feedback delay line whose delay sweeps with a sine (-s) or \

@@ -33,8 +33,11 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
+use super::registry::{ParseSpec, Registration};
+use super::{ArgInfo, BuildContext, Channels, Effect, EffectInfo, EffectSpec};
 use crate::{Error, Result};
+
+pub(crate) const EFFECTS: &[Registration] = &[Registration::of::<ReverbSpec>(INFO_REVERB)];
 
 /// Freeverb's comb delays in samples at 44.1 kHz.
 const COMB_LENGTHS: [f64; 8] = [
@@ -81,9 +84,9 @@ pub(crate) struct ReverbSpec {
     wet_only: f64,
 }
 
-impl ReverbSpec {
+impl ParseSpec for ReverbSpec {
     /// Parses SoX's arguments for effect `name` (`reverb`).
-    pub(crate) fn parse(name: &str, args: &[&str]) -> Result<Self> {
+    fn parse(name: &'static str, args: &[&str]) -> Result<Self> {
         let mut spec = ReverbSpec {
             values: [50.0, 50.0, 100.0, 100.0, 0.0, 0.0],
             wet_only: 0.0,
@@ -134,7 +137,6 @@ impl ReverbSpec {
         Ok(spec)
     }
 }
-
 impl EffectSpec for ReverbSpec {
     fn name(&self) -> &'static str {
         "reverb"
@@ -175,12 +177,8 @@ impl EffectSpec for ReverbSpec {
         Ok(())
     }
 
-    fn build(
-        &self,
-        sample_rate: u32,
-        num_channels: usize,
-        _resample: &ResamplerFactory,
-    ) -> Result<Option<Box<dyn Effect>>> {
+    fn build(&self, cx: &mut BuildContext<'_>) -> Result<Option<Box<dyn Effect>>> {
+        let (sample_rate, num_channels) = (cx.sample_rate, cx.channels);
         // The delay lines grow with the rate (about 1.1 bytes per Hz per filter array, plus
         // the pre-delay): refuse absurd rates rather than allocate gigabytes.
         if sample_rate > MAX_RATE {
@@ -195,6 +193,10 @@ impl EffectSpec for ReverbSpec {
             f64::from(sample_rate),
             num_channels,
         ))))
+    }
+
+    fn output_frames(&self, _sample_rate: u32, input_frames: u64) -> Option<u64> {
+        Some(input_frames)
     }
 }
 
@@ -467,7 +469,7 @@ const BLOCK: usize = 4096;
 
 impl Reverb {
     /// Processes frames `range` of every channel in place.
-    fn process_block(&mut self, planar: &mut Planar, range: std::ops::Range<usize>) {
+    fn process_block(&mut self, planar: &mut Channels, range: std::ops::Range<usize>) {
         let frames = range.len();
         let mut wet = self.wet.iter_mut();
         for (unit, ch) in self.units.iter_mut().zip(planar.iter()) {
@@ -525,7 +527,7 @@ impl Reverb {
 }
 
 impl Effect for Reverb {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         let frames = planar.first().map_or(0, Vec::len);
         let mut start = 0;
         while start < frames {
@@ -537,7 +539,7 @@ impl Effect for Reverb {
 }
 
 /// `audiostream effects` entry for `reverb`.
-pub(crate) const INFO_REVERB: EffectInfo = EffectInfo {
+const INFO_REVERB: EffectInfo = EffectInfo {
     name: "reverb",
     usage: SYNOPSIS,
     description: "Freeverb-style reverberation (SoX's): damped combs and all-passes, \

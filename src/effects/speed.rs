@@ -33,9 +33,14 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, Resample, ResamplerFactory};
+use super::registry::{ParseSpec, Registration};
+use super::{
+    ArgInfo, BuildContext, Channels, Effect, EffectInfo, EffectSpec, Resample, ResamplerFactory,
+};
 use crate::{Error, Result};
 use ndarray::ArrayView2;
+
+pub(crate) const EFFECTS: &[Registration] = &[Registration::of::<SpeedSpec>(INFO_SPEED)];
 
 /// The smallest and largest speed factor: the resampler converts rate ratios up to 1024.
 const MIN_FACTOR: f64 = 0.001;
@@ -52,9 +57,9 @@ pub(crate) struct SpeedSpec {
     token: String,
 }
 
-impl SpeedSpec {
+impl ParseSpec for SpeedSpec {
     /// Parses SoX's arguments for `speed`: one token, a factor > 0 or cents with a `c` suffix.
-    pub(crate) fn parse(_name: &str, args: &[&str]) -> Result<Self> {
+    fn parse(_name: &'static str, args: &[&str]) -> Result<Self> {
         let [token] = args else {
             return Err(Error::invalid_argument(
                 "speed number of arguments",
@@ -89,7 +94,6 @@ impl SpeedSpec {
         })
     }
 }
-
 impl EffectSpec for SpeedSpec {
     fn name(&self) -> &'static str {
         "speed"
@@ -120,12 +124,8 @@ impl EffectSpec for SpeedSpec {
         }
     }
 
-    fn build(
-        &self,
-        sample_rate: u32,
-        num_channels: usize,
-        resample: &ResamplerFactory,
-    ) -> Result<Option<Box<dyn Effect>>> {
+    fn build(&self, cx: &mut BuildContext<'_>) -> Result<Option<Box<dyn Effect>>> {
+        let (sample_rate, num_channels, resample) = (cx.sample_rate, cx.channels, cx.resample);
         // SoX: a factor of exactly 1 is a null effect, and no channels means no frames.
         if self.factor == 1.0 || num_channels == 0 {
             return Ok(None);
@@ -139,6 +139,18 @@ impl EffectSpec for SpeedSpec {
             num_channels,
             resample,
         )?)))
+    }
+
+    /// SoX's length, to which the rate change trims or pads: `floor(n / factor' + 1/2)`.
+    fn output_frames(&self, sample_rate: u32, input_frames: u64) -> Option<u64> {
+        if self.factor == 1.0 {
+            return Some(input_frames);
+        }
+        let rate = f64::from(sample_rate);
+        Some(RateChange::output_frames(
+            rate * self.factor / rate,
+            input_frames,
+        ))
     }
 }
 
@@ -183,7 +195,7 @@ pub(crate) struct RateChange {
     /// Output frames returned since the start.
     emitted: u64,
     /// Output frames computed but not returned yet (the last [`HOLD`]).
-    held: Planar,
+    held: Channels,
     /// A resampler failure in `process` (which cannot return it), reported by `flush`.
     error: Option<Error>,
 }
@@ -207,8 +219,13 @@ impl RateChange {
         })
     }
 
+    /// SoX's `rate`: `(size_t)(samples_in / factor + .5)` output frames for `frames_in`.
+    pub(crate) fn output_frames(sox_factor: f64, frames_in: u64) -> u64 {
+        (frames_in as f64 / sox_factor + 0.5) as u64
+    }
+
     /// Feeds `planar` to the resampler and moves what it returns into `held`.
-    fn feed(&mut self, planar: &Planar) {
+    fn feed(&mut self, planar: &Channels) {
         let frames = planar.first().map_or(0, Vec::len);
         if frames == 0 || planar.len() != self.channels {
             return;
@@ -236,7 +253,7 @@ impl RateChange {
     }
 
     /// Moves the first `frames` held frames, clipped to [-1, 1], to the end of `planar`.
-    fn emit(&mut self, planar: &mut Planar, frames: usize) {
+    fn emit(&mut self, planar: &mut Channels, frames: usize) {
         for (out, held) in planar.iter_mut().zip(self.held.iter_mut()) {
             let n = frames.min(held.len());
             out.extend(held.drain(..n).map(|x| x.clamp(-1.0, 1.0)));
@@ -246,7 +263,7 @@ impl RateChange {
 }
 
 impl Effect for RateChange {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         self.feed(planar);
         for ch in planar.iter_mut() {
             ch.clear();
@@ -255,7 +272,7 @@ impl Effect for RateChange {
         self.emit(planar, ready);
     }
 
-    fn flush(&mut self, planar: &mut Planar) -> Result<()> {
+    fn flush(&mut self, planar: &mut Channels) -> Result<()> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
@@ -263,8 +280,7 @@ impl Effect for RateChange {
         for (held, row) in self.held.iter_mut().zip(tail.rows()) {
             held.extend(row.iter());
         }
-        // SoX's `rate`: (size_t)(samples_in / factor + .5) output frames.
-        let target = (self.frames_in as f64 / self.sox_factor + 0.5) as u64;
+        let target = Self::output_frames(self.sox_factor, self.frames_in);
         let want = usize::try_from(target.saturating_sub(self.emitted))
             .map_err(|_| Error::Unsupported(format!("{target} output frames")))?;
         for held in self.held.iter_mut() {
@@ -362,7 +378,7 @@ fn convergents(x: f64) -> Vec<(u32, u32)> {
 }
 
 /// `audiostream effects` entry for `speed`.
-pub(crate) const INFO_SPEED: EffectInfo = EffectInfo {
+const INFO_SPEED: EffectInfo = EffectInfo {
     name: "speed",
     usage: "speed factor[c]",
     description: "Change pitch and tempo together (like a tape): resample by the factor; \

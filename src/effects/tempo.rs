@@ -39,9 +39,16 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
+use super::args::number_in;
+use super::registry::{ParseSpec, Registration};
 use super::speed::RateChange;
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
+use super::{ArgInfo, BuildContext, Channels, Effect, EffectInfo, EffectSpec};
 use crate::{Error, Result};
+
+pub(crate) const EFFECTS: &[Registration] = &[
+    Registration::of::<TempoSpec>(INFO_TEMPO),
+    Registration::of::<TempoSpec>(INFO_PITCH),
+];
 
 const TEMPO_SYNOPSIS: &str = "1 to 4 (tempo [-q] [-m|-s|-l] factor [segment-ms [search-ms \
                               [overlap-ms]]])";
@@ -83,27 +90,15 @@ pub(crate) struct TempoSpec {
     overlap: Option<f64>,
 }
 
-/// Parses a numeric argument.
-fn number(effect: &str, arg: &str, token: &str, allowed: &str) -> Result<f64> {
-    match token.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(Error::invalid_argument(
-            &format!("{effect} {arg}"),
-            token,
-            allowed,
-        )),
-    }
-}
-
 /// Whether `token` starts like a (negative) number rather than an option letter.
 fn numeric_start(token: &str) -> bool {
     let rest = token.strip_prefix('-').unwrap_or(token);
     rest.starts_with(|c: char| c.is_ascii_digit() || c == '.')
 }
 
-impl TempoSpec {
+impl ParseSpec for TempoSpec {
     /// Parses SoX's arguments for `tempo` or `pitch`.
-    pub(crate) fn parse(name: &str, args: &[&str]) -> Result<Self> {
+    fn parse(name: &'static str, args: &[&str]) -> Result<Self> {
         let pitch = name == "pitch";
         let name = if pitch { "pitch" } else { "tempo" };
         let synopsis = if pitch {
@@ -175,7 +170,7 @@ impl TempoSpec {
         ];
         for (k, &token) in rest.iter().enumerate() {
             let (arg, allowed) = (names[k], allowed[k]);
-            let v = number(name, arg, token, allowed)?;
+            let v = number_in(name, arg, token, allowed)?;
             match k {
                 0 => spec.value = v,
                 1 => spec.segment = Some(v),
@@ -185,7 +180,9 @@ impl TempoSpec {
         }
         Ok(spec)
     }
+}
 
+impl TempoSpec {
     fn arg_names(&self) -> &'static [&'static str; 4] {
         if self.name == "pitch" {
             &["shift", "segment", "search", "overlap"]
@@ -273,12 +270,8 @@ impl EffectSpec for TempoSpec {
         Ok(())
     }
 
-    fn build(
-        &self,
-        sample_rate: u32,
-        num_channels: usize,
-        resample: &ResamplerFactory,
-    ) -> Result<Option<Box<dyn Effect>>> {
+    fn build(&self, cx: &mut BuildContext<'_>) -> Result<Option<Box<dyn Effect>>> {
+        let (sample_rate, num_channels, resample) = (cx.sample_rate, cx.channels, cx.resample);
         let factor = self.tempo_factor()?;
         // SoX: factor 1 is a null effect (and pitch's rate change is then 1 too).
         if factor == 1.0 || num_channels == 0 {
@@ -320,6 +313,21 @@ impl EffectSpec for TempoSpec {
             channels: num_channels,
         })))
     }
+
+    /// SoX's lengths: `tempo` feeds silence until it has `floor(n / factor + 1/2)` frames;
+    /// `pitch` then changes the rate back by the same factor (see `speed`).
+    fn output_frames(&self, sample_rate: u32, input_frames: u64) -> Option<u64> {
+        let factor = self.tempo_factor().ok()?;
+        if factor == 1.0 {
+            return Some(input_frames);
+        }
+        let stretched = (input_frames as f64 / factor + 0.5) as u64;
+        if self.name == "tempo" {
+            return Some(stretched);
+        }
+        let rate = f64::from(sample_rate);
+        Some(RateChange::output_frames(rate / factor / rate, stretched))
+    }
 }
 
 /// Positions whose least-squares differences are summed side by side (one per SIMD lane):
@@ -338,12 +346,12 @@ struct Wsola {
     /// Input frames needed to write one segment.
     process_size: usize,
     /// Input per channel; frames before `start` are consumed.
-    input: Planar,
+    input: Channels,
     start: usize,
     /// Frames in each `input` vector.
     input_len: usize,
     /// The end of the previous segment, to cross-fade from (per channel).
-    overlap_buf: Planar,
+    overlap_buf: Channels,
     /// Cross-fade gains `(out, in)` for each overlap frame, computed as SoX does.
     fades: Vec<(f32, f32)>,
     /// Scratch: the difference at every search position.
@@ -413,7 +421,7 @@ impl Wsola {
         })
     }
 
-    fn append_input(&mut self, planar: &Planar, frames: usize) {
+    fn append_input(&mut self, planar: &Channels, frames: usize) {
         for (buf, ch) in self.input.iter_mut().zip(planar) {
             buf.extend_from_slice(ch);
         }
@@ -422,7 +430,7 @@ impl Wsola {
 
     /// SoX's `tempo_process`: writes every segment the buffered input allows to `out`;
     /// returns the number of frames written.
-    fn run(&mut self, out: &mut Planar) -> usize {
+    fn run(&mut self, out: &mut Channels) -> usize {
         let (segment, overlap) = (self.segment, self.overlap);
         let mut written = 0;
         while self.input_len - self.start >= self.process_size {
@@ -554,14 +562,14 @@ impl Wsola {
 
     /// SoX's `tempo_flush`: feeds silence until the output reaches
     /// `floor(samples_in / factor + 1/2)` frames, and appends the rest of it to `planar`.
-    fn finish(&mut self, planar: &mut Planar) {
+    fn finish(&mut self, planar: &mut Channels) {
         let target = (self.samples_in as f64 / self.factor + 0.5) as u64;
         let remaining = target.saturating_sub(self.samples_out) as usize;
         if remaining == 0 {
             return;
         }
         let silence = vec![vec![0.0f32; 128]; self.channels];
-        let mut tail: Planar = vec![Vec::new(); self.channels];
+        let mut tail: Channels = vec![Vec::new(); self.channels];
         let mut produced = 0;
         while produced < remaining {
             self.append_input(&silence, 128);
@@ -578,7 +586,7 @@ impl Wsola {
 
 /// SoX's `difference` at one position: the sum over the overlap of the squared differences,
 /// frame by frame, channel by channel, in `f32`.
-fn difference(input: &Planar, overlap_buf: &Planar, at: usize, overlap: usize) -> f32 {
+fn difference(input: &Channels, overlap_buf: &Channels, at: usize, overlap: usize) -> f32 {
     let mut sum = 0.0f32;
     for j in 0..overlap {
         for (x, ob) in input.iter().zip(overlap_buf) {
@@ -591,8 +599,8 @@ fn difference(input: &Planar, overlap_buf: &Planar, at: usize, overlap: usize) -
 
 /// [`difference`] at positions `at..at + LANES`, computed side by side.
 fn lane_differences(
-    input: &Planar,
-    overlap_buf: &Planar,
+    input: &Channels,
+    overlap_buf: &Channels,
     at: usize,
     overlap: usize,
 ) -> [f32; LANES] {
@@ -612,8 +620,8 @@ fn lane_differences(
 
 /// [`difference`] at the positions `at` (any), computed side by side.
 fn gathered_differences(
-    input: &Planar,
-    overlap_buf: &Planar,
+    input: &Channels,
+    overlap_buf: &Channels,
     at: &[usize; LANES],
     overlap: usize,
 ) -> [f32; LANES] {
@@ -631,7 +639,7 @@ fn gathered_differences(
 }
 
 impl Effect for Wsola {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         let frames = planar.first().map_or(0, Vec::len);
         self.samples_in += frames as u64;
         self.append_input(planar, frames);
@@ -647,7 +655,7 @@ impl Effect for Wsola {
         }
     }
 
-    fn flush(&mut self, planar: &mut Planar) -> Result<()> {
+    fn flush(&mut self, planar: &mut Channels) -> Result<()> {
         self.finish(planar);
         Ok(())
     }
@@ -661,13 +669,13 @@ struct Pitch {
 }
 
 impl Effect for Pitch {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         self.wsola.process(planar);
         self.rate.process(planar);
     }
 
-    fn flush(&mut self, planar: &mut Planar) -> Result<()> {
-        let mut tail: Planar = vec![Vec::new(); self.channels];
+    fn flush(&mut self, planar: &mut Channels) -> Result<()> {
+        let mut tail: Channels = vec![Vec::new(); self.channels];
         self.wsola.finish(&mut tail);
         self.rate.process(&mut tail);
         self.rate.flush(&mut tail)?;
@@ -683,7 +691,7 @@ const SEARCH_RANGE: &str = "0 to 30 ms (default segment / 5.587)";
 const OVERLAP_RANGE: &str = "0 to 30 ms, at most segment / 2 (default segment / 6.833)";
 
 /// `audiostream effects` entry for `tempo`.
-pub(crate) const INFO_TEMPO: EffectInfo = EffectInfo {
+const INFO_TEMPO: EffectInfo = EffectInfo {
     name: "tempo",
     usage: "tempo [-q] [-m|-s|-l] factor [segment(82) [search(14.68) [overlap(12)]]]",
     description: "Change the tempo but not the pitch (WSOLA); the length changes by \
@@ -713,7 +721,7 @@ pub(crate) const INFO_TEMPO: EffectInfo = EffectInfo {
 };
 
 /// `audiostream effects` entry for `pitch`.
-pub(crate) const INFO_PITCH: EffectInfo = EffectInfo {
+const INFO_PITCH: EffectInfo = EffectInfo {
     name: "pitch",
     usage: "pitch [-q] shift [segment(82) [search(14.68) [overlap(12)]]]",
     description: "Change the pitch by shift cents but not the tempo or length (tempo, then \
@@ -747,8 +755,14 @@ mod tests {
     use super::*;
 
     fn run(spec: &TempoSpec, rate: u32, frames: usize) -> Result<usize> {
-        let mut planar: Planar = vec![(0..frames).map(|i| (i as f32 * 0.37).sin()).collect()];
-        let Some(mut fx) = spec.build(rate, 1, &crate::pipeline::resampler_factory)? else {
+        let mut planar: Channels = vec![(0..frames).map(|i| (i as f32 * 0.37).sin()).collect()];
+        let mut cx = BuildContext {
+            sample_rate: rate,
+            channels: 1,
+            resample: &crate::pipeline::resampler_factory,
+            headroom: None,
+        };
+        let Some(mut fx) = spec.build(&mut cx)? else {
             return Ok(frames);
         };
         fx.process(&mut planar);

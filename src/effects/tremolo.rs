@@ -17,9 +17,12 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::lfo::{check_range, count_error, number, out_of_range};
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
+use super::args::{check_range, count_error, number, out_of_range};
+use super::registry::{ParseSpec, Registration};
+use super::{ArgInfo, BuildContext, Channels, Effect, EffectInfo, EffectSpec};
 use crate::Result;
+
+pub(crate) const EFFECTS: &[Registration] = &[Registration::of::<TremoloSpec>(INFO_TREMOLO)];
 use std::f64::consts::PI;
 
 const SYNOPSIS: &str = "speed [depth] (Hz >= 0, 0 < depth <= 100 %)";
@@ -31,9 +34,9 @@ pub(crate) struct TremoloSpec {
     depth: f64,
 }
 
-impl TremoloSpec {
+impl ParseSpec for TremoloSpec {
     /// Parses SoX's arguments for `tremolo`.
-    pub(crate) fn parse(_name: &str, args: &[&str]) -> Result<Self> {
+    fn parse(_name: &'static str, args: &[&str]) -> Result<Self> {
         match args {
             [speed] => Ok(TremoloSpec {
                 speed: number("tremolo", "speed", speed)?,
@@ -47,7 +50,6 @@ impl TremoloSpec {
         }
     }
 }
-
 impl EffectSpec for TremoloSpec {
     fn name(&self) -> &'static str {
         "tremolo"
@@ -86,12 +88,8 @@ impl EffectSpec for TremoloSpec {
         }
     }
 
-    fn build(
-        &self,
-        sample_rate: u32,
-        _num_channels: usize,
-        _resample: &ResamplerFactory,
-    ) -> Result<Option<Box<dyn Effect>>> {
+    fn build(&self, cx: &mut BuildContext<'_>) -> Result<Option<Box<dyn Effect>>> {
+        let sample_rate = cx.sample_rate;
         self.validate()?;
         // SoX prints the offset with "%g" (6 significant digits) and synth reads it back.
         let offset_percent = format!("{:.5e}", 100.0 - self.depth / 2.0)
@@ -106,6 +104,10 @@ impl EffectSpec for TremoloSpec {
             done: 0,
             gains: Vec::new(),
         })))
+    }
+
+    fn output_frames(&self, _sample_rate: u32, input_frames: u64) -> Option<u64> {
+        Some(input_frames)
     }
 }
 
@@ -122,7 +124,7 @@ struct Tremolo {
 }
 
 impl Effect for Tremolo {
-    fn process(&mut self, planar: &mut Planar) {
+    fn process(&mut self, planar: &mut Channels) {
         let frames = planar.first().map_or(0, Vec::len);
         self.gains.clear();
         for n in self.done..self.done + frames as u64 {
@@ -141,7 +143,7 @@ impl Effect for Tremolo {
 }
 
 /// `audiostream effects` entry for `tremolo`.
-pub(crate) const INFO_TREMOLO: EffectInfo = EffectInfo {
+const INFO_TREMOLO: EffectInfo = EffectInfo {
     name: "tremolo",
     usage: "tremolo speed [depth(40)]",
     description: "Tremolo: amplitude modulation by a sine LFO; the gain swings between 1 and \

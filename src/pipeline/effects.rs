@@ -1,11 +1,11 @@
 //! [`EffectStream`]: an [`AudioEffector`]'s chain of SoX effects running on a stream, as a
 //! pipeline [`Stage`], and [`AudioEffector::apply`] / [`AudioEffector::stream`].
 //!
-//! The effects work on planar audio (one `Vec<f32>` per channel) in place; the stream keeps
+//! The effects work on [`Channels`] (one `Vec<f32>` per channel) in place; the stream keeps
 //! that form from one effect to the next and converts once at each end.
 
 use super::Stage;
-use crate::effects::{AudioEffector, Effect, Planar, ResamplerFactory};
+use crate::effects::{AudioEffector, Channels, Effect, ResamplerFactory};
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2};
 
@@ -95,6 +95,9 @@ pub struct EffectStream {
     /// What the stream runs, to start it afresh (`reset`, and after a flush as a stage).
     effector: AudioEffector,
     sample_rate: u32,
+    /// Frames taken in and put out since the start (what `output_frames` counts from).
+    frames_in: u64,
+    frames_out: u64,
 }
 
 impl std::fmt::Debug for EffectStream {
@@ -124,6 +127,8 @@ impl EffectStream {
             flushing: None,
             effector: effector.clone(),
             sample_rate,
+            frames_in: 0,
+            frames_out: 0,
         })
     }
 
@@ -154,27 +159,40 @@ impl EffectStream {
                 format!("{} (the stream's num_channels)", self.num_channels),
             ));
         }
+        self.frames_in += chunk.ncols() as u64;
         let mut planar = to_planar(chunk);
         self.run(&mut planar);
         self.drain_all(&mut planar);
-        Ok(from_planar(planar, self.num_channels))
+        Ok(self.put_out(from_planar(planar, self.num_channels)))
+    }
+
+    /// Counts `out` as put out.
+    fn put_out(&mut self, out: Array2<f32>) -> Array2<f32> {
+        self.frames_out += out.ncols() as u64;
+        out
     }
 
     /// One piece of the output waiting in the effects (the last effect with some first: its
     /// output comes before anything the earlier ones still make), through the effects after
     /// it; `None` when nothing waits.
     pub(crate) fn drain_step(&mut self, max: usize) -> Option<Array2<f32>> {
-        let j = self.effects.iter().rposition(|e| e.pending())?;
-        let mut planar: Planar = vec![Vec::new(); self.num_channels];
-        self.effects[j].drain(&mut planar, max);
-        self.run_from(j + 1, &mut planar);
-        Some(from_planar(planar, self.num_channels))
+        let piece = self.next_pending(max)?;
+        Some(self.put_out(from_planar(piece, self.num_channels)))
     }
 
-    fn drain_all(&mut self, planar: &mut Planar) {
-        while let Some(piece) = self.drain_step(usize::MAX) {
-            for (ch, row) in planar.iter_mut().zip(piece.rows()) {
-                ch.extend(row.iter());
+    /// [`drain_step`](Self::drain_step), not counted as put out (the caller does).
+    fn next_pending(&mut self, max: usize) -> Option<Channels> {
+        let j = self.effects.iter().rposition(|e| e.pending())?;
+        let mut planar: Channels = vec![Vec::new(); self.num_channels];
+        self.effects[j].drain(&mut planar, max);
+        self.run_from(j + 1, &mut planar);
+        Some(planar)
+    }
+
+    fn drain_all(&mut self, planar: &mut Channels) {
+        while let Some(piece) = self.next_pending(usize::MAX) {
+            for (ch, p) in planar.iter_mut().zip(piece) {
+                ch.extend(p);
             }
         }
     }
@@ -198,11 +216,11 @@ impl EffectStream {
                 return Ok(None);
             }
             self.flushing = Some(k + 1);
-            let mut planar: Planar = vec![Vec::new(); self.num_channels];
+            let mut planar: Channels = vec![Vec::new(); self.num_channels];
             self.effects[k].flush(&mut planar)?;
             self.run_from(k + 1, &mut planar);
             if planar.first().is_some_and(|c| !c.is_empty()) {
-                return Ok(Some(from_planar(planar, self.num_channels)));
+                return Ok(Some(self.put_out(from_planar(planar, self.num_channels))));
             }
         }
     }
@@ -212,7 +230,7 @@ impl EffectStream {
     /// beyond the input (see [`drain_step`](Self::drain_step)): the pipeline's path, which
     /// drains a piece at a time between its own steps.
     pub(crate) fn process_owned_bounded(&mut self, chunk: Array2<f32>) -> Result<Array2<f32>> {
-        let mut before: Planar = vec![Vec::new(); self.num_channels];
+        let mut before: Channels = vec![Vec::new(); self.num_channels];
         // Nothing may be pending when input comes in: put out what is, first.
         self.drain_all(&mut before);
         let mut planar = self.process_owned_core(chunk)?;
@@ -222,10 +240,10 @@ impl EffectStream {
             }
             planar = before;
         }
-        Ok(join_planar(planar, self.num_channels))
+        Ok(self.put_out(join_planar(planar, self.num_channels)))
     }
 
-    fn process_owned_core(&mut self, chunk: Array2<f32>) -> Result<Planar> {
+    fn process_owned_core(&mut self, chunk: Array2<f32>) -> Result<Channels> {
         if self.flushed {
             return Err(Error::Closed("EffectStream (after flush)"));
         }
@@ -237,10 +255,11 @@ impl EffectStream {
             ));
         }
         let frames = chunk.ncols();
+        self.frames_in += frames as u64;
         let mut planar = if chunk.is_standard_layout() && self.num_channels > 0 {
             let (mut all, _) = chunk.into_raw_vec_and_offset();
             // Channels 1.. are copied out; channel 0 keeps the allocation.
-            let mut planar: Planar = Vec::with_capacity(self.num_channels);
+            let mut planar: Channels = Vec::with_capacity(self.num_channels);
             planar.push(Vec::new());
             for c in 1..self.num_channels {
                 planar.push(
@@ -269,7 +288,7 @@ impl EffectStream {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn flush(&mut self) -> Result<Array2<f32>> {
-        let mut planar: Planar = vec![Vec::new(); self.num_channels];
+        let mut planar: Channels = vec![Vec::new(); self.num_channels];
         while let Some(piece) = self.flush_step(usize::MAX)? {
             for (ch, row) in planar.iter_mut().zip(piece.rows()) {
                 ch.extend(row.iter());
@@ -278,19 +297,19 @@ impl EffectStream {
         Ok(from_planar(planar, self.num_channels))
     }
 
-    fn run(&mut self, planar: &mut Planar) {
+    fn run(&mut self, planar: &mut Channels) {
         self.run_from(0, planar);
     }
 
     /// Runs `planar` through the effects from index `first` on.
-    fn run_from(&mut self, first: usize, planar: &mut Planar) {
+    fn run_from(&mut self, first: usize, planar: &mut Channels) {
         for e in self.effects.iter_mut().skip(first) {
             e.process(planar);
         }
     }
 
     /// The whole signal through the chain, and the chain's end: `apply`.
-    fn finish(&mut self, planar: &mut Planar) -> Result<()> {
+    fn finish(&mut self, planar: &mut Channels) -> Result<()> {
         self.run(planar);
         self.drain_all(planar);
         let tail = self.flush()?;
@@ -325,14 +344,37 @@ impl Stage for EffectStream {
     fn reset(&mut self) -> Result<()> {
         self.restart()
     }
+
+    /// From the chain's effects ([`AudioEffector::output_frames`]): the length the whole
+    /// stream so far and `input_frames` more become, less what is already out. `None` once
+    /// the stream is flushed (by [`EffectStream::flush`]) or while a flush is under way.
+    ///
+    /// ```
+    /// use audiostream::pipeline::Stage;
+    /// use audiostream::ndarray::Array2;
+    /// let mut s = "echo 0.8 0.8 10 0.5".parse::<audiostream::AudioEffector>()?.stream(1000, 1)?;
+    /// assert_eq!(s.output_frames(100), Some(110)); // 10 frames of echo tail
+    /// let out = s.process(Array2::zeros((1, 60)).view())?;
+    /// assert_eq!(s.output_frames(40), Some(110 - out.ncols() as u64));
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    fn output_frames(&self, input_frames: u64) -> Option<u64> {
+        if self.flushed || self.flushing.is_some() {
+            return None;
+        }
+        let total = self
+            .effector
+            .output_frames(self.sample_rate, self.frames_in.checked_add(input_frames)?)?;
+        total.checked_sub(self.frames_out)
+    }
 }
 
-fn to_planar(view: ArrayView2<'_, f32>) -> Planar {
+fn to_planar(view: ArrayView2<'_, f32>) -> Channels {
     view.rows().into_iter().map(|r| r.to_vec()).collect()
 }
 
 /// [`from_planar`] reusing the first channel's allocation (one copy of the others).
-fn join_planar(mut planar: Planar, num_channels: usize) -> Array2<f32> {
+fn join_planar(mut planar: Channels, num_channels: usize) -> Array2<f32> {
     let frames = planar.first().map_or(0, Vec::len);
     if planar.len() != num_channels || planar.iter().any(|c| c.len() != frames) {
         return from_planar(planar, num_channels);
@@ -349,7 +391,7 @@ fn join_planar(mut planar: Planar, num_channels: usize) -> Array2<f32> {
     }
 }
 
-fn from_planar(planar: Planar, num_channels: usize) -> Array2<f32> {
+fn from_planar(planar: Channels, num_channels: usize) -> Array2<f32> {
     let frames = planar.first().map_or(0, Vec::len);
     let mut out = Array2::zeros((num_channels, frames));
     for (mut row, ch) in out.rows_mut().into_iter().zip(planar) {

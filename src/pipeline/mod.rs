@@ -12,12 +12,15 @@
 //!   whole;
 //! - [`flush`](Stage::flush): the end of the stream — what the stage still holds and makes,
 //!   a piece at a time until `None`; the stage is then ready for a new stream;
-//! - [`reset`](Stage::reset): forget everything (a seek), ready for a new stream.
+//! - [`reset`](Stage::reset): forget everything (a seek), ready for a new stream;
+//! - [`output_frames`](Stage::output_frames): how many frames an input length becomes, where
+//!   the stage knows it exactly.
 //!
 //! The stages: [`Remixer`](crate::dsp::Remixer) (channels),
 //! [`Resampler`](crate::dsp::Resampler) (rate), [`EffectStream`] (a chain of SoX effects),
-//! [`SeekTrim`] (drops the frames before a seek target), and a fundsp graph
-//! ([`AudioEffector::from_fundsp`](crate::AudioEffector::from_fundsp)). `dsp` and `effects`
+//! [`SeekTrim`] (drops the frames before a seek target); fundsp graphs
+//! ([`AudioEffector::from_fundsp`](crate::AudioEffector::from_fundsp)) run as effects of an
+//! [`EffectStream`]. `dsp` and `effects`
 //! know nothing of this module nor of each other; the pipeline puts them together.
 //!
 //! ```
@@ -130,6 +133,20 @@ pub trait Stage: Send + Any {
 
     /// Forgets everything held (a seek): ready for a new stream.
     fn reset(&mut self) -> Result<()>;
+
+    /// Frames that come out in all (process, drain and flush) for `input_frames` in, when
+    /// known exactly; counted from the stage's state now (a new, reset or flushed stage:
+    /// `input_frames` is the whole stream).
+    ///
+    /// ```
+    /// use audiostream::pipeline::{SeekTrim, Stage};
+    /// let mut trim = SeekTrim::new(1);
+    /// trim.drop_next(300);
+    /// assert_eq!(trim.output_frames(1000), Some(700));
+    /// ```
+    fn output_frames(&self, _input_frames: u64) -> Option<u64> {
+        None
+    }
 }
 
 /// Stages in a row: each chunk goes through all of them. Itself a [`Stage`].
@@ -304,4 +321,31 @@ impl Stage for Pipeline {
         }
         Ok(())
     }
+
+    /// Each stage's output is the next one's input; `None` if any stage cannot tell (or
+    /// during a flush, when the earlier stages have already let go of their ends).
+    ///
+    /// ```
+    /// # #[cfg(feature = "decode")] {
+    /// use audiostream::dsp::{Remixer, Resampler};
+    /// use audiostream::pipeline::{Pipeline, Stage};
+    /// let p = Pipeline::new()
+    ///     .with(Remixer::new(2, 1)?)
+    ///     .with(Resampler::new(48000, 16000, 1)?)
+    ///     .with("pad 0 0.5".parse::<audiostream::AudioEffector>()?.stream(16000, 1)?);
+    /// assert_eq!(p.output_frames(48000), Some(16000 + 8000));
+    /// # }
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    fn output_frames(&self, input_frames: u64) -> Option<u64> {
+        if self.flushing.is_some() {
+            return None;
+        }
+        self.stages
+            .iter()
+            .try_fold(input_frames, |frames, stage| stage.output_frames(frames))
+    }
 }
+
+#[cfg(test)]
+mod tests;

@@ -24,6 +24,11 @@ impl Stage for Remixer {
     fn reset(&mut self) -> Result<()> {
         Ok(())
     }
+
+    /// A frame out for every frame in.
+    fn output_frames(&self, input_frames: u64) -> Option<u64> {
+        Some(input_frames)
+    }
 }
 
 #[cfg(feature = "decode")]
@@ -41,6 +46,12 @@ impl Stage for Resampler {
     fn reset(&mut self) -> Result<()> {
         Resampler::reset(self);
         Ok(())
+    }
+
+    /// [`Resampler::output_frames_for`] the whole stream, less what is already out.
+    fn output_frames(&self, input_frames: u64) -> Option<u64> {
+        let total = self.output_frames_for(self.frames_in().checked_add(input_frames)?);
+        total.checked_sub(self.frames_out())
     }
 }
 

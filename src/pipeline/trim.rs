@@ -63,4 +63,9 @@ impl Stage for SeekTrim {
         self.to_drop = 0;
         Ok(())
     }
+
+    /// What is left once the frames still to drop are gone.
+    fn output_frames(&self, input_frames: u64) -> Option<u64> {
+        Some(input_frames.saturating_sub(self.to_drop))
+    }
 }

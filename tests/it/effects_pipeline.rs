@@ -287,3 +287,80 @@ fn cli_effects_lists_every_effect() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("available: allpass"));
 }
+
+/// One example of every effect the library has (SoX's and fundsp's), by name.
+const EVERY_EFFECT: &[(&str, &str)] = &[
+    ("allpass", "1000 1q"),
+    ("bandpass", "-c 1000 2o"),
+    ("bandreject", "1000 100h"),
+    ("bass", "6"),
+    ("chorus", "0.7 0.9 55 0.4 0.25 2 -t"),
+    ("echo", "0.8 0.9 100 0.3"),
+    ("echos", "0.8 0.9 100 0.3 200 0.2"),
+    ("equalizer", "1k 1o -6"),
+    ("fade", "t 0.1 0.5 0.2"),
+    ("flanger", ""),
+    ("fundsp.chorus", ""),
+    ("fundsp.flanger", "0.3"),
+    ("fundsp.overdrive", "3"),
+    ("fundsp.phaser", ""),
+    ("fundsp.reverb", "20 2"),
+    ("gain", "-n -3"),
+    ("highpass", "-1 300"),
+    ("lowpass", "1k"),
+    ("norm", "-1"),
+    ("overdrive", "10"),
+    ("pad", "0.1 0.3"),
+    ("phaser", ""),
+    ("pitch", "300"),
+    ("reverb", ""),
+    ("reverse", ""),
+    ("speed", "1.25"),
+    ("tempo", "1.3"),
+    ("treble", "-3"),
+    ("tremolo", "5"),
+    ("vol", "0.5"),
+];
+
+/// The catalog (`effects::list()`, what `audiostream effects` prints) lists every effect,
+/// each once, sorted, with a synopsis starting with its name; every name in it parses (alone
+/// where its arguments are optional, else `InvalidArgument` on the missing ones, never an
+/// unknown effect), with arguments, and starts a new effect inside a chain.
+#[test]
+fn catalog_lists_every_effect_and_every_name_parses() {
+    let list = audiostream::effects::list();
+    let names: Vec<&str> = list.iter().map(|e| e.name).collect();
+    let expected: Vec<&str> = EVERY_EFFECT.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, expected, "the catalog's names, sorted");
+    let x = music(2, 8000, 16000) * 0.5;
+    for (info, (name, args)) in list.iter().zip(EVERY_EFFECT) {
+        assert!(info.usage.starts_with(name), "{}", info.usage);
+        assert!(!info.description.is_empty(), "{name}");
+        for a in info.arguments {
+            assert!(
+                !a.name.is_empty() && !a.default.is_empty() && !a.range.is_empty(),
+                "{name}: {a:?}"
+            );
+        }
+        // Alone: its defaults, or an error on the arguments (the name itself is known).
+        let required = info.arguments.iter().any(|a| a.default == "required");
+        match AudioEffector::new(name, &[]) {
+            Ok(_) => assert!(!required, "{name} has a required argument"),
+            Err(audiostream::Error::InvalidArgument(m)) => {
+                assert!(!m.contains("available:"), "{name}: {m}");
+                assert!(m.starts_with(name), "{name}: {m}");
+            }
+            Err(e) => panic!("{name}: {e:?}"),
+        }
+        // With arguments, alone and inside a chain.
+        let one: AudioEffector = format!("{name} {args}").parse().unwrap();
+        let chain: AudioEffector = format!("vol 0.9 {name} {args} vol 0.8").parse().unwrap();
+        let parts = AudioEffector::new("vol", &[0.9])
+            .unwrap()
+            .then(one.clone())
+            .then(AudioEffector::new("vol", &[0.8]).unwrap());
+        assert_eq!(chain, parts, "{name}");
+        // And it runs.
+        assert!(one.apply(x.view(), 16000).is_ok(), "{name}");
+    }
+}

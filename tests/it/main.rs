@@ -13,6 +13,7 @@ mod cli_decode;
 mod cli_info;
 mod dsp_remix;
 mod dsp_resample;
+mod effects_fundsp;
 mod effects_modulation;
 mod effects_pipeline;
 mod effects_reverb;

@@ -1,6 +1,7 @@
 //! The [`Stage`] contract, checked over every stage the pipeline composes: the remixer, the
-//! resampler, the seek trim, pipelines of them, and an effect chain for every effect
-//! `audiostream effects` lists.
+//! resampler, the seek trim, pipelines of them, an effect chain for every effect
+//! `audiostream effects` lists (SoX's and fundsp's), and fundsp graphs
+//! (`AudioEffector::from_fundsp`).
 //!
 //! What each stage must do (`src/pipeline/mod.rs`):
 //! - chunking invariance: any split of the input into chunks (zero-length chunks included),
@@ -9,7 +10,8 @@
 //! - flush then reuse: after `flush` has returned `None`, the stage runs a new stream exactly as
 //!   a fresh one does;
 //! - reset: whatever it held mid-stream, after `reset` it runs a stream exactly as a fresh one;
-//! - a zero-length chunk gives no frames.
+//! - a zero-length chunk gives no frames;
+//! - `output_frames`, where a fresh stage tells it, is the length of the whole output.
 //!
 //! The oracle here is the stage itself run whole: these tests pin the streaming machinery.
 //! What each stage computes is checked against SoX and FFmpeg in the dsp_* and effects_* tests.
@@ -33,6 +35,11 @@ const EFFECT_EXAMPLES: &[(&str, &str)] = &[
     ("equalizer", "equalizer 1k 1o -6"),
     ("fade", "fade q 0.05 0 0.1"),
     ("flanger", "flanger 0 2 10 71 2"),
+    ("fundsp.chorus", "fundsp.chorus 2 0.01 0.005 1"),
+    ("fundsp.flanger", "fundsp.flanger 0.7 0.002 0.006 2"),
+    ("fundsp.overdrive", "fundsp.overdrive 4"),
+    ("fundsp.phaser", "fundsp.phaser 0.6 2"),
+    ("fundsp.reverb", "fundsp.reverb 5 1 0.5 0.3"),
     ("gain", "gain -n -3"),
     ("highpass", "highpass 300"),
     ("lowpass", "lowpass -1 2k"),
@@ -132,6 +139,9 @@ fn check_contract(name: &str, channels: usize, make: &dyn Fn() -> Box<dyn Stage>
         whole.first().is_some_and(|c| !c.is_empty()),
         "{name}: no output at all"
     );
+    if let Some(n) = make().output_frames(FRAMES as u64) {
+        assert_eq!(n, whole[0].len() as u64, "{name}: output_frames");
+    }
 
     // Chunking invariance (zero-length chunks among them), with small flush pieces.
     for sizes in [
@@ -190,6 +200,40 @@ fn every_effect_keeps_the_contract() {
     for (name, chain) in EFFECT_EXAMPLES {
         check_contract(name, 2, &effect(chain, 2));
     }
+}
+
+/// fundsp graphs as stages: a mono graph run per channel, a stereo graph across channels,
+/// and a graph between SoX effects in one chain.
+#[test]
+fn fundsp_graphs_keep_the_contract() {
+    use audiostream::fundsp::prelude32::*;
+    let graph = |channels: usize, make: fn() -> AudioEffector| {
+        move || -> Box<dyn Stage> { Box::new(make().stream(RATE, channels).unwrap()) }
+    };
+    fn mono() -> AudioEffector {
+        AudioEffector::from_fundsp(lowpass_hz(2000.0, 1.0) >> mul(0.7)).unwrap()
+    }
+    fn stereo() -> AudioEffector {
+        let g = (multipass::<U2>() & (0.3 * reverb_stereo(5.0, 1.0, 0.5)))
+            >> (lowpass_hz(3000.0, 0.7) | highpass_hz(200.0, 0.7));
+        AudioEffector::from_fundsp(g).unwrap()
+    }
+    fn between_sox() -> AudioEffector {
+        let lfo = chorus(1, 0.01, 0.005, 2.0);
+        "pad 0.1 0.2 highpass 100"
+            .parse::<AudioEffector>()
+            .unwrap()
+            .then(AudioEffector::from_fundsp(lfo).unwrap())
+            .then("echo 0.8 0.9 20 0.5 reverse".parse().unwrap())
+    }
+    check_contract("fundsp mono graph (mono)", 1, &graph(1, mono));
+    check_contract("fundsp mono graph (3 channels)", 3, &graph(3, mono));
+    check_contract("fundsp stereo graph", 2, &graph(2, stereo));
+    check_contract(
+        "fundsp graph between SoX effects",
+        2,
+        &graph(2, between_sox),
+    );
 }
 
 #[test]

@@ -133,7 +133,7 @@ pub fn parse_time(s: &str) -> Result<f64, String> {
     }
 }
 
-/// `--effect`: a SoX effect chain.
+/// `--effect`: an effect chain in SoX's syntax.
 pub fn parse_effect(s: &str) -> Result<audiostream::AudioEffector, String> {
     s.parse().map_err(|e: audiostream::Error| e.to_string())
 }

@@ -68,7 +68,7 @@ pub struct Settings {
     /// Coded sample format (`--sample-format`); default: the input's bit depth for lossless
     /// inputs, 16-bit otherwise.
     pub sample_format: Option<SampleFmt>,
-    /// SoX effects applied after any rate/channel conversion (`--effect`).
+    /// Effects applied after any rate/channel conversion (`--effect`).
     pub effect: Option<AudioEffector>,
 }
 

@@ -1,5 +1,5 @@
-//! `audiostream effects`: every SoX effect `--effect` takes, with its synopsis, arguments,
-//! defaults and ranges.
+//! `audiostream effects`: every effect `--effect` takes (SoX's and fundsp.*), with its
+//! synopsis, arguments, defaults and ranges.
 
 use audiostream::effects::{list, EffectInfo};
 

@@ -101,8 +101,9 @@ struct ConvertArgs {
     duration: Option<f64>,
     #[command(flatten)]
     input_args: InputArgs,
-    /// SoX effect chain applied after --rate/--channels, e.g. "highpass 80 reverb 50"
-    /// (`audiostream effects` lists them). Tails (reverb, echo) are kept.
+    /// Effect chain in SoX's syntax applied after --rate/--channels, e.g. "highpass 80 reverb
+    /// 50" or "highpass 80 fundsp.reverb 20 3" (`audiostream effects` lists them: SoX's and
+    /// fundsp's). Tails (echo, chorus) are kept.
     #[arg(long, value_name = "CHAIN", value_parser = parse_effect, allow_hyphen_values = true)]
     effect: Option<AudioEffector>,
     /// Keep the half-written output when the conversion fails (default: it is deleted).
@@ -166,7 +167,8 @@ enum Command {
     /// Live level meter of a capture device; Ctrl-C ends it.
     #[cfg(feature = "device")]
     Monitor(monitor::MonitorArgs),
-    /// List the SoX effects `--effect` takes, with their arguments, defaults and ranges.
+    /// List the effects `--effect` takes (SoX's and fundsp.*), with their arguments, defaults
+    /// and ranges.
     Effects {
         /// Only these effects (default: all).
         names: Vec<String>,

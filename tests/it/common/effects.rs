@@ -1,7 +1,6 @@
 //! Helpers shared by the effects tests: streaming a signal through an `EffectStream` in chunks,
 //! and checking an `InvalidArgument` message.
 
-
 use audiostream::ndarray::{concatenate, s, Array2, Axis};
 use audiostream::{AudioEffector, Error};
 

@@ -2,7 +2,6 @@
 //! every CRC), the Xiph command-line tools (`opusinfo`, `ogginfo`, `opusenc`, `oggenc`,
 //! `opusdec`, `oggdec`) and the real speech and music the quality comparisons use.
 
-
 use audiostream::ndarray::Array2;
 use audiostream::{AudioEncodeOptions, StreamWriter};
 use std::path::{Path, PathBuf};

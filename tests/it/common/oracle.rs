@@ -11,7 +11,6 @@
 //! * AAC in M4A: FFmpeg drops the 1024 priming samples (edit list), but does NOT
 //!   trim the end: 89088 frames decoded for an 88200-frame source.
 
-
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,6 +1,5 @@
 //! Decoding with our own reader, for comparison with the oracle.
 
-
 use audiostream::{AudioStreamOptions, Chunk, Options, StreamReader};
 use std::path::Path;
 

@@ -3,7 +3,6 @@
 //! with its configuration and logs in a temp dir, and is stopped when dropped. Every loop here
 //! is bounded in count and time.
 
-
 use super::signals::TempDir;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -1,6 +1,5 @@
 //! Deterministic test signals and small helpers for writer tests.
 
-
 use audiostream::ndarray::Array2;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,6 @@
 //! Running SoX as the oracle for effects: float WAV in, `sox -D` (no dither), 32-bit float
 //! WAV out, decoded by us (WAV float decoding is bit-exact, checked in reader_oracle).
 
-
 use super::ours::decode;
 use super::signals::TempDir;
 use audiostream::ndarray::Array2;
