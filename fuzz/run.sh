@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Runs each fuzz target for SECONDS, one after the other (one process fuzzing at a time), and
+# prints a table: target, executions, exec/s, out-of-memory / timeout / crash counts, peak RSS,
+# new artifacts. Exits 1 when any target had a crash, an out-of-memory or a timeout.
+#
+# Usage: fuzz/run.sh SECONDS [TARGET...]        (default: every target)
+#
+# Limits (the project's promises: bounded memory, no hangs):
+#   -malloc_limit_mb=64   one allocation over 64 MiB is an out-of-memory report (ASan's hook
+#                         sees it before it happens, with the stack of the allocation)
+#   -rss_limit_mb=256     the whole process: libFuzzer + ASan + the corpus in memory take
+#                         60-150 MB, so 256 leaves ~100 MB for one input (replay.sh measures
+#                         the real per-input peak without the sanitizer)
+#   -timeout=1            one input over 1 s is a hang: inputs are at most 64 KiB, so that is
+#                         16x the promised 1 s per MB, with ASan's ~2x slowdown accounted for
+#   -max_len=65600        64 KiB of media plus the settings header (4096 for the targets
+#                         whose input is settings and text: effects, cli_args, writer)
+# Crashes, out-of-memory and timeouts do not stop the run (-fork=1: one child at a time,
+# -ignore_crashes/-ignore_ooms/-ignore_timeouts); each is saved in fuzz/artifacts/TARGET/.
+# Triage them with fuzz/triage.py TARGET.
+#
+# Environment:
+#   FUZZ_DEBUG_ASSERTIONS=1  build with debug assertions and overflow checks (cargo fuzz -a),
+#                            into fuzz/target-da (symphonia's arithmetic wraps silently otherwise)
+#   FUZZ_RSS_MB, FUZZ_MALLOC_MB, FUZZ_TIMEOUT   override the limits above
+#   FUZZ_NO_BUILD=1          use the binaries already built
+#   CARGO_BUILD_JOBS         defaults to 1 (the machine is shared)
+set -euo pipefail
+cd "$(dirname "$0")"
+FUZZ=$PWD
+
+if [ $# -lt 1 ] || ! [[ $1 =~ ^[0-9]+$ ]]; then
+    echo "usage: $0 SECONDS [TARGET...]" >&2
+    exit 2
+fi
+SECS=$1
+shift
+ALL=(reader reader_seek reader_convert metadata raw_pcm effects cli_args writer)
+if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL[@]}"); fi
+
+RSS_MB=${FUZZ_RSS_MB:-256}
+MALLOC_MB=${FUZZ_MALLOC_MB:-64}
+TIMEOUT=${FUZZ_TIMEOUT:-1}
+export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1}
+if [ "${FUZZ_DEBUG_ASSERTIONS:-0}" = 1 ]; then
+    TDIR=target-da
+    BUILD_FLAGS=(-O -a)
+    SUFFIX=-da
+else
+    TDIR=target
+    BUILD_FLAGS=(-O)
+    SUFFIX=
+fi
+BIN=$FUZZ/$TDIR/x86_64-unknown-linux-gnu/release
+TIME=/usr/bin/time
+if ! [ -x $TIME ]; then
+    echo "run.sh: GNU time is needed for the peak RSS (apt-get install time)" >&2
+    exit 2
+fi
+
+if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
+    # cargo-fuzz builds every target when given none.
+    if [ ${#TARGETS[@]} -eq 1 ]; then
+        cargo +nightly fuzz build "${BUILD_FLAGS[@]}" --target-dir "$TDIR" "${TARGETS[0]}"
+    else
+        cargo +nightly fuzz build "${BUILD_FLAGS[@]}" --target-dir "$TDIR"
+    fi
+fi
+for t in "${TARGETS[@]}"; do
+    if ! [ -d "corpus/$t" ] || [ -z "$(ls -A "corpus/$t")" ]; then
+        ./make_corpus.sh
+        break
+    fi
+done
+
+mkdir -p logs
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fail=0
+rows=()
+for t in "${TARGETS[@]}"; do
+    case $t in
+        effects | cli_args | writer) maxlen=4096 ;;
+        *) maxlen=65600 ;;
+    esac
+    art=artifacts/$t
+    mkdir -p "$art"
+    before=$(find "$art" -type f | wc -l)
+    log=logs/$t$SUFFIX.log
+    echo "== $t: ${SECS} s (log: fuzz/$log)" >&2
+    start=$(date +%s)
+    ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=1} RUST_BACKTRACE=1 \
+        $TIME -f %M -o "$TMP/rss" "$BIN/$t" \
+        -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 \
+        -max_total_time="$SECS" -rss_limit_mb="$RSS_MB" -malloc_limit_mb="$MALLOC_MB" \
+        -timeout="$TIMEOUT" -max_len="$maxlen" -artifact_prefix="$art/" -print_final_stats=1 \
+        "corpus/$t" >"$log" 2>&1 || true
+    elapsed=$(($(date +%s) - start))
+    last=$(grep -E '^#[0-9]+: ' "$log" | tail -1 || true)
+    runs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")
+    counts=$(sed -E 's/.*oom\/timeout\/crash: ([0-9]+\/[0-9]+\/[0-9]+).*/\1/' <<<"$last")
+    IFS=/ read -r oom tmo crash <<<"${counts:-0/0/0}"
+    runs=${runs:-0}
+    oom=${oom:-0}
+    tmo=${tmo:-0}
+    crash=${crash:-0}
+    rss_kb=$(tail -1 "$TMP/rss" 2>/dev/null || echo 0)
+    after=$(find "$art" -type f | wc -l)
+    eps=$((runs / (elapsed > 0 ? elapsed : 1)))
+    rows+=("$(printf '%-15s %10s %7s %5s %7s %6s %8s %9s' "$t" "$runs" "$eps" "$oom" "$tmo" "$crash" "$((rss_kb / 1024))" "$((after - before))")")
+    if [ $((oom + tmo + crash)) -gt 0 ]; then fail=1; fi
+done
+
+printf '%-15s %10s %7s %5s %7s %6s %8s %9s\n' target runs exec/s oom timeout crash "rss(MB)" artifacts
+printf '%s\n' "${rows[@]}"
+if [ $fail = 1 ]; then
+    echo "run.sh: crashes, out-of-memory or timeouts found; see fuzz/artifacts/ and fuzz/triage.py" >&2
+    exit 1
+fi
