@@ -85,7 +85,7 @@ for t in "${TARGETS[@]}"; do
     esac
     art=artifacts/$t
     mkdir -p "$art"
-    before=$(find "$art" -type f | wc -l)
+    find "$art" -type f | sort >"$TMP/before"
     log=logs/$t$SUFFIX.log
     echo "== $t: ${SECS} s (log: fuzz/$log)" >&2
     start=$(date +%s)
@@ -101,13 +101,20 @@ for t in "${TARGETS[@]}"; do
     counts=$(sed -E 's/.*oom\/timeout\/crash: ([0-9]+\/[0-9]+\/[0-9]+).*/\1/' <<<"$last")
     IFS=/ read -r oom tmo crash <<<"${counts:-0/0/0}"
     runs=${runs:-0}
-    oom=${oom:-0}
-    tmo=${tmo:-0}
-    crash=${crash:-0}
+    # libFuzzer's counters miss what the seed corpus itself triggers (fork mode runs it before
+    # counting): the new artifact files, by kind, are counted too (the larger number is shown).
+    find "$art" -type f | sort >"$TMP/after"
+    comm -13 "$TMP/before" "$TMP/after" | sed 's|.*/||; s|-.*||' >"$TMP/new"
+    new_oom=$(grep -c '^oom$' "$TMP/new" || true)
+    new_tmo=$(grep -cE '^(timeout|slow)$' "$TMP/new" || true)
+    new_crash=$(grep -cE '^(crash|leak)$' "$TMP/new" || true)
+    oom=$((${oom:-0} > new_oom ? ${oom:-0} : new_oom))
+    tmo=$((${tmo:-0} > new_tmo ? ${tmo:-0} : new_tmo))
+    crash=$((${crash:-0} > new_crash ? ${crash:-0} : new_crash))
     rss_kb=$(tail -1 "$TMP/rss" 2>/dev/null || echo 0)
-    after=$(find "$art" -type f | wc -l)
+    new=$(wc -l <"$TMP/new")
     eps=$((runs / (elapsed > 0 ? elapsed : 1)))
-    rows+=("$(printf '%-15s %10s %7s %5s %7s %6s %8s %9s' "$t" "$runs" "$eps" "$oom" "$tmo" "$crash" "$((rss_kb / 1024))" "$((after - before))")")
+    rows+=("$(printf '%-15s %10s %7s %5s %7s %6s %8s %9s' "$t" "$runs" "$eps" "$oom" "$tmo" "$crash" "$((rss_kb / 1024))" "$new")")
     if [ $((oom + tmo + crash)) -gt 0 ]; then fail=1; fi
 done
 

@@ -7,9 +7,10 @@
 //! Invariants: errors are fine, panics are not; a failed add_audio_stream leaves the writer
 //! usable (README: settings are checked before the output is handed over); when close()
 //! succeeded and frames were written, our reader opens the bytes and decodes them to the end
-//! without error, with the encoder's channel count and, for WAV and FLAC (and MP3 on a seekable
-//! output, which gets a LAME tag), exactly output_frames(rate, encoder rate, frames written)
-//! frames; s16 into 16-bit WAV/FLAC comes back bit for bit.
+//! without error, with the encoder's channel count and, for WAV (and MP3 on a seekable output,
+//! which gets a LAME tag), exactly output_frames(rate, encoder rate, frames written) frames;
+//! s16 into 16-bit WAV comes back bit for bit. FLAC: only the header is checked (in fuzz builds
+//! symphonia skips the FLAC frame header CRC, see `readback`).
 #![no_main]
 
 use audiostream::dsp::output_frames;
@@ -298,6 +299,17 @@ fn readback(
     });
     r.add_basic_audio_stream(4096, 4)
         .unwrap_or_else(|e| panic!("{container}: written, but no output: {e}"));
+    if container.eq_ignore_ascii_case("flac") {
+        // Fuzz builds only: symphonia's FLAC frame parser skips the frame header CRC-8 under
+        // cfg(fuzzing) (symphonia-bundle-flac frame.rs, and our copy in symphonia-fixes), so
+        // sync codes inside frame data (common in loud or clipped verbatim subframes) pass as
+        // frame headers and packets are lost or mangled. The same files read back exactly in
+        // normal builds (checked on every such case found: FINDINGS.md). So for FLAC only the
+        // header (STREAMINFO, which has no such shortcut) is checked here.
+        let info = r.get_out_stream_info(0).expect("output 0");
+        assert_eq!(info.num_channels, channels, "{container}: channels read back");
+        return;
+    }
     let mut n = 0u64;
     let mut want = s16.map(|k| k.iter().flat_map(|c| c.columns().into_iter().map(|col| col.to_vec())).collect::<Vec<_>>());
     for item in r.stream() {
