@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Replays every input of each target's corpus through a release build without a sanitizer
-# (fuzz/target-replay), one process per input, and reports per target: inputs, failures (a
+# Replays every input of each target's corpus through a release build without a sanitizer and
+# without compare tracing (fuzz/target-replay; libFuzzer's edge counters stay, they cost a few
+# per cent), one process per input, and reports per target: inputs, failures (a
 # panic or an abort: the input crashes without the sanitizer too), the peak RSS and the input
 # that had it, the slowest input, and the slowest per MB of input. Inputs over the promises are
 # counted: RSS above the binary's own baseline (its RSS on an empty input, ~30 MB: libFuzzer's
@@ -34,7 +35,7 @@ if [ "${1:-}" = --regressions ]; then
 fi
 if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL[@]}"); fi
 if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
-    cargo +nightly fuzz build -O -s none --target-dir target-replay
+    cargo +nightly fuzz build -O -s none --no-trace-compares --target-dir target-replay
 fi
 
 TMP=$(mktemp -d)
