@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the benchmark corpus in benches/data/ (gitignored, never committed).
 #
-#   music10.{wav,flac,mp3,ogg,m4a}  exactly 10 min of stereo 44.1 kHz music
+#   music10.{wav,flac,mp3,ogg,m4a,opus}  exactly 10 min of stereo 44.1 kHz music (the .opus
+#                                   at 48 kHz, as opusenc makes it)
 #   music60.{wav,flac}              the same 10 minutes looped 6 times (memory test)
 #
 # Source: Debian's wesnoth-1.16-music (OGG Vorbis, CC BY-SA / GPL), concatenated
@@ -29,7 +30,7 @@ mkdir -p "$DATA"
 cd "$DATA"
 
 need() { command -v "$1" >/dev/null || { echo "prepare_data.sh: '$1' not found" >&2; exit 1; }; }
-for t in ffmpeg flac lame oggenc; do need "$t"; done
+for t in ffmpeg flac lame oggenc opusenc; do need "$t"; done
 
 log() { echo "prepare_data: $*" >&2; }
 
@@ -73,6 +74,12 @@ if [[ ! -f music10.m4a ]]; then
     log "music10.m4a (ffmpeg aac 192k)"
     ffmpeg -v error -nostdin -y -i music10.wav -c:a aac -b:a 192k -f mp4 tmp.music10.m4a
     mv tmp.music10.m4a music10.m4a
+fi
+
+if [[ ! -f music10.opus ]]; then
+    log "music10.opus (opusenc --bitrate 96)"
+    opusenc --quiet --bitrate 96 music10.wav tmp.music10.opus
+    mv tmp.music10.opus music10.opus
 fi
 
 if [[ $QUICK -eq 0 ]]; then

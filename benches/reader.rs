@@ -39,7 +39,9 @@ fn bare(path: &Path) -> BoxResult<u64> {
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
     }
-    let mut format = symphonia::default::get_probe().probe(
+    // symphonia's registries as the reader uses them: its demuxers and decoders with our
+    // corrected MP3/FLAC/MP4/Matroska copies and the Opus decoder ahead of them.
+    let mut format = audiostream::registry::probe().probe(
         &hint,
         mss,
         FormatOptions::default(),
@@ -55,7 +57,7 @@ fn bare(path: &Path) -> BoxResult<u64> {
         .and_then(|p| p.audio())
         .ok_or(Error::Unsupported("not audio"))?
         .clone();
-    let mut decoder = symphonia::default::get_codecs()
+    let mut decoder = audiostream::registry::codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())?;
 
     let mut planar: Vec<Vec<f32>> = Vec::new();

@@ -61,7 +61,7 @@ fn stream_from_url(url: &str) -> audiostream::Result<()> {
             // (code 0) the last, shorter chunk is ready too.
             while let Some(audio_chunk) = reader.pop_chunks().remove(0) {
                 chunk_count += 1;
-                if chunk_count % 100 == 0 {
+                if chunk_count.is_multiple_of(100) {
                     println!("Processed {chunk_count} chunks");
                 }
                 // Process audio chunk (e.g., save, analyze, play): here, keep the peak level.

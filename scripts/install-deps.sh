@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing audiostream needs from the system, on Debian/Ubuntu:
-# - the test oracles: ffmpeg (ffprobe), sox, lame, flac, vorbis-tools (oggenc);
+# - the test oracles: ffmpeg (ffprobe), sox, lame, flac, vorbis-tools (oggenc), opus-tools
+#   (opusenc, for the fixtures and the benchmark data);
 # - the C toolchain pieces the encoders build from bundled source: cmake;
 # - ALSA's headers for cpal (feature `device`), and alsa-utils (aplay/arecord) for the tests;
 # - the real servers the network tests run on loopback: icecast2 and nginx (range requests),
@@ -9,7 +10,7 @@
 # Idempotent: installs only what is missing. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
-packages=(ffmpeg sox lame flac vorbis-tools cmake pkg-config libasound2-dev alsa-utils icecast2 nginx-light openssl)
+packages=(ffmpeg sox lame flac vorbis-tools opus-tools cmake pkg-config libasound2-dev alsa-utils icecast2 nginx-light openssl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -7,30 +7,34 @@ use std::ops::{Deref, DerefMut};
 
 /// One chunk popped from a reader: `(channels, frames)` samples plus the time of its first frame.
 ///
-/// Derefs to the sample array, so `chunk.ncols()` is its number of frames.
+/// Derefs to the sample array, so `chunk.ncols()` is its number of frames. `Chunk` is
+/// `Chunk<f32>`, what [`pop_chunks`](crate::StreamReader::pop_chunks) gives;
+/// [`pop_chunks_as`](crate::StreamReader::pop_chunks_as) gives the other [`Sample`] types.
 ///
 /// ```
 /// use audiostream::{ndarray::Array2, Chunk};
-/// let c = Chunk { data: Array2::zeros((2, 1024)), pts: 0.5 };
+/// let c: Chunk = Chunk { data: Array2::zeros((2, 1024)), pts: 0.5 };
 /// assert_eq!((c.nrows(), c.ncols()), (2, 1024));
+/// let c: Chunk<i32> = Chunk { data: Array2::zeros((1, 8)), pts: 0.0 };
+/// assert_eq!(c[[0, 0]], 0);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Chunk {
-    /// Samples, `(channels, frames)`, `f32` in `[-1, 1]`.
-    pub data: Array2<f32>,
+pub struct Chunk<T = f32> {
+    /// Samples, `(channels, frames)`: `f32` in `[-1, 1]` unless another sample type was asked.
+    pub data: Array2<T>,
     /// Presentation time of the first frame, in seconds.
     pub pts: f64,
 }
 
-impl Deref for Chunk {
-    type Target = Array2<f32>;
-    fn deref(&self) -> &Array2<f32> {
+impl<T> Deref for Chunk<T> {
+    type Target = Array2<T>;
+    fn deref(&self) -> &Array2<T> {
         &self.data
     }
 }
 
-impl DerefMut for Chunk {
-    fn deref_mut(&mut self) -> &mut Array2<f32> {
+impl<T> DerefMut for Chunk<T> {
+    fn deref_mut(&mut self) -> &mut Array2<T> {
         &mut self.data
     }
 }
@@ -51,24 +55,54 @@ impl DerefMut for Chunk {
 pub trait Sample: PcmSample + Send + Sync + 'static {
     /// The sample format of this type (`flt`, `dbl`, `s16`, `s32`, `u8`).
     const FORMAT: SampleFormat;
+    /// The value of silence (128 for `u8`, 0 otherwise).
+    const SILENCE: Self;
+    /// This type from another sample type, by FFmpeg's conversion rules (see [`PcmSample`]).
+    ///
+    /// ```
+    /// use audiostream::Sample;
+    /// assert_eq!(i16::convert_from(0.5f32), 16384);
+    /// assert_eq!(i32::convert_from(-16384i16), -16384 << 16);
+    /// ```
+    fn convert_from<X: PcmSample>(x: X) -> Self;
 }
 
 impl Sample for f32 {
     const FORMAT: SampleFormat = SampleFormat::F32;
+    const SILENCE: f32 = 0.0;
+    fn convert_from<X: PcmSample>(x: X) -> f32 {
+        x.to_f32()
+    }
 }
 
 impl Sample for f64 {
     const FORMAT: SampleFormat = SampleFormat::F64;
+    const SILENCE: f64 = 0.0;
+    fn convert_from<X: PcmSample>(x: X) -> f64 {
+        x.to_f64()
+    }
 }
 
 impl Sample for i16 {
     const FORMAT: SampleFormat = SampleFormat::S16;
+    const SILENCE: i16 = 0;
+    fn convert_from<X: PcmSample>(x: X) -> i16 {
+        x.to_s16().0
+    }
 }
 
 impl Sample for i32 {
     const FORMAT: SampleFormat = SampleFormat::S32;
+    const SILENCE: i32 = 0;
+    fn convert_from<X: PcmSample>(x: X) -> i32 {
+        x.to_s32().0
+    }
 }
 
 impl Sample for u8 {
     const FORMAT: SampleFormat = SampleFormat::U8;
+    const SILENCE: u8 = 128;
+    fn convert_from<X: PcmSample>(x: X) -> u8 {
+        x.to_u8().0
+    }
 }

@@ -27,10 +27,14 @@ pub mod dsp;
 pub mod effects;
 mod error;
 pub mod functional;
+pub mod limits;
 #[cfg(feature = "net")]
 pub mod net;
+mod open;
+pub mod pipeline;
 #[cfg(feature = "decode")]
 mod reader;
+mod redact;
 #[cfg(feature = "decode")]
 pub mod transforms;
 mod writer;
@@ -43,18 +47,21 @@ pub use device::play_audio;
 pub use dsp::Remixer;
 #[cfg(feature = "decode")]
 pub use dsp::{output_frames, Resampler};
-pub use effects::{AudioEffector, EffectStream};
+pub use effects::AudioEffector;
 pub use error::{Error, Result};
 pub use ndarray;
+pub use pipeline::EffectStream;
 #[cfg(feature = "decode")]
 pub use reader::registry;
 #[cfg(feature = "decode")]
 pub use reader::{
     AudioStreamOptions, MediaType, Metadata, OutputStream, ReaderStats, SourceStream, StreamReader,
 };
+pub use redact::redact_credentials;
 #[cfg(feature = "decode")]
 pub use symphonia;
 pub use writer::{AudioEncodeOptions, StreamWriter, WriterStats};
 
-/// String options (format, decoder and encoder options), as torchaudio's `Dict[str, str]`.
-pub type Options = std::collections::BTreeMap<String, String>;
+/// String options (format, decoder and encoder options), as torchaudio's `Dict[str, str]`: the
+/// codecs crate's, so that one type goes from the reader's options to an encoder's.
+pub use audiostream_codecs::Options;

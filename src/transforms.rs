@@ -1,5 +1,6 @@
 //! Stateful transforms with torchaudio's names (seed: `torchaudio.transforms.Resample`).
 
+use crate::pipeline::{Pipeline, Stage};
 use crate::{dsp, Result};
 use ndarray::{Array2, ArrayView2};
 
@@ -23,7 +24,8 @@ use ndarray::{Array2, ArrayView2};
 /// ```
 #[derive(Debug)]
 pub struct Resample {
-    inner: dsp::Resampler,
+    /// One resampler stage: the same pipeline as a reader's output or the writer's input.
+    inner: Pipeline,
 }
 
 impl Resample {
@@ -35,7 +37,7 @@ impl Resample {
     /// ```
     pub fn new(orig_hz: u32, new_hz: u32, num_channels: usize) -> Result<Self> {
         Ok(Resample {
-            inner: dsp::Resampler::new(orig_hz, new_hz, num_channels)?,
+            inner: Pipeline::new().with(dsp::Resampler::new(orig_hz, new_hz, num_channels)?),
         })
     }
 
@@ -50,7 +52,7 @@ impl Resample {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn process(&mut self, chunk: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
-        self.inner.process(chunk)
+        self.inner.process(chunk.to_owned())
     }
 
     /// The frames still inside the filter, after the last chunk; the resampler can then start
@@ -62,6 +64,13 @@ impl Resample {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn flush(&mut self) -> Result<Array2<f32>> {
-        self.inner.flush()
+        let channels = self
+            .inner
+            .find::<dsp::Resampler>()
+            .map_or(0, dsp::Resampler::channels);
+        Ok(self
+            .inner
+            .flush_all()?
+            .unwrap_or_else(|| Array2::zeros((channels, 0))))
     }
 }

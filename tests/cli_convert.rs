@@ -31,6 +31,8 @@ const INPUTS: &[&str] = &[
     "wav_s24in32_alsa_stereo_48000.ref.flac",
     "flac_bad_comment_16_stereo_44100.flac",
     "flac_channels_change_44100.flac",
+    "aac_fragmented_stereo_44100.m4a",
+    "vorbis_chained_rate_change.ogg",
 ];
 
 /// Fixtures that exist to be rejected.

@@ -277,16 +277,18 @@ fn no_default_device_is_a_device_error_naming_the_host_and_devices() {
 #[test]
 fn the_device_sink_plays_every_sample_in_order() {
     let alsa = alsa();
-    // Read the device at 4x real time: the writer has to wait for room.
+    // Read the device at 2x real time: the writer has to wait for room.
     let rate = 48000u32;
     let drain = Drain::start(
         &alsa.path("sink.fifo"),
-        Some(4.0 * f64::from(rate) * 2.0 * 4.0),
+        Some(2.0 * f64::from(rate) * 2.0 * 4.0),
     );
-    // A 0.5 s queue: the device's first burst (the FIFO's 64 KiB and ALSA's buffer, read
-    // faster than real time) must not empty it, or the test would see an underrun.
+    // A 1 s queue: the device's first burst (the FIFO's 64 KiB and ALSA's buffer, read
+    // faster than real time) must not empty it, nor may the writer's thread being held up
+    // for a while on a loaded machine (0.5 s at this pace), or the test would see an
+    // underrun.
     let opts = Options::from([
-        ("queue_frames".into(), "24000".into()),
+        ("queue_frames".into(), "48000".into()),
         ("buffer_frames".into(), "1024".into()),
     ]);
     let (mut writer, monitor) = device::open_output("as_sink", Some(&opts)).unwrap();
@@ -305,8 +307,8 @@ fn the_device_sink_plays_every_sample_in_order() {
     assert_eq!(monitor.frames_played(), 2 * rate as u64);
     assert_eq!(monitor.underruns(), 0);
     assert_eq!(monitor.config(), Some((rate, 2, "f32".into())));
-    // Bounded buffering: 2 s of audio through a 0.5 s queue read at 4x real time cannot be
-    // written faster than about (2 - 0.5 - 0.25 (the first burst)) / 4 s.
+    // Bounded buffering: 2 s of audio through a 1 s queue read at 2x real time cannot be
+    // written faster than about (2 - 1 - 0.25 (the first burst)) / 2 s.
     assert!(
         writing >= Duration::from_millis(250),
         "writing took {writing:?}: the writer ran ahead of the device"

@@ -616,6 +616,19 @@ truncation_tests! {
     truncated_mp3_vbr => fx("mp3_vbr_v2_mono_44100.mp3", false, 94);
     truncated_ogg_vorbis => fx("vorbis_q5_stereo_44100.ogg", false, 70);
     truncated_m4a_aac => fx("aac_stereo_44100.m4a", false, 0);
+    truncated_mp3_untagged => fx("mp3_notag_cbr128_stereo_44100.mp3", false, 96);
+    truncated_mp3_mode_change => fx("mp3_mode_change_44100.mp3", false, 96);
+    truncated_wav_24_in_32 => fx("wav_s24in32_alsa_stereo_48000.wav", true, 96);
+    // Damaged metadata: prefixes that end inside it or just after have no audio to find.
+    truncated_flac_bad_comment => fx("flac_bad_comment_16_stereo_44100.flac", true, 64);
+    truncated_flac_channels_change => fx("flac_channels_change_44100.flac", true, 90);
+    // opusenc puts up to 1 s of audio in one Ogg page, and a cut page has no whole packet: the
+    // first half of the 2 s file has nothing to decode, and the 1 s 5.1 file only its last
+    // prefixes. The MP4 has its index at the end.
+    truncated_ogg_opus => fx("opus_96k_stereo_48000.opus", false, 46);
+    truncated_webm_opus => fx("opus_96k_stereo_48000.webm", false, 46);
+    truncated_mp4_opus => fx("opus_96k_stereo_48000.mp4", false, 0);
+    truncated_ogg_opus_51 => fx("opus_51_48000.opus", false, 2);
 }
 
 /// A fixed pseudo-random byte pattern (xorshift64*), the same on every run.
@@ -940,5 +953,57 @@ fn mp3_where_every_packet_fails_is_a_decode_error() {
         }
         assert_eq!(r.stats().decoded_packets, 0);
         assert!(r.stats().failed_packets >= 77, "{:?}", r.stats());
+    }
+}
+
+/// The files of the conformance fixes, damaged in the middle: every one ends cleanly, keeps most
+/// of its audio, and never gains any.
+#[test]
+fn corrupted_conformance_fixtures_end_cleanly() {
+    for name in [
+        "mp3_notag_cbr128_stereo_44100.mp3",
+        "mp3_mode_change_44100.mp3",
+        "wav_s24in32_alsa_stereo_48000.wav",
+        "flac_bad_comment_16_stereo_44100.flac",
+        "flac_channels_change_44100.flac",
+    ] {
+        for damage in DAMAGES {
+            let c = check_mostly_survives(name, damage);
+            if let Err(e) = &c.out.end {
+                assert!(!e.to_string().is_empty(), "{name} {damage:?}: empty error");
+            }
+        }
+    }
+}
+
+/// Ogg Opus from opusenc holds up to 1 s of audio in one page: damage in the middle of a 2 s
+/// file hits the first audio page, whose CRC fails when the demuxer opens the stream (symphonia
+/// refuses the whole stream then). Opening fails cleanly, or what can be decoded is; never
+/// more frames than the intact file.
+#[test]
+fn corrupted_ogg_opus_ends_cleanly() {
+    // And WebM: symphonia's Matroska demuxer does not resynchronise after damage (FFmpeg looks
+    // for the next cluster): it ends there, with an error naming the damage.
+    for name in [
+        "opus_96k_stereo_48000.opus",
+        "opus_51_48000.opus",
+        "opus_96k_stereo_48000.webm",
+    ] {
+        let f = fx(name, false, 0);
+        let bytes = std::fs::read(fixture(name)).unwrap();
+        let full = decode_bytes(&f, bytes.clone(), true).expect("the whole file opens");
+        for damage in DAMAGES {
+            for seekable in [true, false] {
+                match decode_bytes(&f, damaged(&bytes, damage), seekable) {
+                    Err(e) => assert!(!e.to_string().is_empty(), "{name} {damage:?}"),
+                    Ok(out) => {
+                        assert!(out.num_frames() <= full.num_frames(), "{name} {damage:?}");
+                        if let Err(e) = &out.end {
+                            assert!(!e.to_string().is_empty(), "{name} {damage:?}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

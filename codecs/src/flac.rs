@@ -562,7 +562,7 @@ impl FlacEncoder {
             verify: self.verify,
             // Rates above 65535 Hz that are not a multiple of 10 cannot be coded in a frame
             // header ("see STREAMINFO" instead), which the streamable subset forbids.
-            subset: self.sample_rate < 65_536 || self.sample_rate % 10 == 0,
+            subset: self.sample_rate < 65_536 || self.sample_rate.is_multiple_of(10),
             // Only a seekable sink can take the MD5 (at `finish`).
             md5: self.sink.is_seekable(),
         })?;

@@ -34,7 +34,13 @@ pub mod flac;
 pub mod mp3;
 pub mod wav;
 
-/// String options (`encoder_option`), as torchaudio's `Dict[str, str]`.
+/// String options (format, decoder and encoder options), as torchaudio's `Dict[str, str]`
+/// (`audiostream::Options` is this type).
+///
+/// ```
+/// let opts = audiostream_codecs::Options::from([("compression_level".into(), "8".into())]);
+/// assert_eq!(opts["compression_level"], "8");
+/// ```
 pub type Options = BTreeMap<String, String>;
 
 /// Codec settings, as torchaudio's `CodecConfig`. See the crate docs for what each field means

@@ -1360,7 +1360,7 @@ mod tests {
         // 2 s = 88200 frames; LAME pads to whole 1152-frame frames, plus its delay and
         // look-ahead.
         assert!(
-            d.padding > 0 && (88200 + d.delay + d.padding) % 1152 == 0,
+            d.padding > 0 && (88200 + d.delay + d.padding).is_multiple_of(1152),
             "{d:?}"
         );
 

@@ -4,7 +4,7 @@
 
 use super::host::{self, Choice, Direction, Want};
 use super::{check_option_keys, close_stream, device_error, positive_option, Waker};
-use crate::dsp::Chain;
+use crate::pipeline::{self, Stage};
 use crate::{AudioEncodeOptions, Error, Options, Result, StreamWriter};
 use audiostream_codecs::{EncodeError, Encoder, EncoderDelay, Planar, SampleFormat};
 use cpal::traits::{DeviceTrait, StreamTrait};
@@ -367,19 +367,20 @@ pub fn play_audio_on(
     } else {
         audio.mapv(|v| v * gain)
     };
-    let converted = match Chain::new(
-        channels,
-        out_channels,
-        sample_rate,
-        choice.sample_rate,
+    let converted = match pipeline::conversion(
+        (channels, sample_rate),
+        (out_channels, choice.sample_rate),
+        false,
         None,
     )? {
         None => scaled,
-        Some(mut chain) => {
-            let body = chain.process(scaled.view())?;
-            let tail = chain.flush()?;
-            ndarray::concatenate(Axis(1), &[body.view(), tail.view()])
-                .map_err(|e| Error::Device(format!("joining converted audio: {e}")))?
+        Some(mut stages) => {
+            let body = stages.process(scaled)?;
+            match stages.flush_all()? {
+                Some(tail) => ndarray::concatenate(Axis(1), &[body.view(), tail.view()])
+                    .map_err(|e| Error::Device(format!("joining converted audio: {e}")))?,
+                None => body,
+            }
         }
     };
     let total = converted.ncols() as u64;

@@ -43,12 +43,10 @@
 /// ```
 pub const MAX_CHANNELS: usize = 1024;
 
-mod chain;
 pub mod remix;
 #[cfg(feature = "decode")]
 pub mod resample;
 
-pub(crate) use chain::Chain;
 pub use remix::Remixer;
 #[cfg(feature = "decode")]
 pub use resample::{output_frames, Resampler};

@@ -57,6 +57,10 @@ const MIN_LOW_BLOCK: u64 = 1024;
 /// need long blocks (44100 -> 44099 needs 88200), and memory grows with the block.
 const MAX_BLOCK: u64 = 1 << 20;
 
+/// Largest block over all channels, in samples: the resampler's memory is a few times this
+/// many `f64`s (about 40 MiB at the limit).
+const MAX_BLOCK_SAMPLES: u64 = 1 << 20;
+
 /// The exact number of frames `input_frames` frames at `orig_hz` become at `new_hz`:
 /// `floor(input_frames * new_hz / orig_hz + 1/2)`, i.e. rounded to the nearest integer with
 /// halves rounded up — what SoX's `rate` effect outputs. A zero rate gives 0.
@@ -173,6 +177,17 @@ fn rubato_error(e: impl std::fmt::Display) -> Error {
 impl Inner {
     fn new(orig_hz: u32, new_hz: u32, channels: usize) -> Result<Self> {
         let (block_in, block_out) = block_sizes(orig_hz, new_hz)?;
+        // The buffers (rubato's FFT buffers and ours, `f64`) hold a block of every channel
+        // several times: bound their size before anything is allocated.
+        let samples = (block_in.max(block_out) as u64).saturating_mul(channels as u64);
+        if samples > MAX_BLOCK_SAMPLES {
+            return Err(Error::Unsupported(format!(
+                "resampling {orig_hz} Hz -> {new_hz} Hz with {channels} channels: blocks of \
+                 {block_in}:{block_out} frames on every channel are {samples} samples; the \
+                 resampler takes at most {MAX_BLOCK_SAMPLES} (fewer channels, or rates whose \
+                 ratio reduces to smaller terms)"
+            )));
+        }
         let to_usize =
             |v: u32| usize::try_from(v).map_err(|_| Error::Unsupported("sample rate".into()));
         let fft = Fft::<f64>::new_custom(

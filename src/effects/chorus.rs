@@ -28,7 +28,7 @@
 use super::lfo::{
     as_float, check_range, count_error, indexed, number, starts_numeric, wave_table_int, Wave,
 };
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar};
+use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
 use crate::{Error, Result};
 use std::f64::consts::PI;
 
@@ -200,7 +200,12 @@ impl EffectSpec for ChorusSpec {
         Ok(())
     }
 
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        _resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         self.validate()?;
         let rate = f64::from(sample_rate);
         let mut lines = Vec::with_capacity(self.voices.len());

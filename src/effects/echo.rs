@@ -23,7 +23,7 @@
 //! ```
 
 use super::lfo::{as_float, check_range, count_error, indexed, number, out_of_range};
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar};
+use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
 use crate::Result;
 
 /// SoX's limit on the number of delays (`MAX_ECHOS`).
@@ -56,7 +56,7 @@ impl EchoSpec {
     /// Parses SoX's arguments for effect `name` (`echo` or `echos`).
     pub(crate) fn parse(name: &str, args: &[&str]) -> Result<Self> {
         let name = if name == "echos" { "echos" } else { "echo" };
-        if args.len() < 4 || args.len() % 2 != 0 || args.len() > PARAMS.len() {
+        if args.len() < 4 || !args.len().is_multiple_of(2) || args.len() > PARAMS.len() {
             return Err(count_error(name, args.len(), SYNOPSIS));
         }
         let mut values = Vec::with_capacity(args.len());
@@ -162,7 +162,12 @@ impl EffectSpec for EchoSpec {
         Ok(())
     }
 
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        _resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         self.validate()?;
         let samples = self.samples(sample_rate)?;
         let gain_in = as_float(self.gain_in);
@@ -423,7 +428,10 @@ mod tests {
         // SoX 14.4.2: echos 1 1 10 0.5 20 0.25 on a 0.5 impulse at 1 kHz gives 0.5 at 0,
         // 0.25 at 10 and 0.25 (2 * 0.5 * 0.25) at 20; 30 samples of tail.
         let spec = EchoSpec::parse("echos", &["1", "1", "10", "0.5", "20", "0.25"]).unwrap();
-        let mut fx = spec.build(1000, 1).unwrap().unwrap();
+        let mut fx = spec
+            .build(1000, 1, &crate::pipeline::resampler_factory)
+            .unwrap()
+            .unwrap();
         let mut x = vec![vec![0.0f32; 100]];
         x[0][0] = 0.5;
         fx.process(&mut x);

@@ -19,6 +19,8 @@
 use super::{Effect, Planar};
 use crate::{Error, Result};
 
+use crate::limits::{MAX_EFFECT_SAMPLES as MAX_SAMPLES, MAX_EFFECT_SECONDS as MAX_SECONDS};
+
 /// A time as SoX writes it, before the rate is known.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Time {
@@ -41,8 +43,22 @@ impl Time {
                 "a time >= 0: seconds, [[hh:]mm:]ss[.frac], or samples with an `s` suffix",
             )
         };
+        let too_long = |value: String| {
+            Error::invalid_argument(
+                &format!("{effect} {arg}"),
+                value,
+                format!(
+                    "at most {MAX_SECONDS} s (24 hours), or {MAX_SAMPLES} samples with an `s` \
+                     suffix"
+                ),
+            )
+        };
         if let Some(n) = token.strip_suffix('s') {
-            return n.parse::<u64>().map(Time::Samples).map_err(|_| bad());
+            let n = n.parse::<u64>().map_err(|_| bad())?;
+            if n > MAX_SAMPLES {
+                return Err(too_long(token.to_string()));
+            }
+            return Ok(Time::Samples(n));
         }
         let mut secs = 0.0;
         let parts: Vec<&str> = token.split(':').collect();
@@ -56,6 +72,9 @@ impl Time {
                 return Err(bad());
             }
             secs = secs * 60.0 + v;
+        }
+        if secs > MAX_SECONDS {
+            return Err(too_long(token.to_string()));
         }
         Ok(Time::Seconds(secs))
     }
@@ -100,6 +119,8 @@ pub(crate) struct Fade {
     /// Frames held back (end-of-audio fade-out), with the index of the first.
     held: Planar,
     held_start: u64,
+    /// Silence still to put out up to the stop position (after `flush`).
+    silence_left: u64,
 }
 
 impl Fade {
@@ -125,6 +146,7 @@ impl Fade {
             done: 0,
             held: vec![Vec::new(); num_channels],
             held_start: 0,
+            silence_left: 0,
         })
     }
 
@@ -203,11 +225,10 @@ impl Effect for Fade {
     fn flush(&mut self, planar: &mut Planar) -> Result<()> {
         match self.out {
             Some((Some(stop), _)) if self.done < stop => {
-                let pad = (stop - self.done) as usize;
+                // Silence up to the stop position (SoX pads to it): put out by `drain`, a piece
+                // at a time.
+                self.silence_left = stop - self.done;
                 self.done = stop;
-                for ch in planar.iter_mut() {
-                    ch.resize(ch.len() + pad, 0.0);
-                }
             }
             Some((None, len)) => {
                 let stop = self.done;
@@ -222,5 +243,17 @@ impl Effect for Fade {
             _ => {}
         }
         Ok(())
+    }
+
+    fn pending(&self) -> bool {
+        self.silence_left > 0
+    }
+
+    fn drain(&mut self, planar: &mut Planar, max: usize) {
+        let n = self.silence_left.min(max as u64);
+        self.silence_left -= n;
+        for ch in planar.iter_mut() {
+            ch.resize(ch.len() + n as usize, 0.0);
+        }
     }
 }

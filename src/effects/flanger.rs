@@ -22,7 +22,7 @@
 //! ```
 
 use super::lfo::{check_range, optional_args, wave_table_f32, Slot, SlotValue, Wave};
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar};
+use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
 use crate::{Error, Result};
 use std::f64::consts::PI;
 
@@ -135,7 +135,12 @@ impl EffectSpec for FlangerSpec {
         check_range("flanger", "phase", self.phase, 0.0, 100.0, "0 to 100 %")
     }
 
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        _resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         self.validate()?;
         let rate = f64::from(sample_rate);
         let feedback = self.regen / 100.0;

@@ -14,7 +14,7 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar};
+use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
 use crate::{Error, Result};
 
 /// SoX's sample scale: a float sample `x` is the integer `x * 2^31`.
@@ -238,7 +238,12 @@ impl EffectSpec for GainSpec {
         }
     }
 
-    fn build(&self, _sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        _sample_rate: u32,
+        num_channels: usize,
+        _resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         self.build_with(num_channels, None)
     }
 }

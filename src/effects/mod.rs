@@ -1,5 +1,9 @@
 //! SoX-compatible audio effects: [`AudioEffector`] (a chain of effects, torchaudio's
-//! `AudioEffector`) and [`EffectStream`] (the same chain fed chunk by chunk).
+//! `AudioEffector`), the effects' arguments and running instances. The chain runs as a stage
+//! of the [`pipeline`](crate::pipeline) ([`EffectStream`](crate::EffectStream), fed chunk by
+//! chunk; [`AudioEffector::apply`] on a whole signal). Nothing here names the pipeline or
+//! `dsp`: `speed` and `pitch` get their resampler from the pipeline
+//! ([`ResamplerFactory`]).
 //!
 //! Effect names and positional arguments follow SoX (`sox.1`, `src/*.c`); results match
 //! `sox -D` with float output to better than 60 dB SNR. Like SoX, every effect clips its
@@ -55,6 +59,7 @@ use crate::{Error, Result};
 use basic::{Overdrive, Reverse, Scale};
 use biquad::{Biquad, BiquadSpec, FilterKind, WidthType};
 use fade::{Fade, Time};
+#[allow(unused_imports)]
 use ndarray::{Array2, ArrayView2};
 use std::str::FromStr;
 
@@ -63,14 +68,35 @@ pub(crate) use basic::Overdrive as OverdriveState;
 /// Planar audio: one `Vec` per channel.
 pub(crate) type Planar = Vec<Vec<f32>>;
 
+/// A resampler between integer rates, for the effects that change the rate (`speed`,
+/// `pitch`): `process` chunks, then `flush` the tail at the end (which also starts over).
+pub(crate) trait Resample: Send {
+    fn process(&mut self, chunk: ArrayView2<'_, f32>) -> Result<Array2<f32>>;
+    fn flush(&mut self) -> Result<Array2<f32>>;
+}
+
+/// Makes a [`Resample`] from `from` Hz to `to` Hz for `channels` channels (an error for a
+/// ratio it cannot do).
+pub(crate) type ResamplerFactory = dyn Fn(u32, u32, usize) -> Result<Box<dyn Resample>> + Sync;
+
 /// One running effect instance (rate and channel count fixed).
 pub(crate) trait Effect: Send {
-    /// Processes `planar` in place; may change its length (e.g. buffer everything).
+    /// Processes `planar` in place; may change its length (e.g. buffer everything). Called
+    /// only when the effect has nothing [`pending`](Self::pending).
     fn process(&mut self, planar: &mut Planar);
-    /// Appends what the effect still holds (tails, buffered audio) to `planar`.
+    /// Appends what the effect still holds (tails, buffered audio) to `planar`, or makes it
+    /// [`pending`](Self::pending) when it is long (generated silence).
     fn flush(&mut self, _planar: &mut Planar) -> Result<()> {
         Ok(())
     }
+    /// Whether the effect has output it makes without more input, put out by
+    /// [`drain`](Self::drain) a piece at a time (a long `pad`): a stream takes no input until
+    /// it is drained, so such output never sits in memory whole.
+    fn pending(&self) -> bool {
+        false
+    }
+    /// Appends some of what is [`pending`](Self::pending) to `planar` (about `max` frames).
+    fn drain(&mut self, _planar: &mut Planar, _max: usize) {}
 }
 
 /// A parsed effect of a family module (`chorus.rs`, `reverb.rs`, ...): its arguments, their
@@ -87,7 +113,12 @@ pub(crate) trait EffectSpec {
     /// Checks every argument's range: `InvalidArgument` naming effect, argument and range.
     fn validate(&self) -> Result<()>;
     /// A running instance, or `None` when the effect does nothing with these arguments.
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>>;
+    fn build(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>>;
 }
 
 /// The effects implemented, in the order listed by error messages.
@@ -435,7 +466,12 @@ impl Spec {
     }
 
     /// A running instance, or `None` when the effect does nothing (SoX's null effects).
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         Ok(match self {
             Spec::Vol {
                 gain,
@@ -474,7 +510,7 @@ impl Spec {
                 num_channels,
             )?)),
             Spec::Reverse => Some(Box::new(Reverse::new(num_channels))),
-            Spec::Family(f) => f.spec().build(sample_rate, num_channels)?,
+            Spec::Family(f) => f.spec().build(sample_rate, num_channels, resample)?,
         })
     }
 }
@@ -853,53 +889,15 @@ impl AudioEffector {
         Ok(self)
     }
 
-    /// Applies the chain to a whole `(channels, frames)` array and returns the whole result
-    /// (including any tail).
-    ///
-    /// ```
-    /// use audiostream::AudioEffector;
-    /// use audiostream::ndarray::array;
-    /// let out = AudioEffector::new("reverse", &[])?.apply(array![[1.0f32, 2.0, 3.0]].view(), 8000)?;
-    /// assert_eq!(out, array![[3.0f32, 2.0, 1.0]]);
-    /// # Ok::<(), audiostream::Error>(())
-    /// ```
-    pub fn apply(&self, waveform: ArrayView2<'_, f32>, sample_rate: u32) -> Result<Array2<f32>> {
-        let mut stream = self.build(sample_rate, waveform.nrows())?;
-        if waveform.nrows() == 0 {
-            // No channels: nothing to process (every effect keeps the length).
-            return Ok(waveform.to_owned());
-        }
-        let mut planar = to_planar(waveform);
-        stream.finish(&mut planar)?;
-        Ok(from_planar(planar, waveform.nrows()))
-    }
-
-    /// A stateful stream of the chain for audio at `sample_rate` with `num_channels`
-    /// channels: the output of every `process` call concatenated with `flush` equals
-    /// [`apply`](AudioEffector::apply) on the whole signal, bit for bit. `reverse` needs the
-    /// whole signal: a chain containing it returns nothing from that point on until `flush`.
-    ///
-    /// ```
-    /// use audiostream::AudioEffector;
-    /// use audiostream::ndarray::Array2;
-    /// let mut s = "highpass 100".parse::<AudioEffector>()?.stream(16000, 1)?;
-    /// let out = s.process(Array2::zeros((1, 160)).view())?;
-    /// assert_eq!(out.dim(), (1, 160));
-    /// assert_eq!(s.flush()?.ncols(), 0);
-    /// # Ok::<(), audiostream::Error>(())
-    /// ```
-    pub fn stream(&self, sample_rate: u32, num_channels: usize) -> Result<EffectStream> {
-        if num_channels == 0 {
-            return Err(Error::invalid_argument(
-                "num_channels",
-                0,
-                "at least 1 channel",
-            ));
-        }
-        self.build(sample_rate, num_channels)
-    }
-
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<EffectStream> {
+    /// The running instances of the chain's effects at `sample_rate` with `num_channels`
+    /// channels (effects that do nothing with their arguments have none). `resample` makes
+    /// the resamplers `speed` and `pitch` need (the pipeline's, `dsp::Resampler`).
+    pub(crate) fn instances(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        resample: &ResamplerFactory,
+    ) -> Result<Vec<Box<dyn Effect>>> {
         if sample_rate == 0 {
             return Err(Error::invalid_argument(
                 "sample_rate",
@@ -922,17 +920,13 @@ impl AudioEffector {
                     }
                     e
                 }
-                other => other.build(sample_rate, num_channels)?,
+                other => other.build(sample_rate, num_channels, resample)?,
             };
             if let Some(e) = effect {
                 effects.push(e);
             }
         }
-        Ok(EffectStream {
-            effects,
-            num_channels,
-            flushed: false,
-        })
+        Ok(effects)
     }
 }
 
@@ -977,129 +971,6 @@ impl FromStr for AudioEffector {
     }
 }
 
-/// An [`AudioEffector`] running on a stream: feed `(channels, frames)` chunks to
-/// [`process`](EffectStream::process), then call [`flush`](EffectStream::flush) once.
-///
-/// ```
-/// use audiostream::AudioEffector;
-/// use audiostream::ndarray::Array2;
-/// let mut s = AudioEffector::new("reverse", &[])?.stream(8000, 2)?;
-/// assert_eq!(s.process(Array2::zeros((2, 10)).view())?.ncols(), 0); // buffered
-/// assert_eq!(s.flush()?.ncols(), 10);
-/// # Ok::<(), audiostream::Error>(())
-/// ```
-pub struct EffectStream {
-    effects: Vec<Box<dyn Effect>>,
-    num_channels: usize,
-    flushed: bool,
-}
-
-impl std::fmt::Debug for EffectStream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EffectStream")
-            .field("effects", &self.effects.len())
-            .field("num_channels", &self.num_channels)
-            .field("flushed", &self.flushed)
-            .finish()
-    }
-}
-
-impl EffectStream {
-    /// Processes one chunk; the result may be shorter or longer than the chunk (effects
-    /// that buffer, like `reverse`, return audio later).
-    ///
-    /// ```
-    /// use audiostream::AudioEffector;
-    /// use audiostream::ndarray::Array2;
-    /// let mut s = AudioEffector::new("gain", &[-6.0])?.stream(8000, 1)?;
-    /// assert!(s.process(Array2::zeros((2, 10)).view()).is_err()); // wrong channel count
-    /// # Ok::<(), audiostream::Error>(())
-    /// ```
-    pub fn process(&mut self, chunk: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
-        if self.flushed {
-            return Err(Error::Closed("EffectStream (after flush)"));
-        }
-        if chunk.nrows() != self.num_channels {
-            return Err(Error::invalid_argument(
-                "chunk channels",
-                chunk.nrows(),
-                format!("{} (the stream's num_channels)", self.num_channels),
-            ));
-        }
-        let mut planar = to_planar(chunk);
-        self.run(&mut planar);
-        Ok(from_planar(planar, self.num_channels))
-    }
-
-    /// [`process`](Self::process) taking the chunk by value: the first channel's samples
-    /// are processed in the array's own allocation (the pipeline's path: fewer copies).
-    pub(crate) fn process_owned(&mut self, chunk: Array2<f32>) -> Result<Array2<f32>> {
-        if self.flushed {
-            return Err(Error::Closed("EffectStream (after flush)"));
-        }
-        if chunk.nrows() != self.num_channels {
-            return Err(Error::invalid_argument(
-                "chunk channels",
-                chunk.nrows(),
-                format!("{} (the stream's num_channels)", self.num_channels),
-            ));
-        }
-        let frames = chunk.ncols();
-        let mut planar = if chunk.is_standard_layout() && self.num_channels > 0 {
-            let (mut all, _) = chunk.into_raw_vec_and_offset();
-            // Channels 1.. are copied out; channel 0 keeps the allocation.
-            let mut planar: Planar = Vec::with_capacity(self.num_channels);
-            planar.push(Vec::new());
-            for c in 1..self.num_channels {
-                planar.push(
-                    all.get(c * frames..(c + 1) * frames)
-                        .unwrap_or_default()
-                        .to_vec(),
-                );
-            }
-            all.truncate(frames);
-            planar[0] = all;
-            planar
-        } else {
-            to_planar(chunk.view())
-        };
-        self.run(&mut planar);
-        Ok(join_planar(planar, self.num_channels))
-    }
-
-    /// Ends the stream and returns what the effects still hold (tails, buffered audio).
-    /// Calling it again returns nothing.
-    ///
-    /// ```
-    /// use audiostream::AudioEffector;
-    /// let mut s = AudioEffector::new("overdrive", &[])?.stream(8000, 1)?;
-    /// assert_eq!(s.flush()?.dim(), (1, 0));
-    /// # Ok::<(), audiostream::Error>(())
-    /// ```
-    pub fn flush(&mut self) -> Result<Array2<f32>> {
-        let mut planar = vec![Vec::new(); self.num_channels];
-        if !self.flushed {
-            self.finish(&mut planar)?;
-        }
-        Ok(from_planar(planar, self.num_channels))
-    }
-
-    fn run(&mut self, planar: &mut Planar) {
-        for e in &mut self.effects {
-            e.process(planar);
-        }
-    }
-
-    fn finish(&mut self, planar: &mut Planar) -> Result<()> {
-        self.flushed = true;
-        for e in &mut self.effects {
-            e.process(planar);
-            e.flush(planar)?;
-        }
-        Ok(())
-    }
-}
-
 /// Appends to `planar` what `run` makes of `frames` frames of silence on every channel: the
 /// tail SoX's delay effects (echo, echos, chorus) drain at the end of the stream.
 pub(crate) fn append_silence_tail(
@@ -1112,37 +983,4 @@ pub(crate) fn append_silence_tail(
     for (ch, t) in planar.iter_mut().zip(tail) {
         ch.extend(t);
     }
-}
-
-fn to_planar(view: ArrayView2<'_, f32>) -> Planar {
-    view.rows().into_iter().map(|r| r.to_vec()).collect()
-}
-
-/// [`from_planar`] reusing the first channel's allocation (one copy of the others).
-fn join_planar(mut planar: Planar, num_channels: usize) -> Array2<f32> {
-    let frames = planar.first().map_or(0, Vec::len);
-    if planar.len() != num_channels || planar.iter().any(|c| c.len() != frames) {
-        return from_planar(planar, num_channels);
-    }
-    let mut rest = planar.split_off(1.min(planar.len()));
-    let mut all = planar.pop().unwrap_or_default();
-    all.reserve(frames * rest.len());
-    for ch in rest.iter_mut() {
-        all.append(ch);
-    }
-    match Array2::from_shape_vec((num_channels, frames), all) {
-        Ok(a) => a,
-        Err(_) => Array2::zeros((num_channels, 0)),
-    }
-}
-
-fn from_planar(planar: Planar, num_channels: usize) -> Array2<f32> {
-    let frames = planar.first().map_or(0, Vec::len);
-    let mut out = Array2::zeros((num_channels, frames));
-    for (mut row, ch) in out.rows_mut().into_iter().zip(planar) {
-        for (o, x) in row.iter_mut().zip(ch) {
-            *o = x;
-        }
-    }
-    out
 }

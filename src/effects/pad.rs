@@ -12,7 +12,7 @@
 //! ```
 
 use super::fade::Time;
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar};
+use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
 use crate::{Error, Result};
 
 /// Where a pad goes.
@@ -79,7 +79,12 @@ impl EffectSpec for PadSpec {
         Ok(())
     }
 
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        _resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         let mut inserts = Vec::new();
         let mut at_end = 0u64;
         let mut last = 0u64;
@@ -107,9 +112,15 @@ impl EffectSpec for PadSpec {
             at_end,
             position: 0,
             num_channels,
+            silence_left: 0,
+            held: vec![Vec::new(); num_channels],
         })))
     }
 }
+
+/// Silence put out at once at most: a longer pad comes out a piece at a time (see
+/// [`Effect::pending`]), so ten minutes of it never sit in memory whole.
+const STEP: u64 = 1 << 16;
 
 /// The running `pad`: counts input frames and inserts silence where asked.
 struct Pad {
@@ -117,43 +128,87 @@ struct Pad {
     inserts: Vec<(u64, u64)>,
     next: usize,
     at_end: u64,
-    /// Input frames seen.
+    /// Input frames taken in (put out, or held behind silence).
     position: u64,
     num_channels: usize,
+    /// Silence still to put out.
+    silence_left: u64,
+    /// Input that comes after the silence being put out.
+    held: Planar,
+}
+
+impl Pad {
+    /// Puts `input` (which starts at input frame `self.position`) out, with the silence due
+    /// inside it: at most `STEP` frames of a pad at once; the rest of a longer pad, and the
+    /// input after it, wait in `silence_left` and `held`.
+    fn take(&mut self, input: Planar, out: &mut Planar) {
+        let frames = input.first().map_or(0, Vec::len) as u64;
+        let start = self.position;
+        let end = start + frames;
+        let mut from = 0usize;
+        while let Some(&(pos, len)) = self.inserts.get(self.next) {
+            if pos >= end {
+                break;
+            }
+            let split = (pos - start) as usize;
+            let now = len.min(STEP) as usize;
+            for (o, ch) in out.iter_mut().zip(input.iter()) {
+                o.extend_from_slice(ch.get(from..split).unwrap_or_default());
+                o.resize(o.len() + now, 0.0);
+            }
+            from = split;
+            self.next += 1;
+            if len > STEP {
+                self.silence_left = len - STEP;
+                for (h, ch) in self.held.iter_mut().zip(input.iter()) {
+                    h.extend_from_slice(ch.get(split..).unwrap_or_default());
+                }
+                self.position = pos;
+                return;
+            }
+        }
+        for (o, ch) in out.iter_mut().zip(input.iter()) {
+            o.extend_from_slice(ch.get(from..).unwrap_or_default());
+        }
+        self.position = end;
+    }
 }
 
 impl Effect for Pad {
     fn process(&mut self, planar: &mut Planar) {
         let frames = planar.first().map_or(0, Vec::len) as u64;
-        let end = self.position + frames;
-        let due = self.inserts[self.next..]
-            .iter()
-            .take_while(|(pos, _)| *pos < end)
-            .count();
-        if due == 0 {
-            self.position = end;
+        let due = self
+            .inserts
+            .get(self.next)
+            .is_some_and(|(pos, _)| *pos < self.position + frames);
+        if !due {
+            self.position += frames;
             return;
         }
-        let mut out: Planar = vec![Vec::new(); self.num_channels];
-        let mut from = 0usize;
-        for &(pos, len) in &self.inserts[self.next..self.next + due] {
-            let split = (pos - self.position) as usize;
-            for (o, ch) in out.iter_mut().zip(planar.iter()) {
-                o.extend_from_slice(ch.get(from..split).unwrap_or_default());
-                o.resize(o.len() + len as usize, 0.0);
-            }
-            from = split;
-        }
-        for (o, ch) in out.iter_mut().zip(planar.iter()) {
-            o.extend_from_slice(ch.get(from..).unwrap_or_default());
-        }
-        self.next += due;
-        self.position = end;
-        *planar = out;
+        let input = std::mem::replace(planar, vec![Vec::new(); self.num_channels]);
+        self.take(input, planar);
     }
 
-    fn flush(&mut self, planar: &mut Planar) -> Result<()> {
-        // Pads at the very end of the input (position == its length) and the end pad.
+    fn pending(&self) -> bool {
+        self.silence_left > 0 || self.held.first().is_some_and(|h| !h.is_empty())
+    }
+
+    fn drain(&mut self, planar: &mut Planar, max: usize) {
+        if self.silence_left > 0 {
+            let n = self.silence_left.min(max as u64);
+            self.silence_left -= n;
+            for ch in planar.iter_mut() {
+                ch.resize(ch.len() + n as usize, 0.0);
+            }
+            return;
+        }
+        let held = std::mem::replace(&mut self.held, vec![Vec::new(); self.num_channels]);
+        self.take(held, planar);
+    }
+
+    fn flush(&mut self, _planar: &mut Planar) -> Result<()> {
+        // Pads at the very end of the input (position == its length) and the end pad: put
+        // out by `drain`, a piece at a time.
         let mut extra = self.at_end;
         while let Some(&(pos, len)) = self.inserts.get(self.next) {
             if pos > self.position {
@@ -169,9 +224,7 @@ impl Effect for Pad {
             extra += len;
             self.next += 1;
         }
-        for ch in planar.iter_mut() {
-            ch.resize(ch.len() + extra as usize, 0.0);
-        }
+        self.silence_left += extra;
         Ok(())
     }
 }

@@ -20,7 +20,7 @@
 use super::lfo::{
     check_range, optional_args, starts_numeric, wave_table_int, Slot, SlotValue, Wave,
 };
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar};
+use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
 use crate::{Error, Result};
 use std::f64::consts::PI;
 
@@ -120,7 +120,12 @@ impl EffectSpec for PhaserSpec {
         check_range("phaser", "speed", self.speed, 0.1, 2.0, "0.1 to 2 Hz")
     }
 
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        _resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         self.validate()?;
         let rate = f64::from(sample_rate);
         let len = (self.delay * 0.001 * rate + 0.5) as usize;

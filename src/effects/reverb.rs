@@ -33,7 +33,7 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar};
+use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
 use crate::{Error, Result};
 
 /// Freeverb's comb delays in samples at 44.1 kHz.
@@ -175,7 +175,12 @@ impl EffectSpec for ReverbSpec {
         Ok(())
     }
 
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        _resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         // The delay lines grow with the rate (about 1.1 bytes per Hz per filter array, plus
         // the pre-delay): refuse absurd rates rather than allocate gigabytes.
         if sample_rate > MAX_RATE {
@@ -251,7 +256,7 @@ impl FilterArray {
         let r = rate * (1.0 / 44100.0);
         // The spread alternates in sign from one filter to the next, combs then all-passes
         // (eight combs, so the all-passes start with the same sign).
-        let sign = |i: usize| if i % 2 == 0 { offset } else { -offset };
+        let sign = |i: usize| if i.is_multiple_of(2) { offset } else { -offset };
         let comb = |i: usize| {
             let len = COMB_LENGTHS.get(i).copied().unwrap_or(1.0);
             Line::new((scale * r * (len + STEREO_SPREAD * sign(i)) + 0.5) as usize)

@@ -4,8 +4,8 @@
 //!
 //! SoX's `speed` leaves the samples alone and only relabels the rate (`R` becomes `R ×
 //! factor`); the `rate` effect it then inserts before the output resamples back to `R`. We do
-//! the same in one step: [`RateChange`] resamples with the crate's resampler
-//! ([`crate::dsp::Resampler`], rubato's FFT resampler) by the rate ratio `R × factor : R`.
+//! the same in one step: [`RateChange`] resamples with the crate's resampler (the pipeline's
+//! `dsp::Resampler`, rubato's FFT resampler) by the rate ratio `R × factor : R`.
 //! Later effects in a chain see the audio at `R` (SoX runs them at `R × factor` and resamples
 //! last; for the usual effects the result is the same).
 //!
@@ -33,8 +33,7 @@
 //! # Ok::<(), audiostream::Error>(())
 //! ```
 
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar};
-use crate::dsp::Resampler;
+use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, Resample, ResamplerFactory};
 use crate::{Error, Result};
 use ndarray::ArrayView2;
 
@@ -121,7 +120,12 @@ impl EffectSpec for SpeedSpec {
         }
     }
 
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         // SoX: a factor of exactly 1 is a null effect, and no channels means no frames.
         if self.factor == 1.0 || num_channels == 0 {
             return Ok(None);
@@ -130,7 +134,11 @@ impl EffectSpec for SpeedSpec {
         // that by the output rate R.
         let rate = f64::from(sample_rate);
         let sox_factor = rate * self.factor / rate;
-        Ok(Some(Box::new(RateChange::new(sox_factor, num_channels)?)))
+        Ok(Some(Box::new(RateChange::new(
+            sox_factor,
+            num_channels,
+            resample,
+        )?)))
     }
 }
 
@@ -166,7 +174,7 @@ const HOLD: usize = 16;
 /// lies within `n × 1e-8` of a half; holding the last [`HOLD`] output frames back lets
 /// `flush` trim or zero-pad to SoX's length exactly (for outputs under about 10^9 frames).
 pub(crate) struct RateChange {
-    resampler: Resampler,
+    resampler: Box<dyn Resample>,
     /// SoX's `in_rate / out_rate`, for the output length.
     sox_factor: f64,
     channels: usize,
@@ -181,10 +189,15 @@ pub(crate) struct RateChange {
 }
 
 impl RateChange {
-    /// A rate change by `sox_factor` (input rate / output rate) for `channels` channels.
-    pub(crate) fn new(sox_factor: f64, channels: usize) -> Result<Self> {
+    /// A rate change by `sox_factor` (input rate / output rate) for `channels` channels,
+    /// with resamplers from `resample`.
+    pub(crate) fn new(
+        sox_factor: f64,
+        channels: usize,
+        resample: &ResamplerFactory,
+    ) -> Result<Self> {
         Ok(RateChange {
-            resampler: rational_resampler(sox_factor, channels)?,
+            resampler: rational_resampler(sox_factor, channels, resample)?.2,
             sox_factor,
             channels,
             frames_in: 0,
@@ -269,7 +282,11 @@ impl Effect for RateChange {
 /// A resampler between integer rates `p` and `q` with `p / q` close to `ratio` (see
 /// [`RateChange`]): the closest continued-fraction convergent with terms up to
 /// [`PREFERRED_TERM`], else the first within [`RATIO_TOLERANCE`] the resampler accepts.
-fn rational_resampler(ratio: f64, channels: usize) -> Result<Resampler> {
+fn rational_resampler(
+    ratio: f64,
+    channels: usize,
+    resample: &ResamplerFactory,
+) -> Result<(u32, u32, Box<dyn Resample>)> {
     let unsupported = || {
         Error::Unsupported(format!(
             "rate change by {ratio}: no rational ratio the resampler supports is within \
@@ -301,8 +318,8 @@ fn rational_resampler(ratio: f64, channels: usize) -> Result<Resampler> {
         if error(c) > RATIO_MAX_ERROR {
             break;
         }
-        match Resampler::new(c.0, c.1, channels) {
-            Ok(r) => return Ok(r),
+        match resample(c.0, c.1, channels) {
+            Ok(r) => return Ok((c.0, c.1, r)),
             Err(Error::Unsupported(_)) => continue,
             Err(e) => return Err(e),
         }
@@ -364,8 +381,7 @@ mod tests {
 
     /// The ratio the resampler of `rational_resampler` converts, and its relative error.
     fn ratio(r: f64) -> (u32, u32, f64) {
-        let rs = rational_resampler(r, 1).unwrap();
-        let (p, q) = (rs.orig_hz(), rs.new_hz());
+        let (p, q, _) = rational_resampler(r, 1, &crate::pipeline::resampler_factory).unwrap();
         (p, q, (f64::from(p) / f64::from(q) / r - 1.0).abs())
     }
 

@@ -40,7 +40,7 @@
 //! ```
 
 use super::speed::RateChange;
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar};
+use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
 use crate::{Error, Result};
 
 const TEMPO_SYNOPSIS: &str = "1 to 4 (tempo [-q] [-m|-s|-l] factor [segment-ms [search-ms \
@@ -273,7 +273,12 @@ impl EffectSpec for TempoSpec {
         Ok(())
     }
 
-    fn build(&self, sample_rate: u32, num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        sample_rate: u32,
+        num_channels: usize,
+        resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         let factor = self.tempo_factor()?;
         // SoX: factor 1 is a null effect (and pitch's rate change is then 1 too).
         if factor == 1.0 || num_channels == 0 {
@@ -311,7 +316,7 @@ impl EffectSpec for TempoSpec {
         let sox_factor = rate / factor / rate;
         Ok(Some(Box::new(Pitch {
             wsola,
-            rate: RateChange::new(sox_factor, num_channels)?,
+            rate: RateChange::new(sox_factor, num_channels, resample)?,
             channels: num_channels,
         })))
     }
@@ -743,7 +748,7 @@ mod tests {
 
     fn run(spec: &TempoSpec, rate: u32, frames: usize) -> Result<usize> {
         let mut planar: Planar = vec![(0..frames).map(|i| (i as f32 * 0.37).sin()).collect()];
-        let Some(mut fx) = spec.build(rate, 1)? else {
+        let Some(mut fx) = spec.build(rate, 1, &crate::pipeline::resampler_factory)? else {
             return Ok(frames);
         };
         fx.process(&mut planar);

@@ -18,7 +18,7 @@
 //! ```
 
 use super::lfo::{check_range, count_error, number, out_of_range};
-use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar};
+use super::{ArgInfo, Effect, EffectInfo, EffectSpec, Planar, ResamplerFactory};
 use crate::Result;
 use std::f64::consts::PI;
 
@@ -86,7 +86,12 @@ impl EffectSpec for TremoloSpec {
         }
     }
 
-    fn build(&self, sample_rate: u32, _num_channels: usize) -> Result<Option<Box<dyn Effect>>> {
+    fn build(
+        &self,
+        sample_rate: u32,
+        _num_channels: usize,
+        _resample: &ResamplerFactory,
+    ) -> Result<Option<Box<dyn Effect>>> {
         self.validate()?;
         // SoX prints the offset with "%g" (6 significant digits) and synth reads it back.
         let offset_percent = format!("{:.5e}", 100.0 - self.depth / 2.0)

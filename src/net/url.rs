@@ -66,25 +66,7 @@ fn bad_url(url: &str, why: &str) -> Error {
 
 /// `url` with the password of its user info replaced by `***`, for messages and logs.
 pub(crate) fn redact(url: &str) -> String {
-    let Some(start) = url.find("://").map(|i| i + 3) else {
-        return url.to_string();
-    };
-    let rest = &url[start..];
-    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..auth_end];
-    match authority.rfind('@') {
-        Some(at) => {
-            let userinfo = &authority[..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            let hidden = if userinfo.contains(':') {
-                format!("{user}:***")
-            } else {
-                user.to_string()
-            };
-            format!("{}{hidden}{}", &url[..start], &rest[at..])
-        }
-        None => url.to_string(),
-    }
+    crate::redact_credentials(url)
 }
 
 /// Decodes `%XX` escapes (invalid escapes are kept as they are).

@@ -1,23 +1,37 @@
 //! Per-output chunk buffering: exact `frames_per_chunk` chunks, bounded queue, pts per chunk.
 
-use crate::chunk::Chunk;
+use crate::chunk::{Chunk, Sample};
 use ndarray::{s, Array2, ArrayView2};
 use std::collections::VecDeque;
 
 #[cfg(feature = "decode")]
+use symphonia::core::audio::conv::ConvertibleSample;
+#[cfg(feature = "decode")]
 use symphonia::core::audio::GenericAudioBufferRef;
+
+/// A sample type an output's chunks can hold: converted from decoded frames by symphonia (exact
+/// between integer formats of the same or a wider width, as FFmpeg does), and from `f32`
+/// (converted audio) by FFmpeg's rules.
+#[cfg(feature = "decode")]
+pub(crate) trait OutSample: Sample + ConvertibleSample {}
+#[cfg(feature = "decode")]
+impl<T: Sample + ConvertibleSample> OutSample for T {}
+#[cfg(not(feature = "decode"))]
+pub(crate) trait OutSample: Sample {}
+#[cfg(not(feature = "decode"))]
+impl<T: Sample> OutSample for T {}
 
 /// Cuts a stream of decoded frames into chunks of exactly `frames_per_chunk` frames and keeps at
 /// most `max_chunks` of them (dropping the oldest, chunk and pts together).
 #[derive(Debug)]
-pub(crate) struct ChunkBuffer {
+pub(crate) struct ChunkBuffer<T = f32> {
     frames_per_chunk: usize,
     max_chunks: usize,
     channels: usize,
     sample_rate: u32,
-    ready: VecDeque<Chunk>,
+    ready: VecDeque<Chunk<T>>,
     /// The chunk being filled, `(channels, frames_per_chunk)`; `filled` columns are valid.
-    current: Option<Array2<f32>>,
+    current: Option<Array2<T>>,
     filled: usize,
     /// Stream frame index of the first frame of `current`.
     current_start: u64,
@@ -25,7 +39,7 @@ pub(crate) struct ChunkBuffer {
     warned: bool,
 }
 
-impl ChunkBuffer {
+impl<T: OutSample> ChunkBuffer<T> {
     pub(crate) fn new(
         frames_per_chunk: usize,
         max_chunks: usize,
@@ -58,7 +72,7 @@ impl ChunkBuffer {
         !self.ready.is_empty()
     }
 
-    pub(crate) fn pop(&mut self) -> Option<Chunk> {
+    pub(crate) fn pop(&mut self) -> Option<Chunk<T>> {
         self.ready.pop_front()
     }
 
@@ -67,7 +81,7 @@ impl ChunkBuffer {
         self.dropped_chunks
     }
 
-    /// Appends frames `range` of a decoded buffer, converting them to `f32`.
+    /// Appends frames `range` of a decoded buffer, converting them to the output's samples.
     #[cfg(feature = "decode")]
     pub(crate) fn push_decoded(
         &mut self,
@@ -83,7 +97,7 @@ impl ChunkBuffer {
             let n = (range.end - pos).min(fpc - filled);
             let current = self
                 .current
-                .get_or_insert_with(|| Array2::zeros((channels, fpc)));
+                .get_or_insert_with(|| Array2::from_elem((channels, fpc), T::SILENCE));
             if let Some(all) = current.as_slice_mut() {
                 let mut rows = all
                     .chunks_exact_mut(fpc)
@@ -91,7 +105,7 @@ impl ChunkBuffer {
                 let src = buf.slice(pos..pos + n);
                 // Up to 8 channels the row slices live on the stack: no allocation per packet.
                 if channels <= 8 {
-                    let mut stack: [&mut [f32]; 8] =
+                    let mut stack: [&mut [T]; 8] =
                         std::array::from_fn(|_| rows.next().unwrap_or_default());
                     src.copy_to_slice_planar(&mut stack[..channels]);
                 } else {
@@ -134,14 +148,13 @@ impl ChunkBuffer {
             let n = (total - pos).min(fpc - filled);
             let current = self
                 .current
-                .get_or_insert_with(|| Array2::zeros((channels, fpc)));
+                .get_or_insert_with(|| Array2::from_elem((channels, fpc), T::SILENCE));
             for (c, plane) in planes.iter().enumerate().take(channels) {
                 if let Some(src) = plane.get(pos..pos + n) {
                     let mut dst = current.slice_mut(s![c, filled..filled + n]);
-                    match dst.as_slice_mut() {
-                        Some(dst) => dst.copy_from_slice(src),
-                        None => dst.iter_mut().zip(src).for_each(|(d, s)| *d = *s),
-                    }
+                    dst.iter_mut()
+                        .zip(src)
+                        .for_each(|(d, s)| *d = T::convert_from(*s));
                 }
             }
             self.filled += n;
@@ -158,9 +171,9 @@ impl ChunkBuffer {
         while left > 0 {
             let (fpc, channels) = (self.frames_per_chunk, self.channels);
             let n = left.min(fpc - self.filled);
-            // A new chunk starts as zeros, and the columns past `filled` are still zero.
+            // A new chunk starts as silence, and the columns past `filled` are still silent.
             self.current
-                .get_or_insert_with(|| Array2::zeros((channels, fpc)));
+                .get_or_insert_with(|| Array2::from_elem((channels, fpc), T::SILENCE));
             self.filled += n;
             left -= n;
             if self.filled == fpc {
@@ -186,7 +199,7 @@ impl ChunkBuffer {
         }
     }
 
-    fn emit(&mut self, data: Array2<f32>, keep_all: bool) {
+    fn emit(&mut self, data: Array2<T>, keep_all: bool) {
         let frames = data.ncols() as u64;
         let pts = self.current_start as f64 / f64::from(self.sample_rate);
         self.ready.push_back(Chunk { data, pts });
@@ -207,6 +220,105 @@ impl ChunkBuffer {
     }
 }
 
+/// The chunk buffer of one output, in the sample type the output delivers.
+#[derive(Debug)]
+pub(crate) enum OutputBuffer {
+    F32(ChunkBuffer<f32>),
+    F64(ChunkBuffer<f64>),
+    S16(ChunkBuffer<i16>),
+    S32(ChunkBuffer<i32>),
+    U8(ChunkBuffer<u8>),
+}
+
+/// Runs `$body` with `$b` bound to the buffer, whatever its sample type.
+macro_rules! each {
+    ($self:expr, $b:ident => $body:expr) => {
+        match $self {
+            OutputBuffer::F32($b) => $body,
+            OutputBuffer::F64($b) => $body,
+            OutputBuffer::S16($b) => $body,
+            OutputBuffer::S32($b) => $body,
+            OutputBuffer::U8($b) => $body,
+        }
+    };
+}
+
+/// Converts a chunk to another sample type (moved as it is when the type is the same).
+fn convert_chunk<X: Sample, T: Sample>(chunk: Chunk<X>) -> Chunk<T> {
+    let any: Box<dyn std::any::Any> = Box::new(chunk);
+    match any.downcast::<Chunk<T>>() {
+        Ok(same) => *same,
+        Err(any) => match any.downcast::<Chunk<X>>() {
+            Ok(other) => Chunk {
+                data: other.data.mapv(T::convert_from),
+                pts: other.pts,
+            },
+            // A Box made from a Chunk<X> is one.
+            Err(_) => unreachable!("a chunk of the buffer's own sample type"),
+        },
+    }
+}
+
+impl OutputBuffer {
+    /// A buffer of `format` samples (`flt`, `dbl`, `s16`, `s32`, `u8`).
+    pub(crate) fn new(
+        format: crate::SampleFormat,
+        frames_per_chunk: usize,
+        max_chunks: usize,
+        channels: usize,
+        sample_rate: u32,
+    ) -> Self {
+        use crate::SampleFormat as F;
+        let (f, m, c, r) = (frames_per_chunk, max_chunks, channels, sample_rate);
+        match format {
+            F::F64 => OutputBuffer::F64(ChunkBuffer::new(f, m, c, r)),
+            F::S16 => OutputBuffer::S16(ChunkBuffer::new(f, m, c, r)),
+            F::S24 | F::S32 => OutputBuffer::S32(ChunkBuffer::new(f, m, c, r)),
+            F::U8 => OutputBuffer::U8(ChunkBuffer::new(f, m, c, r)),
+            F::F32 => OutputBuffer::F32(ChunkBuffer::new(f, m, c, r)),
+        }
+    }
+
+    pub(crate) fn reset(&mut self, start_frame: u64) {
+        each!(self, b => b.reset(start_frame))
+    }
+
+    pub(crate) fn has_chunk(&self) -> bool {
+        each!(self, b => b.has_chunk())
+    }
+
+    /// The next chunk, in sample type `T`.
+    pub(crate) fn pop<T: Sample>(&mut self) -> Option<Chunk<T>> {
+        each!(self, b => b.pop().map(convert_chunk))
+    }
+
+    pub(crate) fn dropped_chunks(&self) -> u64 {
+        each!(self, b => b.dropped_chunks())
+    }
+
+    #[cfg(feature = "decode")]
+    pub(crate) fn push_decoded(
+        &mut self,
+        buf: &GenericAudioBufferRef<'_>,
+        range: std::ops::Range<usize>,
+        keep_all: bool,
+    ) {
+        each!(self, b => b.push_decoded(buf, range, keep_all))
+    }
+
+    pub(crate) fn push_view(&mut self, data: ArrayView2<'_, f32>, keep_all: bool) {
+        each!(self, b => b.push_view(data, keep_all))
+    }
+
+    pub(crate) fn push_silence(&mut self, frames: usize, keep_all: bool) {
+        each!(self, b => b.push_silence(frames, keep_all))
+    }
+
+    pub(crate) fn flush(&mut self, keep_all: bool) {
+        each!(self, b => b.flush(keep_all))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,7 +329,7 @@ mod tests {
 
     #[test]
     fn chunks_are_exact_and_pts_follow_frames() {
-        let mut b = ChunkBuffer::new(4, 100, 2, 10);
+        let mut b = ChunkBuffer::<f32>::new(4, 100, 2, 10);
         let l = ramp(10);
         let r: Vec<f32> = l.iter().map(|v| -v).collect();
         b.push_planar(&[&l[..3], &r[..3]], false);
@@ -238,7 +350,7 @@ mod tests {
 
     #[test]
     fn overflow_keeps_the_newest_with_their_pts() {
-        let mut b = ChunkBuffer::new(2, 2, 1, 1);
+        let mut b = ChunkBuffer::<f32>::new(2, 2, 1, 1);
         let x = ramp(9);
         b.push_planar(&[&x], false);
         b.flush(false);

@@ -1,9 +1,9 @@
 //! Per-output conversion: decoded frames → [`Remixer`] (channel count) → [`Resampler`]
 //! (sample rate) → effects ([`AudioEffector`](crate::AudioEffector)) → the output's
-//! [`ChunkBuffer`].
+//! [`OutputBuffer`].
 //!
 //! Outputs without conversion do not have one: they keep the zero-copy path
-//! ([`ChunkBuffer::push_decoded`]).
+//! ([`OutputBuffer::push_decoded`]).
 //!
 //! **Seeking.** The resampler works in fixed input blocks on a grid that starts at the
 //! stream's first frame, and the output of a block depends only on that block's and the
@@ -17,21 +17,27 @@
 //! `AudioEffector::apply` on the audio from the target on. Effects that change the length
 //! (`tempo`, `speed`, tails) make the output's frame count and pts follow the effect's output.
 
-use super::buffer::ChunkBuffer;
-use crate::dsp::{output_frames, Chain};
+use super::buffer::OutputBuffer;
+#[cfg(feature = "decode")]
+use crate::dsp::Resampler;
+use crate::dsp::{output_frames, Remixer};
+use crate::pipeline::{self, Pipeline, SeekTrim, Stage};
 use crate::{AudioEffector, Error, Result};
 use ndarray::{s, Array2, ArrayView2};
 
-/// The conversion stages of one output, and where its input stands.
+/// The conversion stages of one output (a [`Pipeline`]: remix, resample, seek trim, effects),
+/// and where its input stands.
 #[derive(Debug)]
 pub(crate) struct Conversion {
     src_rate: u32,
     out_rate: u32,
-    chain: Chain,
+    out_channels: usize,
+    pipeline: Pipeline,
+    /// Index of the first stage after the remixer (frames that already have the output's
+    /// channels, and silence, enter there).
+    after_remix: usize,
     /// Source frame of the next input frame the conversion expects.
     next_in: u64,
-    /// Converted frames still to drop (before a seek target).
-    drop_out: u64,
 }
 
 impl Conversion {
@@ -44,21 +50,30 @@ impl Conversion {
         out_channels: usize,
         effects: Option<&AudioEffector>,
     ) -> Result<Option<Self>> {
-        let chain = Chain::new(src_channels, out_channels, src_rate, out_rate, effects).map_err(
-            |e| match e {
-                Error::Unsupported(m) => {
-                    Error::Unsupported(format!("sample_rate = {out_rate}: {m}"))
-                }
-                other => other,
-            },
-        )?;
-        Ok(chain.map(|chain| Conversion {
+        let pipeline = pipeline::conversion(
+            (src_channels, src_rate),
+            (out_channels, out_rate),
+            true,
+            effects,
+        )
+        .map_err(|e| match e {
+            Error::Unsupported(m) => Error::Unsupported(format!("sample_rate = {out_rate}: {m}")),
+            other => other,
+        })?;
+        Ok(pipeline.map(|pipeline| Conversion {
             src_rate,
             out_rate,
-            chain,
+            out_channels,
+            after_remix: pipeline.position::<Remixer>().map_or(0, |i| i + 1),
+            pipeline,
             next_in: 0,
-            drop_out: 0,
         }))
+    }
+
+    /// The resampler, when the rates differ (its block grid decides where seeks restart).
+    #[cfg(feature = "decode")]
+    fn resampler(&self) -> Option<&Resampler> {
+        self.pipeline.find::<Resampler>()
     }
 
     /// Starts a fresh conversion at source frame `src_frame` (an output added after reading
@@ -80,27 +95,32 @@ impl Conversion {
             return (u64::MAX, u64::MAX);
         }
         let target = (timestamp * f64::from(self.out_rate)).round() as u64;
-        match self.chain.resampler() {
-            Some(rs) => (rs.restart_point(target).0, target),
-            None => (target, target),
+        #[cfg(feature = "decode")]
+        if let Some(rs) = self.resampler() {
+            return (rs.restart_point(target).0, target);
         }
+        (target, target)
     }
 
     /// Seeks to `timestamp` seconds: the conversion restarts at the source frame of
     /// [`seek_point`](Self::seek_point) and drops what it converts before the target.
     pub(crate) fn seek(&mut self, timestamp: f64) -> Result<()> {
         let (from, target) = self.seek_point(timestamp);
-        let drop_out = match self.chain.resampler() {
-            Some(rs) if timestamp.is_finite() => target - rs.restart_point(target).1,
-            _ => 0,
-        };
+        #[allow(unused_mut)]
+        let mut drop_out = 0;
+        #[cfg(feature = "decode")]
+        if let (Some(rs), true) = (self.resampler(), timestamp.is_finite()) {
+            drop_out = target - rs.restart_point(target).1;
+        }
         self.restart(from, drop_out)
     }
 
     fn restart(&mut self, src_frame: u64, drop_out: u64) -> Result<()> {
-        self.chain.reset()?;
+        self.pipeline.reset()?;
+        if let Some(trim) = self.pipeline.find_mut::<SeekTrim>() {
+            trim.drop_next(drop_out);
+        }
         self.next_in = src_frame;
-        self.drop_out = drop_out;
         Ok(())
     }
 
@@ -116,7 +136,30 @@ impl Conversion {
         &mut self,
         input: ArrayView2<'_, f32>,
         first_frame: u64,
-        buffer: &mut ChunkBuffer,
+        buffer: &mut OutputBuffer,
+        keep_all: bool,
+    ) -> Result<()> {
+        self.push_at(0, input, first_frame, buffer, keep_all)
+    }
+
+    /// [`push`](Self::push) for frames that already have the output's channel count (a stream
+    /// whose channel count changed mid-stream, remixed to the output's): they skip the remixer.
+    pub(crate) fn push_remixed(
+        &mut self,
+        input: ArrayView2<'_, f32>,
+        first_frame: u64,
+        buffer: &mut OutputBuffer,
+        keep_all: bool,
+    ) -> Result<()> {
+        self.push_at(self.after_remix, input, first_frame, buffer, keep_all)
+    }
+
+    fn push_at(
+        &mut self,
+        stage: usize,
+        input: ArrayView2<'_, f32>,
+        first_frame: u64,
+        buffer: &mut OutputBuffer,
         keep_all: bool,
     ) -> Result<()> {
         let frames = input.ncols() as u64;
@@ -134,81 +177,67 @@ impl Conversion {
         }
         let skip = (self.next_in - first_frame) as usize;
         self.next_in = end;
-        let out = self.chain.convert(input.slice(s![.., skip..]))?;
-        self.emit(out, buffer, keep_all)
-    }
-
-    /// [`push`](Self::push) for frames that already have the output's channel count (a stream
-    /// whose channel count changed mid-stream, remixed to the output's): they skip the remixer.
-    pub(crate) fn push_remixed(
-        &mut self,
-        input: ArrayView2<'_, f32>,
-        first_frame: u64,
-        buffer: &mut ChunkBuffer,
-        keep_all: bool,
-    ) -> Result<()> {
-        let frames = input.ncols() as u64;
-        let end = first_frame + frames;
-        if end <= self.next_in {
-            return Ok(());
-        }
-        if first_frame > self.next_in {
-            self.push_silence(first_frame - self.next_in, buffer, keep_all)?;
-        }
-        let skip = (self.next_in - first_frame) as usize;
-        self.next_in = end;
-        let out = self.chain.convert_remixed(input.slice(s![.., skip..]))?;
-        self.emit(out, buffer, keep_all)
+        let out = self
+            .pipeline
+            .process_from(stage, input.slice(s![.., skip..]).to_owned())?;
+        push(buffer, out, keep_all);
+        Ok(())
     }
 
     /// Converts `frames` frames of silence (a gap of lost packets) into `buffer`.
     pub(crate) fn push_silence(
         &mut self,
         frames: u64,
-        buffer: &mut ChunkBuffer,
+        buffer: &mut OutputBuffer,
         keep_all: bool,
     ) -> Result<()> {
-        // The input channels do not matter for silence: remixing zeros gives zeros.
-        const STEP: u64 = 1 << 16;
+        // The input channels do not matter for silence: remixing zeros gives zeros, so it
+        // enters after the remixer.
         let mut left = frames;
         while left > 0 {
-            let n = left.min(STEP);
+            let n = left.min(pipeline::STEP as u64);
             left -= n;
             self.next_in += n;
-            let out = self.chain.convert_silence(n as usize)?;
-            self.emit(out, buffer, keep_all)?;
+            let zeros = Array2::<f32>::zeros((self.out_channels, n as usize));
+            let out = self.pipeline.process_from(self.after_remix, zeros)?;
+            push(buffer, out, keep_all);
         }
         Ok(())
     }
 
-    /// End of stream: the resampler's tail goes into `buffer` (before the buffer's own
-    /// flush), so the output has exactly `output_frames(src_rate, out_rate, frames)` frames.
-    pub(crate) fn finish(&mut self, buffer: &mut ChunkBuffer, keep_all: bool) -> Result<()> {
-        let tail = self.chain.flush_convert()?;
-        self.emit(tail, buffer, keep_all)?;
-        let effects_tail = self.chain.flush_effects()?;
-        buffer.push_view(effects_tail.view(), keep_all);
-        Ok(())
+    /// One step of the end of the stream into `buffer` (before the buffer's own flush): the
+    /// resampler's tail, then what the effects still hold or make, a piece per call, so the
+    /// output has exactly `output_frames(src_rate, out_rate, frames)` frames (without effects
+    /// that change the length). `Ok(true)` while more is to come.
+    pub(crate) fn finish_step(
+        &mut self,
+        buffer: &mut OutputBuffer,
+        keep_all: bool,
+    ) -> Result<bool> {
+        match self.pipeline.flush(pipeline::STEP)? {
+            Some(piece) => {
+                push(buffer, piece, keep_all);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
-    /// Drops what comes before the seek target, runs the rest through the effects and
-    /// appends it to `buffer`.
-    fn emit(&mut self, out: Array2<f32>, buffer: &mut ChunkBuffer, keep_all: bool) -> Result<()> {
-        let frames = out.ncols() as u64;
-        let skip = self.drop_out.min(frames);
-        self.drop_out -= skip;
-        if skip == frames {
-            return Ok(());
+    /// Puts one piece of what the effects make without more input (a long `pad`) into
+    /// `buffer`; `false` when nothing waits.
+    pub(crate) fn drain_step(&mut self, buffer: &mut OutputBuffer, keep_all: bool) -> Result<bool> {
+        match self.pipeline.drain(pipeline::STEP)? {
+            Some(piece) => {
+                push(buffer, piece, keep_all);
+                Ok(true)
+            }
+            None => Ok(false),
         }
-        let kept = if skip == 0 {
-            out
-        } else {
-            out.slice(s![.., skip as usize..]).to_owned()
-        };
-        let processed = self.chain.apply_effects(kept)?;
-        if processed.ncols() > 0 {
-            buffer.push_view(processed.view(), keep_all);
-        }
-        Ok(())
+    }
+}
+
+fn push(buffer: &mut OutputBuffer, out: Array2<f32>, keep_all: bool) {
+    if out.ncols() > 0 {
+        buffer.push_view(out.view(), keep_all);
     }
 }

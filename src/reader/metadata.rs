@@ -21,6 +21,11 @@ pub struct Metadata {
     pub num_frames: Option<u64>,
     /// Duration in seconds, when known.
     pub duration: Option<f64>,
+    /// Whether `duration` is an estimate (an MP3 without a Xing/Info/VBRI tag, an ADTS AAC
+    /// stream: nothing in the file says how long it is, so its length is estimated from its
+    /// size and a sample of its frames; `num_frames` is then `None`). pedalboard calls the
+    /// opposite `exact_duration_known`.
+    pub duration_estimated: bool,
     /// Codec name as FFmpeg names it (`pcm_s16le`, `flac`, `mp3`, `vorbis`, `aac`, ...).
     pub codec: String,
     /// Container name (`wav`, `flac`, `mp3`, `ogg`, `mp4`, `matroska`, `aiff`, `caf`, `aac`, raw
@@ -92,6 +97,8 @@ pub struct SourceStream {
     pub num_frames: Option<u64>,
     /// Duration in seconds, when known.
     pub duration: Option<f64>,
+    /// Whether `duration` is an estimate (see [`Metadata::duration_estimated`]).
+    pub duration_estimated: bool,
     /// Bit rate in bits per second, when known.
     pub bit_rate: Option<u64>,
     /// Bits per coded sample, for PCM and lossless codecs.

@@ -2,7 +2,7 @@
 //!
 //! Data flow, one packet per `process_packet` call:
 //! demuxer (symphonia `FormatReader`) → one decoder per source stream that has outputs →
-//! each output's [`ChunkBuffer`](buffer::ChunkBuffer) → `pop_chunks()`.
+//! each output's [`OutputBuffer`](buffer::OutputBuffer) → `pop_chunks()`.
 //!
 //! Positions are counted in frames of the full decode, from the first frame: a chunk's pts is
 //! its first frame's index divided by the sample rate. After a seek the position comes from the
@@ -18,18 +18,20 @@ mod buffer;
 mod convert;
 pub(crate) mod live;
 pub(crate) mod metadata;
+mod mp3_estimate;
 mod options;
+mod opus;
 mod raw;
 pub mod registry;
 mod riff_info;
-mod source;
+pub(crate) mod source;
 mod wav_slots;
 
 pub use metadata::{MediaType, Metadata, SourceStream};
 pub use options::{AudioStreamOptions, OutputStream};
 
 use crate::{Chunk, Error, Options, Result};
-use buffer::ChunkBuffer;
+use buffer::OutputBuffer;
 use convert::Conversion;
 use metadata::from_symphonia;
 use ndarray::Array2;
@@ -44,7 +46,7 @@ use symphonia::core::errors::{Error as SymError, SeekErrorKind};
 use symphonia::core::formats::{FormatReader, SeekMode, SeekTo, Track};
 use symphonia::core::io::{MediaSource, ReadOnlySource};
 use symphonia::core::packet::Packet;
-use symphonia::core::units::{Time, TimeBase};
+use symphonia::core::units::{Time, TimeBase, Timestamp};
 
 /// Counters a reader keeps while it runs.
 ///
@@ -109,6 +111,20 @@ struct DecoderSlot {
     /// first rate (channel counts are remixed per output, to each output's count).
     reshape: Option<Reshape>,
     warned_reshape: bool,
+    /// Decoded frames handed to the outputs (before their own cuts).
+    frames_out: u64,
+    /// Whether the stream was read from its start (no seek since it was opened).
+    read_from_start: bool,
+    /// A packet held back while the gap before it is filled with silence a step at a time.
+    held: Option<Packet>,
+    /// Whether the gap being filled was counted already (it is filled in steps).
+    gap_in_steps: bool,
+    /// Frames at the start of the stream that are the encoder's, not audio, where the
+    /// demuxer says how many but does not mark them in its packets (Ogg Opus's pre-skip:
+    /// symphonia's Ogg demuxer reports it as the track's delay only).
+    lead: u64,
+    /// Of those, the ones still to cut (reading from the start).
+    lead_left: u64,
 }
 
 /// Decoded frames at another rate than the stream's first, resampled back to it.
@@ -146,7 +162,7 @@ impl Frames<'_> {
         }
     }
 
-    fn push_to(&self, buffer: &mut ChunkBuffer, range: std::ops::Range<usize>, keep_all: bool) {
+    fn push_to(&self, buffer: &mut OutputBuffer, range: std::ops::Range<usize>, keep_all: bool) {
         match self {
             Frames::Decoded { buf, front } => {
                 buffer.push_decoded(buf, front + range.start..front + range.end, keep_all)
@@ -165,9 +181,44 @@ impl Frames<'_> {
     }
 }
 
-/// Longer gaps between packet timestamps are discontinuities (e.g. a restarted live stream),
-/// not lost packets: they are not filled with silence.
-const MAX_GAP_SECONDS: u64 = 10;
+use crate::limits::{
+    MAX_FRAMES_PER_CHUNK, MAX_GAP_SECONDS, MAX_PACKET_SAMPLES, MAX_SAMPLE_RATE, MAX_STREAM_CHANNELS,
+};
+
+/// The most frames of gap silence put out by one `process_packet` call.
+const GAP_STEP: u64 = 1 << 16;
+
+/// Runs `f`, turning a panic inside it (a fault in a demuxer or decoder we use) into an error
+/// message instead of unwinding through the caller.
+fn contain<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string())
+    })
+}
+
+/// A panic message as symphonia's `DecodeError` takes it (`&'static str`): the few distinct
+/// messages a faulty decoder produces are interned, so repeated faults do not leak more.
+fn leak_panic_message(message: String) -> &'static str {
+    use std::sync::Mutex;
+    static SEEN: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let text = format!("the decoder failed ({message})");
+    let Ok(mut seen) = SEEN.lock() else {
+        return "the decoder failed";
+    };
+    if let Some(s) = seen.iter().find(|s| **s == text) {
+        return s;
+    }
+    if seen.len() >= 64 {
+        return "the decoder failed";
+    }
+    let leaked: &'static str = Box::leak(text.into_boxed_str());
+    seen.push(leaked);
+    leaked
+}
 
 impl DecoderSlot {
     /// Where the frames of a packet whose first frame has timestamp `packet_ts` go.
@@ -190,6 +241,25 @@ impl DecoderSlot {
             start,
             packet_frame: gap_is_loss.then_some(packet_frame),
         }
+    }
+
+    /// Frames of silence a packet's timestamp says are missing before it (lost packets),
+    /// when they will be filled (see `place`).
+    fn gap_before(&self, packet: &Packet) -> Option<u64> {
+        if self.at_stream_start || self.reshape.is_some() || !self.exact_timestamps() {
+            return None;
+        }
+        let start = self.position?;
+        let packet_frame = self.frame_of(self.first_frame_ts(packet));
+        let gap = packet_frame.saturating_sub(start);
+        let max_gap = MAX_GAP_SECONDS * u64::from(self.sample_rate);
+        (gap > 0 && gap <= max_gap).then_some(gap)
+    }
+
+    /// Where `frames` frames of gap silence go: at the position reached.
+    fn placement_for_silence(&self, frames: u64) -> (u64, u64) {
+        let start = self.position.unwrap_or(0);
+        (start, frames)
     }
 
     /// Frames decoded in another shape (`from` = rate, channels) than the stream started
@@ -271,9 +341,14 @@ impl DecoderSlot {
         match self.codec.as_str() {
             c if c.starts_with("pcm_") => 0,
             "flac" | "alac" | "wavpack" => 0,
+            // Every ADPCM block starts from the state in its own header.
+            c if c.starts_with("adpcm") => 0,
             // Two packets cover MDCT overlap and MP3's bit reservoir (at most 511 bytes back).
             "mp1" | "mp2" | "mp3" => 3 * 1152,
             "aac" => 2 * 1024,
+            // RFC 7845 §4.6 asks for at least 80 ms; after 80 ms the decoder's state is still
+            // 25 dB from a full decode's, after 320 ms 95 dB (and soon bit for bit).
+            "opus" => 4 * 3840,
             // Vorbis blocks are at most 8192 frames; one earlier block completes the overlap.
             _ => 2 * 8192,
         }
@@ -297,7 +372,7 @@ impl DecoderSlot {
 /// buffer.
 struct Output {
     src: usize,
-    buffer: ChunkBuffer,
+    buffer: OutputBuffer,
     /// Resampling and remixing; `None` when the output has the source's rate and channels
     /// (decoded frames go straight into the buffer).
     conv: Option<Conversion>,
@@ -338,6 +413,9 @@ pub struct StreamReader {
     decoders: Vec<Option<DecoderSlot>>,
     outputs: Vec<Output>,
     ended: bool,
+    /// The demuxer has no more packets and the outputs' tails are going out (see
+    /// `finish_step`).
+    draining: bool,
     /// The demuxer returned the end of the file (it may need reopening to seek).
     demuxer_at_eof: bool,
     /// Set while `stream()` iterates: nothing is dropped then.
@@ -357,6 +435,25 @@ impl std::fmt::Debug for StreamReader {
     }
 }
 
+/// The sample type of an output's chunks from its torchaudio/FFmpeg name.
+fn output_format(name: &str) -> Result<crate::SampleFormat> {
+    use crate::SampleFormat as F;
+    Ok(match name.trim().to_ascii_lowercase().as_str() {
+        "flt" | "fltp" | "f32" => F::F32,
+        "dbl" | "dblp" | "f64" => F::F64,
+        "s16" | "s16p" => F::S16,
+        "s32" | "s32p" => F::S32,
+        "u8" | "u8p" => F::U8,
+        _ => {
+            return Err(Error::invalid_argument(
+                "format",
+                name,
+                "fltp/flt (f32, the default), dblp/dbl (f64), s16p/s16, s32p/s32, u8p/u8",
+            ))
+        }
+    })
+}
+
 /// Parses a `true`/`false` option value.
 fn parse_bool(name: &str, value: &str) -> Result<bool> {
     match value.to_ascii_lowercase().as_str() {
@@ -367,39 +464,6 @@ fn parse_bool(name: &str, value: &str) -> Result<bool> {
 }
 
 impl StreamReader {
-    /// Opens `src`: a path, or `-` for stdin (seed: `StreamReader(src, format, option)`).
-    ///
-    /// `format` forces the demuxer instead of probing the content: `wav`, `mp3`, `flac`, `ogg`,
-    /// `mp4`/`m4a`, `mkv`/`webm`, `aiff`, `caf`, `aac` (ADTS), or raw PCM `s16le`, `s24le`,
-    /// `s32le`, `f32le`, `f64le`, `u8`. Raw PCM takes the options `sample_rate` (required) and
-    /// `channels` (default 1); an option nothing uses is an [`Error::InvalidArgument`].
-    ///
-    /// ```no_run
-    /// use audiostream::{Options, StreamReader};
-    /// let opts = Options::from([("sample_rate".into(), "16000".into()), ("channels".into(), "1".into())]);
-    /// let reader = StreamReader::new("speech.raw", Some("s16le"), Some(&opts))?;
-    /// assert_eq!(reader.get_metadata().sample_rate, 16000);
-    /// # Ok::<(), audiostream::Error>(())
-    /// ```
-    pub fn new(src: &str, format: Option<&str>, option: Option<&Options>) -> Result<Self> {
-        // A capture device (options: sample_rate, channels, buffer_frames, queue_frames).
-        #[cfg(feature = "device")]
-        if format.is_some_and(|f| f.trim().eq_ignore_ascii_case("device")) {
-            return crate::device::open_capture(src, option).map(|(reader, _)| reader);
-        }
-        #[cfg(feature = "net")]
-        if crate::net::is_url(src) {
-            return crate::net::open_reader(src, format, option);
-        }
-        let (source, ext) = source::open_path(src)?;
-        let name = if src == "-" {
-            "stdin".to_string()
-        } else {
-            format!("{src:?}")
-        };
-        Self::open(name, source, ext.as_deref(), format, option)
-    }
-
     /// Reads from any `Read + Seek` value, e.g. `Cursor<Vec<u8>>` (seekable).
     ///
     /// ```
@@ -436,7 +500,14 @@ impl StreamReader {
         option: Option<&Options>,
     ) -> Result<Self> {
         let source = source::SeekableSource::new(r)?;
-        Self::open("<reader>".into(), Box::new(source), None, format, option)
+        Self::open(
+            "<reader>".into(),
+            Box::new(source),
+            None,
+            format,
+            option,
+            false,
+        )
     }
 
     /// Reads from a non-seekable `Read` (a pipe, a socket). Seeking works forward only.
@@ -472,15 +543,19 @@ impl StreamReader {
             None,
             format,
             option,
+            false,
         )
     }
 
-    fn open(
+    /// Opens a source. `remote`: reading it costs requests (a network stream), so nothing is
+    /// read beyond what the demuxer needs (no frame walk for an MP3 length estimate).
+    pub(crate) fn open(
         src_name: String,
         source: Box<dyn MediaSource>,
         ext: Option<&str>,
         format: Option<&str>,
         option: Option<&Options>,
+        remote: bool,
     ) -> Result<Self> {
         let empty = Options::new();
         let option = option.unwrap_or(&empty);
@@ -488,6 +563,7 @@ impl StreamReader {
             ext: ext.map(str::to_string),
             format: format.map(|f| f.trim().to_ascii_lowercase()),
             option: option.clone(),
+            remote,
         };
         let mut demuxer = source::open_demuxer(&src_name, source, &open_spec)?;
         let tracks = demuxer.reader.tracks().to_vec();
@@ -509,12 +585,22 @@ impl StreamReader {
                         tags.entry(k.clone()).or_insert_with(|| v.clone());
                     }
                 }
-                describe_track(
-                    i,
-                    t,
-                    tags,
-                    if single_track { demuxer.byte_len } else { None },
-                )
+                let estimate = Estimate {
+                    byte_len: if single_track { demuxer.byte_len } else { None },
+                    frames: if single_track {
+                        demuxer.estimated_frames
+                    } else {
+                        None
+                    },
+                    container_estimates: demuxer.container == "aac",
+                    // Ogg Opus counts its pre-skip in the stream's length (DecoderSlot::lead).
+                    lead: if demuxer.container == "ogg" {
+                        u64::from(t.delay.unwrap_or(0))
+                    } else {
+                        0
+                    },
+                };
+                describe_track(i, t, tags, estimate)
             })
             .collect::<Vec<_>>();
         let decoders = tracks.iter().map(|_| None).collect();
@@ -530,6 +616,7 @@ impl StreamReader {
             decoders,
             outputs: Vec::new(),
             ended: false,
+            draining: false,
             demuxer_at_eof: false,
             keep_all: false,
             live: None,
@@ -546,6 +633,7 @@ impl StreamReader {
             l.ext.as_deref(),
             l.format.as_deref(),
             Some(&l.demuxer_options),
+            true,
         )?;
         reader.live = Some(l.live);
         Ok(reader)
@@ -606,11 +694,11 @@ impl StreamReader {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn add_audio_stream(&mut self, opts: AudioStreamOptions) -> Result<usize> {
-        if opts.frames_per_chunk == 0 {
+        if opts.frames_per_chunk == 0 || opts.frames_per_chunk > MAX_FRAMES_PER_CHUNK {
             return Err(Error::invalid_argument(
                 "frames_per_chunk",
-                0,
-                "a positive number of frames",
+                opts.frames_per_chunk,
+                format!("1 to {MAX_FRAMES_PER_CHUNK} frames"),
             ));
         }
         if opts.buffer_chunk_size == 0 {
@@ -668,6 +756,10 @@ impl StreamReader {
                 ));
             }
         }
+        let format = match opts.format.as_deref() {
+            None => crate::SampleFormat::F32,
+            Some(name) => output_format(name)?,
+        };
         let mut dec_opts = AudioDecoderOptions::default();
         for (key, value) in &opts.decoder_option {
             match key.as_str() {
@@ -718,7 +810,8 @@ impl StreamReader {
         if let Some(slot) = new_slot {
             self.decoders[src] = Some(slot);
         }
-        let mut buffer = ChunkBuffer::new(
+        let mut buffer = OutputBuffer::new(
+            format,
             opts.frames_per_chunk,
             opts.buffer_chunk_size,
             out_channels,
@@ -774,17 +867,6 @@ impl StreamReader {
             .ok_or_else(|| Error::invalid_argument("stream_index", src, "an existing stream"))?;
         let params = audio_params(track)
             .ok_or_else(|| Error::Decode(format!("stream {src} has no audio parameters")))?;
-        let (codec, _) = from_symphonia::codec_names(params.codec);
-        let decoder = super::registry::codecs()
-            .make_audio_decoder(params, opts)
-            .map_err(|e| match e {
-                SymError::Unsupported(_) => Error::Unsupported(format!(
-                    "no decoder for codec \"{codec}\" (stream {src} of {}); decodable: pcm, adpcm, \
-                     flac, alac, mp1, mp2, mp3, aac (LC), vorbis",
-                    self.src_name
-                )),
-                other => Error::Decode(format!("stream {src}: {other}")),
-            })?;
         let sample_rate = params
             .sample_rate
             .filter(|r| *r > 0)
@@ -793,13 +875,54 @@ impl StreamReader {
         if channels == 0 {
             return Err(Error::Decode(format!("stream {src} has no channels")));
         }
+        if sample_rate > MAX_SAMPLE_RATE {
+            return Err(Error::Decode(format!(
+                "stream {src} of {}: a sample rate of {sample_rate} Hz; the reader takes up to \
+                 {MAX_SAMPLE_RATE} Hz",
+                self.src_name
+            )));
+        }
+        if channels > MAX_STREAM_CHANNELS {
+            return Err(Error::Decode(format!(
+                "stream {src} of {}: {channels} channels; the reader takes up to \
+                 {MAX_STREAM_CHANNELS}",
+                self.src_name
+            )));
+        }
+        // Decoders size their buffers by the declared packet size when they are made: check it
+        // first (an 84-byte CAF once declared 2^32 frames per packet).
+        if let Some(max) = params.max_frames_per_packet {
+            if max.saturating_mul(channels as u64) > MAX_PACKET_SAMPLES {
+                return Err(Error::Decode(format!(
+                    "stream {src} of {}: packets of up to {max} frames of {channels} channels; \
+                     the reader takes up to {MAX_PACKET_SAMPLES} samples per packet",
+                    self.src_name
+                )));
+            }
+        }
+        let (codec, _) = from_symphonia::codec_names(params.codec);
+        let decoder = super::registry::codecs()
+            .make_audio_decoder(params, opts)
+            .map_err(|e| match e {
+                SymError::Unsupported(_) => Error::Unsupported(format!(
+                    "no decoder for codec \"{codec}\" (stream {src} of {}); decodable: pcm, adpcm, \
+                     flac, alac, mp1, mp2, mp3, aac (LC), vorbis, opus",
+                    self.src_name
+                )),
+                other => Error::Decode(format!("stream {src}: {other}")),
+            })?;
+        let lead = if self.container == "ogg" && codec == "opus" && opts.gapless {
+            u64::from(track.delay.unwrap_or(0))
+        } else {
+            0
+        };
         Ok(DecoderSlot {
             decoder: Some(decoder),
             codec: codec.to_string(),
             sample_rate,
             channels,
             time_base: track.time_base,
-            start_ts: track.start_ts.get().max(0),
+            start_ts: track.start_ts.get().max(0).saturating_add(lead as i64),
             at_stream_start: true,
             position: Some(0),
             discard_until: 0,
@@ -817,6 +940,12 @@ impl StreamReader {
             lost_gaps: 0,
             reshape: None,
             warned_reshape: false,
+            lead,
+            lead_left: lead,
+            held: None,
+            gap_in_steps: false,
+            frames_out: 0,
+            read_from_start: true,
         })
     }
 
@@ -841,17 +970,59 @@ impl StreamReader {
             return Ok(0);
         }
         self.require_outputs()?;
+        // The end of the stream, a piece at a time (tails of effects, long pads).
+        if self.draining {
+            return Ok(usize::from(self.finish_step()?));
+        }
+        // What the effects make without more input (a long `pad`) goes out before the next
+        // packet is read, a piece per call.
+        let keep_all = self.keep_all;
+        for out in &mut self.outputs {
+            if let Some(conv) = &mut out.conv {
+                if conv.drain_step(&mut out.buffer, keep_all)? {
+                    return Ok(1);
+                }
+            }
+        }
+        // A packet after a long gap: the gap's silence goes out a step at a time (see
+        // `GAP_STEP`), then the packet.
+        if let Some(src) = self
+            .decoders
+            .iter()
+            .position(|d| d.as_ref().is_some_and(|s| s.held.is_some()))
+        {
+            if let Some(packet) = self.decoders[src].as_mut().and_then(|s| s.held.take()) {
+                self.decode_packet(src, &packet)?;
+            }
+            return Ok(1);
+        }
         let mut count = 0;
         loop {
-            let packet = match self.demuxer.next_packet() {
+            let next = contain(|| self.demuxer.next_packet());
+            let next = match next {
+                Ok(next) => next,
+                Err(panic) => {
+                    let _ = self.finish();
+                    return Err(Error::Decode(format!(
+                        "{}: the {} demuxer failed after {} packets ({panic}); the stream ends there",
+                        self.src_name,
+                        self.container,
+                        self.stats().decoded_packets + self.stats().failed_packets
+                    )));
+                }
+            };
+            let packet = match next {
                 Ok(Some(p)) => p,
                 Ok(None) => {
                     self.demuxer_at_eof = true;
-                    self.finish()?;
-                    return Ok(0);
+                    return Ok(usize::from(self.finish_step()?));
                 }
                 Err(SymError::ResetRequired) => {
-                    self.reset_decoders_after_stream_change()?;
+                    if let Err(e) = self.reset_decoders_after_stream_change() {
+                        // What was decoded before stays: flush the outputs, then report.
+                        let _ = self.finish();
+                        return Err(e);
+                    }
                     count += 1;
                     continue;
                 }
@@ -861,8 +1032,7 @@ impl StreamReader {
                         "{}: the stream ends in the middle of a packet (truncated)",
                         self.src_name
                     );
-                    self.finish()?;
-                    return Ok(0);
+                    return Ok(usize::from(self.finish_step()?));
                 }
                 Err(e) => {
                     // Keep what was decoded: flush the outputs, then report.
@@ -896,6 +1066,24 @@ impl StreamReader {
     }
 
     fn decode_packet(&mut self, src: usize, packet: &Packet) -> Result<()> {
+        // Lost packets leave a gap before this one: more than `GAP_STEP` frames of silence are
+        // put out a step per call (the packet is held until the gap is filled), so a gap costs
+        // no more memory than a packet, whatever its length.
+        if let Some(step) = self
+            .decoders
+            .get_mut(src)
+            .and_then(|d| d.as_mut())
+            .and_then(|slot| {
+                let gap = slot.gap_before(packet)?;
+                (gap > GAP_STEP).then_some(slot.placement_for_silence(GAP_STEP))
+            })
+        {
+            self.fill_gap(src, step)?;
+            if let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) {
+                slot.held = Some(packet.clone());
+            }
+            return Ok(());
+        }
         // The decoder is taken out of its slot while its output is borrowed, so the frames
         // can be delivered without a copy while the slot's bookkeeping changes.
         let Some(mut decoder) = self
@@ -911,7 +1099,10 @@ impl StreamReader {
             slot.decoder = Some(decoder);
         }
         if outcome? {
-            self.reset_decoders_after_stream_change()?;
+            if let Err(e) = self.reset_decoders_after_stream_change() {
+                let _ = self.finish();
+                return Err(e);
+            }
         }
         Ok(())
     }
@@ -929,7 +1120,16 @@ impl StreamReader {
         };
         let packet_ts = slot.first_frame_ts(packet);
         let cut_trims = slot.gapless && !slot.decoder_trims;
-        let buf = match decoder.decode(packet) {
+        let decoded = match contain(|| decoder.decode(packet)) {
+            Ok(decoded) => decoded,
+            Err(panic) => {
+                // A fault inside the decoder: its state is unknown, so it starts afresh; the
+                // packet counts as one that failed to decode.
+                decoder.reset();
+                Err(SymError::DecodeError(leak_panic_message(panic)))
+            }
+        };
+        let buf = match decoded {
             Ok(buf) => buf,
             Err(SymError::ResetRequired) => return Ok(true),
             Err(e) => {
@@ -947,8 +1147,16 @@ impl StreamReader {
         slot.decoded_packets += 1;
         // Delay and padding the decoder left in: frames `front..front + frames` are the audio.
         let decoded_frames = buf.frames();
-        let (front, back) = DecoderSlot::trim_of(cut_trims, packet, decoded_frames);
-        let frames = decoded_frames - front - back;
+        let (mut front, back) = DecoderSlot::trim_of(cut_trims, packet, decoded_frames);
+        let mut frames = decoded_frames - front - back;
+        let mut packet_ts = packet_ts;
+        if slot.lead_left > 0 {
+            let cut = slot.lead_left.min(frames as u64);
+            slot.lead_left -= cut;
+            front += cut as usize;
+            frames -= cut as usize;
+            packet_ts = packet_ts.saturating_add(cut as i64);
+        }
         let spec = buf.spec();
         let shape = (spec.rate(), spec.channels().count());
         let native = shape == (slot.sample_rate, slot.channels);
@@ -963,8 +1171,8 @@ impl StreamReader {
         // re-configured mid-stream): resample to the stream's rate here; each output remixes
         // the channels to its own count (so an output asking for stereo keeps a stereo part
         // of a stream that started mono).
+        // The decoder's buffer is not used after this copy.
         let planar = decoded_planar(&buf, shape.1, front..front + frames);
-        drop(buf);
         if let Some(tail) = slot.end_reshape_unless(shape)? {
             let at = slot.place(packet_ts, false);
             self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at)?;
@@ -978,6 +1186,44 @@ impl StreamReader {
             self.deliver(src, Frames::Planar(converted.view()), converted.ncols(), at)?;
         }
         Ok(false)
+    }
+
+    /// Puts `step = (start, frames)` frames of silence (part of a gap of lost packets) into
+    /// the outputs reading source stream `src`, and moves its position past them.
+    fn fill_gap(&mut self, src: usize, (start, frames): (u64, u64)) -> Result<()> {
+        let keep_all = self.keep_all;
+        let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
+            return Ok(());
+        };
+        if slot.gap_frames == 0 {
+            log::warn!(
+                "stream {src} ({}): frames are missing at {:.3} s (lost or undecodable packets); \
+                 filled with silence",
+                slot.codec,
+                start as f64 / f64::from(slot.sample_rate)
+            );
+        }
+        if !slot.gap_in_steps {
+            slot.lost_gaps += 1;
+            slot.gap_in_steps = true;
+        }
+        slot.gap_frames += frames;
+        let end = start + frames;
+        slot.position = Some(end);
+        for out in self.outputs.iter_mut().filter(|o| o.src == src) {
+            let from = start.max(out.from);
+            if from >= end {
+                continue;
+            }
+            match &mut out.conv {
+                Some(conv) => {
+                    let missing = end.saturating_sub(conv.next_in().max(from));
+                    conv.push_silence(missing, &mut out.buffer, keep_all)?;
+                }
+                None => out.buffer.push_silence((end - from) as usize, keep_all),
+            }
+        }
+        Ok(())
     }
 
     /// Hands `frames` decoded frames of source stream `src`, which start at stream frame `at`
@@ -1010,7 +1256,10 @@ impl StreamReader {
                     );
                 }
                 slot.gap_frames += gap;
-                slot.lost_gaps += 1;
+                // A gap filled a step at a time was counted at its first step.
+                if !slot.gap_in_steps {
+                    slot.lost_gaps += 1;
+                }
                 for out in self.outputs.iter_mut().filter(|o| o.src == src) {
                     let from = start.max(out.from);
                     if from >= packet_frame {
@@ -1030,6 +1279,8 @@ impl StreamReader {
             }
         }
         slot.position = Some(start + frames as u64);
+        slot.gap_in_steps = false;
+        slot.frames_out += frames as u64;
         let keep = slot.end_frame.map_or(frames, |end| {
             end.saturating_sub(start).min(frames as u64) as usize
         });
@@ -1105,12 +1356,26 @@ impl StreamReader {
                     self.src_name
                 ))
             })?;
+            // A new link of another rate or channel count decodes in its own shape and is
+            // converted to the stream's first, as any mid-stream change (`decode_with`).
             let channels = params.channels.as_ref().map_or(0, |c| c.count());
-            if params.sample_rate != Some(slot.sample_rate) || channels != slot.channels {
-                return Err(Error::Unsupported(format!(
-                    "{}: a chained stream changed from {} Hz / {} channels to {:?} Hz / {} channels; \
-                     reopen the source to read the new part",
-                    self.src_name, slot.sample_rate, slot.channels, params.sample_rate, channels
+            let rate = params.sample_rate.unwrap_or(0);
+            let packet_samples = params
+                .max_frames_per_packet
+                .unwrap_or(0)
+                .saturating_mul(channels as u64);
+            if rate == 0
+                || rate > MAX_SAMPLE_RATE
+                || channels == 0
+                || channels > MAX_STREAM_CHANNELS
+                || packet_samples > MAX_PACKET_SAMPLES
+            {
+                return Err(Error::Decode(format!(
+                    "{}: a chained stream continues at {rate} Hz / {channels} channels \
+                     ({packet_samples} samples per packet); the reader takes 1 to \
+                     {MAX_SAMPLE_RATE} Hz, 1 to {MAX_STREAM_CHANNELS} channels and up to \
+                     {MAX_PACKET_SAMPLES} samples per packet",
+                    self.src_name
                 )));
             }
             slot.decoder = Some(
@@ -1118,7 +1383,6 @@ impl StreamReader {
                     .make_audio_decoder(params, &AudioDecoderOptions::default())
                     .map_err(|e| Error::Decode(format!("{}: {e}", self.src_name)))?,
             );
-            slot.reshape = None;
         }
         // The new tracks keep our stream indices where ids match; adopt the new list.
         if tracks.len() == self.tracks.len() {
@@ -1129,50 +1393,83 @@ impl StreamReader {
 
     /// End of stream: flush every output; fail if a stream never decoded a single packet.
     fn finish(&mut self) -> Result<()> {
+        while !self.ended {
+            self.finish_step()?;
+        }
+        Ok(())
+    }
+
+    /// One step of the end of the stream (the demuxer has no more packets): the tails of the
+    /// conversions and effects go out a piece at a time (`Ok(true)`: call again), then every
+    /// output's last chunk, and the stream has ended (`Ok(false)`). An error ends it too.
+    fn finish_step(&mut self) -> Result<bool> {
         if self.ended {
-            return Ok(());
+            return Ok(false);
         }
-        self.ended = true;
         let keep_all = self.keep_all;
-        let mut conversion_error = None;
-        // A stream that ends at another rate than it started: the resampler's last frames.
-        for src in 0..self.decoders.len() {
-            let tail = match self.decoders[src].as_mut() {
-                Some(slot) => slot.end_reshape_unless((0, 0)),
-                None => continue,
-            };
-            let tail = match tail {
-                Ok(Some(tail)) if tail.ncols() > 0 => tail,
-                Ok(_) => continue,
-                Err(e) => {
-                    conversion_error.get_or_insert(e);
-                    continue;
-                }
-            };
-            if let Some(slot) = self.decoders[src].as_mut() {
-                let at = Placement {
-                    start: slot.position.unwrap_or(0),
-                    packet_frame: None,
+        if !self.draining {
+            self.draining = true;
+            // A stream that ends at another rate than it started: the resampler's last frames.
+            for src in 0..self.decoders.len() {
+                let tail = match self.decoders[src].as_mut() {
+                    Some(slot) => slot.end_reshape_unless((0, 0)),
+                    None => continue,
                 };
-                if let Err(e) = self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at) {
-                    conversion_error.get_or_insert(e);
+                let tail = match tail {
+                    Ok(Some(tail)) if tail.ncols() > 0 => tail,
+                    Ok(_) => continue,
+                    Err(e) => return self.end_with(Err(e)),
+                };
+                if let Some(slot) = self.decoders[src].as_mut() {
+                    let at = Placement {
+                        start: slot.position.unwrap_or(0),
+                        packet_frame: None,
+                    };
+                    if let Err(e) = self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at)
+                    {
+                        return self.end_with(Err(e));
+                    }
                 }
             }
         }
+        // The resampler's tail first, so the last chunk holds the whole converted stream, then
+        // what the effects still hold or make, a piece per call.
         for out in &mut self.outputs {
-            // The resampler's tail first, so the last chunk holds the whole converted stream.
             if let Some(conv) = &mut out.conv {
-                if let Err(e) = conv.finish(&mut out.buffer, keep_all) {
-                    conversion_error.get_or_insert(e);
+                match conv.finish_step(&mut out.buffer, keep_all) {
+                    Ok(true) => return Ok(true),
+                    Ok(false) => {}
+                    Err(e) => return self.end_with(Err(e)),
                 }
             }
+        }
+        self.end_with(Ok(()))
+    }
+
+    /// Ends the stream: every output's last chunk, then whether it ended well (`Ok(false)`).
+    fn end_with(&mut self, outcome: Result<()>) -> Result<bool> {
+        self.ended = true;
+        self.draining = false;
+        let keep_all = self.keep_all;
+        for out in &mut self.outputs {
             out.buffer.flush(keep_all);
         }
-        if let Some(e) = conversion_error {
-            return Err(e);
-        }
+        outcome?;
         for (src, slot) in self.decoders.iter().enumerate() {
             if let Some(slot) = slot {
+                if slot.read_from_start
+                    && slot.decoded_packets > 0
+                    && slot.frames_out == 0
+                    && slot.lead_left == 0
+                {
+                    // Packets decoded, yet no frame came out: what the container says about
+                    // the stream's length cut everything (a zero length where there is audio).
+                    return Err(Error::Decode(format!(
+                        "{}: {} packets of stream {src} ({}) decoded to no audio: the \
+                         container's length for the stream is wrong",
+                        self.src_name, slot.decoded_packets, slot.codec
+                    )));
+                }
                 if slot.decoded_packets == 0 && slot.failed_packets > 0 {
                     return Err(Error::Decode(format!(
                         "{}: none of the {} packets of stream {src} ({}) could be decoded; last error: {}",
@@ -1184,7 +1481,7 @@ impl StreamReader {
                 }
             }
         }
-        Ok(())
+        Ok(false)
     }
 
     /// [`process_packet`](Self::process_packet) for live sources (seed: `process_packet(timeout,
@@ -1274,7 +1571,28 @@ impl StreamReader {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn pop_chunks(&mut self) -> Vec<Option<Chunk>> {
-        self.outputs.iter_mut().map(|o| o.buffer.pop()).collect()
+        self.pop_chunks_as::<f32>()
+    }
+
+    /// [`pop_chunks`](Self::pop_chunks) in sample type `T` (`f32`, `f64`, `i16`, `i32`, `u8`):
+    /// exact for an output whose [`format`](AudioStreamOptions::format) is `T` (e.g. the
+    /// 32-bit integers of a 32-bit FLAC with `format("s32")`), converted by FFmpeg's rules
+    /// otherwise.
+    ///
+    /// ```no_run
+    /// use audiostream::{AudioStreamOptions, StreamReader};
+    /// let mut reader = StreamReader::new("hi-res.flac", None, None)?;
+    /// reader.add_audio_stream(AudioStreamOptions::new(4096).format("s32"))?;
+    /// reader.fill_buffer()?;
+    /// let chunk = reader.pop_chunks_as::<i32>().remove(0).expect("a chunk");
+    /// println!("{} frames of i32 at {} s", chunk.ncols(), chunk.pts);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn pop_chunks_as<T: crate::Sample>(&mut self) -> Vec<Option<Chunk<T>>> {
+        self.outputs
+            .iter_mut()
+            .map(|o| o.buffer.pop::<T>())
+            .collect()
     }
 
     /// Iterates over `pop_chunks()` results until every output is drained; never drops a chunk,
@@ -1331,6 +1649,7 @@ impl StreamReader {
             num_channels: stream.and_then(|s| s.num_channels).unwrap_or(0),
             num_frames: stream.and_then(|s| s.num_frames),
             duration,
+            duration_estimated: stream.is_some_and(|s| s.duration_estimated),
             codec: stream.map_or_else(String::new, |s| s.codec.clone()),
             format: self.container.clone(),
             bit_rate,
@@ -1527,7 +1846,10 @@ impl StreamReader {
             if self.demuxer_at_eof {
                 self.restart()?;
             }
-            self.demuxer_seek(seek_time.max(0.0), Some(plain_time.max(0.0)))?
+            // A time before 0 reaches into the encoder's priming where the container has it
+            // (MP4's edit list, Matroska's codec delay): the decoder needs it to rebuild its
+            // state for the first frames.
+            self.demuxer_seek(seek_time, Some(plain_time.max(0.0)))?
         };
         for slot in self.decoders.iter_mut().flatten() {
             if let Some(d) = &mut slot.decoder {
@@ -1541,6 +1863,11 @@ impl StreamReader {
             };
             slot.position = if from_start { Some(0) } else { None };
             slot.at_stream_start = from_start;
+            slot.lead_left = if from_start { slot.lead } else { 0 };
+            slot.held = None;
+            slot.gap_in_steps = false;
+            slot.read_from_start = from_start;
+            slot.frames_out = 0;
         }
         for (out, &(from, target)) in self.outputs.iter_mut().zip(&starts) {
             if let Some(conv) = &mut out.conv {
@@ -1550,6 +1877,7 @@ impl StreamReader {
             out.buffer.reset(target);
         }
         self.ended = past_end;
+        self.draining = false;
         Ok(())
     }
 
@@ -1566,11 +1894,28 @@ impl StreamReader {
             .or_else(|| self.default_audio_stream())
             .and_then(|i| self.tracks.get(i))
             .map(|t| t.id);
-        let time = Time::try_from_secs_f64(timestamp).unwrap_or(Time::ZERO);
-        match self
-            .demuxer
-            .seek(SeekMode::Accurate, SeekTo::Time { time, track_id })
-        {
+        // Where a timestamp counts frames (time base 1 / rate), seek by timestamp: it can be
+        // before 0, down to the track's start (the priming an edit list skips), and it is not
+        // rounded down on the way as a time is. Elsewhere, by time from 0.
+        let track = track_id.and_then(|id| self.tracks.iter().find(|t| t.id == id));
+        let by_frames = track.and_then(|t| {
+            let rate = audio_params(t)?.sample_rate?;
+            let tb = t.time_base?;
+            (tb.numer.get() == 1 && tb.denom.get() == rate).then_some((rate, t.start_ts.get()))
+        });
+        let to = match by_frames {
+            Some((rate, start)) if timestamp.is_finite() => SeekTo::Timestamp {
+                ts: Timestamp::new(
+                    ((timestamp * f64::from(rate)).floor() as i64).max(start.min(0)),
+                ),
+                track_id: track_id.unwrap_or_default(),
+            },
+            _ => SeekTo::Time {
+                time: Time::try_from_secs_f64(timestamp.max(0.0)).unwrap_or(Time::ZERO),
+                track_id,
+            },
+        };
+        match self.demuxer.seek(SeekMode::Accurate, to) {
             Ok(_) => Ok(false),
             Err(SymError::SeekError(SeekErrorKind::OutOfRange)) => Ok(true),
             Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(true),
@@ -1719,9 +2064,23 @@ fn collect_tags(reader: &mut dyn FormatReader) -> (Options, HashMap<u64, Options
     (media, per_track)
 }
 
-/// Builds the [`SourceStream`] of a track. `byte_len` is the file size when this is the only
-/// track (for an average bit rate).
-fn describe_track(index: usize, t: &Track, tags: Options, byte_len: Option<u64>) -> SourceStream {
+/// What the source knows beyond its track list, for the only track of a file.
+struct Estimate {
+    /// The file size (for an average bit rate).
+    byte_len: Option<u64>,
+    /// An estimate of the frame count, where the container does not say it.
+    frames: Option<u64>,
+    /// Whether the container's own frame count is an estimate (symphonia's ADTS demuxer
+    /// estimates it from the file size).
+    container_estimates: bool,
+    /// Frames the container counts that are not audio (for an Opus stream: see
+    /// `DecoderSlot::lead`).
+    lead: u64,
+}
+
+/// Builds the [`SourceStream`] of a track.
+fn describe_track(index: usize, t: &Track, tags: Options, estimate: Estimate) -> SourceStream {
+    let byte_len = estimate.byte_len;
     let duration_of = |frames: Option<u64>, rate: Option<u32>| -> Option<f64> {
         if let (Some(n), Some(r)) = (frames, rate.filter(|r| *r > 0)) {
             return Some(n as f64 / f64::from(r));
@@ -1733,7 +2092,15 @@ fn describe_track(index: usize, t: &Track, tags: Options, byte_len: Option<u64>)
         Some(CodecParameters::Audio(p)) => {
             let (codec, long) = from_symphonia::codec_names(p.codec);
             let channels = p.channels.as_ref().map(|c| c.count());
-            let duration = duration_of(t.num_frames, p.sample_rate);
+            let lead = if codec == "opus" { estimate.lead } else { 0 };
+            let counted = t.num_frames.map(|n| n.saturating_sub(lead));
+            let (num_frames, duration, duration_estimated) = match (counted, estimate.frames) {
+                (Some(n), _) if estimate.container_estimates => {
+                    (None, duration_of(Some(n), p.sample_rate), true)
+                }
+                (None, Some(n)) => (None, duration_of(Some(n), p.sample_rate), true),
+                (n, _) => (n, duration_of(n, p.sample_rate), false),
+            };
             let is_pcm = codec.starts_with("pcm_");
             // Never 0: a demuxer that does not know says nothing.
             let bits = p
@@ -1759,8 +2126,9 @@ fn describe_track(index: usize, t: &Track, tags: Options, byte_len: Option<u64>)
                 codec_long_name: long.to_string(),
                 sample_rate: p.sample_rate,
                 num_channels: channels,
-                num_frames: t.num_frames,
+                num_frames,
                 duration,
+                duration_estimated,
                 bit_rate,
                 bits_per_sample: if is_pcm || codec == "flac" || codec == "alac" {
                     bits
@@ -1786,6 +2154,7 @@ fn describe_track(index: usize, t: &Track, tags: Options, byte_len: Option<u64>)
                 num_channels: None,
                 num_frames: t.num_frames,
                 duration: duration_of(None, None),
+                duration_estimated: false,
                 bit_rate: None,
                 bits_per_sample: None,
                 language: t.language.clone(),

@@ -39,6 +39,12 @@ pub struct AudioStreamOptions {
     /// `"highpass 80 reverb 30"`): tails (reverb, echo) come out at the end of the stream;
     /// after a seek they start afresh.
     pub effect: Option<AudioEffector>,
+    /// Sample type of the chunks, by torchaudio's (FFmpeg's) name: `fltp` (`f32`, the default),
+    /// `dblp` (`f64`), `s16p` (`i16`), `s32p` (`i32`), `u8p` (`u8`); the non-planar names
+    /// (`flt`, `s16`, ...) mean the same (chunks are always `(channels, frames)`). Chunks in
+    /// the output's type come from [`StreamReader::pop_chunks_as`](crate::StreamReader::pop_chunks_as)
+    /// exactly: integer sources keep every bit (a 32-bit FLAC in `s32p`), which `f32` cannot.
+    pub format: Option<String>,
 }
 
 impl AudioStreamOptions {
@@ -53,6 +59,7 @@ impl AudioStreamOptions {
             sample_rate: None,
             num_channels: None,
             effect: None,
+            format: None,
         }
     }
 
@@ -95,6 +102,17 @@ impl AudioStreamOptions {
     /// Output channel count (remixing when it differs from the source's).
     pub fn num_channels(mut self, n: usize) -> Self {
         self.num_channels = Some(n);
+        self
+    }
+
+    /// Sample type of the chunks (see [`format`](Self::format)).
+    ///
+    /// ```
+    /// let opts = audiostream::AudioStreamOptions::new(1024).format("s32p");
+    /// assert_eq!(opts.format.as_deref(), Some("s32p"));
+    /// ```
+    pub fn format(mut self, name: &str) -> Self {
+        self.format = Some(name.to_string());
         self
     }
 

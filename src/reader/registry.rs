@@ -25,6 +25,10 @@ pub fn codecs() -> &'static CodecRegistry {
         registry.register_audio_decoder_at_tier::<audiostream_symphonia_flac::FlacDecoder>(
             Tier::Preferred,
         );
+        registry.register_audio_decoder_at_tier::<audiostream_symphonia_adpcm::AdpcmDecoder>(
+            Tier::Preferred,
+        );
+        registry.register_audio_decoder_at_tier::<super::opus::OpusDecoder>(Tier::Preferred);
         registry
     })
 }
@@ -45,6 +49,9 @@ pub fn probe() -> &'static Probe {
         probe
             .register_format_at_tier::<audiostream_symphonia_isomp4::IsoMp4Reader>(Tier::Preferred);
         probe.register_format_at_tier::<audiostream_symphonia_mkv::MkvReader>(Tier::Preferred);
+        probe.register_format_at_tier::<audiostream_symphonia_riff::WavReader>(Tier::Preferred);
+        probe.register_format_at_tier::<audiostream_symphonia_riff::AiffReader>(Tier::Preferred);
+        probe.register_format_at_tier::<audiostream_symphonia_caf::CafReader>(Tier::Preferred);
         probe
     })
 }

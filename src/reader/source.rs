@@ -86,6 +86,9 @@ pub(crate) struct Demuxer {
     pub(crate) byte_len: Option<u64>,
     /// Container tags the demuxer does not report (RIFF INFO).
     pub(crate) extra_tags: Options,
+    /// For MPEG audio without a Xing/Info/VBRI tag: the estimated frame count (the demuxer
+    /// leaves the length unknown).
+    pub(crate) estimated_frames: Option<u64>,
 }
 
 /// Builds a probe that only knows `name`'s demuxer (plus tag readers that may precede it).
@@ -95,7 +98,7 @@ fn forced_probe(name: &str) -> Option<Probe> {
     p.register_metadata::<ApeReader>();
     p.register_metadata::<Id3v1Reader>();
     match name {
-        "wav" | "wave" => p.register_format::<WavReader>(),
+        "wav" | "wave" => p.register_format::<audiostream_symphonia_riff::WavReader>(),
         "mp3" | "mp2" | "mp1" => p.register_format::<audiostream_symphonia_mp3::MpaReader>(),
         "flac" => p.register_format::<audiostream_symphonia_flac::FlacReader>(),
         "ogg" | "oga" => p.register_format::<OggReader>(),
@@ -103,8 +106,8 @@ fn forced_probe(name: &str) -> Option<Probe> {
             p.register_format::<audiostream_symphonia_isomp4::IsoMp4Reader>()
         }
         "mkv" | "webm" | "matroska" => p.register_format::<audiostream_symphonia_mkv::MkvReader>(),
-        "aiff" | "aif" => p.register_format::<AiffReader>(),
-        "caf" => p.register_format::<CafReader>(),
+        "aiff" | "aif" => p.register_format::<audiostream_symphonia_riff::AiffReader>(),
+        "caf" => p.register_format::<audiostream_symphonia_caf::CafReader>(),
         "aac" | "adts" => p.register_format::<AdtsReader>(),
         _ => return None,
     }
@@ -155,6 +158,8 @@ pub(crate) struct OpenSpec {
     /// Lowercased `format` override.
     pub(crate) format: Option<String>,
     pub(crate) option: Options,
+    /// A network source: reads beyond what the demuxer needs cost requests.
+    pub(crate) remote: bool,
 }
 
 /// Chooses and opens the demuxer: `format` forces one, otherwise the content is probed.
@@ -166,14 +171,23 @@ pub(crate) fn open_demuxer(
     if source.byte_len() == Some(0) {
         return Err(Error::Decode(format!("{src_name} is empty (0 bytes)")));
     }
-    let riff_tags = if source.is_seekable() {
-        super::riff_info::read_info_tags(&mut source)
-    } else {
-        Options::new()
+    let (riff_tags, mp3_frames) = match (source.is_seekable(), source.byte_len()) {
+        (true, Some(len)) => (
+            super::riff_info::read_info_tags(&mut source),
+            if spec.remote {
+                None
+            } else {
+                super::mp3_estimate::estimate_frames(&mut source, len)
+            },
+        ),
+        _ => (Options::new(), None),
     };
     let mss = MediaSourceStream::new(source, Default::default());
     let mut demuxer = reopen_demuxer(src_name, mss, spec)?;
     demuxer.extra_tags = riff_tags;
+    if demuxer.container == "mp3" {
+        demuxer.estimated_frames = mp3_frames;
+    }
     Ok(demuxer)
 }
 
@@ -196,6 +210,7 @@ pub(crate) fn reopen_demuxer(
                 container: f.to_string(),
                 byte_len,
                 extra_tags: Options::new(),
+                estimated_frames: None,
             });
         }
     }
@@ -217,6 +232,7 @@ pub(crate) fn reopen_demuxer(
                 container: "wav".into(),
                 byte_len,
                 extra_tags: Options::new(),
+                estimated_frames: None,
             });
         }
     }
@@ -251,6 +267,7 @@ pub(crate) fn reopen_demuxer(
         container,
         byte_len,
         extra_tags: Options::new(),
+        estimated_frames: None,
     })
 }
 

@@ -146,7 +146,7 @@ fn looks_low_justified(samples: &[u8]) -> bool {
         let extension = if s[2] & 0x80 != 0 { 0xff } else { 0x00 };
         top_is_extension &= s[3] == extension || s[3] == 0;
     }
-    !(low_bytes_zero && !top_is_extension)
+    !low_bytes_zero || top_is_extension
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ mod options;
 
 pub use options::AudioEncodeOptions;
 
-use crate::dsp::Chain;
+use crate::pipeline::{self, Pipeline, Stage};
 use crate::{Error, Options, Result, Sample};
 use audiostream_codecs::convert::{PcmSample, PlanarBuffer};
 use audiostream_codecs::{
@@ -59,8 +59,9 @@ struct OutputStream {
     input_name: String,
     channels: usize,
     buffer: PlanarBuffer,
-    /// Remix/resample before the encoder, when its rate or channels differ from the input's.
-    conversion: Option<Chain>,
+    /// Remix, resample, effects before the encoder, when the encoder's rate or channels
+    /// differ from the input's or effects were asked for.
+    conversion: Option<Pipeline>,
     stats: WriterStats,
     warned_clipping: bool,
     written_any: bool,
@@ -101,13 +102,36 @@ impl OutputStream {
         }
     }
 
-    /// Drains the conversion stage and finalizes the encoder.
+    /// Drains the conversion stage and finalizes the encoder: the conversion's end (the
+    /// resampler's tail, the effects' tails and generated silence) a piece at a time, each
+    /// piece encoded before the next is made.
     fn finish(&mut self) -> Result<()> {
-        if let Some(tail) = self.conversion.as_mut().map(Chain::flush).transpose()? {
-            let clipped = self.encode_f32(&tail)?;
+        while let Some(piece) = self
+            .conversion
+            .as_mut()
+            .map(|c| c.flush(pipeline::STEP))
+            .transpose()?
+            .flatten()
+        {
+            let clipped = self.encode_f32(&piece)?;
             self.count_clipped(clipped);
         }
         Ok(self.encoder.finish()?)
+    }
+
+    /// Encodes what the effects make without more input (a long `pad`), a piece at a time.
+    fn drain_effects(&mut self) -> Result<()> {
+        while let Some(piece) = self
+            .conversion
+            .as_mut()
+            .map(|c| c.drain(pipeline::STEP))
+            .transpose()?
+            .flatten()
+        {
+            let clipped = self.encode_f32(&piece)?;
+            self.count_clipped(clipped);
+        }
+        Ok(())
     }
 }
 
@@ -351,11 +375,10 @@ impl StreamWriter {
         #[cfg(feature = "device")]
         if let Some(target) = &self.device {
             let (encoder, rate, channels) = target.open(&opts)?;
-            let conversion = Chain::new(
-                opts.num_channels,
-                channels,
-                opts.sample_rate,
-                rate,
+            let conversion = pipeline::conversion(
+                (opts.num_channels, opts.sample_rate),
+                (channels, rate),
+                false,
                 opts.effect.as_ref(),
             )?;
             self.stream = Some(OutputStream {
@@ -387,11 +410,10 @@ impl StreamWriter {
             .ok_or_else(|| {
                 Error::invalid_argument("encoder_num_channels", encoder_channels, "1 to 65535")
             })?;
-        let conversion = Chain::new(
-            opts.num_channels,
-            encoder_channels,
-            opts.sample_rate,
-            encoder_rate,
+        let conversion = pipeline::conversion(
+            (opts.num_channels, opts.sample_rate),
+            (encoder_channels, encoder_rate),
+            false,
             opts.effect.as_ref(),
         )?;
         let coded_format = match &opts.encoder_format {
@@ -539,8 +561,10 @@ impl StreamWriter {
                 let n = gap.min(SILENCE_BLOCK);
                 match &mut stream.conversion {
                     Some(conv) => {
-                        let converted = conv.silence(n as usize)?;
+                        let zeros = Array2::<f32>::zeros((stream.channels, n as usize));
+                        let converted = conv.process(zeros)?;
                         stream.encode_f32(&converted)?;
+                        stream.drain_effects()?;
                     }
                     None => {
                         stream.buffer.fill_silence(n as usize);
@@ -559,8 +583,10 @@ impl StreamWriter {
         }
         let clipped = match &mut stream.conversion {
             Some(conv) => {
-                let converted = conv.process_owned(chunk.mapv(PcmSample::to_f32))?;
-                stream.encode_f32(&converted)?
+                let converted = conv.process(chunk.mapv(PcmSample::to_f32))?;
+                let clipped = stream.encode_f32(&converted)?;
+                stream.drain_effects()?;
+                clipped
             }
             None => {
                 // Contiguous rows (the usual (channels, frames) array) take the vectorized path.

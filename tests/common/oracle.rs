@@ -153,7 +153,7 @@ pub fn ffmpeg_decode(path: &Path, audio_index: usize, input_args: &[&str]) -> De
     let bytes = run(tool("FFMPEG", "ffmpeg"), &args, "ffmpeg decode");
 
     let frame_bytes = 4 * num_channels;
-    if bytes.len() % frame_bytes != 0 {
+    if !bytes.len().is_multiple_of(frame_bytes) {
         panic!(
             "oracle: ffmpeg produced {} bytes for {}, not a whole number of {num_channels}-channel \
              f32 frames (did the channel count change mid-stream?)",
@@ -171,6 +171,47 @@ pub fn ffmpeg_decode(path: &Path, audio_index: usize, input_args: &[&str]) -> De
     Decoded {
         sample_rate,
         channels,
+    }
+}
+
+/// [`ffmpeg_decode`] of the first audio stream with FFmpeg input options (`input_args`, e.g.
+/// `["-c:a", "libopus"]` to choose the decoder) and output options (`filter_args`, e.g.
+/// `["-af", "aresample=rematrix_maxval=1"]`), into `channels` channels at `rate` Hz.
+pub fn ffmpeg_decode_with(
+    path: &Path,
+    input_args: &[&str],
+    filter_args: &[&str],
+    rate: u32,
+    channels: usize,
+) -> Decoded {
+    let mut args = os_args(&["-hide_banner", "-v", "error", "-nostdin"]);
+    args.extend(os_args(input_args));
+    args.push("-i".into());
+    args.push(path.as_os_str().to_owned());
+    args.extend(os_args(&["-map", "0:a:0"]));
+    args.extend(os_args(filter_args));
+    args.extend(os_args(&[
+        "-ar",
+        &rate.to_string(),
+        "-ac",
+        &channels.to_string(),
+        "-f",
+        "f32le",
+        "-acodec",
+        "pcm_f32le",
+        "pipe:1",
+    ]));
+    let bytes = run(tool("FFMPEG", "ffmpeg"), &args, "ffmpeg decode");
+    let frames = bytes.len() / (4 * channels);
+    let mut planar = vec![Vec::with_capacity(frames); channels];
+    for frame in bytes.chunks_exact(4 * channels) {
+        for (ch, s) in planar.iter_mut().zip(frame.chunks_exact(4)) {
+            ch.push(f32::from_le_bytes([s[0], s[1], s[2], s[3]]));
+        }
+    }
+    Decoded {
+        sample_rate: rate,
+        channels: planar,
     }
 }
 

@@ -9,8 +9,9 @@ use std::time::Duration;
 /// What our reader made of a file.
 pub struct Decoded {
     pub bits_per_sample: Option<u32>,
-    /// Planar samples, one `Vec` per channel.
-    pub channels: Vec<Vec<f32>>,
+    /// Planar samples in [-1, 1), one `Vec` per channel: 32-bit integers from the reader (its
+    /// `s32` output format), divided by 2^31 (exact in `f64`).
+    pub channels: Vec<Vec<f64>>,
     /// Set when the reader ended with an error after delivering these samples.
     pub error: Option<String>,
 }
@@ -20,15 +21,15 @@ impl Decoded {
         self.channels.first().map_or(0, Vec::len)
     }
 
-    /// Interleaved integers at `bits` (the float samples are exact multiples of 2^-(bits-1)
-    /// for integer sources up to 24 bits).
+    /// Interleaved integers at `bits` (the samples of an integer source of `bits` bits are
+    /// exact multiples of 2^-(bits-1)).
     pub fn to_ints(&self, bits: u32) -> Vec<i64> {
         let scale = (1i64 << (bits - 1)) as f64;
         let n = self.frames();
         let mut out = Vec::with_capacity(n * self.channels.len());
         for i in 0..n {
             for ch in &self.channels {
-                out.push((f64::from(ch[i]) * scale).round() as i64);
+                out.push((ch[i] * scale).round() as i64);
             }
         }
         out
@@ -91,7 +92,11 @@ fn decode_here(path: &Path, format: Option<&str>, channels: Option<usize>) -> Ou
         Ok(r) => r,
         Err(e) => return Outcome::Refused(e.to_string()),
     };
-    let mut options = AudioStreamOptions::new(65536);
+    // 32-bit integers: every bit of every integer format (a 32-bit FLAC does not fit in f32);
+    // a lossy decoder's floats are rounded to them, which is far below the ISO tolerance.
+    let mut options = AudioStreamOptions::new(65536)
+        .buffer_chunk_size(usize::MAX)
+        .format("s32");
     if let Some(n) = channels {
         options = options.num_channels(n);
     }
@@ -99,20 +104,21 @@ fn decode_here(path: &Path, format: Option<&str>, channels: Option<usize>) -> Ou
         return Outcome::Refused(e.to_string());
     }
     let meta = reader.get_metadata();
-    let mut channels: Vec<Vec<f32>> = Vec::new();
+    let mut channels: Vec<Vec<f64>> = Vec::new();
     let mut error = None;
-    for chunks in reader.stream() {
-        match chunks {
-            Ok(mut chunks) => {
-                if let Some(chunk) = chunks.remove(0) {
-                    if channels.is_empty() {
-                        channels = vec![Vec::new(); chunk.nrows()];
-                    }
-                    for (ch, row) in channels.iter_mut().zip(chunk.rows()) {
-                        ch.extend(row.iter());
-                    }
-                }
+    loop {
+        let step = reader.process_packet();
+        while let Some(chunk) = reader.pop_chunks_as::<i32>().remove(0) {
+            if channels.is_empty() {
+                channels = vec![Vec::new(); chunk.nrows()];
             }
+            for (ch, row) in channels.iter_mut().zip(chunk.rows()) {
+                ch.extend(row.iter().map(|&v| f64::from(v) / 2f64.powi(31)));
+            }
+        }
+        match step {
+            Ok(0) => break,
+            Ok(_) => {}
             Err(e) => {
                 error = Some(e.to_string());
                 break;

@@ -171,7 +171,7 @@ fn compare_with_libflac(d: &Decoded, reference: &[libflac::Frame]) -> Comparison
                 exact &= ours
                     .iter()
                     .zip(plane)
-                    .all(|(a, b)| (f64::from(*a) * scale).round() as i64 == i64::from(*b));
+                    .all(|(a, b)| (*a * scale).round() as i64 == i64::from(*b));
             }
             pos += frame.frames();
         }

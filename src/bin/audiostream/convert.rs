@@ -107,10 +107,6 @@ pub enum Failure {
 
 /// What a finished conversion did.
 pub struct Report {
-    /// The input's metadata.
-    pub input: Metadata,
-    /// Input frames converted (after `start`, up to `duration`).
-    pub frames_in: u64,
     /// Output frames (at the output rate).
     pub frames_out: u64,
     /// Output rate and channels.
@@ -126,9 +122,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// Seconds of audio converted.
+    /// Seconds of audio written (effects such as `pad`, `tempo` or `speed` make it differ
+    /// from what was read).
     pub fn seconds(&self) -> f64 {
-        self.frames_in as f64 / f64::from(self.input.sample_rate.max(1))
+        self.frames_out as f64 / f64::from(self.out_rate.max(1))
     }
 
     /// Seconds of audio per second of wall time.
@@ -464,8 +461,6 @@ pub fn run(job: &Job) -> Result<Report, Failure> {
         codec: describe_codec(&job.container, &opts),
         out_rate,
         out_channels: opts.encoder_num_channels.unwrap_or(meta.num_channels),
-        input: meta,
-        frames_in,
         frames_out,
         bytes,
         elapsed: started.elapsed(),

@@ -22,6 +22,7 @@ pub fn describe(
             "num_channels": s.num_channels,
             "num_frames": s.num_frames,
             "duration": s.duration,
+            "duration_estimated": s.duration_estimated,
             "bit_rate": s.bit_rate,
             "bits_per_sample": s.bits_per_sample,
             "language": s.language,
@@ -36,6 +37,7 @@ pub fn describe(
         "num_channels": m.num_channels,
         "num_frames": m.num_frames,
         "duration": m.duration,
+        "duration_estimated": m.duration_estimated,
         "bit_rate": m.bit_rate,
         "bits_per_sample": m.bits_per_sample,
         "default_audio_stream": reader.default_audio_stream(),
@@ -59,7 +61,11 @@ pub fn print_text(v: &serde_json::Value) {
     let duration = v["duration"]
         .as_f64()
         .map_or("unknown".into(), |d| format!("{d:.3} s"));
-    println!("  duration:     {duration} ({} frames)", get("num_frames"));
+    if v["duration_estimated"].as_bool() == Some(true) {
+        println!("  duration:     about {duration} (estimated: nothing in the file says)");
+    } else {
+        println!("  duration:     {duration} ({} frames)", get("num_frames"));
+    }
     let bit_rate = v["bit_rate"]
         .as_u64()
         .map_or("unknown".into(), |b| format!("{} kb/s", b / 1000));
@@ -107,7 +113,8 @@ pub fn run(files: &[String], json: bool, format: Option<&str>, options: &Options
                 all.push(v);
             }
             Err(e) => {
-                eprintln!("audiostream: {f}: {e}");
+                let line = format!("audiostream: {f}: {e}");
+                eprintln!("{}", audiostream::redact_credentials(&line));
                 ok = false;
             }
         }

@@ -189,7 +189,8 @@ impl From<Failure> for Exit {
 fn convert_and_report(job: Job, quiet: bool) -> Result<(), Exit> {
     let report = convert::run(&job)?;
     if !quiet {
-        eprintln!("audiostream: {}", report.summary(&job.output));
+        let line = report.summary(&job.output);
+        eprintln!("audiostream: {}", audiostream::redact_credentials(&line));
     }
     Ok(())
 }
@@ -295,7 +296,10 @@ fn clap_error(e: clap::Error) -> ExitCode {
                 .collect();
             let line = line.join(" ");
             let line = line.strip_prefix("error: ").unwrap_or(&line);
-            eprintln!("audiostream: error: {line}");
+            eprintln!(
+                "audiostream: error: {}",
+                audiostream::redact_credentials(line)
+            );
             ExitCode::from(2)
         }
         _ => {
@@ -315,12 +319,19 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Exit::Reported) => ExitCode::from(1),
+        // Arguments come back in messages as typed: a URL's password never reaches stderr.
         Err(Exit::Runtime(msg)) => {
-            eprintln!("audiostream: error: {msg}");
+            eprintln!(
+                "audiostream: error: {}",
+                audiostream::redact_credentials(&msg)
+            );
             ExitCode::from(1)
         }
         Err(Exit::Usage(msg)) => {
-            eprintln!("audiostream: error: {msg}");
+            eprintln!(
+                "audiostream: error: {}",
+                audiostream::redact_credentials(&msg)
+            );
             ExitCode::from(2)
         }
     }

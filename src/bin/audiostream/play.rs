@@ -47,7 +47,11 @@ pub fn run(args: PlayArgs, quiet: bool) -> Result<(), String> {
     if !quiet {
         eprintln!(
             "audiostream: playing {} ({}, {} Hz, {} channels) on {:?}",
-            args.file, meta.codec, info.sample_rate, info.num_channels, args.device
+            audiostream::redact_credentials(&args.file),
+            meta.codec,
+            info.sample_rate,
+            info.num_channels,
+            args.device
         );
     }
     let mut frames = 0u64;

@@ -47,15 +47,12 @@ pub fn init_logger() {
             log::Level::Debug => "debug",
             log::Level::Trace => "trace",
         };
+        // Log messages name sources: a URL's password never reaches stderr.
+        let message = audiostream::redact_credentials(&record.args().to_string());
         if record.level() <= log::Level::Warn {
-            writeln!(buf, "audiostream: {level}: {}", record.args())
+            writeln!(buf, "audiostream: {level}: {message}")
         } else {
-            writeln!(
-                buf,
-                "audiostream: {level}: {}: {}",
-                record.target(),
-                record.args()
-            )
+            writeln!(buf, "audiostream: {level}: {}: {message}", record.target())
         }
     })
     .build();

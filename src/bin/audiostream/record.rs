@@ -51,7 +51,9 @@ pub fn run(args: RecordArgs, quiet: bool) -> Result<(), String> {
     if !quiet {
         eprintln!(
             "audiostream: recording {:.2} s from {:?} ({rate} Hz, {channels} channels) into {}",
-            args.duration, args.device, args.output
+            args.duration,
+            args.device,
+            audiostream::redact_credentials(&args.output)
         );
     }
     let mut done = 0u64;

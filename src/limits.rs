@@ -1,0 +1,35 @@
+//! The limits every size from a file header or an argument is checked against before anything
+//! is allocated by it. A file that asks for more is an [`Error::Decode`](crate::Error::Decode),
+//! an argument an [`Error::InvalidArgument`](crate::Error::InvalidArgument), each naming the
+//! value and the limit.
+//!
+//! ```
+//! assert_eq!(audiostream::limits::MAX_SAMPLE_RATE, 1 << 20);
+//! ```
+
+/// The highest sample rate a stream may have (2^20 Hz: FLAC's STREAMINFO holds up to
+/// 1,048,575 Hz; 768 kHz is the highest rate audio interfaces use).
+pub const MAX_SAMPLE_RATE: u32 = 1 << 20;
+
+/// The most channels a decoded stream may have (FLAC and Opus take 8, WAV's channel mask 18;
+/// Ambisonics of order 7 needs 64).
+pub const MAX_STREAM_CHANNELS: usize = 64;
+
+/// The most samples (frames x channels) one packet may decode to, as its header declares it:
+/// decoders size their buffers by it when they are made (2^24: 64 MiB of `f32`; FLAC's
+/// largest block, 65,535 frames of 8 channels, is 2^19).
+pub const MAX_PACKET_SAMPLES: u64 = 1 << 24;
+
+/// The most frames a reader's chunk may hold (2^24: 6 minutes at 44.1 kHz).
+pub const MAX_FRAMES_PER_CHUNK: usize = 1 << 24;
+
+/// The longest time an effect argument may give, in seconds: 24 hours (SoX takes any; `pad 0
+/// 1e30` asked for more memory than exists).
+pub const MAX_EFFECT_SECONDS: f64 = 86_400.0;
+
+/// The most samples an effect argument may give: 24 hours at [`MAX_SAMPLE_RATE`].
+pub const MAX_EFFECT_SAMPLES: u64 = 86_400 * MAX_SAMPLE_RATE as u64;
+
+/// The longest gap between packets (lost packets) filled with silence, in seconds; a longer
+/// one is a discontinuity (a restarted live stream) and is not filled.
+pub const MAX_GAP_SECONDS: u64 = 10;

@@ -1,0 +1,62 @@
+//! The `dsp` stages as pipeline [`Stage`]s, and the resampler the rate-changing effects get.
+
+use super::Stage;
+use crate::dsp::Remixer;
+#[cfg(feature = "decode")]
+use crate::dsp::Resampler;
+#[cfg(feature = "decode")]
+use crate::effects::Resample;
+use crate::Result;
+use ndarray::Array2;
+#[cfg(feature = "decode")]
+use ndarray::ArrayView2;
+
+impl Stage for Remixer {
+    fn process(&mut self, input: Array2<f32>) -> Result<Array2<f32>> {
+        Remixer::process(self, input.view())
+    }
+
+    /// A remixer holds nothing.
+    fn flush(&mut self, _max: usize) -> Result<Option<Array2<f32>>> {
+        Ok(None)
+    }
+
+    fn reset(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(feature = "decode")]
+impl Stage for Resampler {
+    fn process(&mut self, input: Array2<f32>) -> Result<Array2<f32>> {
+        Resampler::process(self, input.view())
+    }
+
+    /// The tail (at most a block and a half): in one piece, then `None`.
+    fn flush(&mut self, _max: usize) -> Result<Option<Array2<f32>>> {
+        let tail = Resampler::flush(self)?;
+        Ok((tail.ncols() > 0).then_some(tail))
+    }
+
+    fn reset(&mut self) -> Result<()> {
+        Resampler::reset(self);
+        Ok(())
+    }
+}
+
+#[cfg(feature = "decode")]
+impl Resample for Resampler {
+    fn process(&mut self, chunk: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
+        Resampler::process(self, chunk)
+    }
+
+    fn flush(&mut self) -> Result<Array2<f32>> {
+        Resampler::flush(self)
+    }
+}
+
+/// The resamplers `speed` and `pitch` get: [`Resampler`] from `from` Hz to `to` Hz.
+#[cfg(feature = "decode")]
+pub(crate) fn resampler_factory(from: u32, to: u32, channels: usize) -> Result<Box<dyn Resample>> {
+    Ok(Box::new(Resampler::new(from, to, channels)?))
+}

@@ -1,0 +1,408 @@
+//! Inputs that once made the reader panic, hang, lose audio or take unbounded memory (found by
+//! fuzzing, issue "no panic, no abort, no hang, bounded memory"), each with the clean outcome
+//! asserted: the right frames, or a typed error naming the value and the limit, within a time
+//! limit.
+
+mod common;
+
+use audiostream::{AudioEffector, AudioStreamOptions, Error, StreamReader};
+use common::oracle::{ffmpeg_decode, fixture, snr_db};
+use common::ours;
+use std::io::Cursor;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How a decode of untrusted bytes ended.
+#[derive(Debug)]
+enum End {
+    Frames(usize),
+    Failed(Error),
+}
+
+thread_local! {
+    /// Panics on this thread so far, counted by [`count_panics`]'s hook: the reader contains
+    /// a panic in a demuxer or decoder (it becomes an error or the end of the stream), so a
+    /// test that wants none must count them.
+    static PANICS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Installs (once) a panic hook that counts panics per thread, then prints as usual.
+fn count_panics() {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            PANICS.with(|p| p.set(p.get() + 1));
+            default(info);
+        }));
+    });
+}
+
+/// How to feed the bytes to the reader.
+#[derive(Clone, Copy, Debug)]
+enum Feed {
+    /// `from_reader` (seekable), then the seeks of [`SEEKS`] (each read to the end).
+    Seekable,
+    /// `from_stream` (a pipe: forward seeks only).
+    Pipe,
+}
+
+/// Seek targets tried on seekable inputs: the start, a little way in, and far past any end
+/// (a header claiming an unknown length leaves that unchecked upstream).
+const SEEKS: &[f64] = &[0.0, 0.37, 1e12];
+
+/// Decodes `bytes` on a thread of its own; panics if that takes over 5 s or if any demuxer or
+/// decoder panicked (even when the reader contained it).
+fn decode_within_limit(name: &str, bytes: Vec<u8>) -> End {
+    decode_fed(name, bytes, Feed::Seekable)
+}
+
+fn decode_fed(name: &str, bytes: Vec<u8>, feed: Feed) -> End {
+    count_panics();
+    let (tx, rx) = mpsc::channel();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        let read_all = |r: &mut StreamReader| -> Result<usize, Error> {
+            let mut frames = 0;
+            for chunks in r.stream() {
+                frames += chunks?[0].as_ref().map_or(0, |c| c.ncols());
+            }
+            Ok(frames)
+        };
+        let end = (|| -> Result<usize, Error> {
+            let mut r = match feed {
+                Feed::Seekable => StreamReader::from_reader(Cursor::new(bytes), None)?,
+                Feed::Pipe => StreamReader::from_stream(Cursor::new(bytes), None)?,
+            };
+            r.add_audio_stream(AudioStreamOptions::new(4096))?;
+            let frames = read_all(&mut r)?;
+            if let Feed::Seekable = feed {
+                for &t in SEEKS {
+                    // A seek may fail (out of range, unseekable): typed, and the reader
+                    // stays usable.
+                    if r.seek(t).is_ok() {
+                        let _ = read_all(&mut r);
+                    }
+                }
+            }
+            Ok(frames)
+        })();
+        let panics = PANICS.with(|p| p.get());
+        let _ = tx.send((
+            match end {
+                Ok(n) => End::Frames(n),
+                Err(e) => End::Failed(e),
+            },
+            panics,
+        ));
+    });
+    match rx.recv_timeout(Duration::from_secs(5)) {
+        Ok((end, panics)) => {
+            eprintln!("{name} ({feed:?}): {end:?} in {:?}", started.elapsed());
+            assert_eq!(
+                panics, 0,
+                "{name} ({feed:?}): a demuxer or decoder panicked"
+            );
+            end
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{name}: no end within 5 s"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{name}: the reader panicked"),
+    }
+}
+
+fn regressions() -> Vec<PathBuf> {
+    let dir = fixture("regressions/make_mp4_regressions.py")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mp4"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// MP4s that made symphonia 0.6.1's MP4 demuxer panic (a `trun` data offset that underflows,
+/// sample flags read as `trun` flags, offsets and counts that overflow) or hang (a `trun` of
+/// 4.29e9 samples with no fields): each ends cleanly and quickly now.
+#[test]
+fn crafted_mp4s_end_cleanly_and_quickly() {
+    let files = regressions();
+    assert!(files.len() >= 10, "the regression inputs are there");
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        match decode_within_limit(&name, std::fs::read(&path).unwrap()) {
+            End::Frames(n) => assert!(n < 1 << 20, "{name}: {n} frames from a few hundred bytes"),
+            End::Failed(e) => assert!(!e.to_string().is_empty(), "{name}"),
+        }
+    }
+}
+
+/// WAV, AIFF, CAF and ADPCM inputs (`fixtures/regressions/symphonia/`, from fuzzing
+/// symphonia 0.6.1's riff, caf and adpcm crates and from reading them; `craft.py` makes the
+/// hand-made ones) that overflowed, divided by zero, indexed out of bounds or allocated 16 GiB
+/// upstream: with our copies (`symphonia-fixes/{riff,caf,adpcm}`) no panic, seekable or as a
+/// pipe, and no more than a few frames.
+#[test]
+fn wav_aiff_caf_adpcm_regressions_end_without_a_panic() {
+    let dir = fixture("regressions/symphonia/craft.py")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 14, "the regression inputs are there");
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        for feed in [Feed::Seekable, Feed::Pipe] {
+            match decode_fed(&name, std::fs::read(&path).unwrap(), feed) {
+                End::Frames(n) => assert!(n < 1 << 20, "{name}: {n} frames from < 150 bytes"),
+                End::Failed(e) => assert!(!e.to_string().is_empty(), "{name}"),
+            }
+        }
+    }
+}
+
+/// An AIFF declaring 65,535 channels: refused naming the count and the limit before a decoder
+/// sizes its buffers by it (symphonia's PCM decoder took 150 MB for it).
+#[test]
+fn a_65535_channel_aiff_is_refused_before_allocation() {
+    let path = fixture("regressions/symphonia/aiff-65535-channels.bin");
+    let mut r = StreamReader::new(path.to_str().unwrap(), None, None).unwrap();
+    let e = r
+        .add_audio_stream(AudioStreamOptions::new(4096))
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, Error::Decode(_)), "{e:?}");
+    assert!(
+        msg.contains("65535 channels") && msg.contains("64"),
+        "{msg}"
+    );
+}
+
+/// Seeking an ADPCM WAV (IMA and Microsoft, as FFmpeg writes them) lands where asked: the
+/// frames from there are FFmpeg's decode of the whole file from there (symphonia 0.6.1 put the
+/// byte offset `frames_per_block` times too far; our riff copy divides first).
+#[test]
+fn adpcm_wav_seeks_land_where_asked() {
+    let dir = common::signals::TempDir::new("adpcm_seek");
+    for codec in ["adpcm_ima_wav", "adpcm_ms"] {
+        let wav = dir.path(&format!("{codec}.wav"));
+        let status = Command::new("ffmpeg")
+            .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+            .arg("sine=frequency=440:sample_rate=8000:duration=200")
+            .args(["-c:a", codec, "-block_size", "256"])
+            .arg(&wav)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let theirs = ffmpeg_decode(&wav, 0, &[]);
+        // A block holds 505 (IMA) or 500 (MS) frames: upstream's offset for the first two lands
+        // inside the file (wrong audio), for the third past its end (no audio).
+        for (t, pipe) in [
+            (0.2, false),
+            (0.3, false),
+            (10.0, false),
+            (0.3, true),
+            (10.0, true),
+        ] {
+            // Through a pipe the seek reads forward to the byte it computes.
+            let mut r = if pipe {
+                let file = std::fs::File::open(&wav).unwrap();
+                StreamReader::from_stream(file, Some("wav")).unwrap()
+            } else {
+                ours::open(&wav, None, None)
+            };
+            r.add_audio_stream(AudioStreamOptions::new(4096).buffer_chunk_size(usize::MAX))
+                .unwrap();
+            r.seek(t).unwrap();
+            r.process_all_packets().unwrap();
+            let got = ours::concat(&ours::drain(&mut r));
+            let from = (t * 8000.0) as usize;
+            assert_eq!(got.len(), 1, "{codec} from {t} s (pipe: {pipe}): no audio");
+            for (c, (g, want)) in got.iter().zip(&theirs.channels).enumerate() {
+                let want = &want[from..];
+                assert_eq!(
+                    g.len(),
+                    want.len(),
+                    "{codec} from {t} s (pipe: {pipe}): frames"
+                );
+                let snr = snr_db(want, g);
+                // ADPCM decodes in integers: the same samples.
+                assert!(
+                    snr > 120.0,
+                    "{codec} from {t} s (pipe: {pipe}), channel {c}: SNR {snr:.1} dB"
+                );
+            }
+        }
+    }
+}
+
+/// Fragmented MP4 (`-movflags frag_keyframe+empty_moov`): every frame FFmpeg decodes, not 0.
+#[test]
+fn fragmented_mp4_decodes_fully() {
+    let name = "aac_fragmented_stereo_44100.m4a";
+    let theirs = ffmpeg_decode(&fixture(name), 0, &[]);
+    let ours_planar = ours::decode(&fixture(name), None);
+    assert_eq!(theirs.num_frames(), 19456);
+    assert_eq!(ours_planar[0].len(), theirs.num_frames());
+    for (a, b) in ours_planar.iter().zip(&theirs.channels) {
+        // Measured 134 dB (the AAC decoders differ in float rounding).
+        let snr = snr_db(b, a);
+        assert!(snr > 120.0, "SNR {snr:.1} dB");
+    }
+    let meta = ours::open(&fixture(name), None, None).get_metadata();
+    assert_eq!(
+        meta.num_frames, None,
+        "the moov holds no samples: unknown, not 0"
+    );
+}
+
+/// A chained Ogg whose second link has another rate and channel count: both links, the second
+/// converted to the first's shape (0.5 s each at 22050 Hz), nothing lost at the link.
+#[test]
+fn chained_ogg_keeps_both_links() {
+    let name = "vorbis_chained_rate_change.ogg";
+    let ours_planar = ours::decode(&fixture(name), None);
+    assert_eq!(ours_planar.len(), 1);
+    assert_eq!(ours_planar[0].len(), 22050);
+    let rms = |s: &[f32]| (s.iter().map(|x| x * x).sum::<f32>() / s.len() as f32).sqrt();
+    // Both links are -6 dB sines: about 0.35 RMS each (the second averaged from stereo).
+    for (what, part) in [
+        ("first", &ours_planar[0][..11025]),
+        ("second", &ours_planar[0][11025..]),
+    ] {
+        let level = rms(&part[1000..part.len() - 1000]);
+        assert!((0.3..0.4).contains(&level), "{what} link: RMS {level}");
+    }
+}
+
+/// A WAV header claiming 2e9 Hz (the rate sized the gap silence, the resampler, ...): refused
+/// before anything is sized by it, naming the value and the limit.
+#[test]
+fn impossible_rates_are_refused_naming_the_limit() {
+    let mut wav = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0".to_vec();
+    wav.extend(2_000_000_000u32.to_le_bytes());
+    wav.extend(4_000_000_000u32.to_le_bytes());
+    wav.extend(b"\x02\0\x10\0data\x08\0\0\0");
+    wav.extend([0u8; 8]);
+    let riff_len = (wav.len() - 8) as u32;
+    wav[4..8].copy_from_slice(&riff_len.to_le_bytes());
+    let mut r = StreamReader::from_reader(Cursor::new(wav), None).unwrap();
+    let e = r.add_basic_audio_stream(1024, 3).unwrap_err();
+    assert!(matches!(e, Error::Decode(_)), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("2000000000") && text.contains("1048576"),
+        "{text}"
+    );
+}
+
+#[test]
+fn huge_chunks_are_refused_before_allocation() {
+    let mut r = ours::open(&fixture("wav_s16_stereo_44100.wav"), None, None);
+    let e = r
+        .add_audio_stream(AudioStreamOptions::new(usize::MAX / 2))
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
+    assert!(e.to_string().contains("16777216"), "{e}");
+}
+
+/// The resampler's blocks over all channels are bounded: 24 channels at 500,009 Hz took 791 MB.
+#[test]
+fn resampler_memory_is_bounded() {
+    let e = audiostream::Resampler::new(500_009, 48_000, 24).unwrap_err();
+    assert!(matches!(e, Error::Unsupported(_)), "{e}");
+    assert!(e.to_string().contains("1048576"), "{e}");
+    // A usual case is untouched.
+    assert!(audiostream::Resampler::new(44_100, 48_000, 8).is_ok());
+}
+
+/// Effect arguments that once panicked ("capacity overflow") or aborted (an allocation of
+/// 757 TB): refused, naming the limit.
+#[test]
+fn effect_times_beyond_the_limit_are_refused() {
+    for chain in [
+        "pad 0 1e30",
+        "fade 0 1e308",
+        "fade q 1 4294967296",
+        "pad 90596966401s",
+    ] {
+        let e = chain.parse::<AudioEffector>().unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{chain}: {e}");
+        assert!(e.to_string().contains("86400 s"), "{chain}: {e}");
+    }
+    // At the limit it is accepted (and made a piece at a time: see below).
+    assert!("pad 0 86400".parse::<AudioEffector>().is_ok());
+}
+
+fn run_cli(args: &[&str]) -> (std::process::Output, u64) {
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "maxrss=%M"])
+        .arg(env!("CARGO_BIN_EXE_audiostream"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("GNU time and the audiostream binary run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let rss = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss="))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(u64::MAX);
+    (out, rss)
+}
+
+/// `pad 0 600` (ten minutes of silence at the end) streams in bounded memory, and the summary
+/// says how long the output really is.
+#[test]
+fn ten_minutes_of_pad_stream_in_bounded_memory() {
+    let dir = std::env::temp_dir().join(format!("audiostream-pad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("padded.flac");
+    let input = fixture("wav_s16_stereo_44100.wav");
+    let (o, rss_kib) = run_cli(&[
+        "convert",
+        input.to_str().unwrap(),
+        out.to_str().unwrap(),
+        "--effect",
+        "pad 0 600",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    // 22050 input frames + 600 s of silence.
+    let frames = 22050 + 600 * 44100;
+    assert!(
+        stderr.contains(&format!("{frames} frames, 600.500 s")),
+        "{stderr}"
+    );
+    assert!(rss_kib < 64 * 1024, "peak RSS {rss_kib} KiB");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A URL's password never reaches the command line's output, whatever the error.
+#[test]
+fn credentials_never_reach_stderr() {
+    let url = "http://user:s3cret@127.0.0.1:9/a.mp3";
+    for args in [
+        vec!["info", url],
+        vec!["convert", url, "/tmp/audiostream-never-written.wav"],
+    ] {
+        let (o, _) = run_cli(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success());
+        assert!(!stderr.contains("s3cret"), "{stderr}");
+        assert!(stderr.contains("user:***@"), "{stderr}");
+    }
+}
