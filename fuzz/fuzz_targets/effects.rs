@@ -4,7 +4,8 @@
 //! parsed with `str::parse` and, when it parses, applied to a short pseudo-random signal.
 //!
 //! Invariants (README "Streaming is exact"): apply() fails iff the stream fails (building,
-//! processing or flushing); when both succeed, the outputs of process() over random chunk
+//! processing or flushing); the bounded path (`pipeline::Stage`: drained a piece at a time)
+//! gives what process()/flush() give; when both succeed, the outputs of process() over random chunk
 //! sizes (including empty chunks) concatenated with flush() equal apply() bit for bit; a
 //! second flush() returns nothing and process() after flush() is an error.
 #![no_main]
@@ -16,6 +17,8 @@ use libfuzzer_sys::fuzz_target;
 
 /// Outputs larger than this (samples) are not given to apply() for the comparison.
 const MAX_COMPARED: u64 = 1 << 22;
+/// The piece size the bounded (Stage) path asks for, as the reader does.
+const PIECE: usize = 4096;
 
 const NOT_YET: &[&str] = &["compand", "rate", "trim", "silence", "remix", "sinc"];
 const FLAGS: &[&str] = &[
@@ -243,7 +246,70 @@ fuzz_target!(|data: &[u8]| {
         );
         (Ok((hashes, frames)), parts)
     };
+    // First the bounded path, the one the reader, the writer and the CLI take (`Stage`): each
+    // chunk in, then what the effects make beyond it (a long `pad`) drained a piece of about
+    // PIECE frames at a time, then the end likewise. The consumer stops once the output passes
+    // MAX_COMPARED samples: a pad of hours is the caller's to take, piece by piece, in bounded
+    // memory; `process()`/`flush()` and `apply()` would return it whole, so they are compared
+    // only below that.
+    let staged = {
+        use audiostream::pipeline::Stage;
+        let mut sizes = sizes.iter().copied();
+        let mut hashes = vec![0xcbf2_9ce4_8422_2325u64; channels];
+        let mut frames = 0u64;
+        let mut eat = |out: Array2<f32>| -> bool {
+            assert_eq!(out.nrows(), channels, "{effector:?}: a stage changed the channel count");
+            for (c, row) in out.rows().into_iter().enumerate() {
+                for v in row {
+                    let bits = if v.is_nan() { 0x7fc0_0000 } else { v.to_bits() };
+                    hashes[c] = (hashes[c] ^ u64::from(bits)).wrapping_mul(0x0000_0100_0000_01b3);
+                }
+            }
+            frames += out.ncols() as u64;
+            frames * channels as u64 > MAX_COMPARED
+        };
+        let end = (|| -> Result<bool, audiostream::Error> {
+            let mut st = effector.stream(rate, channels)?;
+            let mut at = 0;
+            while at < sig.ncols() {
+                let n = match sizes.next() {
+                    None => sig.ncols(),
+                    Some(0) => 0,
+                    Some(x) if x < 128 => x as usize,
+                    Some(x) => x as usize * 16,
+                };
+                let n = n.min(sig.ncols() - at);
+                if eat(Stage::process(&mut st, sig.slice(s![.., at..at + n]).to_owned())?) {
+                    return Ok(true);
+                }
+                at += n;
+                while let Some(piece) = Stage::drain(&mut st, PIECE)? {
+                    if eat(piece) {
+                        return Ok(true);
+                    }
+                }
+            }
+            while let Some(piece) = Stage::flush(&mut st, PIECE)? {
+                if eat(piece) {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        })();
+        match end {
+            Ok(true) => return,
+            Ok(false) => Ok((hashes, frames)),
+            Err(e) => Err(e),
+        }
+    };
+
     let (streamed, _) = run(false);
+    match (&staged, &streamed) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "{effector:?}: Stage path != process()/flush() (hashes, frames)"),
+        (Err(_), Err(_)) => {}
+        (Ok(_), Err(e)) => panic!("{effector:?}: the Stage path succeeded but process()/flush() failed: {e}"),
+        (Err(e), Ok(_)) => panic!("{effector:?}: process()/flush() succeeded but the Stage path failed: {e}"),
+    }
     if let Ok((_, frames)) = &streamed {
         if frames * channels as u64 > MAX_COMPARED {
             // apply() would return all of it at once: what the caller asked for, not checked.
