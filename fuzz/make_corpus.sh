@@ -11,23 +11,25 @@
 # so the fuzzer starts inside those demuxers and decoders.
 #
 # Usage: fuzz/make_corpus.sh            (adds to existing corpora; seeds are named by content)
+#        FUZZ_CORPUS=DIR fuzz/make_corpus.sh   (into DIR/TARGET instead of fuzz/corpus/TARGET)
 set -euo pipefail
 cd "$(dirname "$0")"
 FUZZ=$PWD
 ROOT=$(cd .. && pwd)
+CORPUS=${FUZZ_CORPUS:-corpus}
 CONF=${AUDIOSTREAM_CONFORMANCE:-$ROOT/../shared/conformance}
 MAX=65536
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 TARGETS=(reader reader_seek reader_convert metadata raw_pcm effects cli_args writer)
-for t in "${TARGETS[@]}"; do mkdir -p "corpus/$t"; done
+for t in "${TARGETS[@]}"; do mkdir -p "$CORPUS/$t"; done
 
 # put TARGET FILE: stores FILE in corpus/TARGET under its sha1 (as libFuzzer names inputs).
 put() {
     local sum
     sum=$(sha1sum "$2" | cut -c1-40)
-    cp "$2" "corpus/$1/$sum"
+    cp "$2" "$CORPUS/$1/$sum"
 }
 
 # hdr BYTE...: writes the bytes (decimal) to stdout.
@@ -54,6 +56,7 @@ hint_of() {
 
 media=()
 for f in "$ROOT"/fixtures/*; do
+    [ -f "$f" ] || continue # fixtures/regressions/ and other folders
     case "$f" in *.sh | *.md) continue ;; esac
     media+=("$f")
 done
@@ -227,5 +230,5 @@ for f in random_bytes.bin mp3_cbr128_stereo_44100.mp3 flac_16_stereo_44100.flac;
 done
 
 for t in "${TARGETS[@]}"; do
-    printf '%-16s %5d seeds\n' "$t" "$(find "corpus/$t" -type f | wc -l)"
+    printf '%-16s %5d seeds\n' "$t" "$(find "$CORPUS/$t" -type f | wc -l)"
 done

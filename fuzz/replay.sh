@@ -35,7 +35,12 @@ if [ "${1:-}" = --regressions ]; then
 fi
 if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL[@]}"); fi
 if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
-    cargo +nightly fuzz build -O -s none --no-trace-compares --target-dir target-replay
+    # Nightly's -Z flags: the nightly toolchain, or RUSTC_BOOTSTRAP=1 (see run.sh).
+    if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+        cargo +nightly fuzz build -O -s none --no-trace-compares --target-dir target-replay
+    else
+        RUSTC_BOOTSTRAP=1 cargo fuzz build -O -s none --no-trace-compares --target-dir target-replay
+    fi
 fi
 
 TMP=$(mktemp -d)

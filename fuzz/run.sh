@@ -24,7 +24,15 @@
 #                            into fuzz/target-da (symphonia's arithmetic wraps silently otherwise)
 #   FUZZ_RSS_MB, FUZZ_MALLOC_MB, FUZZ_TIMEOUT   override the limits above
 #   FUZZ_NO_BUILD=1          use the binaries already built
+#   FUZZ_CORPUS=DIR          the corpora (DIR/TARGET; default fuzz/corpus, seeded by
+#                            make_corpus.sh when empty)
+#   FUZZ_BUILD_ARGS          more `cargo fuzz build` flags (smoke.sh: --codegen-units 16)
+#   FUZZ_TARGET_DIR          cargo's target directory (default fuzz/target, fuzz/target-da;
+#                            smoke.sh: fuzz/target-smoke, whose flags differ)
 #   CARGO_BUILD_JOBS         defaults to 1 (the machine is shared)
+#   FUZZ_CARGO               the cargo command (default below)
+# cargo-fuzz needs nightly's -Z flags: the nightly toolchain when rustup has one, else the
+# default toolchain with RUSTC_BOOTSTRAP=1.
 set -euo pipefail
 cd "$(dirname "$0")"
 FUZZ=$PWD
@@ -51,24 +59,38 @@ else
     BUILD_FLAGS=(-O)
     SUFFIX=
 fi
-BIN=$FUZZ/$TDIR/x86_64-unknown-linux-gnu/release
+TDIR=${FUZZ_TARGET_DIR:-$TDIR}
+case $TDIR in
+    /*) BIN=$TDIR/x86_64-unknown-linux-gnu/release ;;
+    *) BIN=$FUZZ/$TDIR/x86_64-unknown-linux-gnu/release ;;
+esac
 TIME=/usr/bin/time
 if ! [ -x $TIME ]; then
     echo "run.sh: GNU time is needed for the peak RSS (apt-get install time)" >&2
     exit 2
 fi
 
+if [ -n "${FUZZ_CARGO:-}" ]; then
+    read -ra CARGO <<<"$FUZZ_CARGO" # e.g. "env RUSTC_BOOTSTRAP=1 cargo +stable"
+elif rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    CARGO=(cargo +nightly)
+else
+    CARGO=(env RUSTC_BOOTSTRAP=1 cargo)
+fi
+# shellcheck disable=SC2206
+BUILD_FLAGS+=(${FUZZ_BUILD_ARGS:-})
 if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
     # cargo-fuzz builds every target when given none.
     if [ ${#TARGETS[@]} -eq 1 ]; then
-        cargo +nightly fuzz build "${BUILD_FLAGS[@]}" --target-dir "$TDIR" "${TARGETS[0]}"
+        "${CARGO[@]}" fuzz build "${BUILD_FLAGS[@]}" --target-dir "$TDIR" "${TARGETS[0]}"
     else
-        cargo +nightly fuzz build "${BUILD_FLAGS[@]}" --target-dir "$TDIR"
+        "${CARGO[@]}" fuzz build "${BUILD_FLAGS[@]}" --target-dir "$TDIR"
     fi
 fi
+CORPUS=${FUZZ_CORPUS:-corpus}
 for t in "${TARGETS[@]}"; do
-    if ! [ -d "corpus/$t" ] || [ -z "$(ls -A "corpus/$t")" ]; then
-        ./make_corpus.sh
+    if ! [ -d "$CORPUS/$t" ] || [ -z "$(ls -A "$CORPUS/$t")" ]; then
+        FUZZ_CORPUS=$CORPUS ./make_corpus.sh
         break
     fi
 done
@@ -94,7 +116,7 @@ for t in "${TARGETS[@]}"; do
         -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 \
         -max_total_time="$SECS" -rss_limit_mb="$RSS_MB" -malloc_limit_mb="$MALLOC_MB" \
         -timeout="$TIMEOUT" -max_len="$maxlen" -artifact_prefix="$art/" -print_final_stats=1 \
-        "corpus/$t" >"$log" 2>&1 || true
+        "$CORPUS/$t" >"$log" 2>&1 || true
     elapsed=$(($(date +%s) - start))
     last=$(grep -E '^#[0-9]+: ' "$log" | tail -1 || true)
     runs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")
