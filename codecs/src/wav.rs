@@ -146,6 +146,21 @@ impl WavEncoder {
         }
         reject_config_fields(codec, &request.config, &[], "PCM has no settings")?;
         check_options(codec, &request.options, &[])?;
+        // The header's block align (bytes per frame) is 16 bits, its byte rate 32.
+        let (rate, channels) = (request.spec.sample_rate, request.spec.channels);
+        let bytes = (format.bits() / 8) as u16;
+        let Some(block_align) = bytes.checked_mul(channels) else {
+            return Err(EncodeError::InvalidArgument(format!(
+                "num_channels = {channels} for encoder {codec}: a WAV frame of {channels} x                  {bytes} bytes does not fit the header's 16-bit block align; allowed: 1..{}                  channels",
+                u16::MAX / bytes
+            )));
+        };
+        let max_rate = u32::MAX / u32::from(block_align.max(1));
+        if rate > max_rate {
+            return Err(EncodeError::InvalidArgument(format!(
+                "sample_rate = {rate} Hz for encoder {codec} with {channels} channel(s): the WAV                  header's byte rate (sample_rate x {block_align} bytes per frame) must fit 32                  bits; allowed: 1..{max_rate} Hz"
+            )));
+        }
         Ok(WavEncoder {
             codec,
             format,
@@ -187,7 +202,12 @@ impl WavEncoder {
         h.extend(tag.to_le_bytes());
         h.extend(self.channels.to_le_bytes());
         h.extend(self.sample_rate.to_le_bytes());
-        h.extend((self.sample_rate * u32::from(block_align)).to_le_bytes());
+        // Checked in `new`: fits 32 bits.
+        h.extend(
+            self.sample_rate
+                .saturating_mul(u32::from(block_align))
+                .to_le_bytes(),
+        );
         h.extend(block_align.to_le_bytes());
         h.extend(bits.to_le_bytes());
         if extensible {
@@ -381,8 +401,10 @@ impl Encoder for WavEncoder {
         }
         self.write_header()?;
         self.write_buffer()?;
-        if self.data_bytes % 2 == 1 {
-            // RIFF chunks are padded to an even size.
+        if self.data_bytes % 2 == 1 && self.sink.is_seekable() {
+            // RIFF chunks are padded to an even size. Not on a stream: its sizes stay
+            // 0xFFFFFFFF ("to the end of the file"), so a reader would take the pad byte for
+            // one more sample (FFmpeg's WAV muxer pads only when it can patch the sizes too).
             self.sink.write_all(&[0])?;
         }
         self.patch_sizes()?;
@@ -452,6 +474,58 @@ mod tests {
             3
         );
         assert_eq!(&bytes[44..], &[1, 2, 3, 0]);
+    }
+
+    #[test]
+    fn a_stream_gets_no_pad_byte() {
+        let out = Shared::default();
+        let spec = StreamSpec {
+            sample_rate: 8000,
+            channels: 1,
+        };
+        let mut enc = open_encoder(
+            &EncoderRequest::new("pcm_u8", spec),
+            Sink::stream(out.clone()),
+        )
+        .unwrap();
+        enc.encode(Planar::U8(&[vec![1, 2, 3]])).unwrap();
+        enc.finish().unwrap();
+        let bytes = out.0.lock().unwrap().get_ref().clone();
+        assert_eq!(&bytes[40..44], &[0xFF; 4], "open-ended data size");
+        assert_eq!(
+            &bytes[44..],
+            &[1, 2, 3],
+            "no pad byte to be read as a sample"
+        );
+    }
+
+    #[test]
+    fn byte_rates_beyond_32_bits_are_refused() {
+        let spec = StreamSpec {
+            sample_rate: 2_080_472_188,
+            channels: 2,
+        };
+        let e = open_encoder(
+            &EncoderRequest::new("pcm_s16le", spec),
+            Sink::stream(std::io::sink()),
+        )
+        .err()
+        .unwrap();
+        assert!(matches!(e, EncodeError::InvalidArgument(_)), "{e}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("2080472188") && msg.contains("1073741823"),
+            "{msg}"
+        );
+        let spec = StreamSpec {
+            sample_rate: 1_073_741_823,
+            channels: 2,
+        };
+        assert!(open_encoder(
+            &EncoderRequest::new("pcm_s16le", spec),
+            Sink::stream(std::io::sink())
+        )
+        .is_ok());
     }
 
     #[test]

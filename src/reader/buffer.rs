@@ -72,6 +72,12 @@ impl<T: OutSample> ChunkBuffer<T> {
         !self.ready.is_empty()
     }
 
+    /// Whether the queue holds `max_chunks` chunks (at least one): `stream()`, which keeps
+    /// every chunk, reads no further packet while an output is full.
+    pub(crate) fn is_full(&self) -> bool {
+        self.ready.len() >= self.max_chunks.max(1)
+    }
+
     pub(crate) fn pop(&mut self) -> Option<Chunk<T>> {
         self.ready.pop_front()
     }
@@ -285,6 +291,10 @@ impl OutputBuffer {
 
     pub(crate) fn has_chunk(&self) -> bool {
         each!(self, b => b.has_chunk())
+    }
+
+    pub(crate) fn is_full(&self) -> bool {
+        each!(self, b => b.is_full())
     }
 
     /// The next chunk, in sample type `T`.

@@ -91,7 +91,11 @@ impl StreamReader {
     }
 
     /// Iterates over `pop_chunks()` results until every output is drained; never drops a chunk,
-    /// whatever `buffer_chunk_size` is.
+    /// whatever `buffer_chunk_size` is. An item has a chunk for every output while they keep
+    /// pace; when one output makes more chunks per packet than another (a higher rate, smaller
+    /// chunks), it is popped as soon as it holds `buffer_chunk_size` chunks, with `None` for
+    /// the outputs that have none yet, so each output holds at most `buffer_chunk_size` chunks
+    /// plus what one packet makes, however long the stream.
     ///
     /// ```no_run
     /// let mut reader = audiostream::StreamReader::new("in.flac", None, None)?;
@@ -136,7 +140,13 @@ impl Iterator for ChunkStream<'_> {
                 }
                 return Some(Ok(chunks));
             }
-            if self.reader.is_buffer_ready() {
+            // Every output has a chunk, or one output holds `buffer_chunk_size` of them (it
+            // makes more chunks per packet than another: a higher rate, smaller chunks): pop
+            // before reading on, `None` for the outputs with none yet. Reading on until every
+            // output had a chunk queued the faster output's surplus for the whole file.
+            if self.reader.is_buffer_ready()
+                || self.reader.outputs.iter().any(|o| o.buffer.is_full())
+            {
                 return Some(Ok(self.reader.pop_chunks()));
             }
             if let Err(e) = self.reader.process_packet() {

@@ -8,6 +8,10 @@
 
 mod common;
 
+/// Counts each thread's allocations, for the memory limits of `robustness`.
+#[global_allocator]
+static COUNTING: common::alloc_count::Counting = common::alloc_count::Counting;
+
 mod cli_convert;
 mod cli_decode;
 mod cli_info;

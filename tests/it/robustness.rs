@@ -14,6 +14,42 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+const MIB: usize = 1 << 20;
+
+/// Runs `f` on a thread of its own under a time limit and a memory limit (bytes that thread
+/// holds at once); returns its result and the peak.
+fn within_limits<R: Send + 'static>(
+    what: &str,
+    secs: u64,
+    max_bytes: usize,
+    f: impl FnOnce() -> R + Send + 'static,
+) -> R {
+    count_panics();
+    let (tx, rx) = mpsc::channel();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        let (r, peak) = common::alloc_count::peak_during(f);
+        let _ = tx.send((r, peak, PANICS.with(|p| p.get())));
+    });
+    match rx.recv_timeout(Duration::from_secs(secs)) {
+        Ok((r, peak, panics)) => {
+            eprintln!(
+                "{what}: {:?}, peak {:.1} MiB",
+                started.elapsed(),
+                peak as f64 / MIB as f64
+            );
+            assert_eq!(panics, 0, "{what}: a panic (even a contained one)");
+            assert!(
+                peak <= max_bytes,
+                "{what}: peak {peak} bytes, over the limit of {max_bytes}"
+            );
+            r
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: no end within {secs} s"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: panicked"),
+    }
+}
+
 /// How a decode of untrusted bytes ended.
 #[derive(Debug)]
 enum End {
@@ -404,5 +440,261 @@ fn credentials_never_reach_stderr() {
         assert!(!o.status.success());
         assert!(!stderr.contains("s3cret"), "{stderr}");
         assert!(stderr.contains("user:***@"), "{stderr}");
+    }
+}
+
+// Findings of the fuzzing campaign (fuzz/FINDINGS.md, one test per finding; inputs in
+// fixtures/regressions/fuzz, cut from fuzz/regressions by its extract.sh, or made here).
+
+/// Finding 1 and 2: `fade` and `pad` lengths from the fuzzer's inputs are refused naming the
+/// limit (they panicked "capacity overflow", aborted on a 757 TB allocation, or, for `pad 4e199
+/// 2`, wrapped to 15999 frames), and `pad 84` at 192 kHz x 3 channels (84 s in one 387 MB
+/// chunk) comes out a piece at a time through the path the reader, the writer and the CLI
+/// take, in a few MiB.
+#[test]
+fn fuzz_1_2_fade_and_pad_lengths_refused_or_streamed_in_pieces() {
+    for chain in [
+        "fade 0 1e308",
+        "fade q 1 4294967296",
+        "pad 1e30",
+        "pad 0 1e30",
+        "pad 4e199 2",
+    ] {
+        let e = chain.parse::<AudioEffector>().unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{chain}: {e}");
+        assert!(e.to_string().contains("86400 s"), "{chain}: {e}");
+    }
+    let frames = within_limits("pad 84 at 192 kHz", 60, 16 * MIB, || {
+        use audiostream::pipeline::Stage;
+        let mut st = "pad 84"
+            .parse::<AudioEffector>()
+            .unwrap()
+            .stream(192_000, 3)
+            .unwrap();
+        let mut frames = 0;
+        let mut largest = 0;
+        let mut take = |piece: ndarray::Array2<f32>| {
+            assert_eq!(piece.nrows(), 3);
+            largest = largest.max(piece.ncols());
+            frames += piece.ncols();
+        };
+        take(Stage::process(&mut st, ndarray::Array2::zeros((3, 100))).unwrap());
+        while let Some(piece) = Stage::drain(&mut st, 4096).unwrap() {
+            take(piece);
+        }
+        while let Some(piece) = Stage::flush(&mut st, 4096).unwrap() {
+            take(piece);
+        }
+        assert!(largest <= 65536, "a piece of {largest} frames");
+        frames
+    });
+    assert_eq!(frames, 84 * 192_000 + 100);
+}
+
+/// Finding 3: the resampler cases the fuzzer found (`--rate 1601 --channels 1024` of a 44.1 kHz
+/// input: 2.2 GB; `--rate 384000 --channels 1024`: 359 MB; `speed 803.784`: 159 MB and 1.9 s
+/// for 460 frames; a damaged FLAC whose frames change rate: 9 s per MB) are refused naming the
+/// limit or done in bounded memory and time.
+#[test]
+fn fuzz_3_resampler_cases_refused_or_bounded() {
+    use audiostream::{AudioEncodeOptions, StreamWriter};
+    for rate in [1601, 384_000] {
+        let e = within_limits("--rate R --channels 1024", 10, 16 * MIB, move || {
+            let mut w = StreamWriter::from_writer(Vec::new(), "wav").unwrap();
+            w.add_audio_stream_with(
+                AudioEncodeOptions::new(44_100, 2)
+                    .encoder_sample_rate(rate)
+                    .encoder_num_channels(1024),
+            )
+            .err()
+        });
+        let e = e.expect("refused");
+        assert!(matches!(e, Error::Unsupported(_)), "{rate}: {e}");
+        assert!(e.to_string().contains("1048576"), "{rate}: {e}");
+    }
+    let out = within_limits("speed 803.784", 10, 32 * MIB, || {
+        let fx: AudioEffector = "speed 803.784".parse().unwrap();
+        fx.apply(ndarray::Array2::<f32>::zeros((3, 460)).view(), 8000)
+            .map(|o| o.dim())
+    });
+    // Either refused or 460 / 803.784 frames (rounded); never seconds and 100s of MB.
+    if let Ok((c, n)) = out {
+        assert_eq!(c, 3);
+        assert!(n <= 2, "{n} frames");
+    }
+    let path = fixture("regressions/fuzz/flac-rate-change-reshape.flac");
+    let bytes = std::fs::read(&path).unwrap();
+    // The resampler's blocks for 67073 Hz and the frames' rates are large (the reduced
+    // ratio's terms): about 53 MiB, under the 64 MiB promise; 8 s in a debug build, 0.1 s in
+    // release.
+    let end = within_limits("FLAC changing rate", 60, 64 * MIB, move || {
+        let mut r = StreamReader::from_reader(Cursor::new(bytes), None)?;
+        r.add_audio_stream(AudioStreamOptions::new(1025))?;
+        let mut frames = 0;
+        for chunks in r.stream() {
+            frames += chunks?[0].as_ref().map_or(0, |c| c.ncols());
+        }
+        Ok::<_, Error>(frames)
+    });
+    // Its frames are converted to the first rate (67073 Hz), not dropped.
+    assert_eq!(end.unwrap(), 18689);
+}
+
+/// Finding 4: a 175-byte FLAC at 655,350 Hz x 8 channels whose frame numbers jump by 1500
+/// blocks: each jump is a gap under 10 s, filled with silence, which `stream()` queued whole
+/// (168 MB). Now the silence is made a step at a time: the same frames, in a few MiB.
+#[test]
+fn fuzz_4_gap_silence_in_bounded_memory() {
+    let bytes = std::fs::read(fixture(
+        "regressions/fuzz/flac-655350hz-frame-number-gaps.flac",
+    ))
+    .unwrap();
+    let (frames, gaps) = within_limits("FLAC frame-number gaps", 60, 24 * MIB, move || {
+        let mut r = StreamReader::from_reader(Cursor::new(bytes), None).unwrap();
+        r.add_audio_stream(AudioStreamOptions::new(65536)).unwrap();
+        let mut frames = 0;
+        for chunks in r.stream() {
+            frames += chunks.unwrap()[0].as_ref().map_or(0, |c| c.ncols());
+        }
+        (frames, r.stats().gaps)
+    });
+    assert_eq!(gaps, 3);
+    // Four blocks of 4096 frames numbered 0, 1500, 3000 and 4500: 1499 blocks of silence
+    // between each two.
+    assert_eq!(frames, 4 * 4096 + 3 * 1499 * 4096);
+}
+
+/// Finding 5: `stream()` with two outputs that make chunks at different paces (here 1024 and
+/// 4096 frames, and 1-frame chunks at 4x the rate) kept the faster output's surplus for the
+/// whole file: memory linear in the duration (173 MB for 10 minutes). Now an output holding
+/// `buffer_chunk_size` chunks is popped (with `None` for the other) before more is read; every
+/// chunk still arrives, in order.
+#[test]
+fn fuzz_5_two_outputs_at_different_paces_stay_bounded() {
+    // Stereo 44.1 kHz s16. Before, the surplus of the 1024-frame output next to a 4096-frame
+    // one (20 s) was 15 s x 2 channels of f32, 5 MiB; of 16-frame chunks at 4x the rate and 4
+    // channels next to 1024-frame ones (5 s), nearly all of them: 14 MiB.
+    let wav_of = |seconds: usize| {
+        let frames = seconds * 44_100;
+        let mut wav = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0".to_vec();
+        wav.extend(44_100u32.to_le_bytes());
+        wav.extend((44_100u32 * 4).to_le_bytes());
+        wav.extend(b"\x04\0\x10\0data");
+        wav.extend((frames as u32 * 4).to_le_bytes());
+        wav.extend((0..frames * 2).flat_map(|i| ((i % 2000) as i16 * 16).to_le_bytes()));
+        let riff_len = (wav.len() - 8) as u32;
+        wav[4..8].copy_from_slice(&riff_len.to_le_bytes());
+        (wav, frames)
+    };
+    for (seconds, second, fpc2) in [(20, None, 4096), (5, Some(176_400), 16)] {
+        let (wav, frames) = wav_of(seconds);
+        let got = within_limits("two outputs", 60, 4 * MIB, move || {
+            let mut r = StreamReader::from_reader(Cursor::new(wav), None).unwrap();
+            r.add_audio_stream(AudioStreamOptions::new(1024)).unwrap();
+            let mut opts = AudioStreamOptions::new(fpc2);
+            if let Some(rate) = second {
+                opts = opts.sample_rate(rate).num_channels(4);
+            }
+            r.add_audio_stream(opts).unwrap();
+            let mut frames = [0usize; 2];
+            let mut pts = [0.0f64; 2];
+            for chunks in r.stream() {
+                for (i, c) in chunks.unwrap().into_iter().enumerate() {
+                    if let Some(c) = c {
+                        assert!(c.pts >= pts[i], "output {i}: pts going back");
+                        pts[i] = c.pts;
+                        frames[i] += c.ncols();
+                    }
+                }
+            }
+            frames
+        });
+        let want2 = second.map_or(frames, |r| frames * (r as usize / 44_100));
+        assert_eq!(got, [frames, want2], "second output {second:?}");
+    }
+}
+
+/// Finding 6: a WAV written to a pipe keeps its sizes open-ended (0xFFFFFFFF), so a RIFF pad
+/// byte after odd-sized data was read back as one more sample (-1.0 for u8) by our reader and
+/// by FFmpeg. Now a stream gets no pad byte, as FFmpeg's muxer writes it: both read back
+/// exactly the frames written.
+#[test]
+fn fuzz_6_wav_to_a_pipe_has_no_pad_byte() {
+    use audiostream::{AudioEncodeOptions, StreamWriter};
+    let dir = common::signals::TempDir::new("wav_pipe_pad");
+    for frames in [1usize, 19, 2315] {
+        let path = dir.path(&format!("u8-{frames}.wav"));
+        let file = std::fs::File::create(&path).unwrap();
+        let mut w = StreamWriter::from_writer(file, "wav").unwrap();
+        w.add_audio_stream_with(AudioEncodeOptions::new(8000, 1).encoder_format("u8"))
+            .unwrap();
+        let x = ndarray::Array2::from_shape_fn((1, frames), |(_, t)| (t % 50) as f32 / 100.0);
+        w.write_audio_chunk(0, x.view(), None).unwrap();
+        w.close().unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 44 + frames as u64);
+        let bytes = std::fs::read(&path).unwrap();
+        let ours_frames = within_limits("u8 WAV from a pipe", 10, 16 * MIB, move || {
+            let mut r = StreamReader::from_stream(Cursor::new(bytes), Some("wav")).unwrap();
+            r.add_audio_stream(AudioStreamOptions::new(4096)).unwrap();
+            let mut n = 0;
+            for chunks in r.stream() {
+                n += chunks.unwrap()[0].as_ref().map_or(0, |c| c.ncols());
+            }
+            n
+        });
+        assert_eq!(ours_frames, frames, "our reader");
+        assert_eq!(ffmpeg_decode(&path, 0, &[]).num_frames(), frames, "FFmpeg");
+    }
+}
+
+/// Finding 7: a WAV rate whose byte rate (rate x bytes per frame) does not fit the header's
+/// 32 bits wrapped (a wrong field, or an overflow panic in debug builds); refused now, naming
+/// the rate and the highest one allowed.
+#[test]
+fn fuzz_7_wav_byte_rate_beyond_32_bits_is_refused() {
+    use audiostream::{AudioEncodeOptions, StreamWriter};
+    let e = within_limits("WAV at 2080472188 Hz", 10, 16 * MIB, || {
+        let mut w = StreamWriter::from_seekable(Cursor::new(Vec::new()), "WAV").unwrap();
+        w.add_audio_stream_with(AudioEncodeOptions::new(2_080_472_188, 2))
+            .err()
+    });
+    let e = e.expect("refused");
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("2080472188") && text.contains("1073741823"),
+        "{text}"
+    );
+}
+
+/// Findings 8 and 9: the fuzzer's WAVE_FORMAT_EXTENSIBLE header of 65,281 channels with a
+/// one-bit mask (channel-mask repair shifted by >= 32) and its damaged MS ADPCM WAV (delta
+/// multiplication overflow, garbage samples in release builds), both in symphonia 0.6.1:
+/// through our riff and adpcm copies no panic (debug builds check overflows), seekable and as
+/// a pipe, and a typed refusal for the channel count.
+#[test]
+fn fuzz_8_9_riff_channel_mask_and_ms_adpcm_delta() {
+    let wav = std::fs::read(fixture(
+        "regressions/symphonia/riff-wav-channel-mask-65281.bin",
+    ))
+    .unwrap();
+    for feed in [Feed::Seekable, Feed::Pipe] {
+        match decode_fed("riff-wav-channel-mask-65281.bin", wav.clone(), feed) {
+            End::Failed(e) => assert!(
+                matches!(e, Error::Decode(_) | Error::Unsupported(_)),
+                "{e:?}"
+            ),
+            End::Frames(n) => panic!("65281 channels decoded to {n} frames"),
+        }
+    }
+    let adpcm = std::fs::read(fixture(
+        "regressions/symphonia/adpcm-ms-delta-fuzz-seek.bin",
+    ))
+    .unwrap();
+    for feed in [Feed::Seekable, Feed::Pipe] {
+        match decode_fed("adpcm-ms-delta-fuzz-seek.bin", adpcm.clone(), feed) {
+            End::Frames(n) => assert!(n < 4096, "{n} frames from 144 bytes"),
+            End::Failed(e) => assert!(!e.to_string().is_empty()),
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests (`use crate::common;` in each test module).
 
+pub mod alloc_count;
 pub mod effects;
 pub mod ogg;
 pub mod oracle;
