@@ -278,13 +278,19 @@ impl EffectStream {
         Ok(planar)
     }
 
-    /// Ends the stream and returns what the effects still hold (tails, buffered audio).
-    /// Calling it again returns nothing.
+    /// Ends the stream and returns what the effects still hold (tails, buffered audio); the
+    /// stream is then ready for a new signal, as a fresh [`AudioEffector::stream`] would be
+    /// (the `Stage` meaning of flush: end this stream, start the next). Calling it again at
+    /// once returns nothing.
     ///
     /// ```
-    /// use audiostream::AudioEffector;
-    /// let mut s = AudioEffector::new("overdrive", &[])?.stream(8000, 1)?;
-    /// assert_eq!(s.flush()?.dim(), (1, 0));
+    /// use audiostream::{ndarray::Array2, AudioEffector};
+    /// let mut s = AudioEffector::new("echo", &[0.8, 0.9, 100.0, 0.3])?.stream(8000, 1)?;
+    /// let first = s.process(Array2::ones((1, 80)).view())?;
+    /// let tail = s.flush()?; // the echo after the input's end
+    /// assert_eq!(first.ncols() + tail.ncols(), 80 + 800);
+    /// // The same stream takes the next signal from a clean start.
+    /// assert_eq!(s.process(Array2::ones((1, 80)).view())?, first);
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn flush(&mut self) -> Result<Array2<f32>> {
@@ -294,6 +300,7 @@ impl EffectStream {
                 ch.extend(row.iter());
             }
         }
+        self.restart()?;
         Ok(from_planar(planar, self.num_channels))
     }
 
