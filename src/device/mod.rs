@@ -13,7 +13,7 @@
 //!   (how much audio may wait for the reader: default 1 s). The device callback writes into
 //!   a lock-free ring buffer; each `process_packet` takes what has arrived.
 //!   [`process_packet_with`](crate::StreamReader::process_packet_with) waits for audio
-//!   (waking as soon as a callback delivers) and gives [`Error::Timeout`](crate::Error::Timeout)
+//!   (waking as soon as a callback delivers) and gives [`Error::Timeout`]
 //!   when none came in time. When the reader falls behind by more than `queue_frames`, the
 //!   callback drops what does not fit: an *overrun*, counted in
 //!   [`ReaderStats::overruns`](crate::ReaderStats) and warned about once. Resampling, remixing,

@@ -3,7 +3,7 @@
 //! as a stage of the [`pipeline`](crate::pipeline) ([`EffectStream`](crate::EffectStream),
 //! fed chunk by chunk; [`AudioEffector::apply`] on a whole signal). Nothing here names the
 //! pipeline or `dsp`: `speed` and `pitch` get their resampler from the pipeline
-//! ([`ResamplerFactory`]).
+//! (`ResamplerFactory`).
 //!
 //! Effect names and positional arguments follow SoX (`sox.1`, `src/*.c`); results match
 //! `sox -D` with float output to better than 60 dB SNR. Like SoX, every SoX effect clips its
@@ -44,7 +44,7 @@
 //!
 //! The code: one file per effect family (its arguments, their checks, its running instance
 //! and its catalog entries), each listing its effects in an `EFFECTS` table of
-//! [`Registration`]s; [`REGISTRY`] below puts the tables together, and everything that needs
+//! `Registration`s; `REGISTRY` below puts the tables together, and everything that needs
 //! the effects' names (parsing, [`list`], error messages) reads it. Adding an effect is its
 //! file and a line here.
 

@@ -70,7 +70,7 @@ impl StreamReader {
     }
 
     /// [`pop_chunks`](Self::pop_chunks) in sample type `T` (`f32`, `f64`, `i16`, `i32`, `u8`):
-    /// exact for an output whose [`format`](AudioStreamOptions::format) is `T` (e.g. the
+    /// exact for an output whose [`format`](super::AudioStreamOptions::format) is `T` (e.g. the
     /// 32-bit integers of a 32-bit FLAC with `format("s32")`), converted by FFmpeg's rules
     /// otherwise.
     ///
