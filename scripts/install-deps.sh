@@ -5,7 +5,8 @@
 #   tests);
 # - real speech and music for the Opus/Vorbis quality tests and the benchmarks: espeak-ng and
 #   wesnoth-1.16-music (CC BY-SA / GPL);
-# - the C toolchain pieces the encoders build from bundled source: cmake;
+# - the C toolchain the encoders build their bundled sources with: a C/C++ compiler and make
+#   (build-essential), cmake and pkg-config;
 # - ALSA's headers for cpal (feature `device`), and alsa-utils (aplay/arecord) for the tests;
 # - the real servers the network tests run on loopback: icecast2 and nginx (range requests),
 #   and openssl for their test certificates;
@@ -13,7 +14,7 @@
 # Idempotent: installs only what is missing. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
-packages=(ffmpeg sox lame flac vorbis-tools opus-tools espeak-ng wesnoth-1.16-music cmake pkg-config libasound2-dev alsa-utils icecast2 nginx-light openssl)
+packages=(build-essential ffmpeg sox lame flac vorbis-tools opus-tools espeak-ng wesnoth-1.16-music cmake pkg-config libasound2-dev alsa-utils icecast2 nginx-light openssl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -22,8 +23,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     echo "installing: ${missing[*]}" >&2
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    # `env` passes the variable through sudo (which drops the caller's environment), so that
+    # no package (icecast2's debconf questions) stops to ask.
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if command -v rustup >/dev/null 2>&1; then
