@@ -435,7 +435,8 @@ const INFO_ECHOS: EffectInfo = EffectInfo {
     arguments: ECHO_ARGS,
 };
 
-#[cfg(test)]
+// The tests build the effect with the pipeline's resampler (rubato: feature `decode`).
+#[cfg(all(test, feature = "decode"))]
 mod tests {
     use super::*;
 

@@ -391,7 +391,8 @@ const INFO_SPEED: EffectInfo = EffectInfo {
     }],
 };
 
-#[cfg(test)]
+// The tests build the effect with the pipeline's resampler (rubato: feature `decode`).
+#[cfg(all(test, feature = "decode"))]
 mod tests {
     use super::*;
 

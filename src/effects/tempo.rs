@@ -750,7 +750,8 @@ const INFO_PITCH: EffectInfo = EffectInfo {
     ],
 };
 
-#[cfg(test)]
+// The tests build the effect with the pipeline's resampler (rubato: feature `decode`).
+#[cfg(all(test, feature = "decode"))]
 mod tests {
     use super::*;
 
