@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f web/node_modules/playwright-core/package.json ] || (cd web && npm ci --no-audit --no-fund)
 web/build.sh
-cargo build --bin audiostream
+[ -n "${AUDIOSTREAM_BIN:-}" ] || cargo build --bin audiostream
 node web/tests/demo.mjs

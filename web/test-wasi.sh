@@ -12,5 +12,5 @@ rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add was
 CARGO_PROFILE_RELEASE_DEBUG=false cargo build --release --target wasm32-wasip1 \
     --no-default-features --features decode,cli --bin audiostream
 ls -l target/wasm32-wasip1/release/audiostream.wasm >&2
-cargo build --bin audiostream
+[ -n "${AUDIOSTREAM_BIN:-}" ] || cargo build --bin audiostream
 node --no-warnings web/tests/wasi.mjs target/wasm32-wasip1/release/audiostream.wasm

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 web/build.sh
-# The native CLI is the oracle (with the workspace's default features, which the test run
-# builds anyway).
-cargo build --bin audiostream
+# The native CLI is the oracle (the workspace's default features, which the main test run builds
+# anyway); AUDIOSTREAM_BIN=PATH uses another.
+[ -n "${AUDIOSTREAM_BIN:-}" ] || cargo build --bin audiostream
 node web/tests/api.mjs
 node --expose-gc web/tests/memory.mjs "${MINUTES:-60}"
