@@ -58,6 +58,36 @@ impl StreamReader {
         )
     }
 
+    /// [`from_reader_with`](Self::from_reader_with) for the bytes of a named file (e.g. a file
+    /// picked in a browser): `name` is shown in messages as a path would be, and its extension
+    /// is the probe's hint, as for [`new`](Self::new).
+    ///
+    /// ```
+    /// let e = audiostream::StreamReader::from_named_reader(std::io::Cursor::new(vec![0u8; 64]), "take1.mp3", None, None)
+    ///     .err().unwrap();
+    /// assert!(e.to_string().contains("\"take1.mp3\""), "{e}");
+    /// ```
+    pub fn from_named_reader<R: Read + Seek + Send + Sync + 'static>(
+        r: R,
+        name: &str,
+        format: Option<&str>,
+        option: Option<&Options>,
+    ) -> Result<Self> {
+        let source = source::SeekableSource::new(r)?;
+        let ext = std::path::Path::new(name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        Self::open(
+            format!("{name:?}"),
+            Box::new(source),
+            ext.as_deref(),
+            format,
+            option,
+            false,
+        )
+    }
+
     /// Reads from a non-seekable `Read` (a pipe, a socket). Seeking works forward only.
     ///
     /// ```no_run

@@ -499,13 +499,15 @@ enum Side {
 }
 
 /// Chunks in flight between the decoding thread and the encoding one (4096 frames each).
+#[cfg(not(target_os = "wasi"))]
 const PIPELINE_CHUNKS: usize = 8;
 
 /// Reads every chunk (up to `limit` frames) and writes it; returns the input frames written.
 ///
 /// Decoding runs on its own thread, feeding a bounded queue, while this thread converts and
 /// encodes: the two overlap, so a conversion takes about as long as the slower half rather than
-/// the sum, and memory stays bounded by the queue.
+/// the sum, and memory stays bounded by the queue. Under WASI (no threads) both run here, one
+/// chunk at a time.
 fn pump(
     reader: StreamReader,
     writer: &mut StreamWriter,
@@ -523,53 +525,72 @@ fn pump(
     if limit == Some(0) {
         return Ok(0);
     }
-    let (tx, rx) =
-        std::sync::mpsc::sync_channel::<Result<audiostream::Chunk, Error>>(PIPELINE_CHUNKS);
-    let decoder = std::thread::spawn(move || {
+    #[cfg(target_os = "wasi")]
+    {
         let mut reader = reader;
-        for chunks in reader.stream() {
-            let item = match chunks {
-                Ok(chunks) => match chunks.into_iter().next().flatten() {
-                    Some(chunk) => Ok(chunk),
-                    None => continue,
-                },
-                Err(e) => Err(e),
-            };
-            let failed = item.is_err();
-            // A closed queue means the writer stopped (error or --duration reached).
-            if tx.send(item).is_err() || failed {
-                return;
-            }
-        }
-    });
-    let mut frames = 0u64;
-    let result = (|| {
-        for item in &rx {
-            let chunk = item.map_err(Side::In)?;
-            let mut view = chunk.data.view();
-            if let Some(limit) = limit {
-                let left = (limit - frames) as usize;
-                if view.ncols() > left {
-                    view = view.slice_move(audiostream::ndarray::s![.., ..left]);
+        write_chunks(chunks_of(&mut reader), writer, limit, bar)
+    }
+    #[cfg(not(target_os = "wasi"))]
+    {
+        let (tx, rx) =
+            std::sync::mpsc::sync_channel::<Result<audiostream::Chunk, Error>>(PIPELINE_CHUNKS);
+        let decoder = std::thread::spawn(move || {
+            let mut reader = reader;
+            for item in chunks_of(&mut reader) {
+                let failed = item.is_err();
+                // A closed queue means the writer stopped (error or --duration reached).
+                if tx.send(item).is_err() || failed {
+                    return;
                 }
             }
-            writer.write_audio_chunk(0, view, None).map_err(Side::Out)?;
-            frames += view.ncols() as u64;
-            bar.update(frames);
-            if limit == Some(frames) {
-                break;
+        });
+        let result = write_chunks(rx.iter(), writer, limit, bar);
+        // Unblock the decoding thread if it is waiting on a full queue, then wait for it.
+        drop(rx);
+        if decoder.join().is_err() {
+            return Err(Side::In(Error::Decode(
+                "the decoding thread panicked".into(),
+            )));
+        }
+        result
+    }
+}
+
+/// The chunks of the reader's one output, ending after the first error.
+fn chunks_of(
+    reader: &mut StreamReader,
+) -> impl Iterator<Item = Result<audiostream::Chunk, Error>> + '_ {
+    reader.stream().filter_map(|chunks| match chunks {
+        Ok(chunks) => chunks.into_iter().next().flatten().map(Ok),
+        Err(e) => Some(Err(e)),
+    })
+}
+
+/// Writes `chunks` (up to `limit` frames); returns the input frames written.
+fn write_chunks(
+    chunks: impl Iterator<Item = Result<audiostream::Chunk, Error>>,
+    writer: &mut StreamWriter,
+    limit: Option<u64>,
+    bar: &mut Progress,
+) -> Result<u64, Side> {
+    let mut frames = 0u64;
+    for item in chunks {
+        let chunk = item.map_err(Side::In)?;
+        let mut view = chunk.data.view();
+        if let Some(limit) = limit {
+            let left = (limit - frames) as usize;
+            if view.ncols() > left {
+                view = view.slice_move(audiostream::ndarray::s![.., ..left]);
             }
         }
-        Ok(frames)
-    })();
-    // Unblock the decoding thread if it is waiting on a full queue, then wait for it.
-    drop(rx);
-    if decoder.join().is_err() {
-        return Err(Side::In(Error::Decode(
-            "the decoding thread panicked".into(),
-        )));
+        writer.write_audio_chunk(0, view, None).map_err(Side::Out)?;
+        frames += view.ncols() as u64;
+        bar.update(frames);
+        if limit == Some(frames) {
+            break;
+        }
     }
-    result
+    Ok(frames)
 }
 
 /// The container for `output`: `--to`, else its extension.

@@ -1,4 +1,4 @@
-// Modified by audiostream: requantize the whole long part of mixed blocks (its last band, 30..36, was left unscaled: up to 240x full scale on l3-si_block).
+// Modified by audiostream: requantize the whole long part of mixed blocks (its last band, 30..36, was left unscaled: up to 240x full scale on l3-si_block); the x^(4/3) table computed in f64 (f32::powf differs between libms: WebAssembly decoded other samples than x86_64 glibc).
 // Symphonia
 // Copyright (c) 2019-2026 The Project Symphonia Developers.
 //
@@ -25,9 +25,12 @@ const POW43_LEN: usize = 8207;
 
 lazy_static! {
     /// Lookup table for computing x(i) = s(i)^(4/3) where s(i) is a decoded Huffman sample. The
-    /// value of s(i) is bound between 0..8207.
+    /// value of s(i) is bound between 0..8207. Computed in f64 and rounded once to f32, so the
+    /// table is the same whichever libm `powf` comes from (glibc's and the one Rust ships for
+    /// wasm32 differ by an ulp on some entries, which made WebAssembly decodes differ).
     static ref POW43: Box<[f32; POW43_LEN]> = {
-        let pow43: Vec<f32> = (0..POW43_LEN).map(|i| f32::powf(i as f32, 4.0 / 3.0)).collect();
+        let pow43: Vec<f32> =
+            (0..POW43_LEN).map(|i| f64::powf(i as f64, 4.0 / 3.0) as f32).collect();
         pow43.into_boxed_slice().try_into().expect("vec initialized to POW43_LEN")
     };
 }

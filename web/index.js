@@ -1,0 +1,93 @@
+// audiostream-web: audiostream's decoders (pure Rust, WebAssembly) for browsers, Web Workers and
+// Node. `await init()` once, then `info`, `decode` and `chunks` (see index.d.ts, README.md).
+import initWasm, {
+  initSync as initWasmSync,
+  info as wasmInfo,
+  decode as wasmDecode,
+  ChunkReader,
+} from './pkg/audiostream_web.js';
+
+// A ChunkReader is its own iterator: `for (const c of r)` and `for await (const c of r)`.
+ChunkReader.prototype[Symbol.iterator] = function () {
+  return this;
+};
+ChunkReader.prototype[Symbol.asyncIterator] = function () {
+  return this;
+};
+
+let ready = null;
+let initialized = false;
+
+const isNode =
+  typeof process !== 'undefined' && process.versions != null && process.versions.node != null;
+
+async function load(input) {
+  if (input === undefined && isNode) {
+    // Node has no fetch() for file URLs: read the module next to this file.
+    const { readFile } = await import('node:fs/promises');
+    input = await readFile(new URL('./pkg/audiostream_web_bg.wasm', import.meta.url));
+  }
+  await initWasm(input === undefined ? undefined : { module_or_path: input });
+  initialized = true;
+}
+
+/**
+ * Loads the WebAssembly module; call (and await) once before anything else. Browsers and
+ * workers fetch `pkg/audiostream_web_bg.wasm` next to this file; Node reads it. `input`
+ * overrides that: a URL, a Response, the bytes, or a compiled WebAssembly.Module.
+ */
+export function init(input) {
+  if (ready === null) {
+    ready = load(input).catch((e) => {
+      ready = null;
+      throw e;
+    });
+  }
+  return ready;
+}
+
+/** Synchronous init from the module's bytes or a compiled WebAssembly.Module. */
+export function initSync(module) {
+  if (!initialized) {
+    initWasmSync({ module });
+    initialized = true;
+    ready = Promise.resolve();
+  }
+}
+
+function check() {
+  if (!initialized) {
+    throw new Error('audiostream-web: call `await init()` before using it');
+  }
+}
+
+/** A Uint8Array view of an ArrayBuffer, a typed array, a DataView or a Node Buffer. */
+function bytesOf(bytes) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  throw new TypeError('audiostream-web: bytes must be a Uint8Array, an ArrayBuffer or a typed array');
+}
+
+/** The metadata of a file: what `audiostream info --json` prints for it (without `path`). */
+export function info(bytes, options) {
+  check();
+  return wasmInfo(bytesOf(bytes), options);
+}
+
+/** Decodes a whole file: `{sampleRate, channels: Float32Array[]}`. */
+export function decode(bytes, options) {
+  check();
+  return wasmDecode(bytesOf(bytes), options);
+}
+
+/**
+ * A ChunkReader over the file: `for await (const {pts, frames, channels} of chunks(bytes,
+ * {framesPerChunk: 4096}))`. One chunk is decoded at a time.
+ */
+export function chunks(bytes, options) {
+  check();
+  return new ChunkReader(bytesOf(bytes), options);
+}
+
+export { ChunkReader };

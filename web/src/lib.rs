@@ -1,0 +1,535 @@
+//! # audiostream-web
+//!
+//! audiostream's decode path for JavaScript, through wasm-bindgen: `info(bytes)` (what
+//! `audiostream info --json` prints), `decode(bytes, options)` (the whole file as one
+//! `Float32Array` per channel) and `ChunkReader` (an iterator, sync and `for await`, over chunks
+//! of N frames, so a long file is never decoded whole in memory). Every format and codec the
+//! native reader takes (WAV, AIFF, CAF, FLAC, MP3, Ogg Vorbis/Opus/FLAC, MP4/M4A AAC/ALAC/Opus,
+//! Matroska/WebM, ADTS AAC, raw PCM), pure Rust. Errors are JavaScript `Error`s carrying the
+//! reader's message.
+//!
+//! The npm package (`web/build.sh` makes it in `web/pkg/`) wraps this module with an `init()`
+//! that loads the `.wasm` in browsers, workers and Node; see `web/README.md`.
+//!
+//! The logic is in [`session`] (plain Rust, tested natively); this file converts between it
+//! and JavaScript values.
+
+pub mod session;
+
+use audiostream::{Chunk, Error, Options};
+use js_sys::{Array, Float32Array, Object, Reflect};
+use session::{Request, Session};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** What to decode: the output's shape, a cut, and how to read the input. Every field is optional. */
+export interface DecodeOptions {
+  /** Output sample rate in Hz (resampled; default: the file's). */
+  sampleRate?: number;
+  /** Output channels (1 = mono downmix, 2 = stereo, ...; default: the file's). */
+  channels?: number;
+  /** Start here, in seconds, exact to the sample (default 0). */
+  start?: number;
+  /** Decode at most this many seconds: round(duration * sampleRate) frames (default: to the end). */
+  duration?: number;
+  /** Force the demuxer instead of probing: wav, mp3, flac, ogg, mp4, m4a, mkv, webm, aiff, caf, aac, or raw PCM s16le, s24le, s32le, f32le, f64le, u8. */
+  format?: string;
+  /** Demuxer options; raw PCM needs `{sample_rate: "16000"}` and takes `channels` (default 1). */
+  formatOptions?: Record<string, string | number>;
+  /** The file's name, e.g. `File.name`: shown in error messages, and its extension helps the probe (default "input"). */
+  name?: string;
+}
+
+/** Options of a ChunkReader: DecodeOptions plus the chunk size. */
+export interface ChunkOptions extends DecodeOptions {
+  /** Frames in every chunk but the last (default 4096). */
+  framesPerChunk?: number;
+}
+
+/** A whole decoded file. */
+export interface DecodedAudio {
+  /** Sample rate of `channels`, Hz. */
+  sampleRate: number;
+  /** One array per channel (WAV order), samples in [-1, 1]. */
+  channels: Float32Array[];
+}
+
+/** One chunk from a ChunkReader. */
+export interface AudioChunk {
+  /** Time of the chunk's first frame, seconds (from the file's start, also after `start`). */
+  pts: number;
+  /** Frames in the chunk: framesPerChunk, except the last chunk. */
+  frames: number;
+  /** One array per channel, `frames` samples each, in [-1, 1]. */
+  channels: Float32Array[];
+}
+
+/** One stream of a file (audio, video, subtitles). */
+export interface StreamInfo {
+  index: number;
+  media_type: string;
+  codec: string;
+  codec_long_name: string;
+  sample_rate: number | null;
+  num_channels: number | null;
+  num_frames: number | null;
+  duration: number | null;
+  duration_estimated: boolean;
+  bit_rate: number | null;
+  bits_per_sample: number | null;
+  language: string | null;
+  tags: Record<string, string>;
+}
+
+/** What `audiostream info --json` prints for a file (without `path`): the default audio stream and the container. */
+export interface AudioInfo {
+  /** Container, FFmpeg's name: wav, flac, mp3, ogg, mov,mp4,m4a,3gp,3g2,mj2, matroska,webm, ... */
+  format: string;
+  /** Codec of the default audio stream, FFmpeg's name: pcm_s16le, flac, mp3, vorbis, opus, aac, ... */
+  codec: string;
+  sample_rate: number;
+  num_channels: number;
+  /** Exact length in frames when the file says it (null otherwise). */
+  num_frames: number | null;
+  /** Seconds. */
+  duration: number | null;
+  /** True when nothing in the file gives the length (MP3 without a tag, ADTS AAC). */
+  duration_estimated: boolean;
+  /** Bits per second. */
+  bit_rate: number | null;
+  bits_per_sample: number | null;
+  /** Index of the default audio stream in `streams`. */
+  default_audio_stream: number | null;
+  /** Tags under FFmpeg's keys: title, artist, album, date, genre, track, ... */
+  tags: Record<string, string>;
+  streams: StreamInfo[];
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(s: &str);
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    fn console_warn(s: &str);
+}
+
+/// The reader's warnings (a packet skipped, a damaged tag) on the console, the ones the native
+/// CLI prints on stderr (audiostream's own and its symphonia copies', not symphonia's chatter).
+struct ConsoleLogger;
+
+impl log::Log for ConsoleLogger {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::Level::Warn && metadata.target().starts_with("audiostream")
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            console_warn(&format!("audiostream: warning: {}", record.args()));
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+static LOGGER: ConsoleLogger = ConsoleLogger;
+
+/// Runs when the module is instantiated: warnings go to the console, and a panic (a bug: bad
+/// media is an `Error`, never a panic) is printed there with its message before the module
+/// traps.
+#[wasm_bindgen(start)]
+fn start() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        std::panic::set_hook(Box::new(|info| {
+            console_error(&format!("audiostream-web: internal error (a bug): {info}"));
+        }));
+        if log::set_logger(&LOGGER).is_ok() {
+            log::set_max_level(log::LevelFilter::Warn);
+        }
+    }
+}
+
+/// A JavaScript `Error` carrying our message.
+fn js_error(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn invalid(name: &str, value: &JsValue, allowed: &str) -> JsError {
+    let shown = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| format!("{value:?}"));
+    js_error(Error::invalid_argument(name, shown, allowed))
+}
+
+/// A whole number in `min..=max`.
+fn integer(name: &str, v: &JsValue, min: f64, max: f64) -> Result<f64, JsError> {
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && (min..=max).contains(&n) => Ok(n),
+        _ => Err(invalid(
+            name,
+            v,
+            &format!("a whole number from {min} to {max}"),
+        )),
+    }
+}
+
+/// A number of seconds, not negative.
+fn seconds(name: &str, v: &JsValue) -> Result<f64, JsError> {
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 => Ok(n),
+        _ => Err(invalid(name, v, "seconds, a finite number not below 0")),
+    }
+}
+
+/// The request an options object makes; unknown keys are an error naming the known ones.
+fn request(options: &JsValue, chunked: bool) -> Result<Request, JsError> {
+    let mut req = Request::default();
+    if options.is_undefined() || options.is_null() {
+        return Ok(req);
+    }
+    if !options.is_object() {
+        return Err(invalid("options", options, "an object"));
+    }
+    let known: &[&str] = if chunked {
+        &[
+            "sampleRate",
+            "channels",
+            "start",
+            "duration",
+            "format",
+            "formatOptions",
+            "name",
+            "framesPerChunk",
+        ]
+    } else {
+        &[
+            "sampleRate",
+            "channels",
+            "start",
+            "duration",
+            "format",
+            "formatOptions",
+            "name",
+        ]
+    };
+    let obj: &Object = options.unchecked_ref();
+    for key in Object::keys(obj).iter() {
+        let name = key.as_string().unwrap_or_default();
+        let value = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
+        if value.is_undefined() {
+            continue;
+        }
+        match name.as_str() {
+            "sampleRate" => {
+                let max = f64::from(audiostream::limits::MAX_SAMPLE_RATE);
+                req.sample_rate = Some(integer("sampleRate", &value, 1.0, max)? as u32);
+            }
+            "channels" => {
+                let max = audiostream::dsp::MAX_CHANNELS as f64;
+                req.channels = Some(integer("channels", &value, 1.0, max)? as usize);
+            }
+            "start" => req.start = Some(seconds("start", &value)?),
+            "duration" => req.duration = Some(seconds("duration", &value)?),
+            "format" => match value.as_string() {
+                Some(s) => req.format = Some(s),
+                None => return Err(invalid("format", &value, "a string, e.g. \"s16le\"")),
+            },
+            "formatOptions" => req.format_options = string_map("formatOptions", &value)?,
+            "name" => match value.as_string() {
+                Some(s) => req.name = Some(s),
+                None => return Err(invalid("name", &value, "a string, e.g. \"song.mp3\"")),
+            },
+            "framesPerChunk" if chunked => {
+                let max = audiostream::limits::MAX_FRAMES_PER_CHUNK as f64;
+                req.frames_per_chunk = Some(integer("framesPerChunk", &value, 1.0, max)? as usize);
+            }
+            _ => {
+                return Err(js_error(Error::InvalidArgument(format!(
+                    "unknown option {name:?}; the options are {}",
+                    known.join(", ")
+                ))))
+            }
+        }
+    }
+    Ok(req)
+}
+
+/// `{key: "value" | number}` as string options.
+fn string_map(name: &str, v: &JsValue) -> Result<Options, JsError> {
+    if !v.is_object() {
+        return Err(invalid(
+            name,
+            v,
+            "an object of strings, e.g. {sample_rate: \"16000\"}",
+        ));
+    }
+    let obj: &Object = v.unchecked_ref();
+    let mut out = Options::new();
+    for key in Object::keys(obj).iter() {
+        let k = key.as_string().unwrap_or_default();
+        let val = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
+        let s = match (val.as_string(), val.as_f64()) {
+            (Some(s), _) => s,
+            (None, Some(n)) => n.to_string(),
+            _ => {
+                return Err(invalid(
+                    &format!("{name}.{k}"),
+                    &val,
+                    "a string or a number",
+                ))
+            }
+        };
+        out.insert(k, s);
+    }
+    Ok(out)
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    // Setting a property on a plain object we made cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// `serde_json` to a JavaScript value, through `JSON.parse`.
+fn to_js(v: &serde_json::Value) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(&v.to_string()).map_err(|_| JsError::new("metadata is not valid JSON"))
+}
+
+/// The metadata of a file: what `audiostream info --json` prints for it (without `path`).
+///
+/// `bytes` is the whole file (a `Uint8Array`, e.g. `new Uint8Array(await file.arrayBuffer())`
+/// or Node's `fs.readFileSync(path)`). Only `format`, `formatOptions` (raw PCM) and `name`
+/// of the options are used. Throws an `Error` with our message when the bytes are not audio we read.
+#[wasm_bindgen(unchecked_return_type = "AudioInfo")]
+pub fn info(
+    bytes: Vec<u8>,
+    #[wasm_bindgen(unchecked_optional_param_type = "DecodeOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let req = request(&options, false)?;
+    let reader = session::open(bytes, &req).map_err(js_error)?;
+    to_js(&session::describe(&reader).map_err(js_error)?)
+}
+
+/// One growing `Float32Array` per channel, allocated in JavaScript's heap (not in the
+/// module's memory, which never shrinks): chunks are copied in as they come.
+struct Planes {
+    arrays: Vec<Float32Array>,
+    capacity: u32,
+    len: u32,
+}
+
+/// The most frames allocated ahead on a file's word: a header claiming more grows as
+/// audio actually comes.
+const MAX_PREALLOCATED_FRAMES: u64 = 1 << 24;
+
+impl Planes {
+    fn new(channels: usize, expected: Option<u64>) -> Planes {
+        let capacity = expected
+            .unwrap_or(1 << 16)
+            .clamp(1, MAX_PREALLOCATED_FRAMES) as u32;
+        Planes {
+            arrays: (0..channels)
+                .map(|_| Float32Array::new_with_length(capacity))
+                .collect(),
+            capacity,
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, chunk: &Chunk) -> Result<(), JsError> {
+        let n = chunk.ncols() as u64;
+        let need = u64::from(self.len) + n;
+        if need > u64::from(u32::MAX) {
+            return Err(JsError::new(
+                "the decoded audio is longer than a Float32Array holds (2^32 - 1 frames); \
+                 use a ChunkReader or a duration",
+            ));
+        }
+        if need > u64::from(self.capacity) {
+            let capacity = need
+                .max(u64::from(self.capacity) * 2)
+                .min(u64::from(u32::MAX)) as u32;
+            for a in &mut self.arrays {
+                let bigger = Float32Array::new_with_length(capacity);
+                bigger.set(&a.subarray(0, self.len), 0);
+                *a = bigger;
+            }
+            self.capacity = capacity;
+        }
+        for (a, row) in self.arrays.iter().zip(chunk.rows()) {
+            let dst = a.subarray(self.len, self.len + n as u32);
+            match row.as_slice() {
+                Some(s) => dst.copy_from(s),
+                None => dst.copy_from(&row.to_vec()),
+            }
+        }
+        self.len += n as u32;
+        Ok(())
+    }
+
+    fn finish(self) -> Array {
+        let len = self.len;
+        let exact = len == self.capacity;
+        self.arrays
+            .into_iter()
+            .map(|a| if exact { a } else { a.slice(0, len) })
+            .collect()
+    }
+}
+
+/// Decodes a whole file: `{sampleRate, channels: Float32Array[]}`.
+///
+/// Options: `sampleRate` and `channels` convert (remix, then resample, as the native reader);
+/// `start` and `duration` (seconds) cut exactly; `format` and `formatOptions` choose the
+/// demuxer (raw PCM). For long files, a `ChunkReader` never holds the whole decode. Throws an
+/// `Error` with our message on bad input or options.
+#[wasm_bindgen(unchecked_return_type = "DecodedAudio")]
+pub fn decode(
+    bytes: Vec<u8>,
+    #[wasm_bindgen(unchecked_optional_param_type = "DecodeOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let req = request(&options, false)?;
+    let mut s = Session::new(bytes, &req).map_err(js_error)?;
+    let mut planes = Planes::new(s.channels, s.expected_frames);
+    while let Some(chunk) = s.next_chunk().map_err(js_error)? {
+        planes.push(&chunk)?;
+    }
+    let out = Object::new();
+    set(&out, "sampleRate", &JsValue::from(s.sample_rate));
+    set(&out, "channels", &planes.finish());
+    Ok(out.into())
+}
+
+/// A chunk as a JavaScript object `{pts, frames, channels}`.
+fn chunk_to_js(chunk: &Chunk) -> JsValue {
+    let channels: Array = chunk
+        .rows()
+        .into_iter()
+        .map(|row| match row.as_slice() {
+            Some(s) => Float32Array::from(s),
+            None => Float32Array::from(&row.to_vec()[..]),
+        })
+        .collect();
+    let out = Object::new();
+    set(&out, "pts", &JsValue::from(chunk.pts));
+    set(&out, "frames", &JsValue::from(chunk.ncols() as u32));
+    set(&out, "channels", &channels);
+    out.into()
+}
+
+fn iterator_result(value: &JsValue, done: bool) -> JsValue {
+    let out = Object::new();
+    set(&out, "value", value);
+    set(&out, "done", &JsValue::from(done));
+    out.into()
+}
+
+/// Reads a file in chunks of `framesPerChunk` frames: an iterator (`next()` gives
+/// `{value: AudioChunk, done}`), usable with `for (const c of reader)` and
+/// `for await (const c of reader)` (the package's `init()` adds `Symbol.iterator` and
+/// `Symbol.asyncIterator`). Only one chunk is decoded at a time, so memory stays flat whatever
+/// the file's length. Leaving a loop early (`break`, an exception) calls `return()`, which
+/// releases the decoder; `free()` releases the object itself.
+#[wasm_bindgen]
+pub struct ChunkReader {
+    session: Option<Session>,
+    sample_rate: u32,
+    channels: usize,
+    expected: Option<u64>,
+    frames: u64,
+    info: serde_json::Value,
+}
+
+#[wasm_bindgen]
+impl ChunkReader {
+    /// Opens `bytes` (the whole file, a `Uint8Array`) with `options` (`framesPerChunk`,
+    /// default 4096, and the options of `decode`). Throws an `Error` with our message on bad
+    /// input or options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        bytes: Vec<u8>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ChunkOptions")] options: JsValue,
+    ) -> Result<ChunkReader, JsError> {
+        let req = request(&options, true)?;
+        let s = Session::new(bytes, &req).map_err(js_error)?;
+        let info = session::describe(s.reader()).map_err(js_error)?;
+        Ok(ChunkReader {
+            sample_rate: s.sample_rate,
+            channels: s.channels,
+            expected: s.expected_frames,
+            frames: 0,
+            info,
+            session: Some(s),
+        })
+    }
+
+    /// Sample rate of the chunks, Hz.
+    #[wasm_bindgen(getter, js_name = sampleRate)]
+    pub fn sample_rate(&self) -> u32 {
+        self.sample_rate
+    }
+
+    /// Channels of the chunks.
+    #[wasm_bindgen(getter, js_name = numChannels)]
+    pub fn num_channels(&self) -> u32 {
+        self.channels as u32
+    }
+
+    /// Frames the reader will give, when the file says (`undefined` otherwise, e.g. an MP3
+    /// without a LAME tag): for a progress bar. A chained Ogg whose later links change rate
+    /// says its first link's length (as `info()` does), and gives more.
+    #[wasm_bindgen(getter, js_name = expectedFrames)]
+    pub fn expected_frames(&self) -> Option<f64> {
+        self.expected.map(|n| n as f64)
+    }
+
+    /// Frames given so far.
+    #[wasm_bindgen(getter, js_name = framesRead)]
+    pub fn frames_read(&self) -> f64 {
+        self.frames as f64
+    }
+
+    /// The file's metadata, as `info(bytes)` gives it.
+    #[wasm_bindgen(unchecked_return_type = "AudioInfo")]
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(&self.info)
+    }
+
+    /// The next chunk as an iterator result: `{value: AudioChunk, done: false}`, then
+    /// `{value: undefined, done: true}` at the end. Throws an `Error` with our message when the
+    /// file cannot be decoded further (the reader is then finished).
+    // JavaScript's iterator protocol names it `next`; this is not Rust's Iterator.
+    #[allow(clippy::should_implement_trait)]
+    #[wasm_bindgen(unchecked_return_type = "IteratorResult<AudioChunk, undefined>")]
+    pub fn next(&mut self) -> Result<JsValue, JsError> {
+        let Some(s) = self.session.as_mut() else {
+            return Ok(iterator_result(&JsValue::UNDEFINED, true));
+        };
+        match s.next_chunk() {
+            Ok(Some(chunk)) => {
+                self.frames = s.frames;
+                Ok(iterator_result(&chunk_to_js(&chunk), false))
+            }
+            Ok(None) => {
+                self.session = None;
+                Ok(iterator_result(&JsValue::UNDEFINED, true))
+            }
+            Err(e) => {
+                self.session = None;
+                Err(js_error(e))
+            }
+        }
+    }
+
+    /// Ends the iteration early and releases the decoder (a loop left by `break` calls it).
+    #[wasm_bindgen(
+        js_name = "return",
+        unchecked_return_type = "IteratorResult<AudioChunk, undefined>"
+    )]
+    pub fn finish(&mut self) -> JsValue {
+        self.session = None;
+        iterator_result(&JsValue::UNDEFINED, true)
+    }
+}

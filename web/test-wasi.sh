@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The CLI under WASI: builds `audiostream` for wasm32-wasip1 without the encoders, devices and
+# network (`--no-default-features --features decode,cli`: pure Rust, no C toolchain for the
+# target; no threads, no signals) and runs its `info` and `decode` under Node's node:wasi
+# against the native CLI (web/tests/wasi.mjs).
+#
+# Run it yourself: node --no-warnings web/tests/wasi-run.mjs ARGS... (same arguments as the CLI;
+# the current directory is preopened).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1 >&2
+CARGO_PROFILE_RELEASE_DEBUG=false cargo build --release --target wasm32-wasip1 \
+    --no-default-features --features decode,cli --bin audiostream
+ls -l target/wasm32-wasip1/release/audiostream.wasm >&2
+[ -n "${AUDIOSTREAM_BIN:-}" ] || cargo build --bin audiostream
+node --no-warnings web/tests/wasi.mjs target/wasm32-wasip1/release/audiostream.wasm
