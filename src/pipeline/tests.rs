@@ -149,7 +149,10 @@ fn output_frames_unknown() {
     assert_eq!(fade.output_frames(8000, 8000), None); // fade-out overlaps the fade-in
     assert_eq!(fade.output_frames(8000, 16000), Some(16000));
     assert_eq!(fade.output_frames(0, 16000), None);
+    // After flush the stream is ready for a new signal: lengths as a fresh stream's.
     let mut st = fade.stream(8000, 1).unwrap();
+    st.process(ndarray::Array2::zeros((1, 100)).view()).unwrap();
     st.flush().unwrap();
-    assert_eq!(st.output_frames(10), None); // closed
+    assert_eq!(st.output_frames(16000), Some(16000));
+    assert_eq!(st.output_frames(8000), None);
 }
