@@ -8,7 +8,8 @@
 //! ```
 
 /// The highest sample rate a stream may have (2^20 Hz: FLAC's STREAMINFO holds up to
-/// 1,048,575 Hz; 768 kHz is the highest rate audio interfaces use).
+/// 1,048,575 Hz; 768 kHz is the highest rate audio interfaces use). The writer refuses input
+/// and encoder rates above it too.
 pub const MAX_SAMPLE_RATE: u32 = 1 << 20;
 
 /// The most channels a decoded stream may have (FLAC and Opus take 8, WAV's channel mask 18;

@@ -12,6 +12,7 @@ use encoders::ContainerEncoders;
 use encoders::EncoderFactory;
 pub use options::AudioEncodeOptions;
 
+use crate::limits::MAX_SAMPLE_RATE;
 use crate::pipeline::{self, Pipeline, Stage};
 use crate::{Error, Options, Result, Sample};
 use audiostream_codecs::convert::{PcmSample, PlanarBuffer};
@@ -330,7 +331,9 @@ impl StreamWriter {
     }
 
     /// Adds the audio stream configured by `opts`. A WAV, MP3 or FLAC file holds one audio
-    /// stream; a second one is an error naming the container.
+    /// stream; a second one is an error naming the container. Input and encoder rates above
+    /// [`limits::MAX_SAMPLE_RATE`](crate::limits::MAX_SAMPLE_RATE) are an
+    /// [`Error::InvalidArgument`]: no reader would take the file.
     ///
     /// ```
     /// use audiostream::{AudioEncodeOptions, StreamWriter};
@@ -362,6 +365,24 @@ impl StreamWriter {
         }
         let input = input_format(&opts.format)?;
         let shape = self.encoders.plan(&opts)?;
+        // After the codec's own checks (their messages name the codec's limits), the rates
+        // against the library's: a stream above MAX_SAMPLE_RATE would be written and then
+        // refused by every StreamReader, this one's included.
+        for (name, rate) in [
+            ("sample_rate", opts.sample_rate),
+            ("encoder_sample_rate", shape.sample_rate),
+        ] {
+            if rate > MAX_SAMPLE_RATE {
+                return Err(Error::invalid_argument(
+                    name,
+                    rate,
+                    format!(
+                        "1 to {MAX_SAMPLE_RATE} Hz (limits::MAX_SAMPLE_RATE, the highest rate \
+                         a StreamReader takes)"
+                    ),
+                ));
+            }
+        }
         let conversion = pipeline::conversion(
             (opts.num_channels, opts.sample_rate),
             (shape.channels, shape.sample_rate),

@@ -698,3 +698,70 @@ fn fuzz_8_9_riff_channel_mask_and_ms_adpcm_delta() {
         }
     }
 }
+
+/// Finding 10: the writer took any rate the codec's header could hold (WAV: 1,482,184,711 Hz
+/// s16 mono to a pipe, 50,659,839 Hz x 8 channels u8 to a file), and our own reader then
+/// refused the file (`limits::MAX_SAMPLE_RATE`, 2^20 Hz, the bound behind finding 4). Input and
+/// encoder rates above it are refused now, naming the value and the limit, before the output
+/// is touched: the writer stays usable, and a stream at the limit reads back.
+#[test]
+fn fuzz_10_writer_rates_beyond_the_readers_limit_are_refused() {
+    use audiostream::limits::MAX_SAMPLE_RATE;
+    use audiostream::{AudioEncodeOptions, StreamWriter};
+    let over = MAX_SAMPLE_RATE + 1;
+    let cases = [
+        (
+            AudioEncodeOptions::new(1_482_184_711, 1).format("s16"),
+            "sample_rate",
+            1_482_184_711,
+        ),
+        (
+            AudioEncodeOptions::new(50_659_839, 8).encoder_format("u8"),
+            "sample_rate",
+            50_659_839,
+        ),
+        (AudioEncodeOptions::new(over, 2), "sample_rate", over),
+        (
+            AudioEncodeOptions::new(48_000, 2).encoder_sample_rate(over),
+            "encoder_sample_rate",
+            over,
+        ),
+    ];
+    let dir = common::signals::TempDir::new("writer_rate_limit");
+    for (i, (opts, name, rate)) in cases.into_iter().enumerate() {
+        for seekable in [false, true] {
+            let what = format!("{opts:?} seekable {seekable}");
+            let path = dir.path(&format!("{i}-{seekable}.wav"));
+            let file = std::fs::File::create(&path).unwrap();
+            let opts = opts.clone();
+            within_limits(&what, 10, 16 * MIB, move || {
+                let mut w = if seekable {
+                    StreamWriter::from_seekable(file, "wav").unwrap()
+                } else {
+                    StreamWriter::from_writer(file, "wav").unwrap()
+                };
+                let e = w.add_audio_stream_with(opts).expect_err("refused");
+                let text = e.to_string();
+                assert!(matches!(e, Error::InvalidArgument(_)), "{text}");
+                assert!(
+                    text.starts_with(&format!("invalid argument: {name} = {rate};"))
+                        && text.contains(&format!("1 to {MAX_SAMPLE_RATE} Hz")),
+                    "{text}"
+                );
+                // Still usable: a stream at the limit is written and read back whole.
+                w.add_audio_stream(MAX_SAMPLE_RATE, 1).unwrap();
+                let x = ndarray::Array2::<f32>::zeros((1, 1000));
+                w.write_audio_chunk(0, x.view(), None).unwrap();
+                w.close().unwrap();
+            });
+            let bytes = std::fs::read(&path).unwrap();
+            let mut r = StreamReader::from_stream(Cursor::new(bytes), Some("wav")).unwrap();
+            r.add_audio_stream(AudioStreamOptions::new(4096)).unwrap();
+            let mut n = 0;
+            for chunks in r.stream() {
+                n += chunks.unwrap()[0].as_ref().map_or(0, |c| c.ncols());
+            }
+            assert_eq!(n, 1000, "{what}: frames read back at {MAX_SAMPLE_RATE} Hz");
+        }
+    }
+}
