@@ -280,8 +280,8 @@ impl EffectStream {
 
     /// Ends the stream and returns what the effects still hold (tails, buffered audio); the
     /// stream is then ready for a new signal, as a fresh [`AudioEffector::stream`] would be
-    /// (the `Stage` meaning of flush: end this stream, start the next). Calling it again at
-    /// once returns nothing.
+    /// (the `Stage` meaning of flush: end this stream, start the next); flushing again at
+    /// once gives what a fresh stream's flush gives.
     ///
     /// ```
     /// use audiostream::{ndarray::Array2, AudioEffector};

@@ -224,9 +224,12 @@ mod tests {
     fn containers() {
         assert_eq!(parse_container("WAV"), Ok("wav".into()));
         assert_eq!(parse_container("wave"), Ok("wav".into()));
-        assert!(parse_container("ogg").is_err());
+        assert_eq!(parse_container("oga"), Ok("ogg".into()));
+        assert_eq!(parse_container("opus"), Ok("opus".into()));
+        assert!(parse_container("m4a").is_err());
         assert_eq!(container_of_path("a/b.Flac"), Some("flac".into()));
-        assert_eq!(container_of_path("a/b.ogg"), None);
+        assert_eq!(container_of_path("a/b.ogg"), Some("ogg".into()));
+        assert_eq!(container_of_path("a/b.m4a"), None);
         assert_eq!(container_of_path("-"), None);
     }
 }
