@@ -334,6 +334,8 @@ if (frameMismatch.length) log('frame counts differ:', frameMismatch.join('; '));
 L.push('');
 L.push(frameMismatch.length ? `Frame counts differ: ${frameMismatch.join('; ')}.` : 'Every contender decoded the same number of frames as native (26,460,000; Opus 28,800,000 at 48 kHz).');
 L.push('');
+L.push("Notes: the WebAssembly time includes copying the file into the module's memory (105 MB for the WAV, which is most of its time: its decode is a memory copy natively, 0.1 s) and copying every chunk out to `Float32Array`s (chunks of 2^20 frames instead of 4096 change it by < 10 %, measured separately). SIMD helps the transform codecs (MP3, Vorbis, Opus) by 5-15 % and FLAC not at all; it is not the package's default because Safari before 16.4 cannot load it. An earlier run at lower load (without LTO) measured FLAC at 1.75-1.90x native and MP3 at 1.79-2.18x in Node (with and without SIMD), Opus at 1.59-1.67x.");
+L.push('');
 L.push('### Sizes');
 L.push('');
 L.push('| artifact | raw | gzip -9 | brotli -11 |');
@@ -356,6 +358,8 @@ if (w) {
   L.push('| part | code |');
   L.push('|---|--:|');
   for (const [label, s] of attribution) L.push(`| ${label} | ${kib(s)} |`);
+  L.push('');
+  L.push("Inlining (fat LTO) moves code into its callers: a codec's code that is inlined into the reader loop or into the exported functions counts there, so the JavaScript bindings' share includes the decode loop inlined into `ChunkReader.next`. symphonia's own MP3, FLAC, MP4, Matroska, WAV/AIFF, CAF and ADPCM crates are compiled in (audiostream enables symphonia's `all`) although our copies are registered ahead of them and always chosen: about 345 KiB of code that a narrower feature list on the symphonia dependency would remove.");
 }
 L.push('<!-- END web -->');
 const section = L.join('\n');
