@@ -117,8 +117,10 @@ extern "C" {
 
 /// The reader's warnings (a packet skipped, a damaged tag) on the console, the ones the native
 /// CLI prints on stderr (audiostream's own and its symphonia copies', not symphonia's chatter).
+#[cfg(target_arch = "wasm32")]
 struct ConsoleLogger;
 
+#[cfg(target_arch = "wasm32")]
 impl log::Log for ConsoleLogger {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
         metadata.level() <= log::Level::Warn && metadata.target().starts_with("audiostream")
@@ -133,6 +135,7 @@ impl log::Log for ConsoleLogger {
     fn flush(&self) {}
 }
 
+#[cfg(target_arch = "wasm32")]
 static LOGGER: ConsoleLogger = ConsoleLogger;
 
 /// Runs when the module is instantiated: warnings go to the console, and a panic (a bug: bad
