@@ -46,7 +46,7 @@ export CARGO_PROFILE_RELEASE_STRIP=symbols
 cargo build --release --target "$target" --bin audiostream \
     --no-default-features --features decode,encode-mp3,encode-flac,net,cli >&2
 
-bin="target/$target/release/audiostream"
+bin="${CARGO_TARGET_DIR:-target}/$target/release/audiostream"
 desc=$(file -b "$bin")
 echo "build-static.sh: $bin: $desc" >&2
 case "$desc" in

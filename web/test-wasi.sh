@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1 >&2
 CARGO_PROFILE_RELEASE_DEBUG=false cargo build --release --target wasm32-wasip1 \
     --no-default-features --features decode,cli --bin audiostream
-ls -l target/wasm32-wasip1/release/audiostream.wasm >&2
+wasm="${CARGO_TARGET_DIR:-target}/wasm32-wasip1/release/audiostream.wasm"
+ls -l "$wasm" >&2
 [ -n "${AUDIOSTREAM_BIN:-}" ] || cargo build --bin audiostream
-node --no-warnings web/tests/wasi.mjs target/wasm32-wasip1/release/audiostream.wasm
+node --no-warnings web/tests/wasi.mjs "$wasm"

@@ -117,7 +117,6 @@ extern "C" {
 
 /// The reader's warnings (a packet skipped, a damaged tag) on the console, the ones the native
 /// CLI prints on stderr (audiostream's own and its symphonia copies', not symphonia's chatter).
-/// Installed by `start`, in WebAssembly only.
 #[cfg(target_arch = "wasm32")]
 struct ConsoleLogger;
 

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Section "web" of BENCHMARKS.md: audiostream-web's decode speed in Node and in headless
+# Chromium (without and with SIMD) against the same loop native, on the 10-minute music files;
+# the .wasm's size (raw, gzip, brotli) and what each codec weighs in it; the WASI CLI's and the
+# static binary's sizes. Builds what it needs (release): web/pkg, web/pkg-simd, the native
+# example, the WASI CLI, the static CLI; the data with benches/prepare_data.sh --quick.
+#
+# Usage: benches/bench_web.sh [--reps N] [--data DIR] [--no-chromium]
+#   --reps N     runs per (format, contender), default 5
+#   --data DIR   where music10.{wav,flac,mp3,ogg,m4a,opus} are (default benches/data, made if
+#                missing)
+# Needs what web/ci.sh installs (wasm-bindgen-cli, chromium, playwright-core, musl-tools).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+reps=5
+data=""
+extra=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --reps) reps="$2"; shift ;;
+        --data) data="$2"; shift ;;
+        --no-chromium) extra+=(--no-chromium) ;;
+        -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+        *) echo "bench_web.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+if [ -z "$data" ]; then
+    benches/prepare_data.sh --quick
+    data=benches/data
+fi
+
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+# Native with the profile the .wasm is built with (`web`: release + fat LTO).
+cargo build --profile web -p audiostream-web --example decode_speed
+web/build.sh
+names=$(mktemp -d)
+trap 'rm -rf "$names"' EXIT
+# The same module with its name section, for the per-crate weights.
+wasm-bindgen --target web --out-dir "$names" "$target_dir/wasm32-unknown-unknown/web/audiostream_web.wasm"
+web/build.sh --simd --out web/pkg-simd
+CARGO_PROFILE_RELEASE_DEBUG=false cargo build --release --target wasm32-wasip1 \
+    --no-default-features --features decode,cli --bin audiostream
+static=$(scripts/build-static.sh)
+[ -f web/node_modules/playwright-core/package.json ] || (cd web && npm ci --no-audit --no-fund)
+
+node benches/bench_web.mjs --data "$data" --reps "$reps" \
+    --native "$target_dir/web/examples/decode_speed" \
+    --pkg web/pkg --pkg-simd web/pkg-simd --names "$names/audiostream_web_bg.wasm" \
+    --wasi "$target_dir/wasm32-wasip1/release/audiostream.wasm" --static "$static" "${extra[@]}"
