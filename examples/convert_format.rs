@@ -52,21 +52,17 @@ fn convert_audio_format(
 
     // Process stream
     let processed = (|| -> audiostream::Result<()> {
-        loop {
-            let code = reader.process_packet()?;
-            // Pop every chunk that is ready (one packet can complete several); after the end
-            // (code 0) the last, shorter chunk is ready too.
-            while let Some(chunk) = reader.pop_chunks().remove(0) {
-                let mut audio = chunk.data;
+        while reader.process_packet()? != 0 {
+            let chunks = reader.pop_chunks();
+            if let Some(chunk) = &chunks[0] {
+                let mut audio = chunk.data.clone();
                 // Resample if needed
                 if let Some(resampler) = &mut resampler {
                     audio = resampler.process(audio.view())?;
                 }
+                // Convert to target channels
                 let audio = to_channels(audio, target_channels)?;
                 writer.write_audio_chunk(0, audio.view(), None)?;
-            }
-            if code == 0 {
-                break;
             }
         }
         // Our Resample keeps its filter state from chunk to chunk (no clicks at the chunk

@@ -151,7 +151,12 @@ fn monitor_audio_stream(settings: &Settings) -> audiostream::Result<usize> {
                 Err(Error::Timeout(_)) => continue,
                 Err(e) => return Err(e),
             };
-            while let Some(chunk) = reader.pop_chunks().remove(0) {
+            if code == 0 {
+                // A file ends; a live source would not.
+                return Ok(());
+            }
+            let chunks = reader.pop_chunks();
+            if let Some(chunk) = &chunks[0] {
                 // Visualize audio waveform
                 let waveform = chunk.row(0); // First channel
                 let (peak, rms) = levels(waveform);
@@ -172,10 +177,6 @@ fn monitor_audio_stream(settings: &Settings) -> audiostream::Result<usize> {
                         std::thread::sleep(wait);
                     }
                 }
-            }
-            if code == 0 {
-                // A file ends; a live source would not.
-                return Ok(());
             }
         }
     })();

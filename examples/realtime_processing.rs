@@ -37,18 +37,16 @@ fn process_audio_stream(input_path: &str, output_path: &str) -> audiostream::Res
         loop {
             // Read chunk
             let code = reader.process_packet()?;
-            // One packet can complete several chunks (a FLAC frame holds 4096 frames): pop them
-            // all, or the 4-chunk buffer overflows and drops audio. When the stream has ended
-            // (code 0) its last, shorter chunk is ready as well.
-            while let Some(chunk) = reader.pop_chunks().remove(0) {
+            if code == 0 {
+                // End of stream
+                break;
+            }
+            let chunks = reader.pop_chunks();
+            if let Some(chunk) = &chunks[0] {
                 // Apply processing (e.g., effects, filtering)
                 let processed = apply_effects(chunk.view());
                 // Write processed chunk
                 writer.write_audio_chunk(0, processed.view(), None)?;
-            }
-            if code == 0 {
-                // End of stream
-                break;
             }
         }
         Ok(())

@@ -57,9 +57,11 @@ fn stream_from_url(url: &str) -> audiostream::Result<()> {
                 }
                 Err(e) => return Err(e),
             };
-            // Pop every chunk that is ready (one packet can complete several); after the end
-            // (code 0) the last, shorter chunk is ready too.
-            while let Some(audio_chunk) = reader.pop_chunks().remove(0) {
+            if code == 0 {
+                return Ok(());
+            }
+            let chunks = reader.pop_chunks();
+            if let Some(audio_chunk) = &chunks[0] {
                 chunk_count += 1;
                 if chunk_count.is_multiple_of(100) {
                     println!("Processed {chunk_count} chunks");
@@ -67,9 +69,6 @@ fn stream_from_url(url: &str) -> audiostream::Result<()> {
                 // Process audio chunk (e.g., save, analyze, play): here, keep the peak level.
                 frames += audio_chunk.ncols() as u64;
                 peak = audio_chunk.iter().fold(peak, |m, v| m.max(v.abs()));
-            }
-            if code == 0 {
-                return Ok(());
             }
         }
     })();

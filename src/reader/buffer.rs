@@ -211,14 +211,24 @@ impl<T: OutSample> ChunkBuffer<T> {
         self.ready.push_back(Chunk { data, pts });
         self.current_start += frames;
         self.filled = 0;
-        if !keep_all && self.ready.len() > self.max_chunks {
+        if !keep_all {
+            self.overflow();
+        }
+    }
+
+    /// Drops the oldest chunks beyond `max_chunks` (torchaudio's overflow: the newest are
+    /// kept), counting them and warning the first time. A queue that grew past `max_chunks`
+    /// by one packet's chunks while its consumer kept pace shrinks back here.
+    pub(crate) fn overflow(&mut self) {
+        while self.ready.len() > self.max_chunks.max(1) {
             self.ready.pop_front();
             self.dropped_chunks += 1;
             if !self.warned {
                 self.warned = true;
                 log::warn!(
                     "more than buffer_chunk_size = {} chunks were waiting; dropping the oldest. \
-                     Pop chunks more often, use stream(), or raise buffer_chunk_size.",
+                     Pop chunks after every process_packet() call, use stream(), or raise \
+                     buffer_chunk_size.",
                     self.max_chunks
                 );
             }
@@ -304,6 +314,10 @@ impl OutputBuffer {
 
     pub(crate) fn dropped_chunks(&self) -> u64 {
         each!(self, b => b.dropped_chunks())
+    }
+
+    pub(crate) fn overflow(&mut self) {
+        each!(self, b => b.overflow())
     }
 
     #[cfg(feature = "decode")]

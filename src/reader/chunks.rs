@@ -5,7 +5,8 @@ use super::StreamReader;
 use crate::{Chunk, Result};
 
 impl StreamReader {
-    /// Processes packets until the end of the stream.
+    /// Processes packets until the end of the stream, popping nothing: each output keeps its
+    /// newest `buffer_chunk_size` chunks (the others are dropped and counted, as in torchaudio).
     ///
     /// ```no_run
     /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
@@ -19,7 +20,11 @@ impl StreamReader {
     }
 
     /// Processes packets until every output has a chunk ready. Returns the number of packets
-    /// processed (at least 1 when chunks are ready), or 0 at the end of the stream.
+    /// processed (at least 1 when chunks are ready), or 0 once the stream has ended and no
+    /// chunk is left to pop, so `while fill_buffer()? != 0 { pop_chunks() }` gets every chunk
+    /// of a single output. With several outputs that make chunks at different paces, the
+    /// faster one's oldest chunks beyond `buffer_chunk_size` are dropped while the slower one
+    /// fills; [`stream`](Self::stream) drops nothing.
     ///
     /// ```no_run
     /// let mut reader = audiostream::StreamReader::new("in.wav", None, None)?;
@@ -33,9 +38,11 @@ impl StreamReader {
         self.require_outputs()?;
         let mut total = 0;
         while !self.is_buffer_ready() {
-            let n = self.process_packet()?;
+            let n = self.read_packet()?;
             if n == 0 {
-                return Ok(0);
+                return Ok(usize::from(
+                    self.outputs.iter().any(|o| o.buffer.has_chunk()),
+                ));
             }
             total += n;
         }
@@ -84,6 +91,7 @@ impl StreamReader {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn pop_chunks_as<T: crate::Sample>(&mut self) -> Vec<Option<Chunk<T>>> {
+        self.popped = true;
         self.outputs
             .iter_mut()
             .map(|o| o.buffer.pop::<T>())
@@ -149,7 +157,7 @@ impl Iterator for ChunkStream<'_> {
             {
                 return Some(Ok(self.reader.pop_chunks()));
             }
-            if let Err(e) = self.reader.process_packet() {
+            if let Err(e) = self.reader.read_packet() {
                 self.done = true;
                 return Some(Err(e));
             }

@@ -14,6 +14,13 @@ pub(crate) trait LiveSource: Send + Sync {
     /// `deadline` passed first (`None`: wait as long as it takes).
     fn wait_ready(&self, deadline: Option<Instant>, backoff: Duration) -> bool;
 
+    /// Whether data arrives in real time and does not wait for the reader (a capture device, a
+    /// live stream): `process_packet` then reads on and drops the oldest chunks when the
+    /// consumer falls behind, rather than waiting for it to pop.
+    fn is_realtime(&self) -> bool {
+        true
+    }
+
     /// Times the producer found the queue full and dropped data (capture overruns).
     fn overruns(&self) -> u64 {
         0

@@ -60,14 +60,11 @@ use symphonia::core::formats::{FormatReader, Track};
 /// use audiostream::StreamReader;
 /// let mut reader = StreamReader::new("input.flac", None, None)?;
 /// reader.add_basic_audio_stream(1024, 4)?;
+/// // The seed's loop: every chunk comes out, the last, shorter one included.
 /// while reader.process_packet()? != 0 {
 ///     if let Some(chunk) = &reader.pop_chunks()[0] {
 ///         println!("{} frames at {:.3} s", chunk.ncols(), chunk.pts);
 ///     }
-/// }
-/// // The last, shorter chunk is ready once process_packet() has returned 0.
-/// for chunk in reader.pop_chunks().into_iter().flatten() {
-///     println!("last: {} frames", chunk.ncols());
 /// }
 /// # Ok::<(), audiostream::Error>(())
 /// ```
@@ -91,6 +88,9 @@ pub struct StreamReader {
     demuxer_at_eof: bool,
     /// Set while `stream()` iterates: nothing is dropped then.
     keep_all: bool,
+    /// `pop_chunks` was called since the last `process_packet` call: the consumer keeps pace,
+    /// so `process_packet` waits for it rather than dropping chunks (see there).
+    popped: bool,
     /// The queue of a live source (network, device); `None` for files, memory and pipes.
     live: Option<Box<dyn live::LiveSource>>,
 }

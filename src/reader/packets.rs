@@ -16,22 +16,79 @@ const GAP_STEP: u64 = 1 << 16;
 
 impl StreamReader {
     /// Reads and decodes the next packet of a stream that has an output (seed:
-    /// `process_packet()`). Returns how many packets were read (`>= 1`), or `0` at the end of
-    /// the stream, once every output has been flushed so its last, short chunk is ready to pop.
-    /// After the end it keeps returning `0` until a [`seek`](Self::seek).
+    /// `process_packet()`), then returns `0` only when there is nothing left to pop: the
+    /// stream has ended and every chunk has been popped (or the caller stopped popping, below).
+    /// Otherwise it returns how many packets were read, at least `1`. So the seed's loop,
+    /// `while process_packet()? != 0 { pop_chunks() }`, gets every chunk, the last short one
+    /// and the tails of resamplers and effects included.
+    ///
+    /// **When chunks can be dropped.** Each output keeps `buffer_chunk_size` (K) chunks:
+    /// - Files, memory, pipes and HTTP resources (sources that can wait): while chunks are
+    ///   waiting to be popped and `pop_chunks` was called since the previous call, nothing is
+    ///   read (the call returns `1`), so a loop that pops once per call loses nothing, even when
+    ///   one packet holds more than K chunks (an output then holds at most K chunks plus one
+    ///   packet's). A loop that calls again *without* popping is not reading: packets are read
+    ///   on and the oldest chunks dropped beyond K (torchaudio's overflow: the newest K kept,
+    ///   counted in [`stats`](Self::stats)`().dropped_chunks`, a warning the first time); at
+    ///   the end such a loop gets `0` at once, so a loop that never pops still ends.
+    /// - Live sources (capture devices, live network streams without a length): data does not
+    ///   wait, so every call reads, and the oldest chunks beyond K are dropped when the
+    ///   consumer falls behind.
+    /// - [`fill_buffer`](Self::fill_buffer) with outputs that make chunks at different paces
+    ///   drops the faster output's oldest chunks; [`stream`](Self::stream) never drops.
+    ///
+    /// After the end (every chunk popped) it keeps returning `0` until a
+    /// [`seek`](Self::seek).
     ///
     /// ```no_run
     /// let mut reader = audiostream::StreamReader::new("in.mp3", None, None)?;
-    /// reader.add_basic_audio_stream(1024, 3)?;
+    /// reader.add_basic_audio_stream(1024, 4)?;
     /// let mut frames = 0;
-    /// loop {
-    ///     let n = reader.process_packet()?;
-    ///     for chunk in reader.pop_chunks().into_iter().flatten() { frames += chunk.ncols(); }
-    ///     if n == 0 { break; }
+    /// while reader.process_packet()? != 0 {
+    ///     if let Some(chunk) = &reader.pop_chunks()[0] {
+    ///         frames += chunk.ncols();
+    ///     }
     /// }
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn process_packet(&mut self) -> Result<usize> {
+        let popped = std::mem::replace(&mut self.popped, false);
+        let waiting = self.outputs.iter().any(|o| o.buffer.has_chunk());
+        if self.ended {
+            return Ok(usize::from(popped && waiting));
+        }
+        self.require_outputs()?;
+        let realtime = self.live.as_ref().is_some_and(|l| l.is_realtime());
+        // The consumer keeps up when it popped since the last call: wait for it while an
+        // output is ready (the condition on which `stream()` pops), reading nothing.
+        let consumer_ready =
+            self.is_buffer_ready() || self.outputs.iter().any(|o| o.buffer.is_full());
+        if !realtime && popped && consumer_ready {
+            return Ok(1);
+        }
+        // A consumer that pops is never dropped from (a packet's chunks beyond K stay); one
+        // that does not, and live sources, get torchaudio's overflow.
+        let keep = !realtime && (popped || !waiting);
+        let saved = self.keep_all;
+        self.keep_all = saved || keep;
+        let n = self.read_packet();
+        self.keep_all = saved;
+        if !self.keep_all && !keep {
+            for out in &mut self.outputs {
+                out.buffer.overflow();
+            }
+        }
+        let n = n?;
+        if n == 0 && self.outputs.iter().any(|o| o.buffer.has_chunk()) {
+            // The end has come with chunks to pop: not `0` yet.
+            return Ok(1);
+        }
+        Ok(n)
+    }
+
+    /// One step of the packet loop: reads and decodes a packet (or puts out a piece of a gap,
+    /// of an effect's tail, of the end); `0` once the stream has ended, whatever is waiting.
+    pub(super) fn read_packet(&mut self) -> Result<usize> {
         if self.ended {
             return Ok(0);
         }

@@ -197,6 +197,7 @@ impl StreamReader {
             draining: false,
             demuxer_at_eof: false,
             keep_all: false,
+            popped: false,
             live: None,
         })
     }

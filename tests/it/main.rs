@@ -37,6 +37,7 @@ mod reader_metadata;
 mod reader_oracle;
 mod reader_seek;
 mod robustness;
+mod seed_loops;
 mod stage_contract;
 mod writer_behaviour;
 mod writer_convert;

@@ -199,6 +199,12 @@ impl LiveSource for NetLive {
         self.shared.lock().reconnects
     }
 
+    /// A resource with a length (a file served over HTTP) waits for the reader like a file;
+    /// a stream without one (a radio) runs in real time.
+    fn is_realtime(&self) -> bool {
+        self.shared.target.len.is_none()
+    }
+
     fn live_tags(&self) -> Option<Options> {
         let st = self.shared.lock();
         (!st.tags.is_empty()).then(|| st.tags.clone())
