@@ -39,6 +39,31 @@ impl<T> DerefMut for Chunk<T> {
     }
 }
 
+impl<T: Copy> Chunk<T> {
+    /// The samples interleaved, frame by frame (`L0 R0 L1 R1 ...`), for code that does not
+    /// use ndarray (audio APIs, `soundfile`-style buffers).
+    ///
+    /// ```
+    /// use audiostream::{ndarray::array, Chunk};
+    /// let c = Chunk { data: array![[1.0f32, 2.0], [-1.0, -2.0]], pts: 0.0 };
+    /// assert_eq!(c.to_interleaved(), [1.0, -1.0, 2.0, -2.0]);
+    /// ```
+    pub fn to_interleaved(&self) -> Vec<T> {
+        // The transpose's logical order is frame-major: iterating it interleaves.
+        self.data.t().iter().copied().collect()
+    }
+
+    /// Frames in this chunk (`ncols()`).
+    ///
+    /// ```
+    /// use audiostream::{ndarray::Array2, Chunk};
+    /// assert_eq!(Chunk { data: Array2::<f32>::zeros((2, 5)), pts: 0.0 }.frames(), 5);
+    /// ```
+    pub fn frames(&self) -> usize {
+        self.data.ncols()
+    }
+}
+
 /// A sample type the writer accepts, named as FFmpeg names sample formats.
 ///
 /// Conversions (from [`PcmSample`], the codecs crate's) follow FFmpeg's swresample: floats are

@@ -63,7 +63,7 @@ pub use reader::{
 pub use redact::redact_credentials;
 #[cfg(feature = "decode")]
 pub use symphonia;
-pub use writer::{AudioEncodeOptions, StreamWriter, WriterStats};
+pub use writer::{AudioEncodeOptions, Pts, StreamWriter, WriterStats};
 
 /// String options (format, decoder and encoder options), as torchaudio's `Dict[str, str]`: the
 /// codecs crate's, so that one type goes from the reader's options to an encoder's.

@@ -5,11 +5,26 @@
 
 #[cfg(feature = "decode")]
 use crate::StreamReader;
-use crate::{Options, Result, StreamWriter};
+use crate::{Error, Options, Result, StreamWriter};
+use std::ffi::OsStr;
+use std::path::Path;
+
+/// `src` as text, for the names that must be text (URLs, device names).
+fn as_text<'a>(what: &str, src: &'a OsStr) -> Result<&'a str> {
+    src.to_str().ok_or_else(|| {
+        Error::invalid_argument(
+            what,
+            format!("{src:?}"),
+            "UTF-8 text (only paths may be other bytes)",
+        )
+    })
+}
 
 #[cfg(feature = "decode")]
 impl StreamReader {
-    /// Opens `src`: a path, or `-` for stdin (seed: `StreamReader(src, format, option)`).
+    /// Opens `src`: a path (`&str`, `String`, `&Path`, `PathBuf`, any bytes the OS allows),
+    /// `-` for stdin, a URL (feature `net`) or a capture device (`format = "device"`, feature
+    /// `device`) (seed: `StreamReader(src, format, option)`).
     ///
     /// `format` forces the demuxer instead of probing the content: `wav`, `mp3`, `flac`, `ogg`,
     /// `mp4`/`m4a`, `mkv`/`webm`, `aiff`, `caf`, `aac` (ADTS), or raw PCM `s16le`, `s24le`,
@@ -23,28 +38,36 @@ impl StreamReader {
     /// assert_eq!(reader.get_metadata().sample_rate, 16000);
     /// # Ok::<(), audiostream::Error>(())
     /// ```
-    pub fn new(src: &str, format: Option<&str>, option: Option<&Options>) -> Result<Self> {
+    pub fn new(
+        src: impl AsRef<OsStr>,
+        format: Option<&str>,
+        option: Option<&Options>,
+    ) -> Result<Self> {
+        let src = src.as_ref();
         // A capture device (options: sample_rate, channels, buffer_frames, queue_frames).
         #[cfg(feature = "device")]
         if format.is_some_and(|f| f.trim().eq_ignore_ascii_case("device")) {
-            return crate::device::open_capture(src, option).map(|(reader, _)| reader);
+            let name = as_text("device name", src)?;
+            return crate::device::open_capture(name, option).map(|(reader, _)| reader);
         }
         #[cfg(feature = "net")]
-        if crate::net::is_url(src) {
-            return crate::net::open_reader(src, format, option);
+        if let Some(url) = src.to_str().filter(|s| crate::net::is_url(s)) {
+            return crate::net::open_reader(url, format, option);
         }
-        let (source, ext) = crate::reader::source::open_path(src)?;
+        let path = Path::new(src);
+        let (source, ext) = crate::reader::source::open_path(path)?;
         let name = if src == "-" {
             "stdin".to_string()
         } else {
-            format!("{src:?}")
+            format!("{path:?}")
         };
         Self::open(name, source, ext.as_deref(), format, option, false)
     }
 }
 
 impl StreamWriter {
-    /// Opens `dst` for writing (seed: `StreamWriter(dst, format, option)`): a path, `-` for
+    /// Opens `dst` for writing (seed: `StreamWriter(dst, format, option)`): a path (`&str`,
+    /// `String`, `&Path`, `PathBuf`), `-` for
     /// stdout, an Icecast URL (`icecast://`, feature `net`) or a playback device
     /// (`format = "device"`, feature `device`). `format` (`wav`, `mp3`, `flac`, `ogg`
     /// (`.ogg`/`.oga`: Vorbis, or Opus with `encoder("opus")`), `opus`) overrides the file
@@ -55,14 +78,20 @@ impl StreamWriter {
     /// let writer = audiostream::StreamWriter::new("-", Some("wav"), None)?; // WAV on stdout
     /// # Ok::<(), audiostream::Error>(())
     /// ```
-    pub fn new(dst: &str, format: Option<&str>, option: Option<&Options>) -> Result<Self> {
+    pub fn new(
+        dst: impl AsRef<OsStr>,
+        format: Option<&str>,
+        option: Option<&Options>,
+    ) -> Result<Self> {
+        let dst = dst.as_ref();
         // A playback device (options: buffer_frames, queue_frames).
         #[cfg(feature = "device")]
         if format.is_some_and(|f| f.trim().eq_ignore_ascii_case("device")) {
-            return crate::device::open_writer(dst, option).map(|(writer, _)| writer);
+            let name = as_text("device name", dst)?;
+            return crate::device::open_writer(name, option).map(|(writer, _)| writer);
         }
         #[cfg(feature = "net")]
-        if crate::net::is_sink_url(dst) {
+        if let Some(dst) = dst.to_str().filter(|s| crate::net::is_sink_url(s)) {
             let (name, container, conn) = crate::net::open_sink(dst, format, option)?;
             return Ok(Self::with_sink(
                 name,
@@ -70,6 +99,6 @@ impl StreamWriter {
                 audiostream_codecs::Sink::stream(conn),
             ));
         }
-        Self::create(dst, format, option)
+        Self::create(Path::new(dst), format, option)
     }
 }

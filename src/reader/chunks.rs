@@ -122,6 +122,42 @@ impl StreamReader {
     }
 }
 
+impl StreamReader {
+    /// The chunks of the only output, one `Result<Chunk>` at a time, never dropping any (see
+    /// [`stream`](Self::stream)). With no output, or several, the first item is an
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument).
+    ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/wav_s16_stereo_44100.wav");
+    /// let mut reader = audiostream::StreamReader::new(path, None, None)?;
+    /// reader.add_basic_audio_stream(4096, 4)?;
+    /// let mut frames = 0;
+    /// for chunk in reader.chunks() {
+    ///     frames += chunk?.frames();
+    /// }
+    /// assert_eq!(frames, 22050);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn chunks(&mut self) -> impl Iterator<Item = Result<Chunk>> + '_ {
+        let outputs = self.outputs.len();
+        let refusal = (outputs != 1).then(|| {
+            crate::Error::invalid_argument(
+                "outputs",
+                outputs,
+                "exactly 1 for chunks(); use stream() for several",
+            )
+        });
+        let items = refusal.is_none().then(|| {
+            self.stream()
+                .filter_map(|item| item.map(|mut c| c.pop().flatten()).transpose())
+        });
+        refusal
+            .map(Err)
+            .into_iter()
+            .chain(items.into_iter().flatten())
+    }
+}
+
 /// The iterator behind [`StreamReader::stream`].
 struct ChunkStream<'a> {
     reader: &'a mut StreamReader,

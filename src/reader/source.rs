@@ -16,9 +16,39 @@ pub(crate) const CONTAINERS: &[&str] = &[
     "wav", "mp3", "flac", "ogg", "mp4", "m4a", "mkv", "webm", "aiff", "caf", "aac",
 ];
 
+/// A `Send` value made `Sync` by allowing access only through `&mut` (symphonia's
+/// `MediaSource` asks for `Send + Sync`, which a `Box<dyn Read + Send>`, a socket wrapper or a
+/// `RefCell` inside a reader is not). `Mutex::get_mut` takes no lock: this costs nothing.
+pub(crate) struct Exclusive<R>(std::sync::Mutex<R>);
+
+impl<R> Exclusive<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Exclusive(std::sync::Mutex::new(inner))
+    }
+
+    fn get(&mut self) -> &mut R {
+        // Poisoned only if a panic happened while locked, and it is never locked.
+        self.0
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl<R: Read> Read for Exclusive<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.get().read(buf)
+    }
+}
+
+impl<R: Seek> Seek for Exclusive<R> {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        self.get().seek(pos)
+    }
+}
+
 /// A `Read + Seek` value as a symphonia media source (seekable, length found by seeking).
 pub(crate) struct SeekableSource<R> {
-    inner: R,
+    inner: Exclusive<R>,
     len: Option<u64>,
 }
 
@@ -28,7 +58,7 @@ impl<R: Read + Seek> SeekableSource<R> {
         let end = inner.seek(SeekFrom::End(0))?;
         inner.seek(SeekFrom::Start(pos))?;
         Ok(SeekableSource {
-            inner,
+            inner: Exclusive::new(inner),
             len: Some(end),
         })
     }
@@ -46,7 +76,7 @@ impl<R: Seek> Seek for SeekableSource<R> {
     }
 }
 
-impl<R: Read + Seek + Send + Sync> MediaSource for SeekableSource<R> {
+impl<R: Read + Seek + Send> MediaSource for SeekableSource<R> {
     fn is_seekable(&self) -> bool {
         true
     }
@@ -56,11 +86,11 @@ impl<R: Read + Seek + Send + Sync> MediaSource for SeekableSource<R> {
 }
 
 /// Opens a path, or stdin for `-`. Returns the source and the file extension (a probe hint).
-pub(crate) fn open_path(src: &str) -> Result<(Box<dyn MediaSource>, Option<String>)> {
-    if src == "-" {
+pub(crate) fn open_path(path: &std::path::Path) -> Result<(Box<dyn MediaSource>, Option<String>)> {
+    if path.as_os_str() == "-" {
         return Ok((Box::new(ReadOnlySource::new(std::io::stdin())), None));
     }
-    let path = std::path::Path::new(src);
+    let src = path;
     let file = std::fs::File::open(path).map_err(|e| Error::io(format!("opening {src:?}"), e))?;
     let meta = file
         .metadata()

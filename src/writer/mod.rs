@@ -6,11 +6,12 @@
 //! sink (file, stdout, `Write`).
 
 pub(crate) mod encoders;
+mod memory;
 mod options;
 
 use encoders::ContainerEncoders;
 use encoders::EncoderFactory;
-pub use options::AudioEncodeOptions;
+pub use options::{AudioEncodeOptions, Pts};
 
 use crate::limits::MAX_SAMPLE_RATE;
 use crate::pipeline::{self, Pipeline, Stage};
@@ -19,6 +20,7 @@ use audiostream_codecs::convert::{PcmSample, PlanarBuffer};
 use audiostream_codecs::{EncodeError, Encoder, EncoderDelay, SampleFormat, Sink, CONTAINERS};
 use ndarray::{Array2, ArrayView2};
 use std::io::{Seek, Write};
+use std::path::Path;
 
 impl From<EncodeError> for Error {
     fn from(e: EncodeError) -> Self {
@@ -160,6 +162,11 @@ pub struct StreamWriter {
     stream: Option<EncodedStream>,
     tags: Options,
     finished: bool,
+    /// The `Write` value of `from_writer`/`from_seekable` (an `Arc<Mutex<W>>`), for
+    /// `into_inner`.
+    sink_handle: Option<Box<dyn std::any::Any + Send>>,
+    /// The audio stream's input rate (0 before `add_audio_stream`), for pts in seconds.
+    input_rate: u32,
 }
 
 impl std::fmt::Debug for StreamWriter {
@@ -174,10 +181,10 @@ impl std::fmt::Debug for StreamWriter {
 }
 
 /// The container for a `format` override or a file name's extension.
-fn container_for(dst: &str, format: Option<&str>) -> Result<String> {
+fn container_for(dst: &Path, format: Option<&str>) -> Result<String> {
     let name = match format {
         Some(f) => f.trim().to_ascii_lowercase(),
-        None => std::path::Path::new(dst)
+        None => dst
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
@@ -221,7 +228,7 @@ fn input_format(name: &str) -> Result<SampleFormat> {
 impl StreamWriter {
     /// Opens a path, or `-` for stdout ([`StreamWriter::new`] without URLs and devices).
     pub(crate) fn create(
-        dst: &str,
+        dst: &Path,
         format: Option<&str>,
         option: Option<&Options>,
     ) -> Result<Self> {
@@ -232,7 +239,7 @@ impl StreamWriter {
                 "none (the WAV, MP3, FLAC and Ogg writers take no container options)",
             ));
         }
-        if dst == "-" {
+        if dst.as_os_str() == "-" {
             let container = format
                 .map(|f| f.trim().to_ascii_lowercase())
                 .ok_or_else(|| {
@@ -241,7 +248,7 @@ impl StreamWriter {
                         CONTAINERS.join(", ")
                     ))
                 })?;
-            let container = container_for("-", Some(&container))?;
+            let container = container_for(dst, Some(&container))?;
             return Ok(Self::with_sink(
                 "stdout".into(),
                 container,
@@ -270,12 +277,11 @@ impl StreamWriter {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn from_writer<W: Write + Send + 'static>(w: W, format: &str) -> Result<Self> {
-        let container = container_for("<writer>", Some(format))?;
-        Ok(Self::with_sink(
-            "<writer>".into(),
-            container,
-            Sink::stream(w),
-        ))
+        let container = container_for(Path::new("<writer>"), Some(format))?;
+        let (shared, handle) = memory::SharedSink::new(w);
+        let mut writer = Self::with_sink("<writer>".into(), container, Sink::stream(shared));
+        writer.sink_handle = Some(handle);
+        Ok(writer)
     }
 
     /// Writes into a seekable `Write + Seek` (a file, `Cursor<Vec<u8>>`): headers are patched
@@ -286,12 +292,11 @@ impl StreamWriter {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn from_seekable<W: Write + Seek + Send + 'static>(w: W, format: &str) -> Result<Self> {
-        let container = container_for("<writer>", Some(format))?;
-        Ok(Self::with_sink(
-            "<writer>".into(),
-            container,
-            Sink::seekable(w),
-        ))
+        let container = container_for(Path::new("<writer>"), Some(format))?;
+        let (shared, handle) = memory::SharedSink::new(w);
+        let mut writer = Self::with_sink("<writer>".into(), container, Sink::seekable(shared));
+        writer.sink_handle = Some(handle);
+        Ok(writer)
     }
 
     /// A writer whose encoder is the container's codec writing into `sink`.
@@ -314,6 +319,8 @@ impl StreamWriter {
             stream: None,
             tags: Options::new(),
             finished: false,
+            sink_handle: None,
+            input_rate: 0,
         }
     }
 
@@ -402,6 +409,7 @@ impl StreamWriter {
             warned_clipping: false,
             written_any: false,
         });
+        self.input_rate = opts.sample_rate;
         Ok(0)
     }
 
@@ -432,8 +440,10 @@ impl StreamWriter {
     /// Writes a `(channels, frames)` chunk to stream `stream_index` (seed:
     /// `write_audio_chunk(i, chunk, pts)`). The sample type must be the stream's input
     /// `format`; floats outside `[-1, 1]` are clipped when the encoder takes integers (counted
-    /// in [`stats`](Self::stats), warned once). `pts` counts frames at the input rate: ahead of
-    /// what was written, the gap is filled with silence; behind it, an error.
+    /// in [`stats`](Self::stats), warned once). `pts` ([`Pts`]) is `None`, a frame index at the
+    /// input rate (`Some(160)`), or seconds (a reader chunk's `chunk.pts`, rounded to the
+    /// nearest input frame): ahead of what was written, the gap is filled with silence; behind
+    /// it, an error.
     ///
     /// ```
     /// use audiostream::{ndarray::Array2, StreamWriter};
@@ -442,15 +452,18 @@ impl StreamWriter {
     /// writer.write_audio_chunk(0, Array2::<f32>::zeros((1, 80)).view(), None)?;
     /// writer.write_audio_chunk(0, Array2::<f32>::zeros((1, 80)).view(), Some(160))?; // 80 frames of silence first
     /// assert_eq!(writer.stats().frames_written, 240);
+    /// writer.write_audio_chunk(0, Array2::<f32>::zeros((1, 80)).view(), 0.04)?; // seconds: frame 320
+    /// assert_eq!(writer.stats().frames_written, 400);
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn write_audio_chunk<T: Sample>(
         &mut self,
         stream_index: usize,
         chunk: ArrayView2<'_, T>,
-        pts: Option<i64>,
+        pts: impl Into<Pts>,
     ) -> Result<()> {
         self.check_open()?;
+        let input_rate = self.input_rate;
         let container = self.container.clone();
         let stream = self.stream_mut(stream_index)?;
         if T::FORMAT != stream.input {
@@ -472,10 +485,27 @@ impl StreamWriter {
                 stream.channels
             )));
         }
+        let pts = match pts.into() {
+            Pts::Next => None,
+            Pts::Frames(f) => Some(
+                u64::try_from(f)
+                    .map_err(|_| Error::invalid_argument("pts", f, "a frame index >= 0"))?,
+            ),
+            Pts::Seconds(s) => {
+                let frame = (s * f64::from(input_rate)).round();
+                // Below 2^53 frames (1.6 million years at 192 kHz) a float holds the index.
+                if !(0.0..9.0e15).contains(&frame) {
+                    return Err(Error::invalid_argument(
+                        "pts",
+                        format!("{s} s"),
+                        "a finite time in seconds, not below 0",
+                    ));
+                }
+                Some(frame as u64)
+            }
+        };
         if let Some(pts) = pts {
             let written = stream.stats.frames_written;
-            let pts = u64::try_from(pts)
-                .map_err(|_| Error::invalid_argument("pts", pts, "a frame index >= 0"))?;
             if pts < written {
                 return Err(Error::InvalidArgument(format!(
                     "pts = {pts} is behind the {written} frames already written to the {container} \
@@ -533,6 +563,40 @@ impl StreamWriter {
         stream.written_any = true;
         stream.count_clipped(clipped);
         Ok(())
+    }
+
+    /// [`write_audio_chunk`](Self::write_audio_chunk) for interleaved samples (`L0 R0 L1 R1
+    /// ...`), for code that does not use ndarray. The length must be a whole number of frames
+    /// of the stream's channel count.
+    ///
+    /// ```
+    /// let mut writer = audiostream::StreamWriter::to_memory("wav")?;
+    /// writer.add_audio_stream(8000, 2)?;
+    /// writer.write_interleaved(0, &[0.5f32, -0.5, 0.25, -0.25], None)?;
+    /// assert_eq!(writer.stats().frames_written, 2);
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn write_interleaved<T: Sample>(
+        &mut self,
+        stream_index: usize,
+        samples: &[T],
+        pts: impl Into<Pts>,
+    ) -> Result<()> {
+        self.check_open()?;
+        let channels = self.stream_mut(stream_index)?.channels;
+        if !samples.len().is_multiple_of(channels) {
+            return Err(Error::invalid_argument(
+                "samples",
+                format!("{} interleaved samples", samples.len()),
+                format!("a multiple of the stream's {channels} channels"),
+            ));
+        }
+        let frames = samples.len() / channels;
+        // (frames, channels) row-major is the interleaved layout; its transpose is the
+        // (channels, frames) view the writer takes, without a copy.
+        let view = ArrayView2::from_shape((frames, channels), samples)
+            .map_err(|e| Error::InvalidArgument(format!("samples: {e}")))?;
+        self.write_audio_chunk(stream_index, view.t(), pts)
     }
 
     /// Makes what was written so far readable: encoders write out what they can and headers

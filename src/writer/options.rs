@@ -118,3 +118,42 @@ impl AudioEncodeOptions {
         self
     }
 }
+
+/// Where a chunk given to [`StreamWriter::write_audio_chunk`](crate::StreamWriter::write_audio_chunk)
+/// starts: nothing (right after what was written), a frame index at the stream's input rate
+/// (`Some(160)`, the seed's `pts`), or seconds (`chunk.pts` of a reader's chunk, passed as it
+/// is; rounded to the nearest frame at the input rate).
+///
+/// ```
+/// use audiostream::Pts;
+/// assert_eq!(Pts::from(None), Pts::Next);
+/// assert_eq!(Pts::from(Some(160)), Pts::Frames(160));
+/// assert_eq!(Pts::from(0.5), Pts::Seconds(0.5));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Pts {
+    /// Right after what was written.
+    Next,
+    /// A frame index at the stream's input rate.
+    Frames(i64),
+    /// A time in seconds (a reader chunk's `pts`).
+    Seconds(f64),
+}
+
+impl From<Option<i64>> for Pts {
+    fn from(pts: Option<i64>) -> Self {
+        pts.map_or(Pts::Next, Pts::Frames)
+    }
+}
+
+impl From<i64> for Pts {
+    fn from(frames: i64) -> Self {
+        Pts::Frames(frames)
+    }
+}
+
+impl From<f64> for Pts {
+    fn from(seconds: f64) -> Self {
+        Pts::Seconds(seconds)
+    }
+}

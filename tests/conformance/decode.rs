@@ -87,8 +87,7 @@ pub fn decode_to(path: &Path, format: Option<&str>, channels: Option<usize>) -> 
 }
 
 fn decode_here(path: &Path, format: Option<&str>, channels: Option<usize>) -> Outcome {
-    let src = path.to_string_lossy();
-    let mut reader = match StreamReader::new(&src, format, None) {
+    let mut reader = match StreamReader::new(path, format, None) {
         Ok(r) => r,
         Err(e) => return Outcome::Refused(e.to_string()),
     };

@@ -6,12 +6,17 @@
 //! (`tests/device_*.rs`: ALSA reads its configuration once per process, and each sets up its
 //! own) stay binaries of their own.
 
+// The tests call `StreamReader::new(&url, ..)` as users wrote it when `new` took `&str`; it now
+// takes any `AsRef<OsStr>`, and the borrow is still what most callers write.
+#![allow(clippy::needless_borrows_for_generic_args)]
+
 mod common;
 
 /// Counts each thread's allocations, for the memory limits of `robustness`.
 #[global_allocator]
 static COUNTING: common::alloc_count::Counting = common::alloc_count::Counting;
 
+mod api_use;
 mod cli_convert;
 mod cli_decode;
 mod cli_info;

@@ -23,7 +23,7 @@ fn failure(f: Failure) -> String {
 
 /// One line about a file, from reading it back: `mp3, 48000 Hz, 2 ch, 2.000 s (96000 frames)`.
 fn read_back(path: &Path) -> Result<String, String> {
-    let reader = StreamReader::new(&path.to_string_lossy(), None, None)
+    let reader = StreamReader::new(path, None, None)
         .map_err(|e| format!("reading back {}: {e}", path.display()))?;
     let m = reader.get_metadata();
     let mut line = format!("{}, {} Hz, {} ch", m.codec, m.sample_rate, m.num_channels);
