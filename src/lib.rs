@@ -28,6 +28,8 @@ pub mod effects;
 mod error;
 pub mod functional;
 pub mod limits;
+#[cfg(feature = "decode")]
+pub mod load;
 #[cfg(feature = "net")]
 pub mod net;
 mod open;
@@ -35,6 +37,7 @@ pub mod pipeline;
 #[cfg(feature = "decode")]
 mod reader;
 mod redact;
+pub mod save;
 #[cfg(feature = "decode")]
 pub mod transforms;
 pub(crate) mod writer;
@@ -52,6 +55,10 @@ pub use error::{Error, Result};
 /// fundsp, whose graphs run as effects ([`AudioEffector::from_fundsp`]): the version this
 /// crate runs, for building them.
 pub use fundsp;
+#[cfg(feature = "decode")]
+pub use load::{
+    load, load_as, load_bytes, load_bytes_as, load_bytes_with, load_with, LoadOptions, Loaded,
+};
 pub use ndarray;
 pub use pipeline::EffectStream;
 #[cfg(feature = "decode")]
@@ -61,6 +68,7 @@ pub use reader::{
     AudioStreamOptions, MediaType, Metadata, OutputStream, ReaderStats, SourceStream, StreamReader,
 };
 pub use redact::redact_credentials;
+pub use save::{encode, encode_with, save, save_with, SaveOptions};
 #[cfg(feature = "decode")]
 pub use symphonia;
 pub use writer::{AudioEncodeOptions, Pts, StreamWriter, WriterStats};

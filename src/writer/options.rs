@@ -38,7 +38,10 @@ pub struct AudioEncodeOptions {
     /// ([`dsp::Remixer`](crate::dsp::Remixer)).
     pub encoder_num_channels: Option<usize>,
     /// Coded sample format: WAV `u8`/`s16`/`s24`/`s32`/`flt`/`dbl`, FLAC `s16`/`s24`, Opus
-    /// `flt`/`s16` (the depth libopus assumes).
+    /// `flt`/`s16` (the depth libopus assumes). Default for WAV and FLAC: `s16`, whatever the
+    /// input's type or the depth of the file it came from (as FFmpeg's `pcm_s16le` and
+    /// `flac` defaults): a 24-bit source written with the defaults becomes 16-bit. Set `s24`
+    /// to keep 24 bits, or use [`save`](crate::save()), which picks the depth the samples need.
     pub encoder_format: Option<String>,
     /// Effects applied before encoding, after any remix/resample (so at the encoder's rate
     /// and channels); their tails (reverb, echo) are written at `close`/`finish`.

@@ -30,6 +30,7 @@ mod effects_sox;
 mod effects_time;
 mod examples;
 mod layering;
+mod load;
 mod net_faults;
 mod net_http;
 mod net_icecast;

@@ -1,0 +1,575 @@
+//! One-call loading: a whole file (or a part of it) into one `(channels, frames)` array —
+//! [`load`], [`load_with`], [`load_bytes`], [`load_bytes_with`], and [`load_as`] /
+//! [`load_bytes_as`] for other sample types (the exact integers of a 24- or 32-bit file).
+//!
+//! Everything goes through [`StreamReader`]: the samples are those a reader delivers, with the
+//! same remix and resampler ([`LoadOptions::sample_rate`], [`LoadOptions::num_channels`]).
+//!
+//! **Parallel decoding.** A long seekable source (a file or bytes, at least
+//! [`PARALLEL_MIN_SECONDS`] of audio) whose codec seeks bit-exactly is cut into one part per
+//! core: each part is decoded by its own reader, seeked to the part's first frame
+//! ([`StreamReader::seek`] is exact to the sample: it starts the decoder early enough to
+//! rebuild its state — MP3's bit reservoir and overlap, the MDCT overlap of Vorbis and AAC —
+//! and restarts the resampler on its block grid), and the parts are joined end to end. The
+//! result is bit for bit the single-threaded decode's; `tests/it/load.rs` checks it on every
+//! codec that is split. Codecs split: PCM (WAV, AIFF, CAF, raw), FLAC, ALAC, MP3, Vorbis and
+//! AAC. Opus is decoded on one thread: its decoder carries state across packets (CELT's
+//! energy prediction and pitch pre-filter, SILK's LPC history) that a seek only rebuilds
+//! approximately (95 dB after 320 ms, not bit for bit). Effects run after the parts are
+//! joined, on the whole excerpt, so they see the audio a single-threaded load gives them.
+
+use crate::{AudioEffector, AudioStreamOptions, Error, Metadata, Result, Sample, StreamReader};
+use audiostream_codecs::SampleFormat;
+use ndarray::{concatenate, Array2, ArrayView2, Axis};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Sources at least this long (at the output rate, after `start`/`duration`) are decoded in
+/// parallel; shorter ones on one thread (a part's start-up, a few milliseconds, is not worth
+/// it below).
+pub const PARALLEL_MIN_SECONDS: f64 = 30.0;
+
+/// The shortest part a parallel load gives one thread, in seconds.
+const MIN_PART_SECONDS: f64 = 10.0;
+
+/// Most samples (frames × channels) one chunk of a load holds: 16 MiB of `f32`. The frame count
+/// a header states sizes the chunks of a load, bounded by this.
+const MAX_CHUNK_SAMPLES: u64 = 1 << 22;
+
+/// Codecs whose decode after [`StreamReader::seek`] is bit for bit a full decode's (tested in
+/// `tests/it/load.rs`): the parallel load splits only these.
+const SPLIT_CODECS: &[&str] = &["flac", "alac", "mp3", "mp2", "mp1", "vorbis", "aac"];
+
+/// What [`load_with`] loads: output rate and channels, the excerpt, effects, threads.
+///
+/// ```
+/// use audiostream::LoadOptions;
+/// let opts = LoadOptions::new().sample_rate(16_000).num_channels(1).start(1.5).duration(10.0);
+/// assert_eq!(opts.sample_rate, Some(16_000));
+/// assert_eq!(opts.start, 1.5);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LoadOptions {
+    /// Output sample rate in Hz; default the source's. Another rate resamples as a reader
+    /// output does ([`AudioStreamOptions::sample_rate`]).
+    pub sample_rate: Option<u32>,
+    /// Output channel count; default the source's. Another count remixes
+    /// ([`AudioStreamOptions::num_channels`]).
+    pub num_channels: Option<usize>,
+    /// Where the excerpt starts, in seconds (default 0): frame `round(start * rate)` of the
+    /// output, exact to the sample. A start past the end gives no frames.
+    pub start: f64,
+    /// How long the excerpt is, in seconds; default up to the end. The excerpt holds
+    /// `round(duration * rate)` frames, fewer where the source ends first.
+    pub duration: Option<f64>,
+    /// Effects applied to the excerpt after it is decoded (and converted), as
+    /// [`AudioEffector::apply`] does: tails (reverb, echo) make the result longer than
+    /// `duration`, as `sox in out trim start duration effect` does.
+    pub effect: Option<AudioEffector>,
+    /// Threads for a long seekable source; default every core
+    /// (`std::thread::available_parallelism`); 1 decodes on the calling thread.
+    pub threads: Option<usize>,
+    /// Container override (as [`StreamReader::new`]'s `format`): e.g. `"mp3"` for bytes the
+    /// probe does not recognise.
+    pub format: Option<String>,
+    /// Source stream to load; default the default audio stream.
+    pub stream_index: Option<usize>,
+}
+
+impl LoadOptions {
+    /// The defaults: the whole default audio stream at its own rate and channels.
+    ///
+    /// ```
+    /// assert_eq!(audiostream::LoadOptions::new().start, 0.0);
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Output sample rate in Hz.
+    ///
+    /// ```
+    /// assert_eq!(audiostream::LoadOptions::new().sample_rate(16_000).sample_rate, Some(16_000));
+    /// ```
+    pub fn sample_rate(mut self, hz: u32) -> Self {
+        self.sample_rate = Some(hz);
+        self
+    }
+
+    /// Output channel count.
+    ///
+    /// ```
+    /// assert_eq!(audiostream::LoadOptions::new().num_channels(1).num_channels, Some(1));
+    /// ```
+    pub fn num_channels(mut self, n: usize) -> Self {
+        self.num_channels = Some(n);
+        self
+    }
+
+    /// Start of the excerpt, in seconds.
+    ///
+    /// ```
+    /// assert_eq!(audiostream::LoadOptions::new().start(2.0).start, 2.0);
+    /// ```
+    pub fn start(mut self, seconds: f64) -> Self {
+        self.start = seconds;
+        self
+    }
+
+    /// Length of the excerpt, in seconds.
+    ///
+    /// ```
+    /// assert_eq!(audiostream::LoadOptions::new().duration(3.0).duration, Some(3.0));
+    /// ```
+    pub fn duration(mut self, seconds: f64) -> Self {
+        self.duration = Some(seconds);
+        self
+    }
+
+    /// Effects applied to the loaded excerpt.
+    ///
+    /// ```
+    /// use audiostream::{AudioEffector, LoadOptions};
+    /// let opts = LoadOptions::new().effect("highpass 80 gain -3".parse::<AudioEffector>()?);
+    /// assert!(opts.effect.is_some());
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn effect(mut self, effector: AudioEffector) -> Self {
+        self.effect = Some(effector);
+        self
+    }
+
+    /// Threads for a long seekable source (1: the calling thread only).
+    ///
+    /// ```
+    /// assert_eq!(audiostream::LoadOptions::new().threads(1).threads, Some(1));
+    /// ```
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n);
+        self
+    }
+
+    /// Container override.
+    ///
+    /// ```
+    /// assert_eq!(audiostream::LoadOptions::new().format("mp3").format.as_deref(), Some("mp3"));
+    /// ```
+    pub fn format(mut self, name: &str) -> Self {
+        self.format = Some(name.to_string());
+        self
+    }
+
+    /// Source stream to load.
+    ///
+    /// ```
+    /// assert_eq!(audiostream::LoadOptions::new().stream_index(1).stream_index, Some(1));
+    /// ```
+    pub fn stream_index(mut self, i: usize) -> Self {
+        self.stream_index = Some(i);
+        self
+    }
+
+    fn check(&self) -> Result<()> {
+        if !(self.start.is_finite() && self.start >= 0.0) {
+            return Err(Error::invalid_argument(
+                "start",
+                self.start,
+                "a time in seconds >= 0",
+            ));
+        }
+        if let Some(d) = self.duration {
+            if !(d.is_finite() && d >= 0.0) {
+                return Err(Error::invalid_argument(
+                    "duration",
+                    d,
+                    "a time in seconds >= 0",
+                ));
+            }
+        }
+        if let Some(hz) = self.sample_rate {
+            if hz == 0 || hz > crate::limits::MAX_SAMPLE_RATE {
+                return Err(Error::invalid_argument(
+                    "sample_rate",
+                    hz,
+                    format!("1 to {} Hz", crate::limits::MAX_SAMPLE_RATE),
+                ));
+            }
+        }
+        if let Some(n) = self.num_channels {
+            if n == 0 || n > crate::dsp::MAX_CHANNELS {
+                return Err(Error::invalid_argument(
+                    "num_channels",
+                    n,
+                    format!("1 to {}", crate::dsp::MAX_CHANNELS),
+                ));
+            }
+        }
+        if self.threads == Some(0) {
+            return Err(Error::invalid_argument("threads", 0, "1 or more"));
+        }
+        Ok(())
+    }
+}
+
+/// A loaded excerpt in sample type `T`, with the source's metadata ([`load_as`]).
+///
+/// ```no_run
+/// let loaded = audiostream::load_as::<i32>("hi-res.flac", Default::default())?;
+/// println!("{} bits, {} frames", loaded.metadata.bits_per_sample.unwrap_or(0), loaded.audio.ncols());
+/// # Ok::<(), audiostream::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded<T = f32> {
+    /// `(channels, frames)` samples.
+    pub audio: Array2<T>,
+    /// Rate of `audio` in Hz (the output rate).
+    pub sample_rate: u32,
+    /// The source's metadata (its own rate, channels, codec, bits per sample, tags).
+    pub metadata: Metadata,
+    /// How many parts the source was decoded in, each on its own thread (1: on the calling
+    /// thread; see the [module docs](self)).
+    pub parts: usize,
+}
+
+/// Loads a whole file: `(channels, frames)` `f32` samples and the file's sample rate
+/// (`torchaudio.load`, `soundfile.read`). Long files are decoded on every core (see the
+/// [module docs](self)), with the same result.
+///
+/// ```no_run
+/// let (audio, rate) = audiostream::load("speech.flac")?;
+/// println!("{} channels, {:.1} s", audio.nrows(), audio.ncols() as f64 / f64::from(rate));
+/// # Ok::<(), audiostream::Error>(())
+/// ```
+pub fn load(path: impl AsRef<Path>) -> Result<(Array2<f32>, u32)> {
+    load_with(path, LoadOptions::new())
+}
+
+/// Loads a file as `opts` says: another rate or channel count, an excerpt, effects.
+///
+/// ```no_run
+/// use audiostream::LoadOptions;
+/// // 16 kHz mono, 10 s from 1 min, for a speech model.
+/// let (audio, rate) = audiostream::load_with(
+///     "talk.mp3",
+///     LoadOptions::new().sample_rate(16_000).num_channels(1).start(60.0).duration(10.0),
+/// )?;
+/// assert_eq!((audio.nrows(), rate), (1, 16_000));
+/// # Ok::<(), audiostream::Error>(())
+/// ```
+pub fn load_with(path: impl AsRef<Path>, opts: LoadOptions) -> Result<(Array2<f32>, u32)> {
+    let l = load_as::<f32>(path, opts)?;
+    Ok((l.audio, l.sample_rate))
+}
+
+/// Loads a file in sample type `T` (`f32`, `f64`, `i16`, `i32`, `u8`), with its metadata: the
+/// exact samples of an integer source in an integer type (a 24-bit FLAC as `i32`: the 24-bit
+/// values shifted left by 8, as FFmpeg's `s32`; `metadata.bits_per_sample` says 24).
+/// Effects take `f32` only.
+///
+/// ```no_run
+/// use audiostream::{load_as, save_with, SaveOptions};
+/// let hi = load_as::<i32>("master.flac", Default::default())?;
+/// let bits = hi.metadata.bits_per_sample.unwrap_or(16);
+/// save_with("copy.flac", hi.audio.view(), hi.sample_rate, SaveOptions::new().bits_per_sample(bits))?;
+/// # Ok::<(), audiostream::Error>(())
+/// ```
+pub fn load_as<T: Sample>(path: impl AsRef<Path>, opts: LoadOptions) -> Result<Loaded<T>> {
+    load_source(&Source::Path(path.as_ref().to_path_buf()), &opts)
+}
+
+/// Loads a file held in memory (any container [`StreamReader`] reads; the content is probed).
+///
+/// ```
+/// # fn wav() -> Vec<u8> { let mut v = b"RIFF\x2c\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0\x02\0\x10\0data\x08\0\0\0".to_vec(); v.extend([0,0,0,64,0,192,255,127]); v }
+/// let bytes: Vec<u8> = wav(); // a WAV file: 8 kHz mono s16, 4 frames
+/// let (audio, rate) = audiostream::load_bytes(&bytes)?;
+/// assert_eq!((audio.dim(), rate), ((1, 4), 8000));
+/// assert_eq!(audio[[0, 1]], 0.5);
+/// # Ok::<(), audiostream::Error>(())
+/// ```
+pub fn load_bytes(bytes: &[u8]) -> Result<(Array2<f32>, u32)> {
+    load_bytes_with(bytes, LoadOptions::new())
+}
+
+/// [`load_bytes`] with options, as [`load_with`].
+///
+/// ```
+/// # fn wav() -> Vec<u8> { let mut v = b"RIFF\x2c\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0\x02\0\x10\0data\x08\0\0\0".to_vec(); v.extend([0,0,0,64,0,192,255,127]); v }
+/// use audiostream::LoadOptions;
+/// let (audio, _) = audiostream::load_bytes_with(&wav(), LoadOptions::new().num_channels(2).start(0.00025))?;
+/// assert_eq!(audio.dim(), (2, 2)); // frames 2 and 3, on both channels
+/// # Ok::<(), audiostream::Error>(())
+/// ```
+pub fn load_bytes_with(bytes: &[u8], opts: LoadOptions) -> Result<(Array2<f32>, u32)> {
+    let l = load_bytes_as::<f32>(bytes, opts)?;
+    Ok((l.audio, l.sample_rate))
+}
+
+/// [`load_as`] for a file held in memory.
+///
+/// ```
+/// # fn wav() -> Vec<u8> { let mut v = b"RIFF\x2c\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0\x02\0\x10\0data\x08\0\0\0".to_vec(); v.extend([0,0,0,64,0,192,255,127]); v }
+/// let loaded = audiostream::load_bytes_as::<i16>(&wav(), Default::default())?;
+/// assert_eq!(loaded.audio.row(0).to_vec(), [0, 16384, -16384, 32767]);
+/// assert_eq!(loaded.metadata.bits_per_sample, Some(16));
+/// # Ok::<(), audiostream::Error>(())
+/// ```
+pub fn load_bytes_as<T: Sample>(bytes: &[u8], opts: LoadOptions) -> Result<Loaded<T>> {
+    if bytes.is_empty() {
+        return Err(Error::invalid_argument(
+            "bytes",
+            "an empty slice",
+            "the bytes of an audio file",
+        ));
+    }
+    load_source(&Source::Bytes(SharedBytes(Arc::from(bytes))), &opts)
+}
+
+/// Bytes shared by the readers of a parallel load (copied once from the caller's slice: a
+/// reader's source must be `'static`).
+#[derive(Clone)]
+struct SharedBytes(Arc<[u8]>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Where a load reads from.
+enum Source {
+    Path(PathBuf),
+    Bytes(SharedBytes),
+}
+
+impl Source {
+    /// Whether other readers can be opened on the source and seeked (files and bytes; not
+    /// stdin, URLs, pipes and devices).
+    fn splittable(&self) -> bool {
+        match self {
+            Source::Bytes(_) => true,
+            Source::Path(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
+        }
+    }
+
+    /// A reader with one output stream as `opts` asks, chunks of `frames_per_chunk`.
+    fn open(&self, opts: &LoadOptions, format: &str) -> Result<StreamReader> {
+        let mut reader = match self {
+            Source::Bytes(b) => {
+                StreamReader::from_reader(Cursor::new(b.clone()), opts.format.as_deref())?
+            }
+            Source::Path(p) => match p.to_str() {
+                Some(s) => StreamReader::new(s, opts.format.as_deref(), None)?,
+                // A path that is not UTF-8: opened here, named as it is shown.
+                None => {
+                    let name = p.display().to_string();
+                    let file = std::fs::File::open(p)
+                        .map_err(|e| Error::io(format!("opening {name:?}"), e))?;
+                    StreamReader::from_named_reader(file, &name, opts.format.as_deref(), None)?
+                }
+            },
+        };
+        let mut out = AudioStreamOptions::new(1 << 16)
+            .buffer_chunk_size(usize::MAX)
+            .format(format);
+        if let Some(i) = opts.stream_index {
+            out = out.stream_index(i);
+        }
+        if let Some(hz) = opts.sample_rate {
+            out = out.sample_rate(hz);
+        }
+        if let Some(n) = opts.num_channels {
+            out = out.num_channels(n);
+        }
+        // Chunk size: the whole excerpt where the header says how long it is (one chunk, no
+        // copy when it is exact), bounded so that a header cannot make a huge allocation.
+        let meta = reader.get_metadata();
+        let channels = opts.num_channels.unwrap_or(meta.num_channels).max(1) as u64;
+        let rate = opts.sample_rate.unwrap_or(meta.sample_rate);
+        let frames = meta
+            .num_frames
+            .map(|n| crate::dsp::output_frames(meta.sample_rate.max(1), rate.max(1), n))
+            .map(|n| {
+                let start = (opts.start * f64::from(rate)).round() as u64;
+                let left = n.saturating_sub(start);
+                opts.duration
+                    .map_or(left, |d| left.min((d * f64::from(rate)).round() as u64))
+            })
+            .unwrap_or(1 << 16);
+        out.frames_per_chunk = frames.clamp(1024, MAX_CHUNK_SAMPLES / channels) as usize;
+        reader.add_audio_stream(out)?;
+        Ok(reader)
+    }
+}
+
+fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>> {
+    opts.check()?;
+    if opts.effect.is_some() && T::FORMAT != SampleFormat::F32 {
+        return Err(Error::InvalidArgument(format!(
+            "effect with samples of type {}: effects take f32 (load as f32, or without effect)",
+            T::FORMAT.name()
+        )));
+    }
+    let format = T::FORMAT.name();
+    let mut first = src.open(opts, format)?;
+    let metadata = first.get_metadata();
+    let stream = match opts.stream_index {
+        Some(i) => first.get_src_stream_info(i)?,
+        None => first.get_src_stream_info(first.default_audio_stream().unwrap_or(0))?,
+    };
+    let src_rate = stream.sample_rate.unwrap_or(metadata.sample_rate).max(1);
+    let rate = opts.sample_rate.unwrap_or(src_rate);
+    let channels = opts
+        .num_channels
+        .unwrap_or(stream.num_channels.unwrap_or(metadata.num_channels));
+    let from = (opts.start * f64::from(rate)).round() as u64;
+    let to = opts
+        .duration
+        .map(|d| from.saturating_add((d * f64::from(rate)).round() as u64));
+    // Where the source ends (output frames), when its header says exactly.
+    let known_end = stream
+        .num_frames
+        .or(metadata.num_frames)
+        .filter(|_| !stream.duration_estimated && !metadata.duration_estimated)
+        .map(|n| crate::dsp::output_frames(src_rate, rate, n));
+    let threads = opts.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let codec = stream.codec.as_str();
+    let splits = codec.starts_with("pcm_") || SPLIT_CODECS.contains(&codec);
+    let parts = match known_end.map(|end| to.map_or(end, |t| t.min(end))) {
+        Some(end) if splits && threads > 1 && src.splittable() => {
+            let len = end.saturating_sub(from);
+            if (len as f64) < PARALLEL_MIN_SECONDS * f64::from(rate) {
+                1
+            } else {
+                let by_length = (len as f64 / (MIN_PART_SECONDS * f64::from(rate))) as usize;
+                threads.min(by_length).max(1)
+            }
+        }
+        _ => 1,
+    };
+    let audio = if parts == 1 {
+        join(decode_range::<T>(&mut first, rate, from, to)?, channels)?
+    } else {
+        // The parts are cut inside the excerpt the header describes; the last one reads to
+        // `to` or the real end, whatever the header said.
+        let end = known_end.map_or(from, |e| to.map_or(e, |t| t.min(e)));
+        let bounds: Vec<u64> = (0..=parts)
+            .map(|k| from + (end - from) * k as u64 / parts as u64)
+            .collect();
+        let results: Vec<Result<Vec<Array2<T>>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..parts)
+                .map(|k| {
+                    let (a, b) = (bounds[k], bounds[k + 1]);
+                    let last = k + 1 == parts;
+                    scope.spawn(move || {
+                        let mut reader = src.open(opts, format)?;
+                        decode_range::<T>(&mut reader, rate, a, if last { to } else { Some(b) })
+                    })
+                })
+                .collect();
+            let mut results = vec![decode_range::<T>(
+                &mut first,
+                rate,
+                bounds[0],
+                Some(bounds[1]),
+            )];
+            for h in handles {
+                results.push(h.join().unwrap_or_else(|_| {
+                    Err(Error::Decode("a decoding thread of load panicked".into()))
+                }));
+            }
+            results
+        });
+        let mut pieces = Vec::new();
+        let mut short = false;
+        for (k, r) in results.into_iter().enumerate() {
+            let r = r?;
+            let got: u64 = r.iter().map(|a| a.ncols() as u64).sum();
+            // A part that ends early is the end of the source (a header that said more): the
+            // parts after it must be empty, or the join would not be the source's.
+            if short && got > 0 {
+                log::warn!("a parallel load found audio after a part ended early; decoding again on one thread");
+                return load_source(
+                    src,
+                    &LoadOptions {
+                        threads: Some(1),
+                        ..opts.clone()
+                    },
+                );
+            }
+            short = k + 1 < parts && got < bounds[k + 1] - bounds[k];
+            pieces.extend(r);
+        }
+        join(pieces, channels)?
+    };
+    let audio = match &opts.effect {
+        None => audio,
+        Some(fx) => {
+            let f: Array2<f32> = audio.mapv(f32::convert_from);
+            fx.apply(f.view(), rate)?.mapv(T::convert_from)
+        }
+    };
+    Ok(Loaded {
+        audio,
+        sample_rate: rate,
+        metadata,
+        parts,
+    })
+}
+
+/// Decodes output frames `from..to` (`to`: `None` to the end) of a reader's only output.
+fn decode_range<T: Sample>(
+    reader: &mut StreamReader,
+    rate: u32,
+    from: u64,
+    to: Option<u64>,
+) -> Result<Vec<Array2<T>>> {
+    if from > 0 {
+        // `from / rate` in seconds names frame `from` exactly: the seek rounds
+        // `t * rate`, which is within an ulp of `from`.
+        reader.seek(from as f64 / f64::from(rate))?;
+    }
+    let want = to.map(|t| t.saturating_sub(from));
+    let mut got = 0u64;
+    let mut pieces = Vec::new();
+    loop {
+        if want.is_some_and(|w| got >= w) {
+            break;
+        }
+        let n = reader.fill_buffer()?;
+        let mut any = false;
+        while let Some(chunk) = reader.pop_chunks_as::<T>().pop().flatten() {
+            any = true;
+            let mut data = chunk.data;
+            if let Some(w) = want {
+                let keep = (w - got).min(data.ncols() as u64) as usize;
+                if keep < data.ncols() {
+                    data = data.slice(ndarray::s![.., ..keep]).to_owned();
+                }
+            }
+            got += data.ncols() as u64;
+            pieces.push(data);
+        }
+        if n == 0 && !any {
+            break;
+        }
+    }
+    Ok(pieces)
+}
+
+/// Joins pieces end to end (moved, not copied, when there is one).
+fn join<T: Sample>(mut pieces: Vec<Array2<T>>, channels: usize) -> Result<Array2<T>> {
+    pieces.retain(|p| p.ncols() > 0);
+    match pieces.len() {
+        0 => Ok(Array2::from_elem((channels, 0), T::SILENCE)),
+        1 => Ok(pieces.remove(0)),
+        _ => {
+            let views: Vec<ArrayView2<'_, T>> = pieces.iter().map(|p| p.view()).collect();
+            concatenate(Axis(1), &views)
+                .map_err(|e| Error::Decode(format!("joining the parts of a load: {e}")))
+        }
+    }
+}

@@ -1,0 +1,461 @@
+//! The one-call helpers (`load`, `load_with`, `load_bytes`, `load_as`, `save`, `save_with`,
+//! `encode`) against FFmpeg's decode of the same files, the parallel load against the
+//! single-threaded one on long generated files of every codec, and their bad input.
+#![cfg(all(feature = "encode-flac", feature = "encode-mp3"))]
+
+use crate::common;
+use audiostream::ndarray::{s, Array2};
+use audiostream::{
+    load, load_as, load_bytes, load_with, save, save_with, AudioStreamOptions, Error, LoadOptions,
+    SaveOptions, StreamReader,
+};
+use common::oracle::{ffmpeg_decode, fixture, snr_db};
+use common::signals::TempDir;
+use std::path::Path;
+use std::process::Command;
+
+fn planar(a: &Array2<f32>) -> Vec<Vec<f32>> {
+    a.rows().into_iter().map(|r| r.to_vec()).collect()
+}
+
+fn run(program: &str, args: &[&str]) {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// FFmpeg's raw decode of a file as the given sample format (e.g. `s32le`).
+fn ffmpeg_raw(path: &Path, fmt: &str) -> Vec<u8> {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-v", "error", "-nostdin", "-i"])
+        .arg(path)
+        .args(["-f", fmt, "pipe:1"])
+        .output()
+        .expect("ffmpeg");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn ffprobe_field(path: &Path, field: &str) -> String {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "a:0", "-show_entries"])
+        .arg(format!("stream={field}"))
+        .args(["-of", "default=nw=1:nk=1"])
+        .arg(path)
+        .output()
+        .expect("ffprobe");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// (fixture, minimum SNR against FFmpeg in dB or `None` for bit for bit, FFmpeg's extra tail
+/// frames): the thresholds of `reader_oracle`.
+const FIXTURES: &[(&str, Option<f64>, usize)] = &[
+    ("wav_s16_stereo_44100.wav", None, 0),
+    ("wav_s24_mono_48000.wav", None, 0),
+    ("wav_f32_stereo_22050.wav", None, 0),
+    ("flac_16_stereo_44100.flac", None, 0),
+    ("flac_24_mono_96000.flac", None, 0),
+    ("aiff_s16_stereo_44100.aiff", None, 0),
+    ("caf_s16_stereo_44100.caf", None, 0),
+    ("mp3_cbr128_stereo_44100.mp3", Some(120.0), 0),
+    ("mp3_vbr_v2_mono_44100.mp3", Some(120.0), 0),
+    ("vorbis_q5_stereo_44100.ogg", Some(130.0), 0),
+    // FFmpeg 5.1 decodes the 888 padding frames the edit list cuts (see reader_oracle).
+    ("aac_stereo_44100.m4a", Some(130.0), 888),
+];
+
+#[test]
+fn load_and_load_bytes_decode_like_ffmpeg() {
+    for &(name, min_snr, extra) in FIXTURES {
+        let path = fixture(name);
+        let (audio, rate) = load(&path).unwrap();
+        let theirs = ffmpeg_decode(&path, 0, &[]);
+        assert_eq!(rate, theirs.sample_rate, "{name}");
+        assert_eq!(audio.nrows(), theirs.num_channels(), "{name}");
+        assert_eq!(audio.ncols() + extra, theirs.num_frames(), "{name}: frames");
+        for (ch, (ours, theirs)) in planar(&audio).iter().zip(&theirs.channels).enumerate() {
+            match min_snr {
+                None => assert!(
+                    ours == &theirs[..ours.len()],
+                    "{name} ch{ch}: not bit for bit"
+                ),
+                Some(min) => {
+                    let snr = snr_db(&theirs[..ours.len()], ours);
+                    assert!(snr >= min, "{name} ch{ch}: SNR {snr:.1} dB < {min}");
+                }
+            }
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let (from_bytes, rate2) = load_bytes(&bytes).unwrap();
+        assert_eq!(rate2, rate, "{name}");
+        assert!(from_bytes == audio, "{name}: load_bytes differs from load");
+    }
+}
+
+#[test]
+fn load_with_converts_as_the_reader_does() {
+    // Rate and channels: bit for bit the reader's converted output (whose resampler and
+    // remixer `reader_convert` checks against SoX and FFmpeg).
+    for name in ["flac_16_stereo_44100.flac", "mp3_cbr128_stereo_44100.mp3"] {
+        let path = fixture(name);
+        let (audio, rate) = load_with(
+            &path,
+            LoadOptions::new().sample_rate(16_000).num_channels(1),
+        )
+        .unwrap();
+        assert_eq!(rate, 16_000);
+        let mut reader = StreamReader::new(path.to_str().unwrap(), None, None).unwrap();
+        reader
+            .add_audio_stream(
+                AudioStreamOptions::new(4096)
+                    .buffer_chunk_size(usize::MAX)
+                    .sample_rate(16_000)
+                    .num_channels(1),
+            )
+            .unwrap();
+        reader.process_all_packets().unwrap();
+        let expected = common::ours::concat(&common::ours::drain(&mut reader));
+        assert_eq!(expected[0].len(), audio.ncols(), "{name}: frames");
+        assert!(
+            planar(&audio) == expected,
+            "{name}: not the reader's samples"
+        );
+        // n frames at 44.1 kHz → round(n * 16000 / 44100) at 16 kHz.
+        let n = load(&path).unwrap().0.ncols() as u64;
+        assert_eq!(
+            audio.ncols() as u64,
+            (n * 32_000 + 44_100) / 88_200,
+            "{name}"
+        );
+        // The mono downmix against FFmpeg's (`-ac 1` with `rematrix_maxval=1`, as `dsp_remix`) at the source rate.
+        let (mono, _) = load_with(&path, LoadOptions::new().num_channels(1)).unwrap();
+        let theirs = common::oracle::ffmpeg_decode_with(
+            &path,
+            &[],
+            &["-af", "aresample=rematrix_maxval=1"],
+            44_100,
+            1,
+        );
+        let snr = snr_db(&theirs.channels[0], &mono.row(0).to_vec());
+        assert!(snr >= 100.0, "{name}: mono SNR {snr:.1} dB against FFmpeg");
+    }
+}
+
+#[test]
+fn an_excerpt_is_the_slice_of_the_whole() {
+    let path = fixture("flac_16_stereo_44100.flac");
+    let (whole, _) = load(&path).unwrap();
+    let (part, _) = load_with(&path, LoadOptions::new().start(0.5).duration(0.25)).unwrap();
+    assert!(part == whole.slice(s![.., 22_050..33_075]));
+    let (tail, _) = load_with(&path, LoadOptions::new().start(1.0)).unwrap();
+    assert_eq!(tail.ncols(), whole.ncols() - 44_100);
+    assert!(tail == whole.slice(s![.., 44_100..]));
+    let (none, _) = load_with(&path, LoadOptions::new().start(100.0)).unwrap();
+    assert_eq!(none.dim(), (2, 0));
+    // Effects run on the excerpt, as `AudioEffector::apply` does.
+    let fx: audiostream::AudioEffector = "gain -6".parse().unwrap();
+    let (quiet, _) = load_with(&path, LoadOptions::new().duration(0.5).effect(fx.clone())).unwrap();
+    assert!(quiet == fx.apply(whole.slice(s![.., ..22_050]), 44_100).unwrap());
+}
+
+/// A long file in every codec, made by the reference encoders from one WAV.
+fn long_files(dir: &TempDir) -> Vec<(&'static str, std::path::PathBuf)> {
+    // 70.37 s: parts of a parallel load end at frames no packet size divides.
+    let rate = 44_100;
+    let audio = common::signals::music(2, (70.37 * rate as f64) as usize, rate);
+    let wav = dir.path("long.wav");
+    common::ogg::write_wav16(&wav, &audio, rate);
+    let p = |n: &str| dir.path(n).to_str().unwrap().to_string();
+    let w = p("long.wav");
+    run("flac", &["-s", "-f", "-o", &p("long.flac"), &w]);
+    run("lame", &["--quiet", "-b", "128", &w, &p("long.mp3")]);
+    run("oggenc", &["-Q", "-q", "4", "-o", &p("long.ogg"), &w]);
+    run(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            &w,
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            &p("long.m4a"),
+        ],
+    );
+    run("opusenc", &["--quiet", &w, &p("long.opus")]);
+    run(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            &w,
+            "-c:a",
+            "pcm_s24le",
+            &p("long24.wav"),
+        ],
+    );
+    [
+        "long.wav",
+        "long24.wav",
+        "long.flac",
+        "long.mp3",
+        "long.ogg",
+        "long.m4a",
+        "long.opus",
+    ]
+    .iter()
+    .map(|n| (*n, dir.path(n)))
+    .collect()
+}
+
+#[test]
+fn parallel_load_is_bit_for_bit_the_single_threaded_one() {
+    let dir = TempDir::new("load-parallel");
+    for (name, path) in long_files(&dir) {
+        let bytes = std::fs::read(&path).unwrap();
+        let cases: &[(&str, LoadOptions)] = &[
+            ("whole", LoadOptions::new()),
+            (
+                "16k mono",
+                LoadOptions::new().sample_rate(16_000).num_channels(1),
+            ),
+            ("excerpt", LoadOptions::new().start(13.37).duration(41.3)),
+        ];
+        for (what, opts) in cases {
+            let single = load_as::<f32>(&path, opts.clone().threads(1)).unwrap();
+            assert_eq!(single.parts, 1);
+            for threads in [2, 5] {
+                let par = load_as::<f32>(&path, opts.clone().threads(threads)).unwrap();
+                if name == "long.opus" {
+                    assert_eq!(par.parts, 1, "{name}: Opus is not split");
+                } else {
+                    assert!(
+                        par.parts > 1,
+                        "{name} {what}: not split with {threads} threads"
+                    );
+                }
+                assert_eq!(
+                    par.audio.dim(),
+                    single.audio.dim(),
+                    "{name} {what} x{threads}"
+                );
+                let first_diff = par
+                    .audio
+                    .indexed_iter()
+                    .find(|(i, v)| single.audio[*i].to_bits() != v.to_bits());
+                assert!(
+                    first_diff.is_none(),
+                    "{name} {what} in {} parts: first difference at {:?}",
+                    par.parts,
+                    first_diff
+                );
+            }
+            let from_bytes =
+                audiostream::load_bytes_as::<f32>(&bytes, opts.clone().threads(3)).unwrap();
+            assert!(
+                from_bytes.audio == single.audio,
+                "{name} {what}: load_bytes"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_24_bit_flac_through_load_and_save_stays_24_bit_and_exact() {
+    let dir = TempDir::new("load-24");
+    let src = fixture("flac_24_mono_96000.flac");
+    let (audio, rate) = load(&src).unwrap();
+    let out = dir.path("copy.flac");
+    save(&out, audio.view(), rate).unwrap();
+    assert_eq!(ffprobe_field(&out, "bits_per_raw_sample"), "24");
+    assert_eq!(ffmpeg_raw(&out, "s32le"), ffmpeg_raw(&src, "s32le"));
+    // The same through the exact integers.
+    let ints = load_as::<i32>(&src, LoadOptions::new()).unwrap();
+    assert_eq!(ints.metadata.bits_per_sample, Some(24));
+    let out2 = dir.path("copy_i32.flac");
+    save_with(&out2, ints.audio.view(), rate, SaveOptions::new()).unwrap();
+    assert_eq!(ffprobe_field(&out2, "bits_per_raw_sample"), "24");
+    assert_eq!(ffmpeg_raw(&out2, "s32le"), ffmpeg_raw(&src, "s32le"));
+    // 24-bit WAV too, and 16-bit audio stays 16-bit.
+    let wav = dir.path("copy.wav");
+    save(&wav, audio.view(), rate).unwrap();
+    assert_eq!(ffprobe_field(&wav, "codec_name"), "pcm_s24le");
+    assert_eq!(ffmpeg_raw(&wav, "s32le"), ffmpeg_raw(&src, "s32le"));
+    let (a16, r16) = load(fixture("flac_16_stereo_44100.flac")).unwrap();
+    let f16 = dir.path("copy16.flac");
+    save(&f16, a16.view(), r16).unwrap();
+    assert_eq!(ffprobe_field(&f16, "bits_per_raw_sample"), "16");
+    // Audio that no integer depth holds: float WAV, exact.
+    let odd = Array2::from_shape_fn((1, 1000), |(_, i)| (i as f32 * 0.001).sin() * 0.3);
+    let fw = dir.path("float.wav");
+    save(&fw, odd.view(), 8000).unwrap();
+    assert_eq!(ffprobe_field(&fw, "codec_name"), "pcm_f32le");
+    assert_eq!(ffmpeg_decode(&fw, 0, &[]).channels[0], odd.row(0).to_vec());
+}
+
+#[test]
+fn encode_gives_files_ffmpeg_decodes_to_the_input() {
+    let dir = TempDir::new("load-encode");
+    let rate = 44_100;
+    // 16-bit values: WAV and FLAC hold them exactly.
+    let audio = common::signals::music(2, 3 * rate as usize, rate)
+        .mapv(|x| (x * 32768.0).round() / 32768.0);
+    for (format, min_snr) in [
+        ("wav", None),
+        ("flac", None),
+        ("mp3", Some(22.0)),
+        ("ogg", Some(15.0)),
+    ] {
+        let bytes = audiostream::encode(audio.view(), rate, format, None).unwrap();
+        let path = dir.path(&format!("enc.{format}"));
+        std::fs::write(&path, &bytes).unwrap();
+        let theirs = ffmpeg_decode(&path, 0, &[]);
+        assert_eq!(theirs.sample_rate, rate, "{format}");
+        assert_eq!(theirs.num_frames(), audio.ncols(), "{format}: frames");
+        for (ch, t) in theirs.channels.iter().enumerate() {
+            let ours = audio.row(ch).to_vec();
+            match min_snr {
+                None => assert!(t == &ours, "{format} ch{ch}: not bit for bit"),
+                Some(min) => {
+                    let snr = snr_db(&ours, t);
+                    assert!(snr >= min, "{format} ch{ch}: SNR {snr:.1} dB < {min}");
+                }
+            }
+        }
+    }
+    let cfg = audiostream::CodecConfig {
+        bit_rate: Some(64_000),
+        ..Default::default()
+    };
+    let small = audiostream::encode(audio.view(), rate, "mp3", Some(cfg)).unwrap();
+    let big = audiostream::encode(audio.view(), rate, "mp3", None).unwrap();
+    assert!(
+        small.len() * 3 < big.len() * 2,
+        "64k: {} bytes, default: {}",
+        small.len(),
+        big.len()
+    );
+}
+
+fn invalid(r: audiostream::Result<impl std::fmt::Debug>, needles: &[&str]) {
+    let e = r.expect_err("an error");
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+    let m = e.to_string();
+    for n in needles {
+        assert!(m.contains(n), "{m:?} lacks {n:?}");
+    }
+}
+
+#[test]
+fn bad_input_is_a_typed_error_and_writes_nothing() {
+    let dir = TempDir::new("load-bad");
+    let audio = Array2::<f32>::zeros((2, 100));
+    let out = dir.path("x.wav");
+    invalid(
+        save(&out, Array2::<f32>::zeros((2, 0)).view(), 8000),
+        &["audio", "(2, 0)"],
+    );
+    invalid(
+        save(&out, Array2::<f32>::zeros((0, 5)).view(), 8000),
+        &["audio", "(0, 5)"],
+    );
+    invalid(save(&out, audio.view(), 0), &["sample_rate = 0"]);
+    invalid(
+        save(&out, audio.view(), 2_000_000),
+        &["sample_rate = 2000000", "1048576"],
+    );
+    invalid(
+        save_with(
+            dir.path("x.flac"),
+            audio.view(),
+            8000,
+            SaveOptions::new().bits_per_sample(12),
+        ),
+        &["bits_per_sample = 12", "16, 24"],
+    );
+    invalid(
+        save_with(
+            dir.path("x.mp3"),
+            audio.view(),
+            8000,
+            SaveOptions::new().bits_per_sample(24),
+        ),
+        &["bits_per_sample", "mp3"],
+    );
+    invalid(
+        save(dir.path("noext"), audio.view(), 8000),
+        &["noext", ".wav"],
+    );
+    let e = save(dir.path("x.xyz"), audio.view(), 8000).unwrap_err();
+    assert!(
+        matches!(e, Error::Unsupported(ref m) if m.contains("xyz") && m.contains("flac")),
+        "{e:?}"
+    );
+    let e = save(dir.path("missing/x.wav"), audio.view(), 8000).unwrap_err();
+    assert!(
+        matches!(e, Error::Io { .. }) && e.to_string().contains("missing"),
+        "{e:?}"
+    );
+    // An encoder setting no codec takes: refused before the file exists.
+    let cfg = audiostream::CodecConfig {
+        qscale: Some(3.0),
+        ..Default::default()
+    };
+    assert!(save_with(
+        dir.path("q.flac"),
+        audio.view(),
+        8000,
+        SaveOptions::new().codec_config(cfg)
+    )
+    .is_err());
+    let left: Vec<_> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "files left behind: {left:?}");
+    assert!(audiostream::encode(audio.view(), 8000, "aiff", None).is_err());
+
+    let wav = fixture("wav_s16_stereo_44100.wav");
+    invalid(
+        load_with(&wav, LoadOptions::new().start(-1.0)),
+        &["start = -1"],
+    );
+    invalid(
+        load_with(&wav, LoadOptions::new().duration(f64::NAN)),
+        &["duration = NaN"],
+    );
+    invalid(
+        load_with(&wav, LoadOptions::new().sample_rate(0)),
+        &["sample_rate = 0"],
+    );
+    invalid(
+        load_with(&wav, LoadOptions::new().num_channels(0)),
+        &["num_channels = 0"],
+    );
+    invalid(
+        load_with(&wav, LoadOptions::new().threads(0)),
+        &["threads = 0"],
+    );
+    invalid(load_bytes(&[]), &["bytes"]);
+    assert!(matches!(load(dir.path("nope.wav")), Err(Error::Io { .. })));
+    let noise = std::fs::read(fixture("random_bytes.bin")).unwrap();
+    assert!(matches!(
+        load_bytes(&noise),
+        Err(Error::Unsupported(_) | Error::Decode(_))
+    ));
+}
