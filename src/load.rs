@@ -12,10 +12,12 @@
 //! rebuild its state — MP3's bit reservoir and overlap, the MDCT overlap of Vorbis and AAC —
 //! and restarts the resampler on its block grid), and the parts are joined end to end. The
 //! result is bit for bit the single-threaded decode's; `tests/it/load.rs` checks it on every
-//! codec that is split. Codecs split: PCM (WAV, AIFF, CAF, raw), FLAC, ALAC, MP3, Vorbis and
-//! AAC. Opus is decoded on one thread: its decoder carries state across packets (CELT's
-//! energy prediction and pitch pre-filter, SILK's LPC history) that a seek only rebuilds
-//! approximately (95 dB after 320 ms, not bit for bit). Effects run after the parts are
+//! codec that is split. Codecs split: PCM (WAV, AIFF, CAF, raw), FLAC, ALAC, MP3 and Vorbis.
+//! Opus and AAC are decoded on one thread: their decoders carry state across packets that a
+//! seek cannot rebuild bit for bit — Opus: CELT's energy prediction and pitch pre-filter,
+//! SILK's LPC history (95 dB after 320 ms); AAC: the random generator of perceptual noise
+//! substitution (symphonia-codec-aac `common.rs`, an LCG that runs from the first packet), so
+//! a noise-filled band after a seek differs from the full decode's. Effects run after the parts are
 //! joined, on the whole excerpt, so they see the audio a single-threaded load gives them.
 
 use crate::{AudioEffector, AudioStreamOptions, Error, Metadata, Result, Sample, StreamReader};
@@ -39,7 +41,7 @@ const MAX_CHUNK_SAMPLES: u64 = 1 << 22;
 
 /// Codecs whose decode after [`StreamReader::seek`] is bit for bit a full decode's (tested in
 /// `tests/it/load.rs`): the parallel load splits only these.
-const SPLIT_CODECS: &[&str] = &["flac", "alac", "mp3", "mp2", "mp1", "vorbis", "aac"];
+const SPLIT_CODECS: &[&str] = &["flac", "alac", "mp3", "mp2", "mp1", "vorbis"];
 
 /// What [`load_with`] loads: output rate and channels, the excerpt, effects, threads.
 ///

@@ -170,9 +170,10 @@ fn an_excerpt_is_the_slice_of_the_whole() {
 
 /// A long file in every codec, made by the reference encoders from one WAV.
 fn long_files(dir: &TempDir) -> Vec<(&'static str, std::path::PathBuf)> {
-    // 70.37 s: parts of a parallel load end at frames no packet size divides.
+    // 35.37 s (above PARALLEL_MIN_SECONDS, so split; short, as debug builds decode slowly):
+    // parts of a parallel load end at frames no packet size divides.
     let rate = 44_100;
-    let audio = common::signals::music(2, (70.37 * rate as f64) as usize, rate);
+    let audio = common::signals::music(2, (35.37 * rate as f64) as usize, rate);
     let wav = dir.path("long.wav");
     common::ogg::write_wav16(&wav, &audio, rate);
     let p = |n: &str| dir.path(n).to_str().unwrap().to_string();
@@ -234,15 +235,19 @@ fn parallel_load_is_bit_for_bit_the_single_threaded_one() {
                 "16k mono",
                 LoadOptions::new().sample_rate(16_000).num_channels(1),
             ),
-            ("excerpt", LoadOptions::new().start(13.37).duration(41.3)),
+            ("excerpt", LoadOptions::new().start(2.37).duration(31.3)),
         ];
         for (what, opts) in cases {
             let single = load_as::<f32>(&path, opts.clone().threads(1)).unwrap();
             assert_eq!(single.parts, 1);
-            for threads in [2, 5] {
+            // Three parts (two boundaries inside the file), one parallel variant: debug
+            // decodes are slow, and CI's time is bounded.
+            {
+                let threads = 3;
                 let par = load_as::<f32>(&path, opts.clone().threads(threads)).unwrap();
-                if name == "long.opus" {
-                    assert_eq!(par.parts, 1, "{name}: Opus is not split");
+                if name == "long.opus" || name == "long.m4a" {
+                    // Their decoders' state after a seek differs (see src/load.rs).
+                    assert_eq!(par.parts, 1, "{name}: Opus and AAC are not split");
                 } else {
                     assert!(
                         par.parts > 1,
@@ -266,7 +271,7 @@ fn parallel_load_is_bit_for_bit_the_single_threaded_one() {
                 );
             }
             let from_bytes =
-                audiostream::load_bytes_as::<f32>(&bytes, opts.clone().threads(3)).unwrap();
+                audiostream::load_bytes_as::<f32>(&bytes, opts.clone().threads(2)).unwrap();
             assert!(
                 from_bytes.audio == single.audio,
                 "{name} {what}: load_bytes"
