@@ -765,3 +765,196 @@ fn fuzz_10_writer_rates_beyond_the_readers_limit_are_refused() {
         }
     }
 }
+
+/// Finding 11: `norm` (and the other scanning forms of `gain`) held the whole stream in memory
+/// (`pad 473.92 gain 98 norm` grew one channel's buffer past 64 MiB). Beyond
+/// `limits::SPOOL_AFTER_SAMPLES` the stream now goes to a temporary file, as in SoX, and comes
+/// back a piece at a time. 21 minutes (126 repeats of 10 s of music, stereo at 8 kHz: 20 M
+/// samples, 81 MB as `f32`) stream in a few MiB; the peak is the period's, so each period of
+/// the output equals, bit for bit, `apply()` on one period (the in-memory path), which matches
+/// `sox norm` on it.
+#[test]
+fn fuzz_11_norm_over_21_minutes_streams_in_bounded_memory() {
+    use audiostream::limits::SPOOL_AFTER_SAMPLES;
+    const RATE: u32 = 8000;
+    const PERIOD: usize = 10 * RATE as usize;
+    const PERIODS: usize = 126;
+    let period = common::signals::music(2, PERIOD, RATE) * 0.5;
+    assert!(
+        period.len() <= SPOOL_AFTER_SAMPLES,
+        "one period stays in memory"
+    );
+    let fx: AudioEffector = "norm -1".parse().unwrap();
+    let short = fx.apply(period.view(), RATE).unwrap();
+    let theirs = common::sox::sox_effect(&period, RATE, "norm -1");
+    for (c, t) in theirs.iter().enumerate() {
+        let snr = snr_db(t, &short.row(c).to_vec());
+        assert!(snr >= 60.0, "norm -1 vs sox, channel {c}: {snr:.1} dB");
+    }
+    let (frames, largest) = within_limits("norm over 21 minutes", 300, 16 * MIB, move || {
+        use audiostream::pipeline::Stage;
+        let mut st = fx.stream(RATE, 2).unwrap();
+        for _ in 0..PERIODS {
+            for start in (0..PERIOD).step_by(4000) {
+                let chunk = period
+                    .slice(ndarray::s![.., start..start + 4000])
+                    .to_owned();
+                let out = Stage::process(&mut st, chunk).unwrap();
+                assert_eq!(out.ncols(), 0, "norm holds everything until the end");
+                assert!(Stage::drain(&mut st, 4096).unwrap().is_none());
+            }
+        }
+        let (mut frames, mut largest) = (0usize, 0usize);
+        while let Some(piece) = Stage::flush(&mut st, 4096).unwrap() {
+            largest = largest.max(piece.ncols());
+            for (i, col) in piece.columns().into_iter().enumerate() {
+                let at = (frames + i) % PERIOD;
+                for c in 0..2 {
+                    assert_eq!(
+                        col[c].to_bits(),
+                        short[[c, at]].to_bits(),
+                        "frame {}, channel {c}: spooled != in memory",
+                        frames + i
+                    );
+                }
+            }
+            frames += piece.ncols();
+        }
+        (frames, largest)
+    });
+    assert_eq!(frames, PERIOD * PERIODS);
+    assert!(largest <= 4096, "a piece of {largest} frames");
+}
+
+/// Finding 11, against SoX on a stream that goes to the temporary file (30 s of stereo and
+/// 3-channel audio at 44.1 kHz, 2.6-4 M samples): `norm`, `gain -n -3` and the RMS-balancing
+/// `gain -b` (statistics gathered on the way in) match `sox` as on short streams, and
+/// `process()` + `flush()` equal `apply()` bit for bit.
+#[test]
+fn fuzz_11_spooled_gain_matches_sox() {
+    const RATE: u32 = 44100;
+    for (effect, channels) in [("norm", 2), ("gain -n -3", 2), ("gain -b 6", 3)] {
+        let mut data = common::signals::music(channels, 30 * RATE as usize, RATE) * 0.7;
+        for (c, level) in [(1, 0.3f32), (2, 0.6)] {
+            if c < channels {
+                data.row_mut(c).mapv_inplace(|x| x * level);
+            }
+        }
+        assert!(data.len() > audiostream::limits::SPOOL_AFTER_SAMPLES);
+        let fx: AudioEffector = effect.parse().unwrap();
+        let whole = fx.apply(data.view(), RATE).unwrap();
+        let joined = common::effects::streamed(&fx, &data, RATE, 10_000);
+        assert!(joined == whole, "{effect}: streamed != apply()");
+        let theirs = common::sox::sox_effect(&data, RATE, effect);
+        for (c, t) in theirs.iter().enumerate() {
+            assert_eq!(t.len(), whole.ncols(), "{effect}: length");
+            let snr = snr_db(t, &whole.row(c).to_vec());
+            eprintln!("{effect} (spooled), channel {c}: {snr:.1} dB vs sox");
+            assert!(snr >= 60.0, "{effect}, channel {c}: {snr:.1} dB vs sox");
+        }
+    }
+}
+
+/// Finding 11 through the command line: `convert --effect "pad 0 300 norm"` (5 minutes of
+/// stereo at 44.1 kHz held by `norm`: 106 MB as `f32`) stays under 64 MiB of RSS; where the
+/// temporary file cannot be made (TMPDIR names no directory) the conversion fails with a
+/// message naming the effect, the directory and the limit, not a panic.
+#[test]
+fn fuzz_11_cli_norm_of_a_long_stream_is_bounded() {
+    let dir = common::signals::TempDir::new("norm-cli");
+    let input = fixture("wav_s16_stereo_44100.wav");
+    let out = dir.path("norm.flac");
+    let (o, rss_kib) = run_cli(&[
+        "convert",
+        input.to_str().unwrap(),
+        out.to_str().unwrap(),
+        "--effect",
+        "pad 0 300 norm",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let frames = 22050 + 300 * 44100;
+    assert!(
+        stderr.contains(&format!("{frames} frames, 300.500 s")),
+        "{stderr}"
+    );
+    assert!(rss_kib < 64 * 1024, "peak RSS {rss_kib} KiB");
+    // The fixture's peak raised to full scale: the output's peak is 0 dBFS.
+    let got = ours::decode(&out, None);
+    let peak = got
+        .iter()
+        .flat_map(|c| c.iter())
+        .fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(peak > 0.999, "peak {peak}");
+
+    let missing = dir.path("no-such-dir");
+    let o = Command::new(env!("CARGO_BIN_EXE_audiostream"))
+        .args(["convert", input.to_str().unwrap()])
+        .arg(dir.path("never.wav"))
+        .args(["--effect", "pad 0 60 norm"])
+        .env("TMPDIR", &missing)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for needle in ["norm", "temporary file", "no-such-dir", "1048576 samples"] {
+        assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
+    }
+}
+
+/// Finding 12: `fundsp.reverb 56 56 0.5 0.2` on 3 channels at 458,746 Hz took 118 MiB in the
+/// fuzz target: fundsp's `reverb_stereo` has 32 delay lines of 1.99 s x room / 10 m in all
+/// (19.5 MiB at that rate and room), one reverb per channel, and a flushed stream built its
+/// next set of effects while the old one was still alive. Now rates above 192 kHz are
+/// refused for `fundsp.*`, and so are reverbs whose delay lines pass 64 MiB for all channels,
+/// naming the value and the limit; the restart drops the old effects first, so `apply` at the
+/// limit holds one set.
+#[test]
+fn fuzz_12_fundsp_reverb_rate_and_size_are_bounded() {
+    let fx: AudioEffector = "fundsp.reverb 56 56 0.5 0.2".parse().unwrap();
+    let x = ndarray::Array2::<f32>::zeros((3, 2000));
+    for e in [
+        fx.stream(458_746, 3).unwrap_err(),
+        fx.apply(x.view(), 458_746).unwrap_err(),
+    ] {
+        let text = e.to_string();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{text}");
+        assert!(
+            text.contains("fundsp.reverb sample rate")
+                && text.contains("458746 Hz")
+                && text.contains("192000 Hz"),
+            "{text}"
+        );
+    }
+    // 8 reverbs (8 channels) of a 100 m room at 192 kHz: 122 MiB of delay lines.
+    let big: AudioEffector = "fundsp.reverb 100".parse().unwrap();
+    let e = big.stream(192_000, 8).unwrap_err().to_string();
+    assert!(
+        e.contains("16777216 samples") && e.contains("64 MiB"),
+        "{e}"
+    );
+    // At the rate limit, 3 channels: 3 x 8.2 MiB of delay lines, held once.
+    let out = within_limits(
+        "fundsp.reverb 56 at 192 kHz x 3",
+        120,
+        32 * MIB,
+        move || {
+            let mut x = ndarray::Array2::<f32>::zeros((3, 2000));
+            x[[0, 0]] = 1.0;
+            let whole = fx.apply(x.view(), 192_000).unwrap();
+            let mut st = fx.stream(192_000, 3).unwrap();
+            let mut streamed = st.process(x.view()).unwrap();
+            let tail = st.flush().unwrap();
+            streamed.append(ndarray::Axis(1), tail.view()).unwrap();
+            assert_eq!(streamed, whole, "streamed != apply()");
+            whole
+        },
+    );
+    assert_eq!(out.dim(), (3, 2000));
+    // The impulse is heard (the dry path) and the other channels stay silent.
+    assert_eq!(out[[0, 0]], 1.0);
+    assert!(out.row(1).iter().all(|&v| v == 0.0));
+}
