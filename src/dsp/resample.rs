@@ -57,9 +57,11 @@ const MIN_LOW_BLOCK: u64 = 1024;
 /// need long blocks (44100 -> 44099 needs 88200), and memory grows with the block.
 const MAX_BLOCK: u64 = 1 << 20;
 
-/// Largest block over all channels, in samples: the resampler's memory is a few times this
-/// many `f64`s (about 40 MiB at the limit).
-const MAX_BLOCK_SAMPLES: u64 = 1 << 20;
+/// Largest block over all channels, in samples: the resampler's memory is about 64 bytes per
+/// block sample (our `f64` block buffers, rubato's buffers, its FFTs and filter spectrum):
+/// 2^19 is about 33 MiB. (2^20 let a damaged FLAC whose frames change to 1,048,564 Hz take
+/// 66 MiB, fuzzing finding 3.)
+const MAX_BLOCK_SAMPLES: u64 = 1 << 19;
 
 /// The exact number of frames `input_frames` frames at `orig_hz` become at `new_hz`:
 /// `floor(input_frames * new_hz / orig_hz + 1/2)`, i.e. rounded to the nearest integer with
@@ -253,7 +255,8 @@ impl Resampler {
     /// Errors: [`Error::InvalidArgument`] for a zero rate, or channels not in
     /// `1..=`[`MAX_CHANNELS`];
     /// [`Error::Unsupported`] for a rate pair whose reduced ratio `orig/gcd : new/gcd` needs
-    /// blocks over 2^20 frames (e.g. coprime rates above 524288 Hz, or rates 1024 times apart).
+    /// blocks over 2^20 frames (e.g. coprime rates above 524288 Hz, or rates 1024 times apart),
+    /// or over 2^19 samples for all channels together (about 33 MiB of buffers).
     ///
     /// ```
     /// use audiostream::dsp::Resampler;
