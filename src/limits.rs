@@ -34,3 +34,16 @@ pub const MAX_EFFECT_SAMPLES: u64 = 86_400 * MAX_SAMPLE_RATE as u64;
 /// The longest gap between packets (lost packets) filled with silence, in seconds; a longer
 /// one is a discontinuity (a restarted live stream) and is not filled.
 pub const MAX_GAP_SECONDS: u64 = 10;
+
+/// The most samples (frames x channels) an effect that holds the whole stream until its end
+/// (`norm`, `gain -n/-e/-B/-b/-r`) keeps in memory (2^20: 4 MiB of `f32`, 11.9 s of stereo at
+/// 44.1 kHz); the rest of a longer stream goes to an anonymous temporary file (as SoX's
+/// `gain` does), read back a piece at a time at the end. A file that cannot be made or written
+/// is an [`Error::Io`](crate::Error::Io).
+pub const SPOOL_AFTER_SAMPLES: usize = 1 << 20;
+
+/// Where there is no file system to spool to (WebAssembly in a browser; WASI without
+/// `TMPDIR`): the most samples such an effect holds in memory (2^26: 256 MiB of `f32`, 12.7
+/// minutes of stereo at 44.1 kHz); a longer stream is [`Error::Unsupported`](crate::Error::Unsupported)
+/// naming this limit.
+pub const MAX_HELD_SAMPLES_IN_MEMORY: u64 = 1 << 26;

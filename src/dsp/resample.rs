@@ -57,9 +57,11 @@ const MIN_LOW_BLOCK: u64 = 1024;
 /// need long blocks (44100 -> 44099 needs 88200), and memory grows with the block.
 const MAX_BLOCK: u64 = 1 << 20;
 
-/// Largest block over all channels, in samples: the resampler's memory is a few times this
-/// many `f64`s (about 40 MiB at the limit).
-const MAX_BLOCK_SAMPLES: u64 = 1 << 20;
+/// Largest block over all channels, in samples: the resampler's memory is about 64 bytes per
+/// block sample (our `f64` block buffers, rubato's buffers, its FFTs and filter spectrum):
+/// 2^19 is about 33 MiB. (2^20 let a damaged FLAC whose frames change to 1,048,564 Hz take
+/// 66 MiB, fuzzing finding 3.)
+const MAX_BLOCK_SAMPLES: u64 = 1 << 19;
 
 /// The exact number of frames `input_frames` frames at `orig_hz` become at `new_hz`:
 /// `floor(input_frames * new_hz / orig_hz + 1/2)`, i.e. rounded to the nearest integer with
@@ -140,14 +142,14 @@ struct Inner {
 
 /// The block sizes `(input, output)`: an even multiple of the smallest blocks
 /// `(orig/gcd, new/gcd)` whose lower-rate side has at least [`MIN_LOW_BLOCK`] frames.
-fn block_sizes(orig_hz: u32, new_hz: u32) -> Result<(usize, usize)> {
+fn block_sizes(orig_hz: u32, new_hz: u32, min_low_block: u64) -> Result<(usize, usize)> {
     let (a, b) = (u64::from(orig_hz), u64::from(new_hz));
     let g = gcd(a, b);
     let (min_in, min_out) = (a / g, b / g);
     let low = min_in.min(min_out);
     // An even number of minimum blocks, so both blocks are even and the filter delay (half a
     // block) is a whole number of frames at both rates.
-    let mut k = MIN_LOW_BLOCK.div_ceil(low);
+    let mut k = min_low_block.div_ceil(low);
     k += k % 2;
     let (block_in, block_out) = (k * min_in, k * min_out);
     if block_in.max(block_out) > MAX_BLOCK {
@@ -176,7 +178,17 @@ fn rubato_error(e: impl std::fmt::Display) -> Error {
 
 impl Inner {
     fn new(orig_hz: u32, new_hz: u32, channels: usize) -> Result<Self> {
-        let (block_in, block_out) = block_sizes(orig_hz, new_hz)?;
+        let (mut block_in, mut block_out) = block_sizes(orig_hz, new_hz, MIN_LOW_BLOCK)?;
+        // Extreme ratios (`speed 1000`: 1000:1) need long blocks only for the low side's
+        // filter sharpness: over the budget, the low side's block is shortened down to
+        // `MIN_LOW_BLOCK / 4` (a transition band of about 6 % of the lower rate).
+        let mut min_low = MIN_LOW_BLOCK;
+        while (block_in.max(block_out) as u64).saturating_mul(channels as u64) > MAX_BLOCK_SAMPLES
+            && min_low > MIN_LOW_BLOCK / 4
+        {
+            min_low /= 2;
+            (block_in, block_out) = block_sizes(orig_hz, new_hz, min_low)?;
+        }
         // The buffers (rubato's FFT buffers and ours, `f64`) hold a block of every channel
         // several times: bound their size before anything is allocated.
         let samples = (block_in.max(block_out) as u64).saturating_mul(channels as u64);
@@ -253,7 +265,8 @@ impl Resampler {
     /// Errors: [`Error::InvalidArgument`] for a zero rate, or channels not in
     /// `1..=`[`MAX_CHANNELS`];
     /// [`Error::Unsupported`] for a rate pair whose reduced ratio `orig/gcd : new/gcd` needs
-    /// blocks over 2^20 frames (e.g. coprime rates above 524288 Hz, or rates 1024 times apart).
+    /// blocks over 2^20 frames (e.g. coprime rates above 524288 Hz, or rates 1024 times apart),
+    /// or over 2^19 samples for all channels together (about 33 MiB of buffers).
     ///
     /// ```
     /// use audiostream::dsp::Resampler;

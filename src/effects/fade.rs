@@ -301,11 +301,12 @@ impl Effect for Fade {
         self.silence_left > 0
     }
 
-    fn drain(&mut self, channels: &mut Channels, max: usize) {
+    fn drain(&mut self, channels: &mut Channels, max: usize) -> Result<()> {
         let n = self.silence_left.min(max as u64);
         self.silence_left -= n;
         for ch in channels.iter_mut() {
             ch.resize(ch.len() + n as usize, 0.0);
         }
+        Ok(())
     }
 }

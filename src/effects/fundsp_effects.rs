@@ -8,6 +8,11 @@
 //! graphs once per channel, fundsp's stereo reverb on stereo streams as it is. Like those
 //! graphs, the output is fundsp's, unclipped, with the input's length.
 //!
+//! Their delay lines grow with the rate (and the reverb's with its room size, per channel):
+//! streams above 192 kHz (`MAX_FUNDSP_RATE`) and reverbs whose delay lines would pass 64 MiB
+//! for all channels (`MAX_FUNDSP_REVERB_SAMPLES`) are `InvalidArgument` naming the value and
+//! the limit when the stream starts.
+//!
 //! ```
 //! use audiostream::AudioEffector;
 //! use audiostream::ndarray::Array2;
@@ -110,7 +115,8 @@ const REVERB: Kind = Kind {
         description: "fundsp's stereo reverb (a 32-line feedback delay network; not SoX's \
                       freeverb): dry + wet x reverb_stereo(room_size, time, damping). Mono \
                       and other channel counts: each channel through it on its own (averaged \
-                      back to one). Keeps the length (pad 0 5 to hear the tail).",
+                      back to one). Keeps the length (pad 0 5 to hear the tail). Rates up to \
+                      192 kHz; the delay lines of all channels up to 64 MiB.",
         arguments: arguments!(REVERB_PARAMS, 4),
     },
     params: REVERB_PARAMS,
@@ -284,6 +290,25 @@ impl FundspSpec {
     }
 }
 
+/// The highest sample rate of the `fundsp.*` effects (192 kHz): fundsp's reverb, chorus,
+/// flanger and phaser are designed for audio rates, and their delay lines grow with the rate
+/// (the fuzzer's `fundsp.reverb 56` at 458,746 Hz on 3 channels took 59 MiB per stream).
+pub(crate) const MAX_FUNDSP_RATE: u32 = 192_000;
+
+/// The most samples (`f32`) of delay lines all the `fundsp.reverb` instances of one stream
+/// may have (2^24: 64 MiB). At 192 kHz one reverb of the largest room (100 m) has 3.8 M.
+pub(crate) const MAX_FUNDSP_REVERB_SAMPLES: u64 = 1 << 24;
+
+/// The delays of fundsp 0.23's `reverb_stereo` for a 10 m room, in seconds (`prelude.rs`,
+/// `reverb_stereo`: `DELAYS`, scaled by `room_size / 10`): their sum, 1.986424 s.
+const REVERB_DELAYS_10M: f64 = 1.986_424;
+
+/// Samples of delay lines one `reverb_stereo(room, ..)` allocates at `rate` (fundsp's `Delay`:
+/// `round(t x rate) + 1` per line, 32 lines), rounded up.
+fn reverb_delay_samples(room: f64, rate: u32) -> u64 {
+    (REVERB_DELAYS_10M * room / 10.0 * f64::from(rate)).ceil() as u64 + 32
+}
+
 impl ParseSpec for FundspSpec {
     /// Positional numbers in the order of fundsp's arguments, each optional (defaults after).
     fn parse(name: &'static str, args: &[&str]) -> Result<Self> {
@@ -352,15 +377,47 @@ impl EffectSpec for FundspSpec {
         Ok(())
     }
 
+    /// Refuses rates above `MAX_FUNDSP_RATE` and a reverb whose delay lines, for all its
+    /// instances, would pass `MAX_FUNDSP_REVERB_SAMPLES`: `InvalidArgument` naming the
+    /// value and the limit, before anything is allocated.
     fn build(&self, cx: &mut BuildContext<'_>) -> Result<Option<Box<dyn Effect>>> {
         let (rate, channels) = (cx.sample_rate, cx.channels);
         if channels == 0 {
             return Ok(None);
         }
+        let name = self.kind().info.name;
+        if rate > MAX_FUNDSP_RATE {
+            return Err(Error::invalid_argument(
+                &format!("{name} sample rate"),
+                format!("{rate} Hz"),
+                format!(
+                    "at most {MAX_FUNDSP_RATE} Hz (fundsp's effects are made for audio \
+                     rates; their delay lines grow with the rate)"
+                ),
+            ));
+        }
         let v = |i| self.value(i);
-        Ok(Some(match self.kind().info.name {
+        Ok(Some(match name {
             "fundsp.reverb" => {
                 let (room, time, damping, wet) = (v(0), v(1), v(2), v(3));
+                // One stereo reverb for a stereo stream, one per channel otherwise.
+                let instances = if channels == 2 { 1 } else { channels as u64 };
+                let samples = reverb_delay_samples(f64::from(room), rate) * instances;
+                if samples > MAX_FUNDSP_REVERB_SAMPLES {
+                    return Err(Error::invalid_argument(
+                        "fundsp.reverb room_size x sample rate x channels",
+                        format!(
+                            "{room} m at {rate} Hz x {instances} reverb(s): {samples} samples \
+                             of delay lines"
+                        ),
+                        format!(
+                            "at most {MAX_FUNDSP_REVERB_SAMPLES} samples ({} MiB; one reverb \
+                             per channel but for stereo): a smaller room, a lower rate or \
+                             fewer channels",
+                            (MAX_FUNDSP_REVERB_SAMPLES * 4) >> 20
+                        ),
+                    ));
+                }
                 if channels == 2 {
                     let unit = multipass::<U2>() & (wet * reverb_stereo(room, time, damping));
                     UnitRun::all_channels(unit, rate)

@@ -2,8 +2,10 @@
 //!
 //! The plain form multiplies and clips. The scanning forms (`-n` normalise, `-e` equalise
 //! channel peaks, `-B`/`-b` balance channel RMS, `-r` reclaim the headroom an earlier
-//! `gain -h` made) need the whole signal before the first output sample, as in SoX (which
-//! keeps it in a temporary file): the stream holds everything until `flush`. `-l` replaces
+//! `gain -h` made) need the whole signal before the first output sample: the stream holds
+//! everything until `flush`, as SoX does, in memory up to
+//! [`SPOOL_AFTER_SAMPLES`](crate::limits::SPOOL_AFTER_SAMPLES) and beyond in a temporary file
+//! (SoX's `tmpfile()`; `spool.rs`), read back a piece at a time. `-l` replaces
 //! clipping with SoX's simple limiter, `y / (1 + (1 - 1/g) |y|)`.
 //!
 //! ```
@@ -16,6 +18,7 @@
 
 use super::args::number_in;
 use super::registry::{ParseSpec, Registration};
+use super::spool::Spool;
 use super::{ArgInfo, BuildContext, Channels, Effect, EffectInfo, EffectSpec};
 use crate::{Error, Result};
 
@@ -202,7 +205,10 @@ impl GainSpec {
             channels: self.channels,
             normalise: self.normalise,
             reclaim,
-            buffer: vec![Vec::new(); num_channels],
+            stats: vec![Stats::new(); num_channels],
+            spool: Spool::new(self.name, num_channels),
+            factors: Vec::new(),
+            failed: None,
         })))
     }
 }
@@ -294,7 +300,8 @@ impl Effect for FixedGain {
     }
 }
 
-/// The scanning forms: everything is held until `flush`, then scaled.
+/// The scanning forms: everything is held until `flush` (in memory, then in a temporary file:
+/// [`Spool`]), then scaled; the statistics are gathered on the way in.
 struct ScanGain {
     fixed: f64,
     limiter: Option<f64>,
@@ -302,7 +309,13 @@ struct ScanGain {
     normalise: bool,
     /// `-r`: the factor to reclaim.
     reclaim: Option<f64>,
-    buffer: Channels,
+    /// Per channel, of everything so far.
+    stats: Vec<Stats>,
+    spool: Spool,
+    /// The factors, once the stream has ended, while the spooled samples are read back.
+    factors: Vec<f64>,
+    /// An error of `process` (which cannot return one), returned by the next call that can.
+    failed: Option<Error>,
 }
 
 /// A channel's (or all channels') peak statistics in SoX's integer units.
@@ -315,25 +328,27 @@ struct Stats {
 }
 
 impl Stats {
-    fn of<'a>(channels: impl Iterator<Item = &'a Vec<f32>>) -> Stats {
-        // SoX starts from 1 and -1 (integer units), so silence does not divide by zero.
-        let mut s = Stats {
+    /// SoX starts from 1 and -1 (integer units), so silence does not divide by zero.
+    fn new() -> Stats {
+        Stats {
             max: 1.0,
             min: -1.0,
             sum_squares: 0.0,
             count: 0.0,
-        };
-        for ch in channels {
-            for &x in ch {
-                let v = f64::from(x);
-                let i = (v * SAMPLE_SCALE).round().clamp(SAMPLE_MIN, SAMPLE_MAX);
-                s.max = s.max.max(i);
-                s.min = s.min.min(i);
-                s.sum_squares += v * v;
-                s.count += 1.0;
-            }
         }
-        s
+    }
+
+    /// Adds samples, in order (the sum of squares is summed in the stream's order, so it is
+    /// the same however the stream was cut into chunks).
+    fn add(&mut self, samples: &[f32]) {
+        for &x in samples {
+            let v = f64::from(x);
+            let i = (v * SAMPLE_SCALE).round().clamp(SAMPLE_MIN, SAMPLE_MAX);
+            self.max = self.max.max(i);
+            self.min = self.min.min(i);
+            self.sum_squares += v * v;
+            self.count += 1.0;
+        }
     }
 
     /// The largest factor that does not clip.
@@ -358,10 +373,16 @@ impl Stats {
 impl ScanGain {
     /// The factor for each channel, from the whole signal (SoX's `start_drain`).
     fn factors(&self) -> Vec<f64> {
-        let n = self.buffer.len();
+        let n = self.stats.len();
         match self.channels {
             Scan::Together => {
-                let mut mult = Stats::of(self.buffer.iter()).headroom();
+                // Peaks only: the channels' extremes together.
+                let all = self.stats.iter().fold(Stats::new(), |a, s| Stats {
+                    max: a.max.max(s.max),
+                    min: a.min.min(s.min),
+                    ..a
+                });
+                let mut mult = all.headroom();
                 if let Some(reclaim) = self.reclaim {
                     if reclaim <= mult {
                         mult = reclaim;
@@ -375,25 +396,17 @@ impl ScanGain {
                 vec![mult * self.fixed; n]
             }
             Scan::Equalise if self.normalise => self
-                .buffer
+                .stats
                 .iter()
-                .map(|ch| Stats::of(std::iter::once(ch)).headroom() * self.fixed)
+                .map(|s| s.headroom() * self.fixed)
                 .collect(),
             Scan::Equalise => {
-                let peaks: Vec<f64> = self
-                    .buffer
-                    .iter()
-                    .map(|ch| Stats::of(std::iter::once(ch)).peak())
-                    .collect();
+                let peaks: Vec<f64> = self.stats.iter().map(Stats::peak).collect();
                 let max_peak = peaks.iter().copied().fold(0.0, f64::max);
                 peaks.iter().map(|p| self.fixed / p * max_peak).collect()
             }
             Scan::Balance | Scan::BalanceNoClip => {
-                let stats: Vec<Stats> = self
-                    .buffer
-                    .iter()
-                    .map(|ch| Stats::of(std::iter::once(ch)))
-                    .collect();
+                let stats = &self.stats;
                 let max_rms = stats.iter().map(Stats::rms).fold(0.0, f64::max);
                 let mut max_peak = 0.0f64;
                 let mut mults: Vec<f64> = stats
@@ -423,23 +436,76 @@ impl ScanGain {
     }
 }
 
+impl ScanGain {
+    /// Scales `samples` by `mult` and clips or limits them.
+    fn scale(&self, samples: impl Iterator<Item = f32>, mult: f64, out: &mut Vec<f32>) {
+        out.extend(samples.map(|x| {
+            let y = f64::from(x) * mult;
+            match self.limiter {
+                Some(l) => limit(y, l) as f32,
+                None => y.clamp(-1.0, 1.0) as f32,
+            }
+        }));
+    }
+
+    /// Starts the next stream: statistics from scratch.
+    fn restart(&mut self) {
+        for s in &mut self.stats {
+            *s = Stats::new();
+        }
+        self.factors.clear();
+    }
+}
+
 impl Effect for ScanGain {
+    /// Only through [`try_process`](Effect::try_process), which can fail (the temporary
+    /// file); an error here is kept for the next call that can return it.
     fn process(&mut self, planar: &mut Channels) {
-        for (buf, ch) in self.buffer.iter_mut().zip(planar.iter_mut()) {
-            buf.append(ch);
+        if let Err(e) = self.try_process(planar) {
+            self.failed.get_or_insert(e);
         }
     }
 
+    fn try_process(&mut self, planar: &mut Channels) -> Result<()> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        for (s, ch) in self.stats.iter_mut().zip(planar.iter()) {
+            s.add(ch);
+        }
+        self.spool.push(planar)
+    }
+
+    /// A stream held in memory comes out here, whole; a spooled one is read back by `drain`,
+    /// a piece at a time.
     fn flush(&mut self, planar: &mut Channels) -> Result<()> {
-        let factors = self.factors();
-        for ((buf, ch), mult) in self.buffer.iter_mut().zip(planar.iter_mut()).zip(factors) {
-            ch.extend(buf.drain(..).map(|x| {
-                let y = f64::from(x) * mult;
-                match self.limiter {
-                    Some(l) => limit(y, l) as f32,
-                    None => y.clamp(-1.0, 1.0) as f32,
-                }
-            }));
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        self.factors = self.factors();
+        let mut held: Channels = vec![Vec::new(); planar.len()];
+        if self.spool.finish(&mut held)?.is_some() {
+            return Ok(());
+        }
+        for ((h, ch), &mult) in held.into_iter().zip(planar.iter_mut()).zip(&self.factors) {
+            self.scale(h.into_iter(), mult, ch);
+        }
+        self.restart();
+        Ok(())
+    }
+
+    fn pending(&self) -> bool {
+        self.spool.remaining() > 0
+    }
+
+    fn drain(&mut self, planar: &mut Channels, max: usize) -> Result<()> {
+        let mut piece: Channels = vec![Vec::new(); planar.len()];
+        self.spool.read(&mut piece, max)?;
+        for ((p, ch), &mult) in piece.into_iter().zip(planar.iter_mut()).zip(&self.factors) {
+            self.scale(p.into_iter(), mult, ch);
+        }
+        if self.spool.remaining() == 0 {
+            self.restart();
         }
         Ok(())
     }

@@ -26,8 +26,14 @@
 //! `tempo` change the length by their factor ([`AudioEffector::output_frames`] tells).
 //!
 //! Streams hold audio back where SoX needs to see ahead: `reverse` and the scanning forms of
-//! `gain` (`-n`, `-e`, `-B`, `-b`, `-r`) return everything at `flush`, and `fade` with
-//! stop-position `0` (end of audio) holds back the last fade-out-length frames until `flush`.
+//! `gain` (`-n`, `-e`, `-B`, `-b`, `-r`, and `norm`) return everything at `flush`, and `fade`
+//! with stop-position `0` (end of audio) holds back the last fade-out-length frames until
+//! `flush`. `gain` and `norm` keep up to
+//! [`SPOOL_AFTER_SAMPLES`](crate::limits::SPOOL_AFTER_SAMPLES) in memory and the rest of a
+//! longer stream in a temporary file, as SoX does (an [`Error::Io`](crate::Error::Io) when
+//! it cannot be written; without a file system, WebAssembly, a stream over
+//! [`MAX_HELD_SAMPLES_IN_MEMORY`](crate::limits::MAX_HELD_SAMPLES_IN_MEMORY) is
+//! [`Error::Unsupported`](crate::Error::Unsupported)); `reverse` keeps it in memory.
 //!
 //! ```
 //! use audiostream::AudioEffector;
@@ -67,6 +73,7 @@ mod registry;
 mod reverb;
 mod reverse;
 mod speed;
+mod spool;
 mod tempo;
 mod tremolo;
 mod vol;
@@ -120,6 +127,13 @@ pub(crate) trait Effect: Send {
     /// Processes `channels` in place; may change their length (e.g. buffer everything).
     /// Called only when the effect has nothing [`pending`](Self::pending).
     fn process(&mut self, channels: &mut Channels);
+    /// [`process`](Self::process) for effects that can fail on the way (a whole-stream
+    /// effect whose temporary file cannot be written): what the stream calls. The default
+    /// cannot fail.
+    fn try_process(&mut self, channels: &mut Channels) -> Result<()> {
+        self.process(channels);
+        Ok(())
+    }
     /// Appends what the effect still holds (tails, buffered audio) to `channels`, or makes it
     /// [`pending`](Self::pending) when it is long (generated silence).
     fn flush(&mut self, _channels: &mut Channels) -> Result<()> {
@@ -131,8 +145,11 @@ pub(crate) trait Effect: Send {
     fn pending(&self) -> bool {
         false
     }
-    /// Appends some of what is [`pending`](Self::pending) to `channels` (about `max` frames).
-    fn drain(&mut self, _channels: &mut Channels, _max: usize) {}
+    /// Appends some of what is [`pending`](Self::pending) to `channels` (about `max` frames);
+    /// fails where that output is read back from a file.
+    fn drain(&mut self, _channels: &mut Channels, _max: usize) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// What a spec's [`build`](EffectSpec::build) gets: the stream's rate and channels, the

@@ -214,17 +214,18 @@ impl Effect for Pad {
         self.silence_left > 0 || self.held.first().is_some_and(|h| !h.is_empty())
     }
 
-    fn drain(&mut self, planar: &mut Channels, max: usize) {
+    fn drain(&mut self, planar: &mut Channels, max: usize) -> Result<()> {
         if self.silence_left > 0 {
             let n = self.silence_left.min(max as u64);
             self.silence_left -= n;
             for ch in planar.iter_mut() {
                 ch.resize(ch.len() + n as usize, 0.0);
             }
-            return;
+            return Ok(());
         }
         let held = std::mem::replace(&mut self.held, vec![Vec::new(); self.num_channels]);
         self.take(held, planar);
+        Ok(())
     }
 
     fn flush(&mut self, _planar: &mut Channels) -> Result<()> {

@@ -132,10 +132,21 @@ impl EffectStream {
         })
     }
 
-    /// Starts the stream afresh: nothing held, nothing flushed.
+    /// Starts the stream afresh: nothing held, nothing flushed. The old effects go first, so
+    /// that two sets (delay lines, held audio) never exist at once.
     fn restart(&mut self) -> Result<()> {
-        *self = EffectStream::build(&self.effector.clone(), self.sample_rate, self.num_channels)?;
-        Ok(())
+        self.effects.clear();
+        match EffectStream::build(&self.effector.clone(), self.sample_rate, self.num_channels) {
+            Ok(fresh) => {
+                *self = fresh;
+                Ok(())
+            }
+            Err(e) => {
+                // No effects left: closed, rather than passing audio through unchanged.
+                self.flushed = true;
+                Err(e)
+            }
+        }
     }
 
     /// Processes one chunk; the result may be shorter or longer than the chunk (effects
@@ -161,8 +172,8 @@ impl EffectStream {
         }
         self.frames_in += chunk.ncols() as u64;
         let mut planar = to_planar(chunk);
-        self.run(&mut planar);
-        self.drain_all(&mut planar);
+        self.run(&mut planar)?;
+        self.drain_all(&mut planar)?;
         Ok(self.put_out(from_planar(planar, self.num_channels)))
     }
 
@@ -175,26 +186,31 @@ impl EffectStream {
     /// One piece of the output waiting in the effects (the last effect with some first: its
     /// output comes before anything the earlier ones still make), through the effects after
     /// it; `None` when nothing waits.
-    pub(crate) fn drain_step(&mut self, max: usize) -> Option<Array2<f32>> {
-        let piece = self.next_pending(max)?;
-        Some(self.put_out(from_planar(piece, self.num_channels)))
+    pub(crate) fn drain_step(&mut self, max: usize) -> Result<Option<Array2<f32>>> {
+        let Some(piece) = self.next_pending(max)? else {
+            return Ok(None);
+        };
+        Ok(Some(self.put_out(from_planar(piece, self.num_channels))))
     }
 
     /// [`drain_step`](Self::drain_step), not counted as put out (the caller does).
-    fn next_pending(&mut self, max: usize) -> Option<Channels> {
-        let j = self.effects.iter().rposition(|e| e.pending())?;
+    fn next_pending(&mut self, max: usize) -> Result<Option<Channels>> {
+        let Some(j) = self.effects.iter().rposition(|e| e.pending()) else {
+            return Ok(None);
+        };
         let mut planar: Channels = vec![Vec::new(); self.num_channels];
-        self.effects[j].drain(&mut planar, max);
-        self.run_from(j + 1, &mut planar);
-        Some(planar)
+        self.effects[j].drain(&mut planar, max)?;
+        self.run_from(j + 1, &mut planar)?;
+        Ok(Some(planar))
     }
 
-    fn drain_all(&mut self, planar: &mut Channels) {
-        while let Some(piece) = self.next_pending(usize::MAX) {
+    fn drain_all(&mut self, planar: &mut Channels) -> Result<()> {
+        while let Some(piece) = self.next_pending(usize::MAX)? {
             for (ch, p) in planar.iter_mut().zip(piece) {
                 ch.extend(p);
             }
         }
+        Ok(())
     }
 
     /// One piece of the end of the stream: what the effects still hold and make, a piece at a
@@ -202,7 +218,7 @@ impl EffectStream {
     /// and the stream is then closed, as after [`flush`](Self::flush).
     pub(crate) fn flush_step(&mut self, max: usize) -> Result<Option<Array2<f32>>> {
         loop {
-            if let Some(piece) = self.drain_step(max) {
+            if let Some(piece) = self.drain_step(max)? {
                 return Ok(Some(piece));
             }
             let k = match self.flushing {
@@ -218,7 +234,7 @@ impl EffectStream {
             self.flushing = Some(k + 1);
             let mut planar: Channels = vec![Vec::new(); self.num_channels];
             self.effects[k].flush(&mut planar)?;
-            self.run_from(k + 1, &mut planar);
+            self.run_from(k + 1, &mut planar)?;
             if planar.first().is_some_and(|c| !c.is_empty()) {
                 return Ok(Some(self.put_out(from_planar(planar, self.num_channels))));
             }
@@ -232,7 +248,7 @@ impl EffectStream {
     pub(crate) fn process_owned_bounded(&mut self, chunk: Array2<f32>) -> Result<Array2<f32>> {
         let mut before: Channels = vec![Vec::new(); self.num_channels];
         // Nothing may be pending when input comes in: put out what is, first.
-        self.drain_all(&mut before);
+        self.drain_all(&mut before)?;
         let mut planar = self.process_owned_core(chunk)?;
         if before.first().is_some_and(|c| !c.is_empty()) {
             for (b, p) in before.iter_mut().zip(planar.iter_mut()) {
@@ -274,7 +290,7 @@ impl EffectStream {
         } else {
             to_planar(chunk.view())
         };
-        self.run(&mut planar);
+        self.run(&mut planar)?;
         Ok(planar)
     }
 
@@ -304,21 +320,22 @@ impl EffectStream {
         Ok(from_planar(planar, self.num_channels))
     }
 
-    fn run(&mut self, planar: &mut Channels) {
-        self.run_from(0, planar);
+    fn run(&mut self, planar: &mut Channels) -> Result<()> {
+        self.run_from(0, planar)
     }
 
     /// Runs `planar` through the effects from index `first` on.
-    fn run_from(&mut self, first: usize, planar: &mut Channels) {
+    fn run_from(&mut self, first: usize, planar: &mut Channels) -> Result<()> {
         for e in self.effects.iter_mut().skip(first) {
-            e.process(planar);
+            e.try_process(planar)?;
         }
+        Ok(())
     }
 
     /// The whole signal through the chain, and the chain's end: `apply`.
     fn finish(&mut self, planar: &mut Channels) -> Result<()> {
-        self.run(planar);
-        self.drain_all(planar);
+        self.run(planar)?;
+        self.drain_all(planar)?;
         let tail = self.flush()?;
         for (ch, row) in planar.iter_mut().zip(tail.rows()) {
             ch.extend(row.iter());
@@ -333,7 +350,7 @@ impl Stage for EffectStream {
     }
 
     fn drain(&mut self, max: usize) -> Result<Option<Array2<f32>>> {
-        Ok(self.drain_step(max))
+        self.drain_step(max)
     }
 
     /// The effects' tails and generated silence, a piece at a time; then the chain starts
