@@ -34,9 +34,7 @@ fn first_chunk(url: &str, runs: usize) -> audiostream::Result<()> {
         r.add_basic_audio_stream(1024, 8)?;
         loop {
             if r.process_packet_with(Some(Duration::from_secs(5)), Duration::from_millis(1))? == 0 {
-                return Err(Error::Decode(
-                    "the stream ended before its first chunk".into(),
-                ));
+                return Err(Error::decode("the stream ended before its first chunk"));
             }
             if r.pop_chunks()[0].is_some() {
                 break;

@@ -51,7 +51,10 @@ pub use dsp::Remixer;
 #[cfg(feature = "decode")]
 pub use dsp::{output_frames, Resampler};
 pub use effects::AudioEffector;
-pub use error::{Error, Result};
+pub use error::{
+    BoxedSource, DecodeError, DecodeErrorKind, DeviceError, DeviceErrorKind, Error, NetworkError,
+    NetworkErrorKind, Result,
+};
 /// fundsp, whose graphs run as effects ([`AudioEffector::from_fundsp`]): the version this
 /// crate runs, for building them.
 pub use fundsp;

@@ -5,7 +5,7 @@
 use super::host::{self, Choice, Direction, Want};
 use super::{check_option_keys, close_stream, device_error, positive_option, Waker};
 use crate::reader::live::{LiveOpen, LiveSource};
-use crate::{Error, Options, Result, StreamReader};
+use crate::{DeviceErrorKind, Error, Options, Result, StreamReader};
 use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample};
 use std::io::{IoSliceMut, Read, Seek, SeekFrom};
@@ -502,9 +502,10 @@ pub(crate) fn open_capture(
         SampleFormat::U16 => build_stream::<u16>(&device, config, callback),
         SampleFormat::U8 => build_stream::<u8>(&device, config, callback),
         other => {
-            return Err(Error::Device(format!(
-                "capture device {label:?}: sample format {other} is not supported"
-            )))
+            return Err(Error::device(
+                DeviceErrorKind::Unsupported,
+                format!("capture device {label:?}: sample format {other} is not supported"),
+            ))
         }
     }
     .map_err(|e| device_error(format!("opening capture device {label:?}"), e))?;

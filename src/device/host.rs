@@ -1,7 +1,7 @@
 //! Finding devices by name, describing them, and choosing a stream configuration a device
 //! accepts (channels, rate, sample format).
 
-use crate::{Error, Result};
+use crate::{DeviceError, DeviceErrorKind, Error, Result};
 use cpal::traits::{DeviceTrait, HostTrait};
 use cpal::{SampleFormat, SupportedBufferSize, SupportedStreamConfigRange};
 
@@ -92,19 +92,22 @@ pub(crate) fn find_device(host: &cpal::Host, name: &str, dir: Direction) -> Resu
             Direction::Output => host.default_output_device(),
         };
         return device.ok_or_else(|| {
-            Error::Device(format!(
-                "the {} host has no default {} device; devices: {}",
-                host_name(host),
-                dir.noun(),
-                device_list(host, dir)
-            ))
+            Error::device(
+                DeviceErrorKind::NotFound,
+                format!(
+                    "the {} host has no default {} device; devices: {}",
+                    host_name(host),
+                    dir.noun(),
+                    device_list(host, dir)
+                ),
+            )
         });
     }
     let devices = host.devices().map_err(|e| {
-        Error::Device(format!(
-            "listing the devices of the {} host: {e}",
-            host_name(host)
-        ))
+        super::device_error(
+            format!("listing the devices of the {} host", host_name(host)),
+            e,
+        )
     })?;
     let mut wrong_direction = false;
     for d in devices {
@@ -120,17 +123,26 @@ pub(crate) fn find_device(host: &cpal::Host, name: &str, dir: Direction) -> Resu
             wrong_direction = true;
         }
     }
-    let why = if wrong_direction {
-        format!("device {name:?} has no {} side", dir.noun())
+    let (kind, why) = if wrong_direction {
+        (
+            DeviceErrorKind::Unsupported,
+            format!("device {name:?} has no {} side", dir.noun()),
+        )
     } else {
-        format!("no {} device named {name:?}", dir.noun())
+        (
+            DeviceErrorKind::NotFound,
+            format!("no {} device named {name:?}", dir.noun()),
+        )
     };
-    Err(Error::Device(format!(
-        "{why} on the {} host; {} devices: {}",
-        host_name(host),
-        dir.noun(),
-        device_list(host, dir)
-    )))
+    Err(Error::device(
+        kind,
+        format!(
+            "{why} on the {} host; {} devices: {}",
+            host_name(host),
+            dir.noun(),
+            device_list(host, dir)
+        ),
+    ))
 }
 
 /// A device that cannot be opened. When it is the default device (no sound card, no sound
@@ -143,21 +155,23 @@ pub(crate) fn open_error(
     e: cpal::Error,
 ) -> Error {
     let name = name.trim();
-    if name.is_empty() || name == "default" {
-        Error::Device(format!(
+    let kind = super::device_kind(&e);
+    let message = if name.is_empty() || name == "default" {
+        format!(
             "no usable {} device on the {} host: the default device ({label:?}) cannot be \
              opened: {e}; devices found: {}",
             dir.noun(),
             host_name(host),
             device_list(host, dir)
-        ))
+        )
     } else {
-        Error::Device(format!(
+        format!(
             "{} device {label:?} ({} host) cannot be opened: {e}",
             dir.noun(),
             host_name(host)
-        ))
-    }
+        )
+    };
+    DeviceError::new(kind, message).with_source(e).into()
 }
 
 /// What a device's configuration ranges allow, in words: `2 channels at 1-4294967295 Hz
@@ -285,10 +299,10 @@ pub(crate) fn choose(
         .copied()
         .max_by(|a, b| a.cmp_default_heuristics(b))
         .ok_or_else(|| {
-            Error::Device(format!(
-                "device {device:?} offers {}",
-                describe_ranges(ranges)
-            ))
+            Error::device(
+                DeviceErrorKind::Unsupported,
+                format!("device {device:?} offers {}", describe_ranges(ranges)),
+            )
         })?;
     let mut counts: Vec<u16> = usable.iter().map(|r| r.channels()).collect();
     counts.sort_unstable();
@@ -343,11 +357,14 @@ pub(crate) fn choose(
                 .find(|r| r.sample_format() == *f && r.contains_rate(sample_rate))
         })
         .ok_or_else(|| {
-            Error::Device(format!(
-                "device {device:?} has no configuration for {channels} channels at \
+            Error::device(
+                DeviceErrorKind::Unsupported,
+                format!(
+                    "device {device:?} has no configuration for {channels} channels at \
                  {sample_rate} Hz; it offers {}",
-                describe_ranges(ranges)
-            ))
+                    describe_ranges(ranges)
+                ),
+            )
         })?;
     Ok(Choice {
         channels,

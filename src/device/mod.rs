@@ -49,7 +49,7 @@ pub use playback::{play_audio, play_audio_on, PlaybackMonitor};
 pub(crate) use capture::open_capture;
 pub(crate) use playback::open_writer;
 
-use crate::{Error, Options, Result};
+use crate::{DeviceError, DeviceErrorKind, Error, Options, Result};
 use cpal::traits::{DeviceTrait, HostTrait};
 use std::sync::Mutex;
 use std::thread::Thread;
@@ -125,12 +125,9 @@ pub fn list_devices(probe: bool) -> Result<Vec<DeviceInfo>> {
     let mut out = Vec::new();
     for id in cpal::available_hosts() {
         let host = cpal::host_from_id(id)
-            .map_err(|e| Error::Device(format!("opening the {} host: {e}", id.name())))?;
+            .map_err(|e| device_error(format!("opening the {} host", id.name()), e))?;
         let devices = host.devices().map_err(|e| {
-            Error::Device(format!(
-                "listing the devices of the {} host: {e}",
-                id.name()
-            ))
+            device_error(format!("listing the devices of the {} host", id.name()), e)
         })?;
         for d in devices {
             let side = |has: bool, ranges: std::result::Result<Vec<_>, cpal::Error>| {
@@ -267,7 +264,22 @@ pub(crate) fn check_option_keys(option: &Options, known: &[&str], what: &str) ->
     Ok(())
 }
 
-/// A cpal error, in our terms.
+/// The kind of a cpal error, in our terms.
+pub(crate) fn device_kind(e: &cpal::Error) -> DeviceErrorKind {
+    use cpal::ErrorKind as K;
+    match e.kind() {
+        K::DeviceNotAvailable => DeviceErrorKind::NotFound,
+        K::DeviceBusy => DeviceErrorKind::Busy,
+        K::PermissionDenied => DeviceErrorKind::PermissionDenied,
+        K::UnsupportedConfig | K::UnsupportedOperation => DeviceErrorKind::Unsupported,
+        K::HostUnavailable => DeviceErrorKind::HostUnavailable,
+        _ => DeviceErrorKind::Backend,
+    }
+}
+
+/// A cpal error, in our terms: its kind mapped, the cpal error as the source.
 pub(crate) fn device_error(context: impl std::fmt::Display, e: cpal::Error) -> Error {
-    Error::Device(format!("{context}: {e}"))
+    DeviceError::new(device_kind(&e), format!("{context}: {e}"))
+        .with_source(e)
+        .into()
 }

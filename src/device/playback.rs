@@ -6,7 +6,7 @@ use super::host::{self, Choice, Direction, Want};
 use super::{check_option_keys, close_stream, device_error, positive_option, Waker};
 use crate::pipeline::{self, Stage};
 use crate::writer::encoders::{EncoderFactory, EncoderShape};
-use crate::{AudioEncodeOptions, Error, Options, Result, StreamWriter};
+use crate::{AudioEncodeOptions, DeviceErrorKind, Error, Options, Result, StreamWriter};
 use audiostream_codecs::{EncodeError, Encoder, EncoderDelay, Planar, SampleFormat};
 use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{FromSample, SizedSample};
@@ -230,9 +230,10 @@ fn build_stream(
         F::U16 => build_typed::<u16>(device, config, callback),
         F::U8 => build_typed::<u8>(device, config, callback),
         other => {
-            return Err(Error::Device(format!(
-                "playback device {label:?}: sample format {other} is not supported"
-            )))
+            return Err(Error::device(
+                DeviceErrorKind::Unsupported,
+                format!("playback device {label:?}: sample format {other} is not supported"),
+            ))
         }
     }
     .map_err(|e| device_error(format!("opening playback device {label:?}"), e))
@@ -378,8 +379,14 @@ pub fn play_audio_on(
         Some(mut stages) => {
             let body = stages.process(scaled)?;
             match stages.flush_all()? {
-                Some(tail) => ndarray::concatenate(Axis(1), &[body.view(), tail.view()])
-                    .map_err(|e| Error::Device(format!("joining converted audio: {e}")))?,
+                Some(tail) => {
+                    ndarray::concatenate(Axis(1), &[body.view(), tail.view()]).map_err(|e| {
+                        Error::device(
+                            DeviceErrorKind::Backend,
+                            format!("joining converted audio: {e}"),
+                        )
+                    })?
+                }
                 None => body,
             }
         }
@@ -428,15 +435,21 @@ fn wait_for_frames(counters: &Counters, total: u64, label: &str) -> Result<()> {
             return Ok(());
         }
         if let Some(why) = counters.failure() {
-            return Err(Error::Device(format!("playback device {label:?}: {why}")));
+            return Err(Error::device(
+                DeviceErrorKind::Backend,
+                format!("playback device {label:?}: {why}"),
+            ));
         }
         if played != last.0 {
             last = (played, Instant::now());
         } else if last.1.elapsed() > STALL {
-            return Err(Error::Device(format!(
-                "playback device {label:?} took no audio for {STALL:?} ({played} of {total} \
+            return Err(Error::device(
+                DeviceErrorKind::Stalled,
+                format!(
+                    "playback device {label:?} took no audio for {STALL:?} ({played} of {total} \
                  frames played): stalled"
-            )));
+                ),
+            ));
         }
         counters.waker.wait_until(POLL, || {
             counters.frames_played.load(Ordering::Acquire) != played

@@ -1,11 +1,16 @@
 //! A small blocking HTTP/1.1 client over `std::net::TcpStream`, with TLS from rustls (pure
 //! Rust, so static builds stay static): one request per connection (`Connection: close`),
-//! redirects, range requests, ICY status lines, chunked and length-delimited bodies, and
-//! connect/read timeouts. The raw body is handed out as a `Read`, plus a handle that can shut
-//! the socket down from another thread (to abort a blocked read on seek or close).
+//! redirects, range requests, ICY status lines, chunked and length-delimited bodies, HTTP
+//! proxies (absolute-form requests, `CONNECT` tunnels for https), and connect/read timeouts.
+//! The raw body is handed out as a `Read`, plus a handle that can shut the socket down from
+//! another thread (to abort a blocked read on seek or close).
+//!
+//! We keep our own client rather than ureq: ureq cannot parse Shoutcast's `ICY 200 OK`
+//! status line, nor give a read timeout per read (an idle timeout) on a body that never ends.
 
+use super::proxy::ProxyConfig;
 use super::url::{Scheme, Url};
-use crate::{Error, Result};
+use crate::{BoxedSource, Error, NetworkError, NetworkErrorKind, Result};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, OnceLock};
@@ -25,6 +30,25 @@ pub(crate) struct Client {
     /// Extra request headers (name, value); they replace ours of the same name.
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
+    /// Which proxy (if any) requests go through.
+    pub(crate) proxy: ProxyConfig,
+}
+
+/// A [`NetworkError`] about `url` (its password masked).
+pub(crate) fn net_error(kind: NetworkErrorKind, url: &Url, message: String) -> Error {
+    NetworkError::new(kind, Some(&url.to_string()), message).into()
+}
+
+/// A [`NetworkError`] about `url` with its underlying error.
+pub(crate) fn net_error_from(
+    kind: NetworkErrorKind,
+    url: &Url,
+    message: String,
+    source: impl Into<BoxedSource>,
+) -> Error {
+    NetworkError::new(kind, Some(&url.to_string()), message)
+        .with_source(source)
+        .into()
 }
 
 /// The default TLS configuration: Mozilla's root certificates (webpki-roots), ring.
@@ -34,7 +58,7 @@ pub(crate) fn default_tls() -> Result<Arc<rustls::ClientConfig>> {
     CONFIG
         .get_or_init(|| tls_config(None).map_err(|e| e.to_string()))
         .clone()
-        .map_err(Error::Network)
+        .map_err(|m| NetworkError::new(NetworkErrorKind::Tls, None, m).into())
 }
 
 /// A TLS configuration trusting Mozilla's roots plus, if given, the certificates of a PEM file.
@@ -73,7 +97,12 @@ pub(crate) fn tls_config(ca_file: Option<&str>) -> Result<Arc<rustls::ClientConf
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Network(format!("TLS setup: {e}")))?
+        .map_err(|e| {
+            Error::from(
+                NetworkError::new(NetworkErrorKind::Tls, None, format!("TLS setup: {e}"))
+                    .with_source(e),
+            )
+        })?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(Arc::new(config))
@@ -141,18 +170,32 @@ pub(crate) fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
-/// Opens a TCP (and, for https, TLS) connection to `url`'s host within `client.timeout`.
-pub(crate) fn connect(url: &Url, client: &Client) -> Result<Transport> {
-    let addr = url.socket_addr();
+/// Opens a TCP connection to `addr` (`host:port`) within `client.timeout`; `what` names it in
+/// messages (the server, or the proxy).
+fn tcp_connect(
+    url: &Url,
+    addr: &str,
+    host: &str,
+    what: &str,
+    client: &Client,
+) -> Result<TcpStream> {
     let addrs: Vec<_> = addr
         .to_socket_addrs()
-        .map_err(|e| Error::Network(format!("{url}: cannot resolve host \"{}\": {e}", url.host)))?
+        .map_err(|e| {
+            net_error_from(
+                NetworkErrorKind::Resolve,
+                url,
+                format!("{url}: cannot resolve {what}host \"{host}\": {e}"),
+                e,
+            )
+        })?
         .collect();
     if addrs.is_empty() {
-        return Err(Error::Network(format!(
-            "{url}: host \"{}\" has no addresses",
-            url.host
-        )));
+        return Err(net_error(
+            NetworkErrorKind::Resolve,
+            url,
+            format!("{url}: {what}host \"{host}\" has no addresses"),
+        ));
     }
     let mut last: Option<io::Error> = None;
     let mut stream = None;
@@ -169,34 +212,119 @@ pub(crate) fn connect(url: &Url, client: &Client) -> Result<Transport> {
         let e = last.unwrap_or_else(|| io::Error::other("no address worked"));
         if is_timeout(&e) {
             log::warn!(
-                "{url}: connecting to {addr} timed out after {:?}",
+                "{url}: connecting to {what}{addr} timed out after {:?}",
                 client.timeout
             );
             return Err(Error::Timeout(client.timeout));
         }
-        return Err(Error::Network(format!(
-            "{url}: cannot connect to {addr}: {e}"
-        )));
+        return Err(net_error_from(
+            NetworkErrorKind::Connect,
+            url,
+            format!("{url}: cannot connect to {what}{addr}: {e}"),
+            e,
+        ));
     };
     tcp.set_read_timeout(Some(client.timeout))
         .and_then(|()| tcp.set_write_timeout(Some(client.timeout)))
-        .map_err(|e| Error::Network(format!("{url}: setting socket timeouts: {e}")))?;
+        .map_err(|e| {
+            net_error_from(
+                NetworkErrorKind::Io,
+                url,
+                format!("{url}: setting socket timeouts: {e}"),
+                e,
+            )
+        })?;
     let _ = tcp.set_nodelay(true);
+    Ok(tcp)
+}
+
+/// Asks an HTTP proxy for a tunnel to `url`'s host and port (`CONNECT`, RFC 9110 section
+/// 9.3.6), with the proxy's credentials if its URL has some.
+fn tunnel(tcp: &mut TcpStream, url: &Url, proxy: &Url, client: &Client) -> Result<()> {
+    let authority = url.socket_addr();
+    let mut req = format!(
+        "CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {}\r\n",
+        client.user_agent
+    );
+    if let Some(auth) = proxy.basic_auth() {
+        req.push_str(&format!("Proxy-Authorization: {auth}\r\n"));
+    }
+    req.push_str("\r\n");
+    tcp.write_all(req.as_bytes())
+        .and_then(|()| tcp.flush())
+        .map_err(|e| {
+            with_timeout(
+                io_error(url, &format!("(asking the proxy {proxy} for a tunnel)"), e),
+                client.timeout,
+            )
+        })?;
+    // One byte at a time: TLS starts right after the blank line, on the same socket, so
+    // nothing after it may be read here.
+    let mut reader = BufReader::with_capacity(1, &mut *tcp);
+    let head = read_head(&mut reader, url).map_err(|e| with_timeout(e, client.timeout))?;
+    if !(200..300).contains(&head.status) {
+        let hint = if head.status == 407 {
+            if proxy.user.is_some() {
+                " (the proxy refused its credentials)"
+            } else {
+                " (the proxy wants credentials: http://user:password@host:port)"
+            }
+        } else {
+            ""
+        };
+        return Err(net_error(
+            NetworkErrorKind::ProxyStatus(head.status),
+            url,
+            format!(
+                "{url}: the proxy {proxy} refused a tunnel to {authority}: HTTP {} {}{hint}",
+                head.status, head.reason
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Opens a TCP (and, for https, TLS) connection to `url`'s host within `client.timeout`,
+/// through the client's proxy if it has one for `url`: for http, a connection to the proxy
+/// (requests then name the whole URL, and the proxy is returned); for https, a `CONNECT`
+/// tunnel through it, with TLS to the server inside.
+pub(crate) fn connect(url: &Url, client: &Client) -> Result<(Transport, Option<Url>)> {
+    let proxy = client.proxy.proxy_for(url)?;
+    let tcp = match &proxy {
+        None => tcp_connect(url, &url.socket_addr(), &url.host, "", client)?,
+        Some(p) => {
+            log::debug!("{url}: through the proxy {p}");
+            let what = format!("the proxy {p}: ");
+            let mut tcp = tcp_connect(url, &p.socket_addr(), &p.host, &what, client)?;
+            if url.scheme == Scheme::Https {
+                tunnel(&mut tcp, url, p, client)?;
+            }
+            tcp
+        }
+    };
     if url.scheme != Scheme::Https {
-        return Ok(Transport::Plain(tcp));
+        return Ok((Transport::Plain(tcp), proxy));
     }
     let config = match &client.tls {
         Some(c) => c.clone(),
         None => default_tls()?,
     };
     let name = rustls::pki_types::ServerName::try_from(url.host.clone()).map_err(|e| {
-        Error::Network(format!(
-            "{url}: \"{}\" is not a TLS server name: {e}",
-            url.host
-        ))
+        net_error_from(
+            NetworkErrorKind::Tls,
+            url,
+            format!("{url}: \"{}\" is not a TLS server name: {e}", url.host),
+            e,
+        )
     })?;
-    let conn = rustls::ClientConnection::new(config, name)
-        .map_err(|e| Error::Network(format!("{url}: TLS setup: {e}")))?;
+    let conn = rustls::ClientConnection::new(config, name).map_err(|e| {
+        net_error_from(
+            NetworkErrorKind::Tls,
+            url,
+            format!("{url}: TLS setup: {e}"),
+            e,
+        )
+    })?;
     let mut tls = rustls::StreamOwned::new(conn, tcp);
     // Handshake now, so a certificate problem is reported when the source is opened.
     while tls.conn.is_handshaking() {
@@ -204,10 +332,15 @@ pub(crate) fn connect(url: &Url, client: &Client) -> Result<Transport> {
             if is_timeout(&e) {
                 return Err(Error::Timeout(client.timeout));
             }
-            return Err(Error::Network(format!("{url}: TLS handshake failed: {e}")));
+            return Err(net_error_from(
+                NetworkErrorKind::Tls,
+                url,
+                format!("{url}: TLS handshake failed: {e}"),
+                e,
+            ));
         }
     }
-    Ok(Transport::Tls(Box::new(tls)))
+    Ok((Transport::Tls(Box::new(tls)), None))
 }
 
 /// A response's status line and headers, and the connection positioned at its body.
@@ -241,14 +374,18 @@ fn read_line<R: BufRead>(r: &mut R, what: &str, url: &Url) -> Result<String> {
         .read_until(b'\n', &mut line)
         .map_err(|e| io_error(url, what, e))?;
     if n == 0 {
-        return Err(Error::Network(format!(
-            "{url}: the server closed the connection before sending {what}"
-        )));
+        return Err(net_error(
+            NetworkErrorKind::Io,
+            url,
+            format!("{url}: the server closed the connection before sending {what}"),
+        ));
     }
     if line.len() > MAX_LINE {
-        return Err(Error::Network(format!(
-            "{url}: {what} longer than {MAX_LINE} bytes: not an HTTP server?"
-        )));
+        return Err(net_error(
+            NetworkErrorKind::Protocol,
+            url,
+            format!("{url}: {what} longer than {MAX_LINE} bytes: not an HTTP server?"),
+        ));
     }
     while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
         line.pop();
@@ -263,7 +400,12 @@ pub(crate) fn io_error(url: &Url, what: &str, e: io::Error) -> Error {
         // The duration is filled in by the caller that knows it; see `with_timeout`.
         return Error::Timeout(Duration::ZERO);
     }
-    Error::Network(format!("{url}: reading {what}: {e}"))
+    net_error_from(
+        NetworkErrorKind::Io,
+        url,
+        format!("{url}: reading {what}: {e}"),
+        e,
+    )
 }
 
 /// Replaces the placeholder duration of a timeout error.
@@ -282,16 +424,24 @@ pub(crate) fn read_head<R: BufRead>(r: &mut R, url: &Url) -> Result<Head> {
         let proto = parts.next().unwrap_or("");
         // Shoutcast v1 answers "ICY 200 OK".
         if !(proto.starts_with("HTTP/") || proto == "ICY") {
-            return Err(Error::Network(format!(
-                "{url}: not an HTTP response: {:?}",
-                status_line.chars().take(80).collect::<String>()
-            )));
+            return Err(net_error(
+                NetworkErrorKind::Protocol,
+                url,
+                format!(
+                    "{url}: not an HTTP response: {:?}",
+                    status_line.chars().take(80).collect::<String>()
+                ),
+            ));
         }
         let status: u16 = parts
             .next()
             .and_then(|s| s.trim().parse().ok())
             .ok_or_else(|| {
-                Error::Network(format!("{url}: bad HTTP status line {status_line:?}"))
+                net_error(
+                    NetworkErrorKind::Protocol,
+                    url,
+                    format!("{url}: bad HTTP status line {status_line:?}"),
+                )
             })?;
         let reason = parts.next().unwrap_or("").trim().to_string();
         let mut headers = Vec::new();
@@ -301,9 +451,11 @@ pub(crate) fn read_head<R: BufRead>(r: &mut R, url: &Url) -> Result<Head> {
                 break;
             }
             if headers.len() >= MAX_HEADERS {
-                return Err(Error::Network(format!(
-                    "{url}: more than {MAX_HEADERS} response headers"
-                )));
+                return Err(net_error(
+                    NetworkErrorKind::Protocol,
+                    url,
+                    format!("{url}: more than {MAX_HEADERS} response headers"),
+                ));
             }
             if let Some((k, v)) = line.split_once(':') {
                 headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
@@ -318,9 +470,11 @@ pub(crate) fn read_head<R: BufRead>(r: &mut R, url: &Url) -> Result<Head> {
             headers,
         });
     }
-    Err(Error::Network(format!(
-        "{url}: too many interim (1xx) responses"
-    )))
+    Err(net_error(
+        NetworkErrorKind::Protocol,
+        url,
+        format!("{url}: too many interim (1xx) responses"),
+    ))
 }
 
 /// A response body: raw bytes after the headers, decoded from chunked encoding or cut at the
@@ -475,8 +629,9 @@ pub(crate) struct Request<'a> {
     pub(crate) extra: Vec<(String, String)>,
 }
 
-/// Writes the request head.
-fn request_head(url: &Url, client: &Client, req: &Request<'_>) -> String {
+/// Writes the request head; through a proxy (`proxy`: plain http only), the request line has
+/// the absolute URL and the proxy's credentials go in `Proxy-Authorization`.
+fn request_head(url: &Url, client: &Client, req: &Request<'_>, proxy: Option<&Url>) -> String {
     let mut headers: Vec<(String, String)> = vec![
         ("Host".into(), url.host_header()),
         ("User-Agent".into(), client.user_agent.clone()),
@@ -493,11 +648,18 @@ fn request_head(url: &Url, client: &Client, req: &Request<'_>) -> String {
     if let Some(auth) = url.basic_auth() {
         headers.push(("Authorization".into(), auth));
     }
+    if let Some(auth) = proxy.and_then(Url::basic_auth) {
+        headers.push(("Proxy-Authorization".into(), auth));
+    }
     for (k, v) in client.headers.iter().chain(&req.extra) {
         headers.retain(|(name, _)| !name.eq_ignore_ascii_case(k));
         headers.push((k.clone(), v.clone()));
     }
-    let mut out = format!("{} {} HTTP/1.1\r\n", req.method, url.target);
+    let target = match proxy {
+        Some(_) => url.absolute_target(),
+        None => url.target.clone(),
+    };
+    let mut out = format!("{} {target} HTTP/1.1\r\n", req.method);
     for (k, v) in headers {
         out.push_str(&k);
         out.push_str(": ");
@@ -510,8 +672,8 @@ fn request_head(url: &Url, client: &Client, req: &Request<'_>) -> String {
 
 /// Sends one request on a new connection and reads the response head (no redirects).
 pub(crate) fn send(url: &Url, client: &Client, req: &Request<'_>) -> Result<Response> {
-    let mut transport = connect(url, client)?;
-    let head = request_head(url, client, req);
+    let (mut transport, proxy) = connect(url, client)?;
+    let head = request_head(url, client, req, proxy.as_ref());
     transport
         .write_all(head.as_bytes())
         .and_then(|()| transport.flush())
@@ -538,12 +700,22 @@ pub(crate) fn get(url: &Url, client: &Client, req: &Request<'_>) -> Result<Respo
         let status = resp.head.status;
         if matches!(status, 301 | 302 | 303 | 307 | 308) {
             let Some(location) = resp.head.header("location") else {
-                return Err(Error::Network(format!(
-                    "{url}: HTTP {status} {} without a Location header",
-                    resp.head.reason
-                )));
+                return Err(net_error(
+                    NetworkErrorKind::Redirect,
+                    &url,
+                    format!(
+                        "{url}: HTTP {status} {} without a Location header",
+                        resp.head.reason
+                    ),
+                ));
             };
-            let next = url.join(location)?;
+            let next = url.join(location).map_err(|e| {
+                net_error(
+                    NetworkErrorKind::Redirect,
+                    &url,
+                    format!("{url}: HTTP {status} redirects to {location:?}, which we cannot follow: {e}"),
+                )
+            })?;
             log::debug!("{url}: HTTP {status}, redirected to {next}");
             url = next;
             continue;
@@ -563,23 +735,37 @@ pub(crate) fn get(url: &Url, client: &Client, req: &Request<'_>) -> Result<Respo
             } else {
                 format!(" (redirected from {first})")
             };
-            return Err(Error::Network(format!(
-                "{url}{via}: HTTP {status} {}{}",
-                resp.head.reason,
-                if text.trim().is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", text.trim())
-                }
-            )));
+            // 407 is always a proxy's answer (RFC 9110 section 15.5.8).
+            let kind = if status == 407 {
+                NetworkErrorKind::ProxyStatus(status)
+            } else {
+                NetworkErrorKind::Status(status)
+            };
+            return Err(net_error(
+                kind,
+                &url,
+                format!(
+                    "{url}{via}: HTTP {status} {}{}",
+                    resp.head.reason,
+                    if text.trim().is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", text.trim())
+                    }
+                ),
+            ));
         }
         return Ok(resp);
     }
-    Err(Error::Network(format!(
-        "{first}: more than {MAX_REDIRECTS} redirects (a redirect loop?); the last one pointed to \
-         {url}, after {:.1} s",
-        started.elapsed().as_secs_f64()
-    )))
+    Err(net_error(
+        NetworkErrorKind::Redirect,
+        &url,
+        format!(
+            "{first}: more than {MAX_REDIRECTS} redirects (a redirect loop?); the last one \
+             pointed to {url}, after {:.1} s",
+            started.elapsed().as_secs_f64()
+        ),
+    ))
 }
 
 /// Shuts a socket down (both ways), ignoring errors: it may be closed already.
@@ -665,6 +851,7 @@ mod tests {
                 ("X-A".into(), "1".into()),
             ],
             tls: None,
+            proxy: ProxyConfig::direct(),
         };
         let req = Request {
             method: "GET",
@@ -672,7 +859,12 @@ mod tests {
             icy: true,
             extra: vec![],
         };
-        let h = request_head(&Url::parse("http://u:p@h:8080/a?b").unwrap(), &client, &req);
+        let h = request_head(
+            &Url::parse("http://u:p@h:8080/a?b").unwrap(),
+            &client,
+            &req,
+            None,
+        );
         assert!(
             h.starts_with("GET /a?b HTTP/1.1\r\nHost: h:8080\r\n"),
             "{h}"
@@ -683,5 +875,22 @@ mod tests {
         );
         assert!(h.contains("Range: bytes=5-\r\n") && h.contains("Icy-MetaData: 1\r\n"));
         assert!(h.contains("Authorization: Basic dTpw\r\n") && h.ends_with("X-A: 1\r\n\r\n"));
+        assert!(!h.contains("Proxy-Authorization"), "{h}");
+        // Through a proxy: the absolute URL without credentials, and the proxy's own.
+        let proxy = Url::parse("http://pu:pp@proxy:3128").unwrap();
+        let h = request_head(
+            &Url::parse("http://u:p@Bücher.example:8080/a b?c").unwrap(),
+            &client,
+            &req,
+            Some(&proxy),
+        );
+        assert!(
+            h.starts_with(
+                "GET http://xn--bcher-kva.example:8080/a%20b?c HTTP/1.1\r\nHost: \
+                 xn--bcher-kva.example:8080\r\n"
+            ),
+            "{h}"
+        );
+        assert!(h.contains("Proxy-Authorization: Basic cHU6cHA=\r\n"), "{h}");
     }
 }

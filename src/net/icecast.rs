@@ -161,8 +161,10 @@ pub(crate) fn connect(
         user_agent: user_agent.clone(),
         headers: Vec::new(),
         tls: None,
+        // Not proxied: see `proxy.rs`.
+        proxy: super::proxy::ProxyConfig::direct(),
     };
-    let mut conn = http::connect(&url, &client)?;
+    let (mut conn, _) = http::connect(&url, &client)?;
     let mut head = format!(
         "{method} {} HTTP/1.1\r\nHost: {}\r\n",
         url.target,
@@ -199,18 +201,22 @@ pub(crate) fn connect(
             403 => " (the mount is in use, or the content type is not accepted)",
             _ => "",
         };
-        return Err(Error::Network(format!(
-            "{url}: the Icecast server refused the source: HTTP {} {}{}{hint}",
-            resp.status,
-            resp.reason,
-            match text.trim() {
-                "" => String::new(),
-                t => format!(
-                    ": {}",
-                    t.chars().filter(|c| !c.is_control()).collect::<String>()
-                ),
-            }
-        )));
+        return Err(http::net_error(
+            crate::NetworkErrorKind::Status(resp.status),
+            &url,
+            format!(
+                "{url}: the Icecast server refused the source: HTTP {} {}{}{hint}",
+                resp.status,
+                resp.reason,
+                match text.trim() {
+                    "" => String::new(),
+                    t => format!(
+                        ": {}",
+                        t.chars().filter(|c| !c.is_control()).collect::<String>()
+                    ),
+                }
+            ),
+        ));
     }
     log::info!(
         "{url}: streaming {container} to Icecast{}",

@@ -21,10 +21,38 @@
 //!   [`StreamReader::get_metadata`] as the song changes (`StreamUrl` → `icy-stream-url`).
 //!   The `icy-name`, `icy-genre`, `icy-description`, `icy-url` and `icy-br` response headers
 //!   are tags under those names.
+//! - **URLs** are parsed and redirects resolved by the `url` crate (RFC 3986 reference
+//!   resolution: `../d.mp3` from `/a/b/c.mp3` is `/a/d.mp3`); an international host name is
+//!   sent as punycode (`bücher.example` → `xn--bcher-kva.example`), in the `Host` header, the
+//!   TLS server name and the DNS lookup alike.
+//! - **Proxies**: `http_proxy` / `HTTP_PROXY`, `https_proxy` / `HTTPS_PROXY` and `no_proxy` /
+//!   `NO_PROXY` are read as curl reads them (lowercase first; `no_proxy` lists hosts and
+//!   domains separated by commas, a name matching its subdomains too, `*` for all, IP
+//!   addresses and CIDR ranges literally, ports ignored; `HTTP_PROXY` in uppercase is ignored
+//!   in a CGI environment). Plain http goes to the proxy with the whole URL in the request
+//!   line; https through a `CONNECT` tunnel, with TLS to the server inside it. Credentials in
+//!   the proxy URL (`http://user:password@proxy:3128`) are sent as `Proxy-Authorization:
+//!   Basic`. The `proxy` option overrides the environment. Only HTTP proxies are spoken to
+//!   (an `https://` or `socks5://` proxy is [`Error::Unsupported`]); `all_proxy` is not read;
+//!   `icecast://` destinations always connect directly.
 //! - **Errors**: HTTP errors (404, 500, ...), refused connections, TLS failures and redirect
-//!   loops (more than 10 redirects) are [`Error::Network`] naming the URL and the status; a
-//!   timeout while opening is [`Error::Timeout`]; bytes that are not audio are
+//!   loops (more than 10 redirects) are [`Error::Network`] naming the URL and the status; its
+//!   [`NetworkError`] has the kind to match on ([`NetworkErrorKind::Status`]`(404)`,
+//!   `Connect`, `Tls`, `Redirect`, `ProxyStatus(407)`, ...) and the URL with its password
+//!   masked. A timeout while opening is [`Error::Timeout`]; bytes that are not audio are
 //!   [`Error::Unsupported`] or [`Error::Decode`]. URLs in messages never show a password.
+//!
+//! ```no_run
+//! use audiostream::{Error, NetworkErrorKind, StreamReader};
+//! match StreamReader::new("https://radio.example/gone.mp3", None, None) {
+//!     Err(Error::Network(e)) if e.kind == NetworkErrorKind::Status(404) => {
+//!         eprintln!("no such stream: {}", e.url.unwrap_or_default());
+//!     }
+//!     Err(e) => return Err(e),
+//!     Ok(_reader) => { /* add streams and read */ }
+//! }
+//! # Ok::<(), audiostream::Error>(())
+//! ```
 //!
 //! | option | meaning | default |
 //! |---|---|---|
@@ -36,6 +64,8 @@
 //! | `reconnect_max` | reconnection attempts in a row before giving up (100 ms backoff, doubling to 2 s; the count restarts once a connection has delivered 64 KiB) | `5` |
 //! | `icy` | request ICY metadata | `true` |
 //! | `ca_file` | a PEM file of extra CA certificates to trust (a private CA) | none |
+//! | `proxy` | an HTTP proxy for this source, `http://[user:password@]host[:port]` (port 1080 when none, as curl), or `none` to connect directly; the environment's `no_proxy` is then not read | from the environment |
+//! | `no_proxy` | hosts to reach directly, as `NO_PROXY` (`example.com,10.0.0.0/8`); replaces the environment's | from the environment |
 //!
 //! With a raw PCM `format=` (`s16le`, ...), `sample_rate` and `channels` are accepted too.
 //! Any other key is an [`Error::InvalidArgument`] listing these.
@@ -92,6 +122,8 @@
 //! [`StreamReader::get_metadata`]: crate::StreamReader::get_metadata
 //! [`Error::Timeout`]: crate::Error::Timeout
 //! [`Error::Network`]: crate::Error::Network
+//! [`NetworkError`]: crate::NetworkError
+//! [`NetworkErrorKind::Status`]: crate::NetworkErrorKind::Status
 //! [`Error::Unsupported`]: crate::Error::Unsupported
 //! [`Error::Decode`]: crate::Error::Decode
 //! [`Error::InvalidArgument`]: crate::Error::InvalidArgument
@@ -99,11 +131,12 @@
 mod http;
 mod icecast;
 mod icy;
+mod proxy;
 mod pump;
 mod url;
 
 use crate::reader::live::LiveOpen;
-use crate::{Error, Options, Result, StreamReader};
+use crate::{DecodeError, DecodeErrorKind, Error, NetworkError, Options, Result, StreamReader};
 use std::time::Duration;
 
 /// Option keys of an `http(s)://` source (besides `header.<Name>`, and `sample_rate` /
@@ -120,6 +153,8 @@ pub const READER_OPTIONS: &[&str] = &[
     "reconnect_max",
     "icy",
     "ca_file",
+    "proxy",
+    "no_proxy",
 ];
 
 /// Option keys of an `icecast://` destination.
@@ -215,6 +250,7 @@ impl ReaderOptions {
                 user_agent: DEFAULT_USER_AGENT.into(),
                 headers: Vec::new(),
                 tls: None,
+                proxy: proxy::ProxyConfig::default(),
             },
             reconnect: None,
             reconnect_max: DEFAULT_RECONNECT_MAX,
@@ -261,6 +297,8 @@ impl ReaderOptions {
                 }
                 "icy" => o.icy = parse_bool("icy", value)?,
                 "ca_file" => o.client.tls = Some(http::tls_config(Some(value))?),
+                "proxy" => o.client.proxy.mode = proxy::ProxyConfig::parse_option(value)?,
+                "no_proxy" => o.client.proxy.no_proxy = Some(value.clone()),
                 "sample_rate" | "channels" if raw => {
                     o.demuxer.insert(key.clone(), value.clone());
                 }
@@ -334,7 +372,9 @@ pub(crate) fn open_reader(
     let resp = http::get(&url, &opts.client, &req)?;
     let head = &resp.head;
     if head.status == 416 {
-        return Err(Error::Decode(format!("{url} is empty (0 bytes)")));
+        return Err(
+            DecodeError::new(DecodeErrorKind::Empty, format!("{url} is empty (0 bytes)")).into(),
+        );
     }
     if let Some(enc) = head
         .header("content-encoding")
@@ -366,7 +406,11 @@ pub(crate) fn open_reader(
     };
     let len = if metaint.is_some() { None } else { len };
     if len == Some(0) {
-        return Err(Error::Decode(format!("{} is empty (0 bytes)", resp.url)));
+        return Err(DecodeError::new(
+            DecodeErrorKind::Empty,
+            format!("{} is empty (0 bytes)", resp.url),
+        )
+        .into());
     }
     let mut tags = Options::new();
     for key in [
@@ -401,6 +445,7 @@ pub(crate) fn open_reader(
         )
     };
     let final_url = resp.url.clone();
+    let resp_url = resp.url.to_string();
     let shutdown = resp.body.shutdown_handle();
     let shared = pump::Shared::new(
         pump::Target {
@@ -435,7 +480,15 @@ pub(crate) fn open_reader(
                 log::warn!("{url}: timed out while reading the start of the stream");
                 Error::Timeout(opts.client.timeout)
             }
-            Some(pump::End::Failed { message, .. }) => Error::Network(message),
+            Some(pump::End::Failed { message, kind, .. }) => NetworkError::new(
+                kind,
+                Some(&resp_url),
+                message
+                    .strip_prefix("network error: ")
+                    .unwrap_or(&message)
+                    .to_string(),
+            )
+            .into(),
             _ => e,
         }
     })

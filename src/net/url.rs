@@ -1,5 +1,9 @@
-//! The small part of URL syntax the network sources and sinks need: scheme, user info, host,
-//! port, path and query (RFC 3986), plus resolving a redirect's `Location`.
+//! URLs of the network sources and sinks, parsed and joined by the `url` crate (WHATWG URL
+//! Standard, which implements RFC 3986's reference resolution: `../d.mp3` against
+//! `/a/b/c.mp3` is `/a/d.mp3`; international host names become punycode, RFC 3492 via UTS
+//! #46). This module keeps what the HTTP client needs from one: the host to connect to
+//! (ASCII), the port, the request target, the credentials, and a display form with the
+//! password masked.
 
 use crate::{Error, Result};
 
@@ -13,7 +17,7 @@ pub(crate) enum Scheme {
 }
 
 impl Scheme {
-    fn default_port(self) -> u16 {
+    pub(crate) fn default_port(self) -> u16 {
         match self {
             Scheme::Http => 80,
             Scheme::Https => 443,
@@ -21,7 +25,7 @@ impl Scheme {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Scheme::Http => "http",
             Scheme::Https => "https",
@@ -31,17 +35,27 @@ impl Scheme {
 }
 
 /// A parsed absolute URL.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Url {
     pub(crate) scheme: Scheme,
     /// Percent-decoded user name and password of the user info, if any.
     pub(crate) user: Option<String>,
     pub(crate) password: Option<String>,
-    /// Host name or IP address (IPv6 without brackets).
+    /// Host name in ASCII (punycode for an international name, lowercased), or an IP address
+    /// (IPv6 without brackets).
     pub(crate) host: String,
     pub(crate) port: u16,
-    /// Path and query, starting with `/`, percent-encoded where needed (no fragment).
+    /// Path and query, starting with `/`, percent-encoded (no fragment).
     pub(crate) target: String,
+    /// The `url` crate's form (an `icecast://` URL parsed as `http://`), for joining.
+    parsed: url::Url,
+}
+
+impl std::fmt::Debug for Url {
+    /// As `Display`: no password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Url({self})")
+    }
 }
 
 /// Whether `src` names a network source (`http://` or `https://`, any case).
@@ -91,8 +105,8 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Escapes what may not appear raw in a request target (spaces, non-ASCII, controls, and a
-/// few delimiters), keeping existing escapes and the URL's own structure.
+/// Escapes what RFC 3986 does not allow raw in a request target but the URL Standard leaves
+/// as it is (`|`, `^`, ...), keeping existing escapes and the URL's own structure.
 fn encode_target(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for &b in s.as_bytes() {
@@ -128,96 +142,111 @@ impl Url {
                 )))
             }
         };
-        let rest = rest.split('#').next().unwrap_or("");
-        let auth_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, target) = rest.split_at(auth_end);
-        let (userinfo, hostport) = match authority.rfind('@') {
-            Some(at) => (Some(&authority[..at]), &authority[at + 1..]),
-            None => (None, authority),
-        };
-        let (user, password) = match userinfo {
-            Some(info) => match info.split_once(':') {
-                Some((u, p)) => (Some(percent_decode(u)), Some(percent_decode(p))),
-                None => (Some(percent_decode(info)), None),
-            },
-            None => (None, None),
-        };
-        let (host, port_str) = if let Some(v6) = hostport.strip_prefix('[') {
-            let (h, after) = v6
-                .split_once(']')
-                .ok_or_else(|| bad_url(url, "unclosed '[' in the host"))?;
-            let port = match after {
-                "" => None,
-                p => Some(
-                    p.strip_prefix(':')
-                        .ok_or_else(|| bad_url(url, "junk after the IPv6 address"))?,
-                ),
-            };
-            (h.to_string(), port)
+        // The URL Standard knows http's default port and host rules, not Icecast's: parse an
+        // Icecast URL as http, and take its explicit port from a parse under its own scheme
+        // (where no port is a default one).
+        let explicit_port = if scheme == Scheme::Icecast {
+            url::Url::parse(trimmed)
+                .map_err(|e| bad_url(url, &e.to_string()))?
+                .port()
         } else {
-            match hostport.rsplit_once(':') {
-                Some((h, p)) => (h.to_string(), Some(p)),
-                None => (hostport.to_string(), None),
+            None
+        };
+        let as_http = match scheme {
+            Scheme::Icecast => format!("http://{rest}"),
+            _ => format!("{}://{rest}", scheme.name()),
+        };
+        let parsed = url::Url::parse(&as_http).map_err(|e| bad_url(url, &e.to_string()))?;
+        let port = match scheme {
+            Scheme::Icecast => explicit_port.unwrap_or(scheme.default_port()),
+            _ => parsed
+                .port_or_known_default()
+                .unwrap_or(scheme.default_port()),
+        };
+        let mut u = Url::from_parsed(parsed, url)?;
+        u.scheme = scheme;
+        u.port = port;
+        if u.port == 0 {
+            return Err(bad_url(url, "the port is not a number from 1 to 65535"));
+        }
+        Ok(u)
+    }
+
+    /// Our form of an `http`/`https` URL parsed by the `url` crate (`given` for messages).
+    fn from_parsed(parsed: url::Url, given: &str) -> Result<Url> {
+        let scheme = match parsed.scheme() {
+            "http" => Scheme::Http,
+            "https" => Scheme::Https,
+            other => {
+                return Err(Error::Unsupported(format!(
+                    "URL scheme \"{other}\" in {:?}; supported: http, https (reading), icecast (writing)",
+                    redact(given)
+                )))
             }
         };
+        let host = match parsed.host() {
+            Some(url::Host::Domain(d)) => d.to_string(),
+            Some(url::Host::Ipv4(a)) => a.to_string(),
+            Some(url::Host::Ipv6(a)) => a.to_string(),
+            None => return Err(bad_url(given, "no host")),
+        };
         if host.is_empty() {
-            return Err(bad_url(url, "no host"));
+            return Err(bad_url(given, "no host"));
         }
-        if host
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '/' | '\\' | '@'))
-        {
-            return Err(bad_url(
-                url,
-                "the host has characters a host name cannot have",
-            ));
+        let user = Some(parsed.username())
+            .filter(|u| !u.is_empty())
+            .map(percent_decode);
+        let password = parsed.password().map(percent_decode);
+        let mut target = encode_target(parsed.path());
+        if let Some(q) = parsed.query() {
+            target.push('?');
+            target.push_str(&encode_target(q));
         }
-        let port = match port_str {
-            None | Some("") => scheme.default_port(),
-            Some(p) => p
-                .parse::<u16>()
-                .ok()
-                .filter(|p| *p > 0)
-                .ok_or_else(|| bad_url(url, "the port is not a number from 1 to 65535"))?,
-        };
-        let target = if target.is_empty() {
-            "/".to_string()
-        } else if target.starts_with('?') {
-            format!("/{}", encode_target(target))
-        } else {
-            encode_target(target)
-        };
         Ok(Url {
             scheme,
-            user,
+            user: user.or_else(|| password.as_ref().map(|_| String::new())),
             password,
             host,
-            port,
+            port: parsed
+                .port_or_known_default()
+                .unwrap_or(scheme.default_port()),
             target,
+            parsed,
         })
+    }
+
+    /// The host as it goes in a `Host` header or an authority: IPv6 in brackets.
+    fn host_bracketed(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        }
     }
 
     /// The `Host` header value: the port only when it is not the scheme's default.
     pub(crate) fn host_header(&self) -> String {
-        let host = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
         if self.port == self.scheme.default_port() {
-            host
+            self.host_bracketed()
         } else {
-            format!("{host}:{}", self.port)
+            format!("{}:{}", self.host_bracketed(), self.port)
         }
     }
 
-    /// `host:port` for connecting (IPv6 in brackets).
+    /// `host:port` for connecting, and for a proxy's `CONNECT` (IPv6 in brackets).
     pub(crate) fn socket_addr(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+        format!("{}:{}", self.host_bracketed(), self.port)
+    }
+
+    /// The absolute form of the request target, without credentials (`http://h:81/a?b`), for
+    /// a request through a proxy (RFC 9112 section 3.2.2).
+    pub(crate) fn absolute_target(&self) -> String {
+        format!(
+            "{}://{}{}",
+            self.scheme.name(),
+            self.host_header(),
+            self.target
+        )
     }
 
     /// The path without the query.
@@ -235,7 +264,8 @@ impl Url {
             .then_some(ext)
     }
 
-    /// The `Authorization: Basic` value for the user info, if there is one.
+    /// The `Basic` credentials of the user info (for `Authorization` or
+    /// `Proxy-Authorization`), if there is one.
     pub(crate) fn basic_auth(&self) -> Option<String> {
         let user = self.user.as_deref()?;
         let pass = self.password.as_deref().unwrap_or("");
@@ -245,27 +275,15 @@ impl Url {
         ))
     }
 
-    /// Resolves a redirect's `Location` against this URL.
+    /// Resolves a redirect's `Location` against this URL (RFC 3986 section 5.2, as the URL
+    /// Standard does it).
     pub(crate) fn join(&self, location: &str) -> Result<Url> {
         let loc = location.trim();
-        if loc.contains("://") {
-            return Url::parse(loc);
-        }
-        let base = format!("{}://{}", self.scheme.name(), self.host_header());
-        if let Some(rest) = loc.strip_prefix("//") {
-            return Url::parse(&format!("{}://{rest}", self.scheme.name()));
-        }
-        if loc.starts_with('/') {
-            return Url::parse(&format!("{base}{loc}"));
-        }
-        if loc.starts_with('?') {
-            return Url::parse(&format!("{base}{}{loc}", self.path()));
-        }
-        let dir = match self.path().rfind('/') {
-            Some(i) => &self.path()[..=i],
-            None => "/",
-        };
-        Url::parse(&format!("{base}{dir}{loc}"))
+        let joined = self
+            .parsed
+            .join(loc)
+            .map_err(|e| bad_url(loc, &e.to_string()))?;
+        Url::from_parsed(joined, loc)
     }
 }
 
@@ -380,6 +398,38 @@ mod tests {
         );
         assert_eq!(u.join("//g/p").unwrap().to_string(), "http://g/p");
         assert_eq!(u.join("https://s/t").unwrap().to_string(), "https://s/t");
+        // RFC 3986 section 5.4's examples that our own joining got wrong.
+        let u = Url::parse("http://h/a/b/c.mp3").unwrap();
+        assert_eq!(u.join("../d.mp3").unwrap().target, "/a/d.mp3");
+        assert_eq!(u.join("./e.mp3").unwrap().target, "/a/b/e.mp3");
+        assert_eq!(u.join("../../../../g").unwrap().target, "/g");
+        assert_eq!(u.join("/x/./y/../z").unwrap().target, "/x/z");
+        assert_eq!(u.join("#frag").unwrap().target, "/a/b/c.mp3");
+        // A redirect keeps the credentials only when it says so; a foreign scheme is refused.
+        assert!(matches!(u.join("ftp://h/x"), Err(Error::Unsupported(_))));
+    }
+
+    #[test]
+    fn international_hosts_become_punycode() {
+        // RFC 3492 / UTS #46: "bücher" is "xn--bcher-kva"; the host is lowercased.
+        let u = Url::parse("http://Bücher.Example:8080/ä ö.mp3").unwrap();
+        assert_eq!(u.host, "xn--bcher-kva.example");
+        assert_eq!(u.host_header(), "xn--bcher-kva.example:8080");
+        assert_eq!(u.socket_addr(), "xn--bcher-kva.example:8080");
+        assert_eq!(u.target, "/%C3%A4%20%C3%B6.mp3");
+        assert_eq!(
+            u.absolute_target(),
+            "http://xn--bcher-kva.example:8080/%C3%A4%20%C3%B6.mp3"
+        );
+        let u = Url::parse("https://例え.テスト/").unwrap();
+        assert_eq!(u.host, "xn--r8jz45g.xn--zckzah");
+        // An Icecast URL keeps an explicit :80 (the http default) and defaults to 8000.
+        assert_eq!(Url::parse("icecast://s:p@h:80/m").unwrap().port, 80);
+        assert_eq!(Url::parse("icecast://s:p@h/m").unwrap().port, 8000);
+        assert_eq!(Url::parse("http://h:80/m").unwrap().host_header(), "h");
+        // A password never shows in the Debug form either.
+        let u = Url::parse("http://me:s3cret@h/").unwrap();
+        assert!(!format!("{u:?}").contains("s3cret"));
     }
 
     #[test]

@@ -322,24 +322,24 @@ impl StreamReader {
             .get(src)
             .ok_or_else(|| Error::invalid_argument("stream_index", src, "an existing stream"))?;
         let params = audio_params(track)
-            .ok_or_else(|| Error::Decode(format!("stream {src} has no audio parameters")))?;
+            .ok_or_else(|| Error::decode(format!("stream {src} has no audio parameters")))?;
         let sample_rate = params
             .sample_rate
             .filter(|r| *r > 0)
-            .ok_or_else(|| Error::Decode(format!("stream {src} has no sample rate")))?;
+            .ok_or_else(|| Error::decode(format!("stream {src} has no sample rate")))?;
         let channels = params.channels.as_ref().map_or(0, |c| c.count());
         if channels == 0 {
-            return Err(Error::Decode(format!("stream {src} has no channels")));
+            return Err(Error::decode(format!("stream {src} has no channels")));
         }
         if sample_rate > MAX_SAMPLE_RATE {
-            return Err(Error::Decode(format!(
+            return Err(Error::decode_limit(format!(
                 "stream {src} of {}: a sample rate of {sample_rate} Hz; the reader takes up to \
                  {MAX_SAMPLE_RATE} Hz",
                 self.src_name
             )));
         }
         if channels > MAX_STREAM_CHANNELS {
-            return Err(Error::Decode(format!(
+            return Err(Error::decode_limit(format!(
                 "stream {src} of {}: {channels} channels; the reader takes up to \
                  {MAX_STREAM_CHANNELS}",
                 self.src_name
@@ -349,7 +349,7 @@ impl StreamReader {
         // first (an 84-byte CAF once declared 2^32 frames per packet).
         if let Some(max) = params.max_frames_per_packet {
             if max.saturating_mul(channels as u64) > MAX_PACKET_SAMPLES {
-                return Err(Error::Decode(format!(
+                return Err(Error::decode_limit(format!(
                     "stream {src} of {}: packets of up to {max} frames of {channels} channels; \
                      the reader takes up to {MAX_PACKET_SAMPLES} samples per packet",
                     self.src_name
@@ -365,7 +365,7 @@ impl StreamReader {
                      flac, alac, mp1, mp2, mp3, aac (LC), vorbis, opus",
                     self.src_name
                 )),
-                other => Error::Decode(format!("stream {src}: {other}")),
+                other => Error::decode(format!("stream {src}: {other}")),
             })?;
         let lead = if self.container == "ogg" && codec == "opus" && opts.gapless {
             u64::from(track.delay.unwrap_or(0))

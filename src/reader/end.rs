@@ -79,14 +79,14 @@ impl StreamReader {
                 {
                     // Packets decoded, yet no frame came out: what the container says about
                     // the stream's length cut everything (a zero length where there is audio).
-                    return Err(Error::Decode(format!(
+                    return Err(Error::decode(format!(
                         "{}: {} packets of stream {src} ({}) decoded to no audio: the \
                          container's length for the stream is wrong",
                         self.src_name, slot.decoded_packets, slot.codec
                     )));
                 }
                 if slot.decoded_packets == 0 && slot.failed_packets > 0 {
-                    return Err(Error::Decode(format!(
+                    return Err(Error::decode(format!(
                         "{}: none of the {} packets of stream {src} ({}) could be decoded; last error: {}",
                         self.src_name,
                         slot.failed_packets,

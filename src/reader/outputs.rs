@@ -198,7 +198,7 @@ impl StreamReader {
             Some(self.make_decoder(src, &dec_opts)?)
         };
         let Some(slot) = new_slot.as_ref().or(self.decoders[src].as_ref()) else {
-            return Err(Error::Decode(format!("no decoder for stream {src}")));
+            return Err(Error::decode(format!("no decoder for stream {src}")));
         };
         let (src_rate, src_channels) = (slot.sample_rate, slot.channels);
         // Where the output starts: frame 0, the frame reached, or a pending seek's target.

@@ -126,7 +126,7 @@ impl StreamReader {
                 Ok(next) => next,
                 Err(panic) => {
                     let _ = self.finish();
-                    return Err(Error::Decode(format!(
+                    return Err(Error::decode_internal(format!(
                         "{}: the {} demuxer failed after {} packets ({panic}); the stream ends there",
                         self.src_name,
                         self.container,
@@ -164,7 +164,7 @@ impl StreamReader {
                         SymError::IoError(io) => {
                             Error::io(format!("reading {}", self.src_name), io)
                         }
-                        other => Error::Decode(format!("{}: {other}", self.src_name)),
+                        other => Error::decode(format!("{}: {other}", self.src_name)),
                     });
                 }
             };
@@ -355,7 +355,7 @@ impl StreamReader {
                 )));
             };
             let params = audio_params(track).ok_or_else(|| {
-                Error::Decode(format!(
+                Error::decode(format!(
                     "{}: new stream has no audio parameters",
                     self.src_name
                 ))
@@ -374,7 +374,7 @@ impl StreamReader {
                 || channels > MAX_STREAM_CHANNELS
                 || packet_samples > MAX_PACKET_SAMPLES
             {
-                return Err(Error::Decode(format!(
+                return Err(Error::decode_limit(format!(
                     "{}: a chained stream continues at {rate} Hz / {channels} channels \
                      ({packet_samples} samples per packet); the reader takes 1 to \
                      {MAX_SAMPLE_RATE} Hz, 1 to {MAX_STREAM_CHANNELS} channels and up to \
@@ -385,7 +385,7 @@ impl StreamReader {
             slot.decoder = Some(
                 super::registry::codecs()
                     .make_audio_decoder(params, &AudioDecoderOptions::default())
-                    .map_err(|e| Error::Decode(format!("{}: {e}", self.src_name)))?,
+                    .map_err(|e| Error::decode(format!("{}: {e}", self.src_name)))?,
             );
         }
         // The new tracks keep our stream indices where ids match; adopt the new list.

@@ -207,7 +207,7 @@ impl StreamReader {
                 self.src_name
             ))),
             Err(SymError::IoError(e)) => Err(Error::io(format!("seeking {}", self.src_name), e)),
-            Err(e) => Err(Error::Decode(format!("seeking {}: {e}", self.src_name))),
+            Err(e) => Err(Error::decode(format!("seeking {}: {e}", self.src_name))),
         }
     }
 

@@ -156,7 +156,7 @@ fn probe_error(src: &str, forced: Option<&str>, seekable: bool, e: SymError) -> 
     let e = match e {
         // The probe found no demuxer for the bytes at all.
         SymError::Unsupported(m) if m.starts_with("core (probe)") => match forced {
-            Some(f) => Error::Decode(format!("{src}: not a valid \"{f}\" stream")),
+            Some(f) => Error::decode(format!("{src}: not a valid \"{f}\" stream")),
             None => Error::Unsupported(format!(
                 "{src}: not a recognised audio format; supported containers: {}, and raw PCM ({}) with format=",
                 CONTAINERS.join(", "),
@@ -165,18 +165,30 @@ fn probe_error(src: &str, forced: Option<&str>, seekable: bool, e: SymError) -> 
         },
         // A demuxer recognised its container and then could not read it (e.g. an MP4 without
         // its index because the file is truncated): say what the demuxer said.
-        SymError::Unsupported(m) | SymError::LimitError(m) => Error::Decode(format!(
+        SymError::Unsupported(m) => Error::decode(format!(
             "{src}: {m} (the file may be truncated or damaged)"
         )),
+        SymError::LimitError(m) => crate::DecodeError::new(
+            crate::DecodeErrorKind::LimitExceeded,
+            format!("{src}: {m} (the file may be truncated or damaged)"),
+        )
+        .into(),
         SymError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            Error::Decode(format!("{src}: empty or truncated before any audio"))
+            crate::DecodeError::new(
+                crate::DecodeErrorKind::Truncated,
+                format!("{src}: empty or truncated before any audio"),
+            )
+            .into()
         }
         SymError::IoError(io) => Error::io(format!("reading {src}"), io),
-        other => Error::Decode(format!("{src}: {other}")),
+        other => Error::decode(format!("{src}: {other}")),
     };
     match e {
         Error::Unsupported(m) if !hint.is_empty() => Error::Unsupported(format!("{m}{hint}")),
-        Error::Decode(m) if !hint.is_empty() => Error::Decode(format!("{m}{hint}")),
+        Error::Decode(mut d) if !hint.is_empty() => {
+            d.message.push_str(hint);
+            Error::Decode(d)
+        }
         other => other,
     }
 }
@@ -199,7 +211,11 @@ pub(crate) fn open_demuxer(
     spec: &OpenSpec,
 ) -> Result<Demuxer> {
     if source.byte_len() == Some(0) {
-        return Err(Error::Decode(format!("{src_name} is empty (0 bytes)")));
+        return Err(crate::DecodeError::new(
+            crate::DecodeErrorKind::Empty,
+            format!("{src_name} is empty (0 bytes)"),
+        )
+        .into());
     }
     let (riff_tags, mp3_frames) = match (source.is_seekable(), source.byte_len()) {
         (true, Some(len)) => (

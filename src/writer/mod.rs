@@ -215,7 +215,7 @@ fn container_for(dst: &Path, format: Option<&str>) -> Result<String> {
 fn input_format(name: &str) -> Result<SampleFormat> {
     match name {
         "fltp" | "flt" | "dbl" | "dblp" | "s16" | "s16p" | "s32" | "s32p" | "u8" | "u8p" => {
-            SampleFormat::parse(name).ok_or_else(|| Error::Decode(name.into()))
+            SampleFormat::parse(name).ok_or_else(|| Error::decode(name))
         }
         _ => Err(Error::invalid_argument(
             "format",

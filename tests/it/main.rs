@@ -34,6 +34,7 @@ mod load;
 mod net_faults;
 mod net_http;
 mod net_icecast;
+mod net_proxy;
 mod oracle_selftest;
 mod reader_bad_input;
 mod reader_chunking;

@@ -945,7 +945,9 @@ fn mp3_where_every_packet_fails_is_a_decode_error() {
             out.len()
         );
         match end {
-            Err(Error::Decode(msg)) => {
+            Err(Error::Decode(d)) => {
+                assert_eq!(d.kind, audiostream::DecodeErrorKind::Malformed);
+                let msg = d.message;
                 assert!(msg.contains("none of the"), "{msg}");
                 assert!(msg.contains("mp3"), "{msg}");
             }

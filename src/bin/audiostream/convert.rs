@@ -548,9 +548,13 @@ fn pump(
         // Unblock the decoding thread if it is waiting on a full queue, then wait for it.
         drop(rx);
         if decoder.join().is_err() {
-            return Err(Side::In(Error::Decode(
-                "the decoding thread panicked".into(),
-            )));
+            return Err(Side::In(
+                audiostream::DecodeError::new(
+                    audiostream::DecodeErrorKind::Internal,
+                    "the decoding thread panicked",
+                )
+                .into(),
+            ));
         }
         result
     }

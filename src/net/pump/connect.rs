@@ -46,10 +46,14 @@ pub(super) fn open_at(t: &Target, offset: u64) -> crate::Result<Opened> {
                     )
                 })?;
             if skipped < offset {
-                return Err(crate::Error::Network(format!(
-                    "{}: the resource is shorter ({skipped} bytes) than before",
-                    t.first_url
-                )));
+                return Err(http::net_error(
+                    crate::NetworkErrorKind::Protocol,
+                    &t.first_url,
+                    format!(
+                        "{}: the resource is shorter ({skipped} bytes) than before",
+                        t.first_url
+                    ),
+                ));
             }
         }
         return Ok(Opened::Body((resp.body, icy)));
@@ -72,21 +76,29 @@ pub(super) fn open_at(t: &Target, offset: u64) -> crate::Result<Opened> {
                 .and_then(parse_content_range)
                 .map(|(start, _)| start);
             if start != Some(offset) {
-                return Err(crate::Error::Network(format!(
-                    "{}: asked for the bytes from {offset}, the server sent Content-Range {:?}",
-                    t.url,
-                    resp.head.header("content-range").unwrap_or("(none)")
-                )));
+                return Err(http::net_error(
+                    crate::NetworkErrorKind::Protocol,
+                    &t.url,
+                    format!(
+                        "{}: asked for the bytes from {offset}, the server sent Content-Range {:?}",
+                        t.url,
+                        resp.head.header("content-range").unwrap_or("(none)")
+                    ),
+                ));
             }
             Ok(Opened::Body((resp.body, None)))
         }
         416 => Ok(Opened::End),
         200 if offset == 0 => Ok(Opened::Body((resp.body, None))),
-        status => Err(crate::Error::Network(format!(
-            "{}: a range request (bytes from {offset}) got HTTP {status} {}: the server no \
-             longer serves byte ranges",
-            t.url, resp.head.reason
-        ))),
+        status => Err(http::net_error(
+            crate::NetworkErrorKind::Protocol,
+            &t.url,
+            format!(
+                "{}: a range request (bytes from {offset}) got HTTP {status} {}: the server no \
+                 longer serves byte ranges",
+                t.url, resp.head.reason
+            ),
+        )),
     }
 }
 

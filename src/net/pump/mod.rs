@@ -73,5 +73,10 @@ pub(crate) struct Target {
 #[derive(Clone, Debug)]
 pub(crate) enum End {
     Eof,
-    Failed { message: String, timeout: bool },
+    Failed {
+        message: String,
+        timeout: bool,
+        /// What failed, for the [`crate::NetworkError`] the reader reports.
+        kind: crate::NetworkErrorKind,
+    },
 }

@@ -51,7 +51,9 @@ impl Read for NetSource {
             }
             match &slot.end {
                 Some(End::Eof) => return Ok(0),
-                Some(End::Failed { message, timeout }) => {
+                Some(End::Failed {
+                    message, timeout, ..
+                }) => {
                     let kind = if *timeout {
                         io::ErrorKind::TimedOut
                     } else {

@@ -23,6 +23,7 @@ pub(crate) fn spawn(shared: Arc<Shared>, generation: u64, conn: Option<Connectio
             End::Failed {
                 message: format!("cannot start the network thread: {e}"),
                 timeout: false,
+                kind: crate::NetworkErrorKind::Io,
             },
         );
     }
@@ -42,6 +43,7 @@ impl Drop for EndGuard {
             End::Failed {
                 message: "the network thread stopped unexpectedly".into(),
                 timeout: false,
+                kind: crate::NetworkErrorKind::Io,
             },
         );
     }
@@ -49,9 +51,17 @@ impl Drop for EndGuard {
 
 /// The end an error opening the body makes.
 fn failure(e: &crate::Error) -> End {
-    End::Failed {
-        message: e.to_string(),
-        timeout: matches!(e, crate::Error::Timeout(_)),
+    match e {
+        crate::Error::Network(n) => End::Failed {
+            message: e.to_string(),
+            timeout: false,
+            kind: n.kind,
+        },
+        other => End::Failed {
+            message: other.to_string(),
+            timeout: matches!(other, crate::Error::Timeout(_)),
+            kind: crate::NetworkErrorKind::Io,
+        },
     }
 }
 
@@ -169,6 +179,7 @@ fn run(shared: Arc<Shared>, generation: u64, first: Option<Connection>, mut offs
             Some(e) => End::Failed {
                 message: format!("{}: {what}", t.url),
                 timeout: http::is_timeout(e),
+                kind: crate::NetworkErrorKind::Io,
             },
         };
         if reconnect.exhausted() {
