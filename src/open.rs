@@ -3,11 +3,11 @@
 //! `reader/` and `writer/` name neither `net` nor `device`. The network and device modules
 //! build what the reader and the writer take (a live source, a sink) and hand it to them.
 
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 use crate::StreamReader;
 use crate::{Options, Result, StreamWriter};
 
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 impl StreamReader {
     /// Opens `src`: a path, or `-` for stdin (seed: `StreamReader(src, format, option)`).
     ///

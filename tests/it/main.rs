@@ -12,6 +12,7 @@ mod common;
 #[global_allocator]
 static COUNTING: common::alloc_count::Counting = common::alloc_count::Counting;
 
+mod api_send;
 mod cli_convert;
 mod cli_decode;
 mod cli_info;
