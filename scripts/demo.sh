@@ -4,5 +4,5 @@
 # each output back, and says what it did and where the files are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh build
 cargo run --release --quiet -- demo

@@ -2,5 +2,5 @@
 # Runs every test: unit, integration (against FFmpeg and friends as oracles), doc tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh test
 cargo test --workspace --all-features

@@ -480,7 +480,10 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
             )];
             for h in handles {
                 results.push(h.join().unwrap_or_else(|_| {
-                    Err(Error::Decode("a decoding thread of load panicked".into()))
+                    Err(Error::Decode(crate::DecodeError::new(
+                        crate::DecodeErrorKind::Internal,
+                        "a decoding thread of load panicked",
+                    )))
                 }));
             }
             results
@@ -571,7 +574,7 @@ fn join<T: Sample>(mut pieces: Vec<Array2<T>>, channels: usize) -> Result<Array2
         _ => {
             let views: Vec<ArrayView2<'_, T>> = pieces.iter().map(|p| p.view()).collect();
             concatenate(Axis(1), &views)
-                .map_err(|e| Error::Decode(format!("joining the parts of a load: {e}")))
+                .map_err(|e| Error::decode(format!("joining the parts of a load: {e}")))
         }
     }
 }

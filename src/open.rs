@@ -3,7 +3,7 @@
 //! `reader/` and `writer/` name neither `net` nor `device`. The network and device modules
 //! build what the reader and the writer take (a live source, a sink) and hand it to them.
 
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 use crate::StreamReader;
 use crate::{Error, Options, Result, StreamWriter};
 use std::ffi::OsStr;
@@ -20,7 +20,7 @@ fn as_text<'a>(what: &str, src: &'a OsStr) -> Result<&'a str> {
     })
 }
 
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 impl StreamReader {
     /// Opens `src`: a path (`&str`, `String`, `&Path`, `PathBuf`, any bytes the OS allows),
     /// `-` for stdin, a URL (feature `net`) or a capture device (`format = "device"`, feature

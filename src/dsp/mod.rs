@@ -44,9 +44,9 @@
 pub const MAX_CHANNELS: usize = 1024;
 
 pub mod remix;
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 pub mod resample;
 
 pub use remix::Remixer;
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 pub use resample::{output_frames, Resampler};

@@ -9,11 +9,11 @@ use crate::effects::{AudioEffector, Channels, Effect, ResamplerFactory};
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2};
 
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 use super::resampler_factory;
 
 /// Without the `decode` feature there is no resampler: `speed` and `pitch` say so.
-#[cfg(not(feature = "decode"))]
+#[cfg(not(feature = "decode-core"))]
 fn resampler_factory(
     _from: u32,
     _to: u32,

@@ -51,7 +51,7 @@ mod stages;
 mod trim;
 
 pub use effects::EffectStream;
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 pub(crate) use stages::resampler_factory;
 pub use trim::SeekTrim;
 
@@ -81,13 +81,13 @@ pub(crate) fn conversion(
         )?));
     }
     if in_rate != out_rate {
-        #[cfg(feature = "decode")]
+        #[cfg(feature = "decode-core")]
         p.push(Box::new(crate::dsp::Resampler::new(
             in_rate,
             out_rate,
             out_channels,
         )?));
-        #[cfg(not(feature = "decode"))]
+        #[cfg(not(feature = "decode-core"))]
         return Err(crate::Error::Unsupported(format!(
             "converting {in_rate} Hz to {out_rate} Hz: resampling needs the `decode` feature \
              (rubato)"

@@ -2,13 +2,13 @@
 
 use super::Stage;
 use crate::dsp::Remixer;
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 use crate::dsp::Resampler;
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 use crate::effects::Resample;
 use crate::Result;
 use ndarray::Array2;
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 use ndarray::ArrayView2;
 
 impl Stage for Remixer {
@@ -31,7 +31,7 @@ impl Stage for Remixer {
     }
 }
 
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 impl Stage for Resampler {
     fn process(&mut self, input: Array2<f32>) -> Result<Array2<f32>> {
         Resampler::process(self, input.view())
@@ -55,7 +55,7 @@ impl Stage for Resampler {
     }
 }
 
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 impl Resample for Resampler {
     fn process(&mut self, chunk: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         Resampler::process(self, chunk)
@@ -67,7 +67,7 @@ impl Resample for Resampler {
 }
 
 /// The resamplers `speed` and `pitch` get: [`Resampler`] from `from` Hz to `to` Hz.
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 pub(crate) fn resampler_factory(from: u32, to: u32, channels: usize) -> Result<Box<dyn Resample>> {
     Ok(Box::new(Resampler::new(from, to, channels)?))
 }

@@ -4,21 +4,21 @@ use crate::chunk::{Chunk, Sample};
 use ndarray::{s, Array2, ArrayView2};
 use std::collections::VecDeque;
 
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 use symphonia::core::audio::conv::ConvertibleSample;
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 use symphonia::core::audio::GenericAudioBufferRef;
 
 /// A sample type an output's chunks can hold: converted from decoded frames by symphonia (exact
 /// between integer formats of the same or a wider width, as FFmpeg does), and from `f32`
 /// (converted audio) by FFmpeg's rules.
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 pub(crate) trait OutSample: Sample + ConvertibleSample {}
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 impl<T: Sample + ConvertibleSample> OutSample for T {}
-#[cfg(not(feature = "decode"))]
+#[cfg(not(feature = "decode-core"))]
 pub(crate) trait OutSample: Sample {}
-#[cfg(not(feature = "decode"))]
+#[cfg(not(feature = "decode-core"))]
 impl<T: Sample> OutSample for T {}
 
 /// Cuts a stream of decoded frames into chunks of exactly `frames_per_chunk` frames and keeps at
@@ -88,7 +88,7 @@ impl<T: OutSample> ChunkBuffer<T> {
     }
 
     /// Appends frames `range` of a decoded buffer, converting them to the output's samples.
-    #[cfg(feature = "decode")]
+    #[cfg(feature = "decode-core")]
     pub(crate) fn push_decoded(
         &mut self,
         buf: &GenericAudioBufferRef<'_>,
@@ -320,7 +320,7 @@ impl OutputBuffer {
         each!(self, b => b.overflow())
     }
 
-    #[cfg(feature = "decode")]
+    #[cfg(feature = "decode-core")]
     pub(crate) fn push_decoded(
         &mut self,
         buf: &GenericAudioBufferRef<'_>,

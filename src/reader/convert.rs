@@ -18,7 +18,7 @@
 //! (`tempo`, `speed`, tails) make the output's frame count and pts follow the effect's output.
 
 use super::buffer::OutputBuffer;
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 use crate::dsp::Resampler;
 use crate::dsp::{output_frames, Remixer};
 use crate::pipeline::{self, Pipeline, SeekTrim, Stage};
@@ -71,7 +71,7 @@ impl Conversion {
     }
 
     /// The resampler, when the rates differ (its block grid decides where seeks restart).
-    #[cfg(feature = "decode")]
+    #[cfg(feature = "decode-core")]
     fn resampler(&self) -> Option<&Resampler> {
         self.pipeline.find::<Resampler>()
     }
@@ -95,7 +95,7 @@ impl Conversion {
             return (u64::MAX, u64::MAX);
         }
         let target = (timestamp * f64::from(self.out_rate)).round() as u64;
-        #[cfg(feature = "decode")]
+        #[cfg(feature = "decode-core")]
         if let Some(rs) = self.resampler() {
             return (rs.restart_point(target).0, target);
         }
@@ -108,7 +108,7 @@ impl Conversion {
         let (from, target) = self.seek_point(timestamp);
         #[allow(unused_mut)]
         let mut drop_out = 0;
-        #[cfg(feature = "decode")]
+        #[cfg(feature = "decode-core")]
         if let (Some(rs), true) = (self.resampler(), timestamp.is_finite()) {
             drop_out = target - rs.restart_point(target).1;
         }

@@ -109,7 +109,7 @@ pub struct SourceStream {
     pub tags: Options,
 }
 
-#[cfg(feature = "decode")]
+#[cfg(feature = "decode-core")]
 pub(crate) mod from_symphonia {
     use super::*;
     use symphonia::core::codecs::audio::well_known::*;

@@ -31,6 +31,7 @@ pub(crate) mod live;
 pub(crate) mod metadata;
 mod mp3_estimate;
 mod options;
+#[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]
 mod opus;
 mod outputs;
 mod packets;

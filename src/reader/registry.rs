@@ -5,6 +5,18 @@
 
 use std::sync::OnceLock;
 use symphonia::core::codecs::registry::CodecRegistry;
+// Used by the registrations of our copies: a build of only symphonia's formats (decode-aac)
+// has none.
+#[cfg(any(
+    feature = "decode-wav",
+    feature = "decode-aiff",
+    feature = "decode-flac",
+    feature = "decode-mp3",
+    feature = "decode-ogg",
+    feature = "decode-mp4",
+    feature = "decode-mkv",
+    feature = "decode-caf"
+))]
 use symphonia::core::common::Tier;
 use symphonia::core::formats::probe::Probe;
 
@@ -19,15 +31,20 @@ pub fn codecs() -> &'static CodecRegistry {
     CODECS.get_or_init(|| {
         let mut registry = CodecRegistry::new();
         symphonia::default::register_enabled_codecs(&mut registry);
+        // Each of ours only when its format's feature (Cargo.toml, decode-*) is on.
+        #[cfg(feature = "decode-mp3")]
         registry.register_audio_decoder_at_tier::<audiostream_symphonia_mp3::MpaDecoder>(
             Tier::Preferred,
         );
+        #[cfg(feature = "decode-flac")]
         registry.register_audio_decoder_at_tier::<audiostream_symphonia_flac::FlacDecoder>(
             Tier::Preferred,
         );
+        #[cfg(any(feature = "decode-wav", feature = "decode-caf"))]
         registry.register_audio_decoder_at_tier::<audiostream_symphonia_adpcm::AdpcmDecoder>(
             Tier::Preferred,
         );
+        #[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]
         registry.register_audio_decoder_at_tier::<super::opus::OpusDecoder>(Tier::Preferred);
         registry
     })
@@ -44,13 +61,20 @@ pub fn probe() -> &'static Probe {
     PROBE.get_or_init(|| {
         let mut probe = Probe::default();
         symphonia::default::register_enabled_formats(&mut probe);
+        #[cfg(feature = "decode-mp3")]
         probe.register_format_at_tier::<audiostream_symphonia_mp3::MpaReader>(Tier::Preferred);
+        #[cfg(feature = "decode-flac")]
         probe.register_format_at_tier::<audiostream_symphonia_flac::FlacReader>(Tier::Preferred);
+        #[cfg(feature = "decode-mp4")]
         probe
             .register_format_at_tier::<audiostream_symphonia_isomp4::IsoMp4Reader>(Tier::Preferred);
+        #[cfg(feature = "decode-mkv")]
         probe.register_format_at_tier::<audiostream_symphonia_mkv::MkvReader>(Tier::Preferred);
+        #[cfg(feature = "decode-wav")]
         probe.register_format_at_tier::<audiostream_symphonia_riff::WavReader>(Tier::Preferred);
+        #[cfg(feature = "decode-aiff")]
         probe.register_format_at_tier::<audiostream_symphonia_riff::AiffReader>(Tier::Preferred);
+        #[cfg(feature = "decode-caf")]
         probe.register_format_at_tier::<audiostream_symphonia_caf::CafReader>(Tier::Preferred);
         probe
     })

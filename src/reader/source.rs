@@ -8,12 +8,37 @@ use symphonia::core::formats::probe::{Hint, Probe};
 use symphonia::core::formats::{FormatOptions, FormatReader};
 use symphonia::core::io::{MediaSource, MediaSourceStream, ReadOnlySource};
 use symphonia::core::meta::MetadataOptions;
-use symphonia::default::formats::*;
+#[cfg(feature = "decode-aac")]
+use symphonia::default::formats::AdtsReader;
+#[cfg(feature = "decode-ogg")]
+use symphonia::default::formats::OggReader;
 use symphonia::default::meta::{ApeReader, Id3v1Reader, Id3v2Reader};
 
-/// Container names accepted by `format` (besides the raw PCM ones).
+/// Container names accepted by `format` (besides the raw PCM ones) in this build: each with
+/// its `decode-*` feature (Cargo.toml).
 pub(crate) const CONTAINERS: &[&str] = &[
-    "wav", "mp3", "flac", "ogg", "mp4", "m4a", "mkv", "webm", "aiff", "caf", "aac",
+    #[cfg(feature = "decode-wav")]
+    "wav",
+    #[cfg(feature = "decode-mp3")]
+    "mp3",
+    #[cfg(feature = "decode-flac")]
+    "flac",
+    #[cfg(feature = "decode-ogg")]
+    "ogg",
+    #[cfg(feature = "decode-mp4")]
+    "mp4",
+    #[cfg(feature = "decode-mp4")]
+    "m4a",
+    #[cfg(feature = "decode-mkv")]
+    "mkv",
+    #[cfg(feature = "decode-mkv")]
+    "webm",
+    #[cfg(feature = "decode-aiff")]
+    "aiff",
+    #[cfg(feature = "decode-caf")]
+    "caf",
+    #[cfg(feature = "decode-aac")]
+    "aac",
 ];
 
 /// A `Send` value made `Sync` by allowing access only through `&mut` (symphonia's
@@ -122,23 +147,35 @@ pub(crate) struct Demuxer {
 }
 
 /// Builds a probe that only knows `name`'s demuxer (plus tag readers that may precede it).
+// With `decode-core` alone there is no container: every name is `None`.
+#[allow(unreachable_code)]
 fn forced_probe(name: &str) -> Option<Probe> {
     let mut p = Probe::new();
     p.register_metadata::<Id3v2Reader>();
     p.register_metadata::<ApeReader>();
     p.register_metadata::<Id3v1Reader>();
     match name {
+        #[cfg(feature = "decode-wav")]
         "wav" | "wave" => p.register_format::<audiostream_symphonia_riff::WavReader>(),
+        #[cfg(feature = "decode-mp3")]
         "mp3" | "mp2" | "mp1" => p.register_format::<audiostream_symphonia_mp3::MpaReader>(),
+        #[cfg(feature = "decode-flac")]
         "flac" => p.register_format::<audiostream_symphonia_flac::FlacReader>(),
+        #[cfg(feature = "decode-ogg")]
         "ogg" | "oga" => p.register_format::<OggReader>(),
+        #[cfg(feature = "decode-mp4")]
         "mp4" | "m4a" | "mov" | "isomp4" => {
             p.register_format::<audiostream_symphonia_isomp4::IsoMp4Reader>()
         }
+        #[cfg(feature = "decode-mkv")]
         "mkv" | "webm" | "matroska" => p.register_format::<audiostream_symphonia_mkv::MkvReader>(),
+        #[cfg(feature = "decode-aiff")]
         "aiff" | "aif" => p.register_format::<audiostream_symphonia_riff::AiffReader>(),
+        #[cfg(feature = "decode-caf")]
         "caf" => p.register_format::<audiostream_symphonia_caf::CafReader>(),
+        #[cfg(feature = "decode-aac")]
         "aac" | "adts" => p.register_format::<AdtsReader>(),
+        // Containers of this build only: the caller's error lists them (CONTAINERS).
         _ => return None,
     }
     Some(p)

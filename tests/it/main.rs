@@ -16,6 +16,7 @@ mod common;
 #[global_allocator]
 static COUNTING: common::alloc_count::Counting = common::alloc_count::Counting;
 
+mod api_send;
 mod api_use;
 mod cli_convert;
 mod cli_decode;
