@@ -27,6 +27,8 @@ pub mod dsp;
 pub mod effects;
 mod error;
 pub mod functional;
+#[cfg(feature = "json")]
+pub mod info;
 pub mod limits;
 #[cfg(feature = "net")]
 pub mod net;
