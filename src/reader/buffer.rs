@@ -27,9 +27,10 @@ impl<T: Sample> OutSample for T {}
 /// A chunk is built by appending converted samples to a `Vec` (row-major `(channels, frames)`)
 /// and handed over whole: no chunk is first filled with silence and then overwritten. For PCM,
 /// where decoding is itself a copy, that extra pass over every chunk cost 11 % of the decode
-/// time (BENCHMARKS.md, reader section). Frames that arrive before a chunk is complete wait in
-/// `head`, one reused `Vec` per channel, because a row-major chunk can take channel 1's frames
-/// only after all of channel 0's.
+/// time (BENCHMARKS.md, reader section). Channel 0's frames go straight into the chunk being
+/// built; the other channels' frames wait in `head`, one reused `Vec` per channel, until the
+/// chunk is complete, because a row-major chunk takes channel 1's frames only after all of
+/// channel 0's.
 #[derive(Debug)]
 pub(crate) struct ChunkBuffer<T = f32> {
     frames_per_chunk: usize,
@@ -37,8 +38,10 @@ pub(crate) struct ChunkBuffer<T = f32> {
     channels: usize,
     sample_rate: u32,
     ready: VecDeque<Chunk<T>>,
-    /// The first `filled` frames of the chunk being built, one `Vec` per channel (their
-    /// capacity is kept from chunk to chunk).
+    /// The chunk being built: channel 0's first `filled` frames (room for all channels).
+    current: Option<Vec<T>>,
+    /// The first `filled` frames of channels 1.. of the chunk being built, one `Vec` per
+    /// channel (`head[0]` stays empty; their capacity is kept from chunk to chunk).
     head: Vec<Vec<T>>,
     filled: usize,
     /// Stream frame index of the first frame of the chunk being built.
@@ -60,6 +63,7 @@ impl<T: OutSample> ChunkBuffer<T> {
             channels,
             sample_rate,
             ready: VecDeque::new(),
+            current: None,
             head: (0..channels).map(|_| Vec::new()).collect(),
             filled: 0,
             current_start: 0,
@@ -71,6 +75,7 @@ impl<T: OutSample> ChunkBuffer<T> {
     /// Forgets everything buffered; the next frame pushed is stream frame `start_frame`.
     pub(crate) fn reset(&mut self, start_frame: u64) {
         self.ready.clear();
+        self.current = None;
         self.head.iter_mut().for_each(Vec::clear);
         self.filled = 0;
         self.current_start = start_frame;
@@ -148,8 +153,9 @@ impl<T: OutSample> ChunkBuffer<T> {
     }
 
     /// Appends `total` frames: `append(channel, frames, out)` pushes frames `frames` (of
-    /// `0..total`) of `channel` onto `out`. A chunk completed by these frames is assembled from
-    /// the waiting head and the new frames in one pass; the rest waits in the head.
+    /// `0..total`) of `channel` onto `out`. Channel 0 goes into the chunk being built, the
+    /// others into their heads; the frames that complete a chunk are appended after each
+    /// channel's head in one pass.
     fn push_with(
         &mut self,
         total: usize,
@@ -161,8 +167,11 @@ impl<T: OutSample> ChunkBuffer<T> {
         while pos < total {
             let filled = self.filled;
             let n = (total - pos).min(fpc - filled);
+            let mut data = self
+                .current
+                .take()
+                .unwrap_or_else(|| Vec::with_capacity(channels * fpc));
             if filled + n == fpc {
-                let mut data = Vec::with_capacity(channels * fpc);
                 for (c, head) in self.head.iter_mut().enumerate() {
                     data.extend_from_slice(head);
                     head.clear();
@@ -173,9 +182,11 @@ impl<T: OutSample> ChunkBuffer<T> {
                 self.emit(data, fpc, keep_all);
             } else {
                 for (c, head) in self.head.iter_mut().enumerate() {
-                    append(c, pos..pos + n, head);
-                    head.resize(filled + n, T::SILENCE);
+                    let dst = if c == 0 { &mut data } else { head };
+                    append(c, pos..pos + n, dst);
+                    dst.resize(filled + n, T::SILENCE);
                 }
+                self.current = Some(data);
                 self.filled += n;
             }
             pos += n;
@@ -188,7 +199,7 @@ impl<T: OutSample> ChunkBuffer<T> {
         if frames == 0 {
             return;
         }
-        let mut data = Vec::with_capacity(self.channels * frames);
+        let mut data = self.current.take().unwrap_or_default();
         for head in &mut self.head {
             data.extend_from_slice(head);
             head.clear();
