@@ -12,6 +12,7 @@ import argparse
 import array
 import math
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -82,6 +83,13 @@ def stopband_db(cli, tmp, rate_out):
     return out
 
 
+def cpu_of_children():
+    """User + system CPU seconds of every waited-for child so far (GNU time and, through it, the
+    command it ran)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
@@ -93,9 +101,11 @@ def main():
     a = ap.parse_args()
     info = machine_info(a.repo)
     rows, problems = [], []
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         for label, rate_out, contenders, target in cases(a.data, tmp, a.cli):
             times = {who: [] for who, _ in contenders}
+            cpus = {who: [] for who, _ in contenders}
             for who, cmd in contenders:  # warm-up
                 _, _, rc, _, err = run(cmd)
                 if rc != 0:
@@ -103,12 +113,16 @@ def main():
             for rep in range(a.reps):
                 order = contenders[rep % len(contenders):] + contenders[:rep % len(contenders)]
                 for who, cmd in order:
+                    cpu0 = cpu_of_children()
                     wall, _, rc, _, err = run(cmd)
+                    cpu = cpu_of_children() - cpu0
                     if rc == 0:
                         times[who].append(wall)
+                        cpus[who].append(cpu)
                 log(f"{label}: rep {rep + 1}/{a.reps}")
             stop = stopband_db(a.cli, tmp, rate_out) if rate_out else None
-            rows.append((label, contenders, times, target, stop))
+            rows.append((label, contenders, times, cpus, target, stop))
+    load_after = os.getloadavg()[0]
 
     L = ["## Conversion: resampling and `audiostream convert`\n"]
     L.append(f"Measured {info['date']} at commit {info['commit']}; regenerate with "
@@ -120,10 +134,15 @@ def main():
              "tone at 1.1 × the new Nyquist after resampling, dB re. the input tone (lower is "
              "better); SoX at its default quality (`rate` = `rate -h`), FFmpeg's default "
              "`aresample` (swr). `convert` decodes on one thread and converts/encodes on "
-             "another (a bounded queue of 8 chunks between them).\n")
-    L.append("| case | ours | sox | ffmpeg | ours/sox | ours/ffmpeg | target | stopband ours / sox / ffmpeg |")
-    L.append("|---|--:|--:|--:|--:|--:|--:|--:|")
-    for label, contenders, times, target, stop in rows:
+             "another (a bounded queue of 8 chunks between them). *CPU* is user + system time "
+             "of the process (the children's rusage around each run), medians; its ratio, "
+             "like the wall-time one, is the median of per-repetition ratios. Wall time is what "
+             "the targets are set on; CPU time is the work done, which the machine's load "
+             "does not change (2 cores shared with other work: 1-minute load average "
+             f"{load_before:.2f} before the run, {load_after:.2f} after).\n")
+    L.append("| case | ours | sox | ffmpeg | ours/sox | ours/ffmpeg | target | stopband ours / sox / ffmpeg | CPU ours / sox / ffmpeg | CPU ours/ffmpeg |")
+    L.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for label, contenders, times, cpus, target, stop in rows:
         def m(who):
             return fmt_s(med(times[who])) if who in times and times[who] else "–"
 
@@ -141,8 +160,12 @@ def main():
             ok = "–" if rf == "–" else ("yes" if float(rf) <= target + 1e-9 else "**no**")
             goal = f"ours/ffmpeg ≤ {target:.1f}"
         sb = "–" if not stop else " / ".join(f"{stop[w]:.0f} dB" for w in ("ours", "sox", "ffmpeg"))
+        cpu = " / ".join(f"{med(cpus[w]):.2f} s" if cpus.get(w) else "–"
+                         for w in ("ours", "sox", "ffmpeg"))
+        cf = "–" if not cpus.get("ffmpeg") or not cpus["ours"] else \
+            f"{med([x / y for x, y in zip(cpus['ours'], cpus['ffmpeg']) if y > 0]):.2f}"
         L.append(f"| {label} | {m('ours')} | {m('sox')} | {m('ffmpeg')} | {rs} | {rf} "
-                 f"| {goal} ({ok}) | {sb} |")
+                 f"| {goal} ({ok}) | {sb} | {cpu} | {cf} |")
     L.append("")
     if problems:
         L.append("Problems in this run:\n")

@@ -43,6 +43,7 @@ def main():
     info = machine_info(a.repo)
     wav = os.path.join(a.data, "music10.wav")
     rows, problems = [], []
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         for name, chain, sox_chain in EFFECTS:
             contenders = [
@@ -70,8 +71,10 @@ def main():
             rows.append((name, shown, same, times, rss))
 
     L = ["## Effects: `convert --effect` vs SoX\n"]
+    load_after = os.getloadavg()[0]
     L.append(f"Measured {info['date']} at commit {info['commit']}; regenerate with "
-             f"`{a.command}`.\n")
+             f"`{a.command}`. 1-minute load average {load_before:.2f} before the run, "
+             f"{load_after:.2f} after (2 cores, shared with other work).\n")
     L.append("10-minute stereo 44.1 kHz music (`benches/data/music10.wav`). Each contender reads "
              "the WAV, applies the effect and writes a 16-bit WAV: `audiostream convert -q IN "
              "OUT --effect CHAIN` and `sox -D IN OUT CHAIN` (`-D`: no dither). Medians of "

@@ -49,6 +49,7 @@ def main():
     info = machine_info(a.repo)
     results = {}
     problems = []
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         for case, ref_cmd, *_ in CASES:
             ours_out = os.path.join(tmp, f"ours.{EXT[case]}")
@@ -84,8 +85,10 @@ def main():
             results[case] = (times, sizes, med(paired), med(rss))
 
     L = ["## Writer: encode throughput\n"]
+    load_after = os.getloadavg()[0]
     L.append(f"Measured {info['date']} at commit {info['commit']}; regenerate with "
-             f"`{a.command}`.\n")
+             f"`{a.command}`. 1-minute load average {load_before:.2f} before the run, "
+             f"{load_after:.2f} after (2 cores, shared with other work).\n")
     L.append("Encode the 10-minute stereo 44.1 kHz music WAV (`benches/data/music10.wav`): our "
              "`writer MODE in.wav out` (`benches/writer.rs`: `StreamReader` 4096-frame chunks "
              "into `StreamWriter`) against the reference tool at the same settings, each a "

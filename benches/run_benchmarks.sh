@@ -14,7 +14,8 @@
 #   --bin PATH  use an already-built `reader` bench executable instead of building one
 #   --only X    run only one benchmark: reader, writer, ogg, convert or effects
 #
-# Needs: cargo, python3, ffmpeg, flac, lame, oggenc, and the wesnoth-1.16-music package
+# Needs: cargo, python3, ffmpeg, flac, lame, oggenc, sox with libsox-fmt-mp3 (the convert
+# section reads MP3 with it), and the wesnoth-1.16-music package
 # (for benches/prepare_data.sh). Takes ~5 minutes in full (the data is made once).
 set -euo pipefail
 

@@ -62,6 +62,8 @@ pub mod dsp;
 pub mod effects;
 mod error;
 pub mod functional;
+#[cfg(feature = "json")]
+pub mod info;
 pub mod limits;
 #[cfg(feature = "decode-core")]
 pub mod load;

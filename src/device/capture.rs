@@ -3,7 +3,7 @@
 //! [`CaptureSource`], in live packets (one packet = what has arrived, see `reader/raw.rs`).
 
 use super::host::{self, Choice, Direction, Want};
-use super::{check_option_keys, close_stream, device_error, positive_option, Waker};
+use super::{check_option_keys, close_stream, device_error, positive_option, Failure, Waker};
 use crate::reader::live::{LiveOpen, LiveSource};
 use crate::{DeviceErrorKind, Error, Options, Result, StreamReader};
 use cpal::traits::{DeviceTrait, StreamTrait};
@@ -46,24 +46,14 @@ struct Shared {
     overruns: AtomicU64,
     dropped_frames: AtomicU64,
     /// Set by the error callback when the device is gone.
-    failed: AtomicBool,
-    failure: Mutex<Option<String>>,
+    failure: Failure,
     waker: Waker,
     warned_overrun: AtomicBool,
 }
 
 impl Shared {
     fn failure(&self) -> Option<String> {
-        if !self.failed.load(Ordering::Acquire) {
-            return None;
-        }
-        Some(
-            self.failure
-                .lock()
-                .ok()
-                .and_then(|f| f.clone())
-                .unwrap_or_else(|| "the capture device failed".into()),
-        )
+        self.failure.get("the capture device failed")
     }
 
     /// Logs the first overrun (from the reader's side: logging is not for the callback).
@@ -423,10 +413,7 @@ where
                 shared.overruns.fetch_add(1, Ordering::Relaxed);
                 return;
             }
-            if let Ok(mut f) = shared.failure.lock() {
-                f.get_or_insert_with(|| e.to_string());
-            }
-            shared.failed.store(true, Ordering::Release);
+            shared.failure.set(e.to_string());
             shared.waker.wake();
         },
         None,
@@ -477,8 +464,7 @@ pub(crate) fn open_capture(
         frames: AtomicU64::new(0),
         overruns: AtomicU64::new(0),
         dropped_frames: AtomicU64::new(0),
-        failed: AtomicBool::new(false),
-        failure: Mutex::new(None),
+        failure: Failure::default(),
         waker: Waker::default(),
         warned_overrun: AtomicBool::new(false),
     });

@@ -178,6 +178,40 @@ pub fn host_names() -> Vec<&'static str> {
     cpal::available_hosts().iter().map(|h| h.name()).collect()
 }
 
+/// The first error a device's error callback reported, shared by the callback and the side
+/// that reads or writes the stream (capture and playback keep one each).
+#[derive(Debug, Default)]
+pub(crate) struct Failure {
+    failed: std::sync::atomic::AtomicBool,
+    message: Mutex<Option<String>>,
+}
+
+impl Failure {
+    /// Records a failure (called from the device's error callback); the first message stays.
+    pub(crate) fn set(&self, message: String) {
+        if let Ok(mut m) = self.message.lock() {
+            m.get_or_insert(message);
+        }
+        self.failed
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// The recorded failure's message, if the device failed (`generic` when the message could
+    /// not be read).
+    pub(crate) fn get(&self, generic: &str) -> Option<String> {
+        if !self.failed.load(std::sync::atomic::Ordering::Acquire) {
+            return None;
+        }
+        Some(
+            self.message
+                .lock()
+                .ok()
+                .and_then(|m| m.clone())
+                .unwrap_or_else(|| generic.into()),
+        )
+    }
+}
+
 /// Wakes the thread waiting for a device callback (data captured, room to play into). The
 /// callback only `try_lock`s, so it never blocks on the waiter; a missed wake-up costs the
 /// waiter one poll interval.

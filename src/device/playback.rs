@@ -3,7 +3,7 @@
 //! full, and the device callback drains).
 
 use super::host::{self, Choice, Direction, Want};
-use super::{check_option_keys, close_stream, device_error, positive_option, Waker};
+use super::{check_option_keys, close_stream, device_error, positive_option, Failure, Waker};
 use crate::pipeline::{self, Stage};
 use crate::writer::encoders::{EncoderFactory, EncoderShape};
 use crate::{AudioEncodeOptions, DeviceErrorKind, Error, Options, Result, StreamWriter};
@@ -12,7 +12,7 @@ use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{FromSample, SizedSample};
 use ndarray::{Array2, ArrayView2, Axis};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Options a playback device takes.
@@ -38,23 +38,14 @@ struct Counters {
     finished: AtomicBool,
     /// Between a callback and the moment its audio is heard (the host's estimate).
     delay_ns: AtomicU64,
-    failed: AtomicBool,
-    failure: Mutex<Option<String>>,
+    /// Set by the error callback when the device is gone.
+    failure: Failure,
     waker: Waker,
 }
 
 impl Counters {
     fn failure(&self) -> Option<String> {
-        if !self.failed.load(Ordering::Acquire) {
-            return None;
-        }
-        Some(
-            self.failure
-                .lock()
-                .ok()
-                .and_then(|f| f.clone())
-                .unwrap_or_else(|| "the playback device failed".into()),
-        )
+        self.failure.get("the playback device failed")
     }
 
     /// Waits until every callback after this call has run at least once more (so the audio
@@ -196,10 +187,7 @@ fn build_typed<T: SizedSample + FromSample<f32>>(
                 }
                 return;
             }
-            if let Ok(mut f) = counters.failure.lock() {
-                f.get_or_insert_with(|| e.to_string());
-            }
-            counters.failed.store(true, Ordering::Release);
+            counters.failure.set(e.to_string());
             counters.waker.wake();
         },
         None,

@@ -267,10 +267,11 @@ impl Remixer {
         let mut out = Array2::<f32>::zeros((self.out_channels(), chunk.ncols()));
         for (mut out_row, taps) in out.rows_mut().into_iter().zip(&self.taps) {
             for &(k, c) in taps {
-                let in_row = chunk.row(k);
-                for (o, x) in out_row.iter_mut().zip(in_row.iter()) {
-                    *o += *x * c;
-                }
+                // `Zip` runs contiguous rows as plain slices (vectorised); an element iterator
+                // pair walks strides and cost ~30 instructions a frame (callgrind).
+                ndarray::Zip::from(&mut out_row)
+                    .and(chunk.row(k))
+                    .for_each(|o, &x| *o += x * c);
             }
         }
         Ok(out)

@@ -128,7 +128,8 @@ struct Inner {
     block_out: usize,
     /// The filter delay, in output frames.
     delay: usize,
-    /// One input block, channel after channel; frames past `fill` are zero.
+    /// One input block, channel after channel; frames past `fill` are stale until
+    /// `run_block` zeroes them.
     in_buf: Vec<f64>,
     /// One output block, channel after channel.
     out_buf: Vec<f64>,
@@ -244,6 +245,13 @@ impl Inner {
     /// Resamples the block in `in_buf` (zero past `fill`), empties it, and returns the output
     /// frames after the delay has been dropped, as a range of `out_buf` frames.
     fn run_block(&mut self, channels: usize) -> Result<std::ops::Range<usize>> {
+        if self.fill < self.block_in {
+            // A flush's blocks: the frames past the input are silence. (Only these are zeroed:
+            // clearing the whole buffer after every block was a memset of every input sample.)
+            for plane in self.in_buf.chunks_exact_mut(self.block_in).take(channels) {
+                plane[self.fill..].fill(0.0);
+            }
+        }
         let input =
             SequentialSlice::new(&self.in_buf, channels, self.block_in).map_err(rubato_error)?;
         let mut output = SequentialSlice::new_mut(&mut self.out_buf, channels, self.block_out)
@@ -251,7 +259,6 @@ impl Inner {
         self.fft
             .process_into_buffer(&input, &mut output, None)
             .map_err(rubato_error)?;
-        self.in_buf.fill(0.0);
         self.fill = 0;
         let skip = self.to_trim.min(self.block_out);
         self.to_trim -= skip;

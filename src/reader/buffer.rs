@@ -1,7 +1,7 @@
 //! Per-output chunk buffering: exact `frames_per_chunk` chunks, bounded queue, pts per chunk.
 
 use crate::chunk::{Chunk, Sample};
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2};
 use std::collections::VecDeque;
 
 #[cfg(feature = "decode-core")]
@@ -23,6 +23,14 @@ impl<T: Sample> OutSample for T {}
 
 /// Cuts a stream of decoded frames into chunks of exactly `frames_per_chunk` frames and keeps at
 /// most `max_chunks` of them (dropping the oldest, chunk and pts together).
+///
+/// A chunk is built by appending converted samples to a `Vec` (row-major `(channels, frames)`)
+/// and handed over whole: no chunk is first filled with silence and then overwritten. For PCM,
+/// where decoding is itself a copy, that extra pass over every chunk cost 11 % of the decode
+/// time (BENCHMARKS.md, reader section). Channel 0's frames go straight into the chunk being
+/// built; the other channels' frames wait in `head`, one reused `Vec` per channel, until the
+/// chunk is complete, because a row-major chunk takes channel 1's frames only after all of
+/// channel 0's.
 #[derive(Debug)]
 pub(crate) struct ChunkBuffer<T = f32> {
     frames_per_chunk: usize,
@@ -30,10 +38,13 @@ pub(crate) struct ChunkBuffer<T = f32> {
     channels: usize,
     sample_rate: u32,
     ready: VecDeque<Chunk<T>>,
-    /// The chunk being filled, `(channels, frames_per_chunk)`; `filled` columns are valid.
-    current: Option<Array2<T>>,
+    /// The chunk being built: channel 0's first `filled` frames (room for all channels).
+    current: Option<Vec<T>>,
+    /// The first `filled` frames of channels 1.. of the chunk being built, one `Vec` per
+    /// channel (`head[0]` stays empty; their capacity is kept from chunk to chunk).
+    head: Vec<Vec<T>>,
     filled: usize,
-    /// Stream frame index of the first frame of `current`.
+    /// Stream frame index of the first frame of the chunk being built.
     current_start: u64,
     dropped_chunks: u64,
     warned: bool,
@@ -53,6 +64,7 @@ impl<T: OutSample> ChunkBuffer<T> {
             sample_rate,
             ready: VecDeque::new(),
             current: None,
+            head: (0..channels).map(|_| Vec::new()).collect(),
             filled: 0,
             current_start: 0,
             dropped_chunks: 0,
@@ -64,6 +76,7 @@ impl<T: OutSample> ChunkBuffer<T> {
     pub(crate) fn reset(&mut self, start_frame: u64) {
         self.ready.clear();
         self.current = None;
+        self.head.iter_mut().for_each(Vec::clear);
         self.filled = 0;
         self.current_start = start_frame;
     }
@@ -87,7 +100,9 @@ impl<T: OutSample> ChunkBuffer<T> {
         self.dropped_chunks
     }
 
-    /// Appends frames `range` of a decoded buffer, converting them to the output's samples.
+    /// Appends frames `range` of a decoded buffer, converting them to the output's samples
+    /// (symphonia's conversions, as its `copy_to_slice_planar` does). A channel the buffer
+    /// lacks is silent.
     #[cfg(feature = "decode-core")]
     pub(crate) fn push_decoded(
         &mut self,
@@ -95,35 +110,11 @@ impl<T: OutSample> ChunkBuffer<T> {
         range: std::ops::Range<usize>,
         keep_all: bool,
     ) {
-        let mut pos = range.start;
-        while pos < range.end {
-            let fpc = self.frames_per_chunk;
-            let channels = self.channels;
-            let filled = self.filled;
-            let n = (range.end - pos).min(fpc - filled);
-            let current = self
-                .current
-                .get_or_insert_with(|| Array2::from_elem((channels, fpc), T::SILENCE));
-            if let Some(all) = current.as_slice_mut() {
-                let mut rows = all
-                    .chunks_exact_mut(fpc)
-                    .map(|row| &mut row[filled..filled + n]);
-                let src = buf.slice(pos..pos + n);
-                // Up to 8 channels the row slices live on the stack: no allocation per packet.
-                if channels <= 8 {
-                    let mut stack: [&mut [T]; 8] =
-                        std::array::from_fn(|_| rows.next().unwrap_or_default());
-                    src.copy_to_slice_planar(&mut stack[..channels]);
-                } else {
-                    src.copy_to_slice_planar(&mut rows.collect::<Vec<_>>());
-                }
-            }
-            self.filled += n;
-            pos += n;
-            if self.filled == fpc {
-                self.complete_current(keep_all);
-            }
-        }
+        let offset = range.start;
+        self.push_with(range.len(), keep_all, |c, frames, out| {
+            let frames = frames.start + offset..frames.end + offset;
+            append_decoded(buf, c, frames, out);
+        });
     }
 
     /// Appends `(channels, frames)` frames (converted audio), whatever the view's layout.
@@ -143,73 +134,89 @@ impl<T: OutSample> ChunkBuffer<T> {
         }
     }
 
-    /// Appends planar `f32` frames (one slice per channel, equal lengths).
+    /// Appends planar `f32` frames (one slice per channel, equal lengths; a missing channel
+    /// is silent).
     pub(crate) fn push_planar(&mut self, planes: &[&[f32]], keep_all: bool) {
         let total = planes.first().map_or(0, |p| p.len());
-        let mut pos = 0;
-        while pos < total {
-            let fpc = self.frames_per_chunk;
-            let channels = self.channels;
-            let filled = self.filled;
-            let n = (total - pos).min(fpc - filled);
-            let current = self
-                .current
-                .get_or_insert_with(|| Array2::from_elem((channels, fpc), T::SILENCE));
-            for (c, plane) in planes.iter().enumerate().take(channels) {
-                if let Some(src) = plane.get(pos..pos + n) {
-                    let mut dst = current.slice_mut(s![c, filled..filled + n]);
-                    dst.iter_mut()
-                        .zip(src)
-                        .for_each(|(d, s)| *d = T::convert_from(*s));
-                }
+        self.push_with(total, keep_all, |c, frames, out| {
+            if let Some(src) = planes.get(c).and_then(|p| p.get(frames)) {
+                out.extend(src.iter().map(|&s| T::convert_from(s)));
             }
-            self.filled += n;
-            pos += n;
-            if self.filled == fpc {
-                self.complete_current(keep_all);
-            }
-        }
+        });
     }
 
     /// Appends `frames` frames of silence.
     pub(crate) fn push_silence(&mut self, frames: usize, keep_all: bool) {
-        let mut left = frames;
-        while left > 0 {
-            let (fpc, channels) = (self.frames_per_chunk, self.channels);
-            let n = left.min(fpc - self.filled);
-            // A new chunk starts as silence, and the columns past `filled` are still silent.
-            self.current
-                .get_or_insert_with(|| Array2::from_elem((channels, fpc), T::SILENCE));
-            self.filled += n;
-            left -= n;
-            if self.filled == fpc {
-                self.complete_current(keep_all);
+        self.push_with(frames, keep_all, |_, frames, out| {
+            out.resize(out.len() + frames.len(), T::SILENCE);
+        });
+    }
+
+    /// Appends `total` frames: `append(channel, frames, out)` pushes frames `frames` (of
+    /// `0..total`) of `channel` onto `out`. Channel 0 goes into the chunk being built, the
+    /// others into their heads; the frames that complete a chunk are appended after each
+    /// channel's head in one pass.
+    fn push_with(
+        &mut self,
+        total: usize,
+        keep_all: bool,
+        mut append: impl FnMut(usize, std::ops::Range<usize>, &mut Vec<T>),
+    ) {
+        let (fpc, channels) = (self.frames_per_chunk, self.channels);
+        let mut pos = 0;
+        while pos < total {
+            let filled = self.filled;
+            let n = (total - pos).min(fpc - filled);
+            let mut data = self
+                .current
+                .take()
+                .unwrap_or_else(|| Vec::with_capacity(channels * fpc));
+            if filled + n == fpc {
+                for (c, head) in self.head.iter_mut().enumerate() {
+                    data.extend_from_slice(head);
+                    head.clear();
+                    append(c, pos..pos + n, &mut data);
+                    // Exactly one row per channel, whatever `append` pushed (silence if short).
+                    data.resize((c + 1) * fpc, T::SILENCE);
+                }
+                self.emit(data, fpc, keep_all);
+            } else {
+                for (c, head) in self.head.iter_mut().enumerate() {
+                    let dst = if c == 0 { &mut data } else { head };
+                    append(c, pos..pos + n, dst);
+                    dst.resize(filled + n, T::SILENCE);
+                }
+                self.current = Some(data);
+                self.filled += n;
             }
+            pos += n;
         }
     }
 
     /// Emits the partly filled chunk (end of stream): it is shorter than `frames_per_chunk`.
     pub(crate) fn flush(&mut self, keep_all: bool) {
-        if self.filled == 0 {
+        let frames = self.filled;
+        if frames == 0 {
             return;
         }
-        if let Some(current) = self.current.take() {
-            let data = current.slice(s![.., ..self.filled]).to_owned();
-            self.emit(data, keep_all);
+        let mut data = self.current.take().unwrap_or_default();
+        for head in &mut self.head {
+            data.extend_from_slice(head);
+            head.clear();
         }
+        self.emit(data, frames, keep_all);
     }
 
-    fn complete_current(&mut self, keep_all: bool) {
-        if let Some(data) = self.current.take() {
-            self.emit(data, keep_all);
-        }
-    }
-
-    fn emit(&mut self, data: Array2<T>, keep_all: bool) {
-        let frames = data.ncols() as u64;
+    /// Queues `data`, `channels` rows of `frames` samples one after the other.
+    fn emit(&mut self, data: Vec<T>, frames: usize, keep_all: bool) {
+        let data = match Array2::from_shape_vec((self.channels, frames), data) {
+            Ok(data) => data,
+            // `push_with` and `flush` make every row exactly `frames` long.
+            Err(e) => unreachable!("a chunk of {} x {frames} samples: {e}", self.channels),
+        };
         let pts = self.current_start as f64 / f64::from(self.sample_rate);
         self.ready.push_back(Chunk { data, pts });
-        self.current_start += frames;
+        self.current_start += frames as u64;
         self.filled = 0;
         if !keep_all {
             self.overflow();
@@ -233,6 +240,39 @@ impl<T: OutSample> ChunkBuffer<T> {
                 );
             }
         }
+    }
+}
+
+/// Appends frames `frames` of channel `c` of a decoded buffer to `out`, converted by symphonia's
+/// `FromSample` (what its `copy_to_slice_planar` does, without needing an initialised target).
+#[cfg(feature = "decode-core")]
+fn append_decoded<T: OutSample>(
+    buf: &GenericAudioBufferRef<'_>,
+    c: usize,
+    frames: std::ops::Range<usize>,
+    out: &mut Vec<T>,
+) {
+    use symphonia::core::audio::conv::FromSample;
+    use symphonia::core::audio::Audio;
+    macro_rules! plane {
+        ($b:expr) => {
+            if let Some(src) = $b.plane(c).and_then(|p| p.get(frames)) {
+                out.extend(src.iter().map(|&s| <T as FromSample<_>>::from_sample(s)));
+            }
+        };
+    }
+    use GenericAudioBufferRef as G;
+    match buf {
+        G::U8(b) => plane!(b),
+        G::U16(b) => plane!(b),
+        G::U24(b) => plane!(b),
+        G::U32(b) => plane!(b),
+        G::S8(b) => plane!(b),
+        G::S16(b) => plane!(b),
+        G::S24(b) => plane!(b),
+        G::S32(b) => plane!(b),
+        G::F32(b) => plane!(b),
+        G::F64(b) => plane!(b),
     }
 }
 

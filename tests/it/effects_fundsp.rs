@@ -9,10 +9,10 @@ use crate::common;
 use audiostream::fundsp::audiounit::AudioUnit;
 use audiostream::fundsp::prelude32::*;
 use audiostream::ndarray::{s, Array2};
-use audiostream::{AudioEffector, AudioEncodeOptions, AudioStreamOptions, Error, StreamWriter};
+use audiostream::{AudioEffector, AudioEncodeOptions, AudioStreamOptions, Error};
 use common::effects::invalid;
 use common::oracle::fixture;
-use common::ours::{concat, decode, open};
+use common::ours::{concat, decode, open, write_chunked};
 use common::signals::{music, TempDir};
 use rand::{Rng, SeedableRng};
 use std::process::{Command, Stdio};
@@ -156,21 +156,10 @@ fn writer_equals_fundsp() {
     ] {
         for step in [1000, 7, 30000] {
             let path = dir.path("out.wav");
-            let mut w = StreamWriter::new(path.to_str().unwrap(), None, None).unwrap();
-            w.add_audio_stream_with(
-                AudioEncodeOptions::new(44100, 2)
-                    .encoder_format("flt")
-                    .effect(fx.clone()),
-            )
-            .unwrap();
-            let mut at = 0;
-            while at < input.ncols() {
-                let end = Ord::min(at + step, input.ncols());
-                w.write_audio_chunk(0, input.slice(s![.., at..end]), None)
-                    .unwrap();
-                at = end;
-            }
-            w.close().unwrap();
+            let opts = AudioEncodeOptions::new(44100, 2)
+                .encoder_format("flt")
+                .effect(fx.clone());
+            write_chunked(&path, opts, &input, step);
             assert_eq!(to_array(&decode(&path, None)), expected, "by {step}");
         }
     }

@@ -10,30 +10,13 @@ use crate::common;
 use audiostream::ndarray::{s, Array2};
 use audiostream::{AudioEncodeOptions, CodecConfig, Error, Options, StreamReader, StreamWriter};
 use common::ogg::{
-    check_framing, info_accepts, interleave, music_wav, packets, pages, read_wav, run, speech_wav,
-    xiph_decode,
+    check_framing, flushed_prefix, info_accepts, interleave, music_wav, packets, pages, read_wav,
+    refused_write_changes_nothing, run, speech_wav, xiph_decode,
 };
 use common::oracle::{ffmpeg_decode, snr_db};
+use common::ours::write_chunked;
 use common::signals::{music, SharedBuf, TempDir};
-use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-
-/// Writes `data` (at `rate`) in chunks of `chunk` frames with `opts`; returns the file's bytes.
-fn write_opus(path: &Path, opts: AudioEncodeOptions, data: &Array2<f32>, chunk: usize) -> Vec<u8> {
-    let mut w = StreamWriter::new(path.to_str().unwrap(), None, None).unwrap();
-    w.add_audio_stream_with(opts).unwrap();
-    let mut at = 0;
-    while at < data.ncols() {
-        let end = (at + chunk).min(data.ncols());
-        w.write_audio_chunk(0, data.slice(s![.., at..end]), None)
-            .unwrap();
-        at = end;
-    }
-    w.close().unwrap();
-    std::fs::read(path).unwrap()
-}
 
 fn config(bit_rate: Option<u32>) -> CodecConfig {
     CodecConfig {
@@ -83,7 +66,7 @@ fn every_decoder_gives_the_input_length() {
         let tag = format!("{rate} Hz {ch} ch, {frames} frames in chunks of {chunk}");
         let data = music(ch, frames, rate);
         let p = dir.path(&format!("l-{rate}-{ch}.opus"));
-        let bytes = write_opus(&p, AudioEncodeOptions::new(rate, ch), &data, chunk);
+        let bytes = write_chunked(&p, AudioEncodeOptions::new(rate, ch), &data, chunk);
         info_accepts("opusinfo", &p);
         let expected = at_48k(frames, rate);
         let (channels, pre_skip, input_rate) = opus_head(&bytes);
@@ -145,7 +128,7 @@ fn size_and_snr_match_opusenc() {
         assert!(ok, "opusenc: {text}");
         let ours = dir.path("ours.opus");
         // opusenc on 16-bit input tells libopus so (LSB depth 16): encoder_format s16.
-        write_opus(
+        write_chunked(
             &ours,
             AudioEncodeOptions::new(48_000, data.nrows())
                 .encoder_format("s16")
@@ -205,7 +188,7 @@ fn codec_config_fields_are_mapped_or_refused() {
         .to_owned();
     let enc = |name: &str, data: &Array2<f32>, opts: AudioEncodeOptions| {
         let p = dir.path(name);
-        let bytes = write_opus(&p, opts, data, 4800);
+        let bytes = write_chunked(&p, opts, data, 4800);
         let text = info_accepts("opusinfo", &p);
         assert_eq!(
             ffmpeg_decode(&p, 0, &[]).num_frames(),
@@ -472,7 +455,7 @@ fn surround_keeps_the_channel_order() {
         0.3 * (std::f32::consts::TAU * f * i as f32 / 48_000.0).sin()
     });
     let p = dir.path("s.opus");
-    let bytes = write_opus(
+    let bytes = write_chunked(
         &p,
         AudioEncodeOptions::new(48_000, 6).codec_config(config(Some(256_000))),
         &data,
@@ -491,25 +474,6 @@ fn surround_keeps_the_channel_order() {
     }
 }
 
-/// A sink that fails every write once told to.
-#[derive(Clone, Default)]
-struct Failing {
-    bytes: SharedBuf,
-    fail: Arc<AtomicBool>,
-}
-
-impl Write for Failing {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        if self.fail.load(Ordering::SeqCst) {
-            return Err(std::io::Error::other("disk gone"));
-        }
-        self.bytes.write(b)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// `flush` leaves a playable file: after it the bytes decode up to the last whole frame; a
 /// write that then fails (the sink dies) is an I/O error and leaves exactly that playable
 /// prefix; a write refused for bad input changes nothing, and the stream closes normally.
@@ -517,21 +481,8 @@ impl Write for Failing {
 fn flush_and_failed_writes_leave_a_playable_file() {
     let dir = TempDir::new("opus-flush");
     let data = music(2, 96_000, 48_000);
-    let sink = Failing::default();
-    let mut w = StreamWriter::from_writer(sink.clone(), "opus").unwrap();
-    w.add_audio_stream(48_000, 2).unwrap();
-    w.write_audio_chunk(0, data.slice(s![.., ..48_000]), None)
-        .unwrap();
-    w.flush().unwrap();
-    let flushed = sink.bytes.bytes();
-    sink.fail.store(true, Ordering::SeqCst);
-    let e = w
-        .write_audio_chunk(0, data.slice(s![.., 48_000..]), None)
-        .unwrap_err();
-    assert!(matches!(e, Error::Io { .. }), "{e}");
-    assert!(sink.bytes.bytes() == flushed, "nothing after the failure");
     let p = dir.path("prefix.opus");
-    std::fs::write(&p, &flushed).unwrap();
+    flushed_prefix("opus", 48_000, &data, 48_000, &p);
     // 50 frames of 960 were coded; the pre-skip hides 312 samples.
     let got = ffmpeg_decode(&p, 0, &[]);
     assert_eq!(got.num_frames(), 50 * 960 - 312);
@@ -551,23 +502,10 @@ fn flush_and_failed_writes_leave_a_playable_file() {
         ],
     );
     assert!(ok, "{text}");
-    drop(w);
 
     // Bad input: refused, then the stream goes on and closes into a valid file.
     let p = dir.path("bad.opus");
-    let mut w = StreamWriter::new(p.to_str().unwrap(), None, None).unwrap();
-    w.add_audio_stream(48_000, 2).unwrap();
-    w.write_audio_chunk(0, data.slice(s![.., ..1000]), None)
-        .unwrap();
-    assert!(w
-        .write_audio_chunk(0, Array2::<f32>::zeros((1, 100)).view(), None)
-        .is_err());
-    w.flush().unwrap();
-    w.write_audio_chunk(0, data.slice(s![.., 1000..2000]), None)
-        .unwrap();
-    drop(w); // Drop finalizes.
-    info_accepts("opusinfo", &p);
-    assert_eq!(ffmpeg_decode(&p, 0, &[]).num_frames(), 2000);
+    refused_write_changes_nothing(&p, 48_000, &data, 1, "opusinfo");
 }
 
 /// Tags from set_metadata are OpusTags comments: opusinfo, FFmpeg and our reader see them.
@@ -683,41 +621,11 @@ fn cli_converts_to_opus() {
 #[test]
 #[cfg(feature = "net")]
 fn icecast_streams_ogg_opus() {
-    use common::servers::Icecast;
-    use std::time::{Duration, Instant};
-    let ice = Icecast::start();
-    let source = ice.source_url("live.opus");
-    let secs = 3.0;
-    let pcm = music(2, (secs * 48_000.0) as usize, 48_000);
-    let feeder = std::thread::spawn(move || {
-        let opts = Options::from([("realtime".to_string(), "true".to_string())]);
-        let mut w = StreamWriter::new(&source, Some("opus"), Some(&opts)).unwrap();
-        w.add_audio_stream(48_000, 2).unwrap();
-        let start = Instant::now();
-        for c in 0..30 {
-            w.write_audio_chunk(0, pcm.slice(s![.., c * 4800..(c + 1) * 4800]), None)
-                .unwrap();
-        }
-        w.close().unwrap();
-        start.elapsed()
-    });
-    let start = Instant::now();
-    while !ice.has_mount("live.opus") {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "{}",
-            ice.error_log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let r = StreamReader::new(&ice.listen_url("live.opus"), None, None).unwrap();
-    let meta = r.get_metadata();
-    assert_eq!((meta.codec.as_str(), meta.format.as_str()), ("opus", "ogg"));
-    let heard = common::ours::decode_reader(r, None);
-    let took = feeder.join().unwrap();
-    assert!(
-        took > Duration::from_millis(2500) && took < Duration::from_millis(4500),
-        "paced: {took:?}"
+    common::ogg::icecast_round_trip(
+        "live.opus",
+        "opus",
+        48_000,
+        "opus",
+        std::time::Duration::from_millis(2500),
     );
-    assert!(heard[0].len() > 48_000, "heard {} frames", heard[0].len());
 }

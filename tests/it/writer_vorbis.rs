@@ -10,31 +10,13 @@ use crate::common;
 use audiostream::ndarray::{s, Array2};
 use audiostream::{AudioEncodeOptions, CodecConfig, Error, Options, StreamReader, StreamWriter};
 use common::ogg::{
-    check_framing, info_accepts, interleave, music_wav, packets, pages, read_wav, run, speech_wav,
-    xiph_decode,
+    check_framing, flushed_prefix, info_accepts, interleave, music_wav, packets, pages, read_wav,
+    refused_write_changes_nothing, run, speech_wav, xiph_decode,
 };
 use common::oracle::{ffmpeg_decode, snr_db};
+use common::ours::write_chunked;
 use common::signals::{music, SharedBuf, TempDir};
-use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-
-/// Writes `data` in chunks of `chunk` frames with `opts` into `path` (container from its
-/// extension); returns the file's bytes.
-fn write_ogg(path: &Path, opts: AudioEncodeOptions, data: &Array2<f32>, chunk: usize) -> Vec<u8> {
-    let mut w = StreamWriter::new(path.to_str().unwrap(), None, None).unwrap();
-    w.add_audio_stream_with(opts).unwrap();
-    let mut at = 0;
-    while at < data.ncols() {
-        let end = (at + chunk).min(data.ncols());
-        w.write_audio_chunk(0, data.slice(s![.., at..end]), None)
-            .unwrap();
-        at = end;
-    }
-    w.close().unwrap();
-    std::fs::read(path).unwrap()
-}
 
 fn quality(q: f32) -> CodecConfig {
     CodecConfig {
@@ -64,7 +46,7 @@ fn every_decoder_gives_the_input_length() {
         let tag = format!("{rate} Hz {ch} ch, {frames} frames in chunks of {chunk}");
         let data = music(ch, frames, rate);
         let p = dir.path(&format!("l-{rate}-{ch}-{frames}.ogg"));
-        let bytes = write_ogg(&p, AudioEncodeOptions::new(rate, ch), &data, chunk);
+        let bytes = write_chunked(&p, AudioEncodeOptions::new(rate, ch), &data, chunk);
         info_accepts("ogginfo", &p);
         let pg = pages(&bytes);
         assert_eq!(check_framing(&pg), frames as i64, "{tag}: final granule");
@@ -140,7 +122,7 @@ fn size_and_snr_match_oggenc() {
         );
         assert!(ok, "oggenc: {text}");
         let ours = dir.path("ours.ogg");
-        write_ogg(
+        write_chunked(
             &ours,
             AudioEncodeOptions::new(rate, data.nrows()).codec_config(quality(q)),
             &data,
@@ -189,7 +171,7 @@ fn codec_config_fields_are_mapped_or_refused() {
     let secs = music.ncols() as f64 / 44_100.0;
     let ours = |name: &str, cfg: CodecConfig| {
         let p = dir.path(name);
-        let bytes = write_ogg(
+        let bytes = write_chunked(
             &p,
             AudioEncodeOptions::new(44_100, 2).codec_config(cfg),
             &music,
@@ -410,7 +392,7 @@ fn surround_keeps_the_channel_order() {
         0.3 * (std::f32::consts::TAU * f * i as f32 / 48_000.0).sin()
     });
     let p = dir.path("s.ogg");
-    write_ogg(&p, AudioEncodeOptions::new(48_000, 6), &data, 4096);
+    write_chunked(&p, AudioEncodeOptions::new(48_000, 6), &data, 4096);
     info_accepts("ogginfo", &p);
     let ff = ffmpeg_decode(&p, 0, &[]);
     for c in 0..6 {
@@ -433,46 +415,14 @@ fn surround_keeps_the_channel_order() {
     }
 }
 
-/// A sink that fails every write once told to.
-#[derive(Clone, Default)]
-struct Failing {
-    bytes: SharedBuf,
-    fail: Arc<AtomicBool>,
-}
-
-impl Write for Failing {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        if self.fail.load(Ordering::SeqCst) {
-            return Err(std::io::Error::other("disk gone"));
-        }
-        self.bytes.write(b)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// `flush` leaves a playable file (libvorbis holds back at most two blocks); a write that then
 /// fails is an I/O error and leaves exactly that prefix; a refused write changes nothing.
 #[test]
 fn flush_and_failed_writes_leave_a_playable_file() {
     let dir = TempDir::new("vorbis-flush");
     let data = music(2, 88_200, 44_100);
-    let sink = Failing::default();
-    let mut w = StreamWriter::from_writer(sink.clone(), "ogg").unwrap();
-    w.add_audio_stream(44_100, 2).unwrap();
-    w.write_audio_chunk(0, data.slice(s![.., ..44_100]), None)
-        .unwrap();
-    w.flush().unwrap();
-    let flushed = sink.bytes.bytes();
-    sink.fail.store(true, Ordering::SeqCst);
-    let e = w
-        .write_audio_chunk(0, data.slice(s![.., 44_100..]), None)
-        .unwrap_err();
-    assert!(matches!(e, Error::Io { .. }), "{e}");
-    assert!(sink.bytes.bytes() == flushed);
     let p = dir.path("prefix.ogg");
-    std::fs::write(&p, &flushed).unwrap();
+    flushed_prefix("ogg", 44_100, &data, 44_100, &p);
     let got = ffmpeg_decode(&p, 0, &[]);
     let n = got.num_frames();
     assert!(
@@ -492,22 +442,10 @@ fn flush_and_failed_writes_leave_a_playable_file() {
         ],
     );
     assert!(ok, "{text}");
-    drop(w);
 
+    // Bad input: refused, then the stream goes on and closes into a valid file.
     let p = dir.path("bad.ogg");
-    let mut w = StreamWriter::new(p.to_str().unwrap(), None, None).unwrap();
-    w.add_audio_stream(44_100, 2).unwrap();
-    w.write_audio_chunk(0, data.slice(s![.., ..1000]), None)
-        .unwrap();
-    assert!(w
-        .write_audio_chunk(0, Array2::<f32>::zeros((3, 100)).view(), None)
-        .is_err());
-    w.flush().unwrap();
-    w.write_audio_chunk(0, data.slice(s![.., 1000..2000]), None)
-        .unwrap();
-    drop(w);
-    info_accepts("ogginfo", &p);
-    assert_eq!(ffmpeg_decode(&p, 0, &[]).num_frames(), 2000);
+    refused_write_changes_nothing(&p, 44_100, &data, 3, "ogginfo");
 }
 
 /// An empty stream (no audio) is a valid file of no frames. (For Vorbis libvorbis still makes
@@ -636,43 +574,11 @@ fn cli_converts_to_ogg_vorbis() {
 #[test]
 #[cfg(feature = "net")]
 fn icecast_streams_ogg_vorbis() {
-    use common::servers::Icecast;
-    use std::time::{Duration, Instant};
-    let ice = Icecast::start();
-    let source = ice.source_url("live.ogg");
-    let pcm = music(2, 3 * 44_100, 44_100);
-    let feeder = std::thread::spawn(move || {
-        let opts = Options::from([("realtime".to_string(), "true".to_string())]);
-        let mut w = StreamWriter::new(&source, Some("ogg"), Some(&opts)).unwrap();
-        w.add_audio_stream(44_100, 2).unwrap();
-        let start = Instant::now();
-        for c in 0..30 {
-            w.write_audio_chunk(0, pcm.slice(s![.., c * 4410..(c + 1) * 4410]), None)
-                .unwrap();
-        }
-        w.close().unwrap();
-        start.elapsed()
-    });
-    let start = Instant::now();
-    while !ice.has_mount("live.ogg") {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "{}",
-            ice.error_log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let r = StreamReader::new(&ice.listen_url("live.ogg"), None, None).unwrap();
-    let meta = r.get_metadata();
-    assert_eq!(
-        (meta.codec.as_str(), meta.format.as_str()),
-        ("vorbis", "ogg")
+    common::ogg::icecast_round_trip(
+        "live.ogg",
+        "ogg",
+        44_100,
+        "vorbis",
+        std::time::Duration::from_millis(2000),
     );
-    let heard = common::ours::decode_reader(r, None);
-    let took = feeder.join().unwrap();
-    assert!(
-        took > Duration::from_millis(2000) && took < Duration::from_millis(4500),
-        "paced: {took:?}"
-    );
-    assert!(heard[0].len() > 44_100, "heard {} frames", heard[0].len());
 }

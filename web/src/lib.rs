@@ -312,7 +312,7 @@ pub fn info(
 ) -> Result<JsValue, JsError> {
     let req = request(&options, false)?;
     let reader = session::open(bytes, &req).map_err(js_error)?;
-    to_js(&session::describe(&reader).map_err(js_error)?)
+    to_js(&audiostream::info::describe(&reader).map_err(js_error)?)
 }
 
 /// One growing `Float32Array` per channel, allocated in JavaScript's heap (not in the
@@ -457,7 +457,7 @@ impl ChunkReader {
     ) -> Result<ChunkReader, JsError> {
         let req = request(&options, true)?;
         let s = Session::new(bytes, &req).map_err(js_error)?;
-        let info = session::describe(s.reader()).map_err(js_error)?;
+        let info = audiostream::info::describe(s.reader()).map_err(js_error)?;
         Ok(ChunkReader {
             sample_rate: s.sample_rate,
             channels: s.channels,

@@ -1,6 +1,6 @@
 //! The decode logic behind the JavaScript API, in plain Rust (tested natively): what a request
-//! asks for, a reader opened on bytes in memory, its chunks cut to the asked duration, and the
-//! metadata `audiostream info --json` prints.
+//! asks for, a reader opened on bytes in memory, and its chunks cut to the asked duration. The
+//! metadata `info` gives is `audiostream::info::describe`'s, as the CLI's `info --json`.
 
 use audiostream::{AudioStreamOptions, Chunk, Error, Options, Result, StreamReader};
 use std::io::Cursor;
@@ -158,45 +158,6 @@ fn check_time(name: &str, t: f64) -> Result<()> {
     }
 }
 
-/// What `audiostream info --json` prints for a file, without its `path`: the metadata of the
-/// default audio stream and the container, and a description of each stream.
-pub fn describe(reader: &StreamReader) -> Result<serde_json::Value> {
-    let m = reader.get_metadata();
-    let mut streams = Vec::new();
-    for i in 0..reader.num_src_streams() {
-        let s = reader.get_src_stream_info(i)?;
-        streams.push(serde_json::json!({
-            "index": s.index,
-            "media_type": s.media_type.as_str(),
-            "codec": s.codec,
-            "codec_long_name": s.codec_long_name,
-            "sample_rate": s.sample_rate,
-            "num_channels": s.num_channels,
-            "num_frames": s.num_frames,
-            "duration": s.duration,
-            "duration_estimated": s.duration_estimated,
-            "bit_rate": s.bit_rate,
-            "bits_per_sample": s.bits_per_sample,
-            "language": s.language,
-            "tags": s.tags,
-        }));
-    }
-    Ok(serde_json::json!({
-        "format": m.format,
-        "codec": m.codec,
-        "sample_rate": m.sample_rate,
-        "num_channels": m.num_channels,
-        "num_frames": m.num_frames,
-        "duration": m.duration,
-        "duration_estimated": m.duration_estimated,
-        "bit_rate": m.bit_rate,
-        "bits_per_sample": m.bits_per_sample,
-        "default_audio_stream": reader.default_audio_stream(),
-        "tags": m.tags,
-        "streams": streams,
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,7 +252,7 @@ mod tests {
     #[test]
     fn describes_as_the_cli() {
         let r = open(fixture("flac_16_stereo_44100.flac"), &Request::default()).unwrap();
-        let v = describe(&r).unwrap();
+        let v = audiostream::info::describe(&r).unwrap();
         assert_eq!(v["codec"], "flac");
         assert_eq!(v["sample_rate"], 44100);
         assert_eq!(v["streams"][0]["media_type"], "audio");

@@ -2,48 +2,20 @@
 
 use audiostream::{Options, StreamReader};
 
-/// The metadata of `path` and of each of its streams, as one JSON object.
+/// The metadata of `path` and of each of its streams, as one JSON object: `path` first, then
+/// [`audiostream::info::describe`]'s fields.
 pub fn describe(
     path: &str,
     format: Option<&str>,
     options: &Options,
 ) -> audiostream::Result<serde_json::Value> {
     let reader = StreamReader::new(path, format, Some(options))?;
-    let m = reader.get_metadata();
-    let mut streams = Vec::new();
-    for i in 0..reader.num_src_streams() {
-        let s = reader.get_src_stream_info(i)?;
-        streams.push(serde_json::json!({
-            "index": s.index,
-            "media_type": s.media_type.as_str(),
-            "codec": s.codec,
-            "codec_long_name": s.codec_long_name,
-            "sample_rate": s.sample_rate,
-            "num_channels": s.num_channels,
-            "num_frames": s.num_frames,
-            "duration": s.duration,
-            "duration_estimated": s.duration_estimated,
-            "bit_rate": s.bit_rate,
-            "bits_per_sample": s.bits_per_sample,
-            "language": s.language,
-            "tags": s.tags,
-        }));
+    let mut doc = serde_json::Map::new();
+    doc.insert("path".into(), path.into());
+    if let serde_json::Value::Object(fields) = audiostream::info::describe(&reader)? {
+        doc.extend(fields);
     }
-    Ok(serde_json::json!({
-        "path": path,
-        "format": m.format,
-        "codec": m.codec,
-        "sample_rate": m.sample_rate,
-        "num_channels": m.num_channels,
-        "num_frames": m.num_frames,
-        "duration": m.duration,
-        "duration_estimated": m.duration_estimated,
-        "bit_rate": m.bit_rate,
-        "bits_per_sample": m.bits_per_sample,
-        "default_audio_stream": reader.default_audio_stream(),
-        "tags": m.tags,
-        "streams": streams,
-    }))
+    Ok(serde_json::Value::Object(doc))
 }
 
 /// Prints what [`describe`] returned as indented text.

@@ -8,11 +8,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+/// The capture device and its settings, as `monitor` and `record` take them.
 #[derive(Args)]
-pub struct MonitorArgs {
+pub struct CaptureArgs {
     /// Capture device (see `audiostream devices`); default: the host's default device.
     #[arg(long, short = 'd', value_name = "NAME", default_value = "default")]
-    device: String,
+    pub device: String,
     /// Capture rate in Hz; default: the device's.
     #[arg(long, value_name = "HZ", value_parser = crate::args::parse_rate)]
     rate: Option<u32>,
@@ -22,6 +23,29 @@ pub struct MonitorArgs {
     /// Frames per device callback (lower: less latency, more wake-ups); default: the host's.
     #[arg(long, value_name = "N")]
     buffer_frames: Option<u32>,
+}
+
+impl CaptureArgs {
+    /// Opens the device as a reader, with `--rate`, `--channels` and `--buffer-frames`.
+    pub fn open(&self) -> Result<StreamReader, String> {
+        let mut o = Options::new();
+        if let Some(b) = self.buffer_frames {
+            o.insert("buffer_frames".into(), b.to_string());
+        }
+        if let Some(r) = self.rate {
+            o.insert("sample_rate".into(), r.to_string());
+        }
+        if let Some(c) = self.channels {
+            o.insert("channels".into(), c.to_string());
+        }
+        StreamReader::new(&self.device, Some("device"), Some(&o)).map_err(|e| e.to_string())
+    }
+}
+
+#[derive(Args)]
+pub struct MonitorArgs {
+    #[command(flatten)]
+    capture: CaptureArgs,
     /// Seconds between meter updates.
     #[arg(long, value_name = "S", default_value_t = 0.1)]
     interval: f64,
@@ -41,25 +65,6 @@ pub fn ctrl_c() -> Arc<AtomicBool> {
         }
         flag
     }))
-}
-
-/// Capture options from `--rate` / `--channels`.
-pub fn device_options(
-    rate: Option<u32>,
-    channels: Option<usize>,
-    buffer_frames: Option<u32>,
-) -> Options {
-    let mut o = Options::new();
-    if let Some(b) = buffer_frames {
-        o.insert("buffer_frames".into(), b.to_string());
-    }
-    if let Some(r) = rate {
-        o.insert("sample_rate".into(), r.to_string());
-    }
-    if let Some(c) = channels {
-        o.insert("channels".into(), c.to_string());
-    }
-    o
 }
 
 /// dBFS of a linear level (-inf shown as -99.9).
@@ -82,9 +87,7 @@ pub fn run(args: MonitorArgs, quiet: bool) -> Result<(), String> {
         return Err(format!("--interval {}: must be positive", args.interval));
     }
     let stop = ctrl_c();
-    let opts = device_options(args.rate, args.channels, args.buffer_frames);
-    let mut reader =
-        StreamReader::new(&args.device, Some("device"), Some(&opts)).map_err(|e| e.to_string())?;
+    let mut reader = args.capture.open()?;
     let meta = reader.get_metadata();
     let channels = meta.num_channels;
     // Chunks of 10 ms; levels are gathered over `interval`.
@@ -96,7 +99,7 @@ pub fn run(args: MonitorArgs, quiet: bool) -> Result<(), String> {
     if !quiet {
         eprintln!(
             "audiostream: monitoring {:?} ({} Hz, {channels} channels); Ctrl-C ends",
-            args.device, meta.sample_rate
+            args.capture.device, meta.sample_rate
         );
     }
     let interval = Duration::from_secs_f64(args.interval);

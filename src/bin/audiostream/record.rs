@@ -3,8 +3,8 @@
 //! `--compression-level` as `convert` takes them): exactly round(D × rate) frames, or less on
 //! Ctrl-C (the file is finalized either way).
 
-use crate::monitor::{ctrl_c, device_options};
-use audiostream::{AudioEncodeOptions, CodecConfig, Error, StreamReader, StreamWriter};
+use crate::monitor::{ctrl_c, CaptureArgs};
+use audiostream::{AudioEncodeOptions, CodecConfig, Error, StreamWriter};
 use clap::Args;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -16,18 +16,8 @@ pub struct RecordArgs {
     /// How long to record (seconds, or [[HH:]MM:]SS[.frac]).
     #[arg(long, short = 't', value_name = "D", value_parser = crate::args::parse_time)]
     duration: f64,
-    /// Capture device (see `audiostream devices`); default: the host's default device.
-    #[arg(long, short = 'd', value_name = "NAME", default_value = "default")]
-    device: String,
-    /// Capture rate in Hz; default: the device's.
-    #[arg(long, value_name = "HZ", value_parser = crate::args::parse_rate)]
-    rate: Option<u32>,
-    /// Capture channels; default: the device's.
-    #[arg(long, value_name = "N", value_parser = crate::args::parse_channels)]
-    channels: Option<usize>,
-    /// Frames per device callback (lower: less latency, more wake-ups); default: the host's.
-    #[arg(long, value_name = "N")]
-    buffer_frames: Option<u32>,
+    #[command(flatten)]
+    capture: CaptureArgs,
     /// Bit rate, as `convert --bitrate` (MP3 CBR, Opus VBR target, Vorbis managed average).
     #[arg(long, value_name = "RATE", value_parser = crate::args::parse_bitrate, conflicts_with = "quality")]
     bitrate: Option<u32>,
@@ -44,9 +34,7 @@ pub fn run(args: RecordArgs, quiet: bool) -> Result<(), String> {
         return Err(format!("--duration {}: must be positive", args.duration));
     }
     let stop = ctrl_c();
-    let opts = device_options(args.rate, args.channels, args.buffer_frames);
-    let mut reader =
-        StreamReader::new(&args.device, Some("device"), Some(&opts)).map_err(|e| e.to_string())?;
+    let mut reader = args.capture.open()?;
     let meta = reader.get_metadata();
     let rate = meta.sample_rate;
     let channels = meta.num_channels;
@@ -71,7 +59,7 @@ pub fn run(args: RecordArgs, quiet: bool) -> Result<(), String> {
         eprintln!(
             "audiostream: recording {:.2} s from {:?} ({rate} Hz, {channels} channels) into {}",
             args.duration,
-            args.device,
+            args.capture.device,
             audiostream::redact_credentials(&args.output)
         );
     }
@@ -82,7 +70,7 @@ pub fn run(args: RecordArgs, quiet: bool) -> Result<(), String> {
             Err(Error::Timeout(t)) => {
                 return Err(format!(
                     "capture device {:?} delivered nothing for {t:?}",
-                    args.device
+                    args.capture.device
                 ))
             }
             Err(e) => return Err(e.to_string()),

@@ -1,11 +1,143 @@
 //! Helpers for the Ogg Opus / Ogg Vorbis writer tests: an independent Ogg page parser (checks
 //! every CRC), the Xiph command-line tools (`opusinfo`, `ogginfo`, `opusenc`, `oggenc`,
-//! `opusdec`, `oggdec`) and the real speech and music the quality comparisons use.
+//! `opusdec`, `oggdec`) and the real speech and music the quality comparisons use; and the
+//! runs both writers' tests make alike (a failing sink, a refused write, an Icecast source).
 
-use audiostream::ndarray::Array2;
-use audiostream::{AudioEncodeOptions, StreamWriter};
+use crate::common::oracle::ffmpeg_decode;
+use crate::common::signals::SharedBuf;
+use audiostream::ndarray::{s, Array2};
+use audiostream::{AudioEncodeOptions, Error, StreamWriter};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// A sink that fails every write once told to.
+#[derive(Clone, Default)]
+pub struct Failing {
+    pub bytes: SharedBuf,
+    pub fail: Arc<AtomicBool>,
+}
+
+impl Write for Failing {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if self.fail.load(Ordering::SeqCst) {
+            return Err(std::io::Error::other("disk gone"));
+        }
+        self.bytes.write(b)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes the first `split` frames of stereo `data` (at `rate`) as `format` into a sink,
+/// flushes, then makes the sink fail: writing the rest must be an I/O error that adds no byte.
+/// Returns the bytes the flush left, also written to `path` for the decoders.
+pub fn flushed_prefix(
+    format: &str,
+    rate: u32,
+    data: &Array2<f32>,
+    split: usize,
+    path: &Path,
+) -> Vec<u8> {
+    let sink = Failing::default();
+    let mut w = StreamWriter::from_writer(sink.clone(), format).unwrap();
+    w.add_audio_stream(rate, 2).unwrap();
+    w.write_audio_chunk(0, data.slice(s![.., ..split]), None)
+        .unwrap();
+    w.flush().unwrap();
+    let flushed = sink.bytes.bytes();
+    sink.fail.store(true, Ordering::SeqCst);
+    let e = w
+        .write_audio_chunk(0, data.slice(s![.., split..]), None)
+        .unwrap_err();
+    assert!(matches!(e, Error::Io { .. }), "{e}");
+    assert!(sink.bytes.bytes() == flushed, "nothing after the failure");
+    std::fs::write(path, &flushed).unwrap();
+    flushed
+}
+
+/// A write refused for bad input (a chunk of `bad_channels` channels into a stereo stream at
+/// `rate`) changes nothing: the stream takes more after a flush and closes (on drop) into a
+/// file `info_tool` accepts and FFmpeg decodes to the 2000 frames of `data` written.
+pub fn refused_write_changes_nothing(
+    path: &Path,
+    rate: u32,
+    data: &Array2<f32>,
+    bad_channels: usize,
+    info_tool: &str,
+) {
+    let mut w = StreamWriter::new(path.to_str().unwrap(), None, None).unwrap();
+    w.add_audio_stream(rate, 2).unwrap();
+    w.write_audio_chunk(0, data.slice(s![.., ..1000]), None)
+        .unwrap();
+    assert!(w
+        .write_audio_chunk(0, Array2::<f32>::zeros((bad_channels, 100)).view(), None)
+        .is_err());
+    w.flush().unwrap();
+    w.write_audio_chunk(0, data.slice(s![.., 1000..2000]), None)
+        .unwrap();
+    drop(w); // Drop finalizes.
+    info_accepts(info_tool, path);
+    assert_eq!(ffmpeg_decode(path, 0, &[]).num_frames(), 2000);
+}
+
+/// An Ogg source for Icecast (`format`, 3 s of stereo music at `rate` in 0.1 s chunks, paced by
+/// `realtime`) at mount `mount`: the server announces it, a listener decodes codec `codec` from
+/// it and hears more than a second, and the writer took between `min_paced` and 4.5 s.
+#[cfg(feature = "net")]
+pub fn icecast_round_trip(
+    mount: &str,
+    format: &'static str,
+    rate: u32,
+    codec: &str,
+    min_paced: std::time::Duration,
+) {
+    use crate::common::servers::Icecast;
+    use audiostream::{Options, StreamReader};
+    use std::time::{Duration, Instant};
+    let ice = Icecast::start();
+    let source = ice.source_url(mount);
+    let step = rate as usize / 10;
+    let pcm = crate::common::signals::music(2, 30 * step, rate);
+    let feeder = std::thread::spawn(move || {
+        let opts = Options::from([("realtime".to_string(), "true".to_string())]);
+        let mut w = StreamWriter::new(&source, Some(format), Some(&opts)).unwrap();
+        w.add_audio_stream(rate, 2).unwrap();
+        let start = Instant::now();
+        for c in 0..30 {
+            w.write_audio_chunk(0, pcm.slice(s![.., c * step..(c + 1) * step]), None)
+                .unwrap();
+        }
+        w.close().unwrap();
+        start.elapsed()
+    });
+    let start = Instant::now();
+    while !ice.has_mount(mount) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            ice.error_log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let r = StreamReader::new(&ice.listen_url(mount), None, None).unwrap();
+    let meta = r.get_metadata();
+    assert_eq!((meta.codec.as_str(), meta.format.as_str()), (codec, "ogg"));
+    let heard = crate::common::ours::decode_reader(r, None);
+    let took = feeder.join().unwrap();
+    assert!(
+        took > min_paced && took < Duration::from_millis(4500),
+        "paced: {took:?}"
+    );
+    assert!(
+        heard[0].len() > rate as usize,
+        "heard {} frames",
+        heard[0].len()
+    );
+}
 
 /// One Ogg page.
 #[derive(Debug, Clone)]

@@ -1,6 +1,9 @@
-//! Decoding with our own reader, for comparison with the oracle.
+//! Decoding with our own reader, for comparison with the oracle, and writing with our writer.
 
-use audiostream::{AudioStreamOptions, Chunk, Options, StreamReader};
+use audiostream::ndarray::{s, Array2};
+use audiostream::{
+    AudioEncodeOptions, AudioStreamOptions, Chunk, Options, StreamReader, StreamWriter,
+};
 use std::path::Path;
 
 /// Opens `path` with an optional forced format and options.
@@ -56,4 +59,25 @@ pub fn decode_raw(path: &Path, format: &str, rate: u32, channels: usize) -> Vec<
         ("channels".to_string(), channels.to_string()),
     ]);
     decode_reader(open(path, Some(format), Some(&opts)), None)
+}
+
+/// Writes `data` in chunks of `chunk` frames with `opts` into `path` (container from its
+/// extension); returns the file's bytes.
+pub fn write_chunked(
+    path: &Path,
+    opts: AudioEncodeOptions,
+    data: &Array2<f32>,
+    chunk: usize,
+) -> Vec<u8> {
+    let mut w = StreamWriter::new(path.to_str().unwrap(), None, None).unwrap();
+    w.add_audio_stream_with(opts).unwrap();
+    let mut at = 0;
+    while at < data.ncols() {
+        let end = (at + chunk).min(data.ncols());
+        w.write_audio_chunk(0, data.slice(s![.., at..end]), None)
+            .unwrap();
+        at = end;
+    }
+    w.close().unwrap();
+    std::fs::read(path).unwrap()
 }
