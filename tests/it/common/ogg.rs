@@ -123,7 +123,7 @@ pub fn icecast_round_trip(
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let r = StreamReader::new(&ice.listen_url(mount), None, None).unwrap();
+    let r = StreamReader::new(ice.listen_url(mount), None, None).unwrap();
     let meta = r.get_metadata();
     assert_eq!((meta.codec.as_str(), meta.format.as_str()), (codec, "ogg"));
     let heard = crate::common::ours::decode_reader(r, None);
