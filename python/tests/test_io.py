@@ -4,6 +4,8 @@ FFmpeg's and SoX's output (as the Rust tests check the library)."""
 from __future__ import annotations
 
 import io
+import os
+import sys
 import pickle
 import subprocess
 
@@ -262,3 +264,30 @@ def test_play_audio_rejects_bad_input():
         play_audio(np.zeros((1, 2, 3), np.float32), 8000)
     with pytest.raises(ValueError, match="sample_rate = 0"):
         play_audio(np.zeros((1, 10), np.float32), 0)
+
+
+PLAY = """
+import sys, numpy as np
+from audiostream.io import play_audio
+x = np.load(sys.argv[1])
+play_audio(x, 44100, normalize=True)
+"""
+
+
+def test_play_audio_through_alsa_file_plugin(tmp):
+    """play_audio on real ALSA with no sound card: the `file` plugin as the default device
+    writes what it is given (float32 interleaved), as tests/device_playback.rs does. ALSA reads
+    its configuration once per process, hence the subprocess."""
+    (tmp / "asound.conf").write_text(
+        'pcm.as_null { type null }\n'
+        f'pcm.!default {{ type file; slave.pcm "as_null"; file "{tmp}/default.raw"; format "raw" }}\n')
+    x, _ = ffmpeg_decode(fixture("wav_s16_stereo_44100.wav"))
+    loud = x * 2.0  # normalize=True scales the peak down to 1.0
+    np.save(tmp / "x.npy", loud)
+    env = dict(os.environ, ALSA_CONFIG_PATH=str(tmp / "asound.conf"))
+    subprocess.run([sys.executable, "-c", PLAY, str(tmp / "x.npy")], env=env, check=True, timeout=120)
+    played = np.frombuffer((tmp / "default.raw").read_bytes(), np.float32).reshape(-1, 2).T
+    expected = loud / np.max(np.abs(loud))
+    n = expected.shape[1]
+    assert played.shape[1] >= n
+    assert np.max(np.abs(played[:, :n] - expected)) < 1e-6
