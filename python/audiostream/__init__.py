@@ -22,11 +22,12 @@ from ._native import (
     UnsupportedError,
     __version__,
 )
-from . import functional, io, transforms  # noqa: E402  (after the native module)
+from . import data, functional, io, transforms  # noqa: E402  (after the native module)
 from ._array import Chunk
 
 __all__ = [
     "io",
+    "data",
     "functional",
     "transforms",
     "Chunk",
