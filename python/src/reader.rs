@@ -1,0 +1,326 @@
+//! `NativeReader`: a [`StreamReader`] behind a mutex. Every method that reads or decodes
+//! takes the lock with the GIL released (`Python::detach`), so that another Python thread can
+//! run meanwhile, and a thread waiting for the lock never holds the GIL the holder needs.
+
+use crate::arrays::chunk_to_py;
+use crate::errors::{closed, to_py};
+use crate::pyfile::PyFile;
+use audiostream::{AudioStreamOptions, Options, SampleFormat, StreamReader};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use std::ffi::OsString;
+use std::io::Cursor;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+/// The reader of one `audiostream.io.StreamReader`.
+#[pyclass(module = "audiostream._native")]
+pub struct NativeReader {
+    inner: Mutex<Option<StreamReader>>,
+}
+
+impl NativeReader {
+    fn wrap(r: StreamReader) -> Self {
+        NativeReader {
+            inner: Mutex::new(Some(r)),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<StreamReader>> {
+        // A panic inside the library while locked leaves the reader as it was.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` on the reader with the GIL released.
+    fn with<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut StreamReader) -> audiostream::Result<T> + Send,
+    ) -> PyResult<T> {
+        py.detach(|| match self.lock().as_mut() {
+            Some(r) => f(r).map_err(to_py),
+            None => Err(closed("StreamReader")),
+        })
+    }
+
+    /// Runs `f` on the reader holding the GIL (quick queries).
+    fn peek<T>(&self, f: impl FnOnce(&StreamReader) -> T) -> PyResult<T> {
+        self.lock()
+            .as_ref()
+            .map(f)
+            .ok_or_else(|| closed("StreamReader"))
+    }
+}
+
+fn sample_format(name: &str) -> PyResult<SampleFormat> {
+    SampleFormat::parse(name).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "format = {name:?}; allowed: u8, s16, s32, flt, dbl (or their planar names u8p, \
+             s16p, s32p, fltp, dblp)"
+        ))
+    })
+}
+
+#[pymethods]
+impl NativeReader {
+    /// Opens a path, `-`, a URL or a device.
+    #[staticmethod]
+    #[pyo3(signature = (src, format=None, option=None))]
+    fn open(
+        py: Python<'_>,
+        src: OsString,
+        format: Option<String>,
+        option: Option<Options>,
+    ) -> PyResult<Self> {
+        py.detach(|| StreamReader::new(&src, format.as_deref(), option.as_ref()))
+            .map(Self::wrap)
+            .map_err(to_py)
+    }
+
+    /// Reads bytes held in memory (copied once from the Python object).
+    #[staticmethod]
+    #[pyo3(signature = (data, format=None, option=None))]
+    fn from_bytes(
+        py: Python<'_>,
+        data: Vec<u8>,
+        format: Option<String>,
+        option: Option<Options>,
+    ) -> PyResult<Self> {
+        py.detach(|| {
+            StreamReader::from_reader_with(Cursor::new(data), format.as_deref(), option.as_ref())
+        })
+        .map(Self::wrap)
+        .map_err(to_py)
+    }
+
+    /// Reads a Python file-like object (`read`, and `seek` when `seekable`).
+    #[staticmethod]
+    #[pyo3(signature = (obj, seekable, format=None, option=None))]
+    fn from_file(
+        py: Python<'_>,
+        obj: Py<PyAny>,
+        seekable: bool,
+        format: Option<String>,
+        option: Option<Options>,
+    ) -> PyResult<Self> {
+        let file = PyFile::new(obj);
+        py.detach(|| {
+            if seekable {
+                StreamReader::from_reader_with(file, format.as_deref(), option.as_ref())
+            } else {
+                StreamReader::from_stream_with(file, format.as_deref(), option.as_ref())
+            }
+        })
+        .map(Self::wrap)
+        .map_err(to_py)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (frames_per_chunk, buffer_chunk_size, stream_index=None, decoder=None,
+                        decoder_option=None, format=None, sample_rate=None, num_channels=None,
+                        effect=None))]
+    fn add_audio_stream(
+        &self,
+        py: Python<'_>,
+        frames_per_chunk: usize,
+        buffer_chunk_size: usize,
+        stream_index: Option<usize>,
+        decoder: Option<String>,
+        decoder_option: Option<Options>,
+        format: Option<String>,
+        sample_rate: Option<u32>,
+        num_channels: Option<usize>,
+        effect: Option<PyRef<'_, crate::effects::NativeEffector>>,
+    ) -> PyResult<usize> {
+        let mut opts =
+            AudioStreamOptions::new(frames_per_chunk).buffer_chunk_size(buffer_chunk_size);
+        if let Some(i) = stream_index {
+            opts = opts.stream_index(i);
+        }
+        if let Some(d) = &decoder {
+            opts = opts.decoder(d);
+        }
+        for (k, v) in decoder_option.iter().flatten() {
+            opts = opts.decoder_option(k, v);
+        }
+        if let Some(f) = &format {
+            opts = opts.format(f);
+        }
+        if let Some(hz) = sample_rate {
+            opts = opts.sample_rate(hz);
+        }
+        if let Some(n) = num_channels {
+            opts = opts.num_channels(n);
+        }
+        if let Some(fx) = effect {
+            opts = opts.effect(fx.effector.clone());
+        }
+        self.with(py, |r| r.add_audio_stream(opts))
+    }
+
+    /// `process_packet_with(timeout, backoff)`; `timeout` in seconds, `backoff` in ms.
+    #[pyo3(signature = (timeout=None, backoff_ms=10.0))]
+    fn process_packet(
+        &self,
+        py: Python<'_>,
+        timeout: Option<f64>,
+        backoff_ms: f64,
+    ) -> PyResult<usize> {
+        let duration = |what: &str, s: f64| {
+            Duration::try_from_secs_f64(s).map_err(|_| {
+                PyValueError::new_err(format!(
+                    "{what} = {s}; allowed: a finite number of seconds >= 0, or None"
+                ))
+            })
+        };
+        let timeout = timeout.map(|t| duration("timeout", t)).transpose()?;
+        let backoff = duration("backoff", backoff_ms / 1000.0)?;
+        self.with(py, |r| r.process_packet_with(timeout, backoff))
+    }
+
+    fn process_all_packets(&self, py: Python<'_>) -> PyResult<()> {
+        self.with(py, StreamReader::process_all_packets)
+    }
+
+    fn fill_buffer(&self, py: Python<'_>) -> PyResult<usize> {
+        self.with(py, StreamReader::fill_buffer)
+    }
+
+    fn is_buffer_ready(&self) -> PyResult<bool> {
+        self.peek(StreamReader::is_buffer_ready)
+    }
+
+    /// One `(array, pts)` or `None` per output, the arrays of sample type `format`.
+    fn pop_chunks<'py>(&self, py: Python<'py>, format: &str) -> PyResult<Bound<'py, PyList>> {
+        let items: Vec<Bound<'py, PyAny>> = match sample_format(format)? {
+            SampleFormat::F32 => pop::<f32>(self, py)?,
+            SampleFormat::F64 => pop::<f64>(self, py)?,
+            SampleFormat::S16 => pop::<i16>(self, py)?,
+            SampleFormat::S24 | SampleFormat::S32 => pop::<i32>(self, py)?,
+            SampleFormat::U8 => pop::<u8>(self, py)?,
+        };
+        PyList::new(py, items)
+    }
+
+    /// The next item of `stream()` (float32; nothing dropped), or `None` at the end.
+    fn stream_next<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
+        let item = self.with(py, |r| r.stream().next().transpose())?;
+        item.map(|chunks| {
+            let items = chunks
+                .into_iter()
+                .map(|c| match c {
+                    Some(c) => chunk_to_py(py, c),
+                    None => Ok(py.None().into_bound(py)),
+                })
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)
+        })
+        .transpose()
+    }
+
+    fn seek(&self, py: Python<'_>, timestamp: f64) -> PyResult<()> {
+        self.with(py, |r| r.seek(timestamp))
+    }
+
+    fn get_metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let m = self.peek(StreamReader::get_metadata)?;
+        let d = PyDict::new(py);
+        d.set_item("sample_rate", m.sample_rate)?;
+        d.set_item("num_channels", m.num_channels)?;
+        d.set_item("num_frames", m.num_frames)?;
+        d.set_item("duration", m.duration)?;
+        d.set_item("duration_estimated", m.duration_estimated)?;
+        d.set_item("codec", m.codec)?;
+        d.set_item("format", m.format)?;
+        d.set_item("bit_rate", m.bit_rate)?;
+        d.set_item("bits_per_sample", m.bits_per_sample)?;
+        d.set_item("tags", m.tags)?;
+        Ok(d)
+    }
+
+    fn get_src_stream_info<'py>(&self, py: Python<'py>, i: usize) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.peek(|r| r.get_src_stream_info(i))?.map_err(to_py)?;
+        let d = PyDict::new(py);
+        d.set_item("index", s.index)?;
+        d.set_item("media_type", s.media_type.as_str())?;
+        d.set_item("codec", s.codec)?;
+        d.set_item("codec_long_name", s.codec_long_name)?;
+        d.set_item("sample_rate", s.sample_rate)?;
+        d.set_item("num_channels", s.num_channels)?;
+        d.set_item("num_frames", s.num_frames)?;
+        d.set_item("duration", s.duration)?;
+        d.set_item("duration_estimated", s.duration_estimated)?;
+        d.set_item("bit_rate", s.bit_rate)?;
+        d.set_item("bits_per_sample", s.bits_per_sample)?;
+        d.set_item("language", s.language)?;
+        d.set_item("tags", s.tags)?;
+        Ok(d)
+    }
+
+    fn get_out_stream_info<'py>(&self, py: Python<'py>, i: usize) -> PyResult<Bound<'py, PyDict>> {
+        let o = self.peek(|r| r.get_out_stream_info(i))?.map_err(to_py)?;
+        let d = PyDict::new(py);
+        d.set_item("source_index", o.source_index)?;
+        d.set_item("sample_rate", o.sample_rate)?;
+        d.set_item("num_channels", o.num_channels)?;
+        d.set_item("frames_per_chunk", o.frames_per_chunk)?;
+        d.set_item("buffer_chunk_size", o.buffer_chunk_size)?;
+        d.set_item("converted", o.converted)?;
+        Ok(d)
+    }
+
+    #[getter]
+    fn num_src_streams(&self) -> PyResult<usize> {
+        self.peek(StreamReader::num_src_streams)
+    }
+
+    #[getter]
+    fn num_out_streams(&self) -> PyResult<usize> {
+        self.peek(StreamReader::num_out_streams)
+    }
+
+    #[getter]
+    fn default_audio_stream(&self) -> PyResult<Option<usize>> {
+        self.peek(StreamReader::default_audio_stream)
+    }
+
+    /// In a child process after `fork()`: gives up the StreamReader without running its destructor
+    /// (its file descriptor and buffers are the parent's: closing or finalizing them here
+    /// would change the parent's file). `False` when a thread held it at the fork.
+    fn forget_after_fork(&self) -> bool {
+        let mut guard = match self.inner.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return false,
+        };
+        std::mem::forget(guard.take());
+        true
+    }
+
+    #[getter]
+    fn closed(&self) -> bool {
+        self.lock().is_none()
+    }
+
+    /// Closes the reader; closing again does nothing (as Python files).
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        let reader = py.detach(|| self.lock().take());
+        reader.map_or(Ok(()), |r| r.close().map_err(to_py))
+    }
+}
+
+/// Pops one chunk per output in sample type `T`, as Python objects.
+fn pop<'py, T: audiostream::Sample + numpy::Element>(
+    r: &NativeReader,
+    py: Python<'py>,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let chunks = r.with(py, |r| Ok(r.pop_chunks_as::<T>()))?;
+    chunks
+        .into_iter()
+        .map(|c| match c {
+            Some(c) => chunk_to_py(py, c),
+            None => Ok(py.None().into_bound(py)),
+        })
+        .collect()
+}
