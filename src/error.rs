@@ -126,12 +126,14 @@ impl Error {
     }
 
     /// An [`Error::Decode`] of kind [`DecodeErrorKind::LimitExceeded`].
+    #[cfg(feature = "decode-core")]
     pub(crate) fn decode_limit(message: impl Into<String>) -> Self {
         Error::Decode(DecodeError::new(DecodeErrorKind::LimitExceeded, message))
     }
 
     /// An [`Error::Decode`] of kind [`DecodeErrorKind::Internal`] (a demuxer or decoder that
     /// panicked).
+    #[cfg(feature = "decode-core")]
     pub(crate) fn decode_internal(message: impl Into<String>) -> Self {
         Error::Decode(DecodeError::new(DecodeErrorKind::Internal, message))
     }

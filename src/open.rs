@@ -3,13 +3,16 @@
 //! `reader/` and `writer/` name neither `net` nor `device`. The network and device modules
 //! build what the reader and the writer take (a live source, a sink) and hand it to them.
 
+#[cfg(feature = "device")]
+use crate::Error;
 #[cfg(feature = "decode-core")]
 use crate::StreamReader;
-use crate::{Error, Options, Result, StreamWriter};
+use crate::{Options, Result, StreamWriter};
 use std::ffi::OsStr;
 use std::path::Path;
 
-/// `src` as text, for the names that must be text (URLs, device names).
+/// `src` as text, for the names that must be text (device names).
+#[cfg(feature = "device")]
 fn as_text<'a>(what: &str, src: &'a OsStr) -> Result<&'a str> {
     src.to_str().ok_or_else(|| {
         Error::invalid_argument(
