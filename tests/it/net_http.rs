@@ -297,31 +297,8 @@ fn cli_info_and_convert_accept_urls() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("404"));
 }
 
-/// The `stream_url` example, built once into this test's target dir.
 fn stream_url_example() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.args([
-        "build",
-        "--quiet",
-        "--example",
-        "stream_url",
-        "--manifest-path",
-    ])
-    .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-    .arg("--target-dir")
-    .arg(profile.parent().unwrap());
-    if profile.file_name().is_some_and(|n| n == "release") {
-        cmd.arg("--release");
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    profile.join("examples").join("stream_url")
+    crate::common::example_bins::example("stream_url")
 }
 
 #[test]

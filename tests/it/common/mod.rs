@@ -2,6 +2,7 @@
 
 pub mod alloc_count;
 pub mod effects;
+pub mod example_bins;
 pub mod ogg;
 pub mod oracle;
 pub mod ours;
