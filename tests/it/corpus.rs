@@ -241,14 +241,18 @@ fn two_shards_equal_one_run() {
     assert_eq!(union, whole_manifest);
 
     // The manifest against independent tools: sha256sum, and ffprobe's rate, channels and
-    // sample count.
-    for v in jsonl(&whole.join("manifest.jsonl")) {
+    // sample count (of every fifth output: ffprobe takes ~50 ms a call).
+    for (k, v) in jsonl(&whole.join("manifest.jsonl")).into_iter().enumerate() {
         let out = whole.join(v["output"].as_str().unwrap());
         assert_eq!(v["sha256"].as_str().unwrap(), sha256sum(&out), "{v}");
+
         assert_eq!(
             v["bytes"].as_u64().unwrap(),
             a[v["output"].as_str().unwrap()].len() as u64
         );
+        if k % 5 != 0 {
+            continue;
+        }
         let probe = |k: &str| ffprobe_value(&out, &format!("stream={k}"));
         assert_eq!(v["sample_rate"].to_string(), probe("sample_rate"), "{v}");
         assert_eq!(v["channels"].to_string(), probe("channels"), "{v}");
@@ -351,7 +355,7 @@ fn a_killed_run_resumes_where_it_stopped() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Kill it once a few files are done (if it finishes first, the checks below still hold).
+    // Kill it once a few files are done (the rest take ~0.5 s more).
     let manifest = out.join("manifest.jsonl");
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
@@ -361,8 +365,10 @@ fn a_killed_run_resumes_where_it_stopped() {
         }
         std::thread::sleep(Duration::from_millis(2));
     }
+    let finished_first = child.try_wait().unwrap().is_some();
     let _ = child.kill();
     let _ = child.wait();
+    assert!(!finished_first, "the run ended before it could be killed");
 
     // What finished: the manifest's lines, each with its output.
     let finished: BTreeSet<String> = jsonl(&manifest)
@@ -414,10 +420,11 @@ fn a_corrupt_file_is_reported_and_the_rest_converted() {
     std::fs::write(&bad_path, &bytes[..3000]).unwrap();
     let alone = run(&["convert", s(&bad_path), s(&dir.path("alone.flac"))]);
     assert_eq!(alone.status.code(), Some(1));
+    // Its error line (a warning about the cut metadata comes before it).
     let alone_msg = stderr(&alone)
-        .trim()
-        .strip_prefix("audiostream: error: ")
-        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("audiostream: error: "))
+        .unwrap_or_else(|| panic!("no error line in {}", stderr(&alone)))
         .to_string();
 
     let out = dir.path("out");
