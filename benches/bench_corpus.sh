@@ -100,14 +100,23 @@ for ((i = 0; i < REPS; i++)); do
         echo "{\"contender\": \"$contender\", \"jobs\": $jobs, \"wall\": $wall, \"cpu\": $(python3 -c "print($user + $sys)"), \"rss_kib\": $rss}" >> "$WORK/runs.jsonl"
     done
 done
+# FFmpeg's fixed cost per process: a conversion of nothing (10 ms of silence to null).
+FFSTART=$(for ((i = 0; i < 5; i++)); do
+    /usr/bin/time -f "%e %U %S" ffmpeg -v error -nostdin -threads 1 -f lavfi -i anullsrc \
+        -t 0.01 -f null - 2>&1 | tail -1
+done | python3 -c "
+import statistics, sys
+rows = [list(map(float, l.split())) for l in sys.stdin]
+print(f'{statistics.median(r[0] for r in rows):.3f} {statistics.median(r[1] + r[2] for r in rows):.3f}')")
 LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
 # The outputs agree on length: frames of ours and FFmpeg's for the first piece.
 OURS_FRAMES=$(ffprobe -v error -show_entries stream=duration_ts -of default=nw=1:nk=1 "$WORK/out-ours1/piece000.flac")
 FF_FRAMES=$(ffprobe -v error -show_entries stream=duration_ts -of default=nw=1:nk=1 "$WORK/out-ffmpeg1/piece000.flac")
 
-python3 - "$WORK/runs.jsonl" "$REPS" "$PIECES" "$HOURS" "$LOAD0" "$LOAD1" "$WRITE" "$ROOT/BENCHMARKS.md" "$OURS_FRAMES" "$FF_FRAMES" <<'EOF'
+python3 - "$WORK/runs.jsonl" "$REPS" "$PIECES" "$HOURS" "$LOAD0" "$LOAD1" "$WRITE" "$ROOT/BENCHMARKS.md" "$OURS_FRAMES" "$FF_FRAMES" $FFSTART <<'EOF'
 import json, statistics, sys
 runs, reps, pieces, hours, load0, load1, write, md, ours_frames, ff_frames = sys.argv[1:11]
+ff_wall, ff_cpu = map(float, sys.argv[11:13])
 hours = float(hours)
 rows = [json.loads(l) for l in open(runs)]
 med = {}
@@ -151,7 +160,9 @@ out.append(
     f"`--jobs 2` over `--jobs 1`: {s:.2f}× (2 cores, shared; one job of ours already decodes and encodes on two threads, so its CPU time can exceed its wall time). The first piece's output holds "
     f"{ours_frames} frames (ours) and {ff_frames} (FFmpeg's): both trim the encoder delay and "
     f"padding from the LAME tag. The resamplers differ (ours: rubato's FFT resampler; FFmpeg: swr's "
-    f"default), so the bytes do, and FFmpeg's figures include one process start per file; "
+    f"default), so the bytes do. FFmpeg's figures include one process start per file: "
+    f"{ff_wall:.3f} s of wall time ({ff_cpu:.3f} s CPU) for a conversion of nothing here "
+    f"(median of 5), {int(pieces) * ff_wall:.1f} s over the corpus run one after another; "
     f"ours include writing the report and the output manifest (SHA-256 of every output) and an "
     f"`fsync` per output.\n"
 )
