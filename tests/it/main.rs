@@ -21,6 +21,7 @@ mod api_use;
 mod cli_convert;
 mod cli_decode;
 mod cli_info;
+mod corpus;
 mod dsp_remix;
 mod dsp_resample;
 mod effects_fundsp;

@@ -162,6 +162,42 @@ pub fn container_of_path(path: &str) -> Option<String> {
     parse_container(ext).ok()
 }
 
+/// `--shard I/N`: the 0-based shard `I` of `N` (`0/16` .. `15/16`).
+pub fn parse_shard(s: &str) -> Result<crate::corpus::Shard, String> {
+    let max = crate::corpus::MAX_SHARDS;
+    let bad = || {
+        format!("{s:?} is not a shard: give I/N, 0-based (0/16 .. 15/16), with N from 1 to {max}")
+    };
+    let (i, n) = s.trim().split_once('/').ok_or_else(bad)?;
+    let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+    if !digits(i.trim()) || !digits(n.trim()) {
+        return Err(bad());
+    }
+    let (index, count): (usize, usize) = match (i.trim().parse(), n.trim().parse()) {
+        (Ok(i), Ok(n)) => (i, n),
+        _ => return Err(bad()),
+    };
+    if count == 0 || count > max {
+        return Err(format!("{s:?}: the shard count must be from 1 to {max}"));
+    }
+    if index >= count {
+        return Err(format!(
+            "{s:?}: the shard index is 0-based and must be below the count (0/{count} .. {}/{count})",
+            count - 1
+        ));
+    }
+    Ok(crate::corpus::Shard { index, count })
+}
+
+/// `--jobs N`: worker threads, 1 to [`crate::corpus_run::MAX_JOBS`].
+pub fn parse_jobs(s: &str) -> Result<usize, String> {
+    let max = crate::corpus_run::MAX_JOBS;
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("{s:?} is not a number of jobs (1 to {max})")),
+    }
+}
+
 /// `-o KEY=VALUE` pairs (input format options).
 pub fn parse_options(pairs: &[String]) -> Result<Options, String> {
     pairs
@@ -218,6 +254,35 @@ mod tests {
         ] {
             assert!(parse_time(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn shards_and_jobs() {
+        use crate::corpus::Shard;
+        assert_eq!(parse_shard("0/2"), Ok(Shard { index: 0, count: 2 }));
+        assert_eq!(
+            parse_shard("15/16"),
+            Ok(Shard {
+                index: 15,
+                count: 16
+            })
+        );
+        assert_eq!(parse_shard("0/1"), Ok(Shard { index: 0, count: 1 }));
+        for (bad, says) in [
+            ("2/2", "below the count"),
+            ("0/0", "from 1 to"),
+            ("1", "not a shard"),
+            ("-1/2", "not a shard"),
+            ("a/b", "not a shard"),
+            ("1/2/3", "not a shard"),
+            ("", "not a shard"),
+        ] {
+            let e = parse_shard(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        assert_eq!(parse_jobs("4"), Ok(4));
+        assert!(parse_jobs("0").is_err());
+        assert!(parse_jobs("100000").is_err());
     }
 
     #[test]

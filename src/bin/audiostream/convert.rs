@@ -3,8 +3,10 @@
 //! channels (`encoder_sample_rate` / `encoder_num_channels`), applies effects (`effect`) and
 //! encodes.
 //!
-//! Errors come back as [`Failure::Usage`] (a setting the output cannot take, found before
-//! anything is written: exit code 2) or [`Failure::Runtime`] (exit code 1). Once the output file
+//! Errors come back as a [`Failure`]: a usage one (a setting the output cannot take, found before
+//! anything is written: exit code 2) or a runtime one (exit code 1), each with the kind of the
+//! error behind it (`decode`, `io`, ...: what `convert --manifest`'s report records). Once the
+//! output file
 //! exists, a failure deletes it unless `keep_partial` is set.
 
 use crate::args::SampleFmt;
@@ -96,13 +98,62 @@ pub struct Job {
     pub progress: bool,
 }
 
-/// Why a conversion failed, as one line.
+/// Why a conversion failed, as one line, and the kind of error behind it.
 #[derive(Debug)]
-pub enum Failure {
-    /// A bad setting or combination of settings (exit code 2).
-    Usage(String),
-    /// Anything else (exit code 1).
-    Runtime(String),
+pub struct Failure {
+    /// A bad setting or combination of settings (exit code 2), not a failure of the media or
+    /// the system (exit code 1).
+    pub usage: bool,
+    /// The kind of error: [`error_kind`]'s names.
+    pub kind: &'static str,
+    /// One line, naming the file and the value at fault.
+    pub message: String,
+}
+
+impl Failure {
+    /// A usage failure (exit code 2).
+    pub fn usage(kind: &'static str, message: impl Into<String>) -> Self {
+        Failure {
+            usage: true,
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// A runtime failure (exit code 1).
+    pub fn runtime(kind: &'static str, message: impl Into<String>) -> Self {
+        Failure {
+            usage: false,
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// A short name for the kind of `e`, stable for scripts reading `convert --manifest`'s report:
+/// `io`, `unsupported`, `invalid_argument`, `decode` (with the decode kind: `decode.truncated`,
+/// ...), `encode`, `timeout`, `device`, `network`, `closed`.
+pub fn error_kind(e: &Error) -> &'static str {
+    use audiostream::DecodeErrorKind as D;
+    match e {
+        Error::Io { .. } => "io",
+        Error::Unsupported(_) => "unsupported",
+        Error::InvalidArgument(_) => "invalid_argument",
+        Error::Decode(d) => match d.kind {
+            D::Malformed => "decode.malformed",
+            D::Truncated => "decode.truncated",
+            D::Empty => "decode.empty",
+            D::LimitExceeded => "decode.limit_exceeded",
+            D::Internal => "decode.internal",
+            _ => "decode",
+        },
+        Error::Encode(_) => "encode",
+        Error::Timeout(_) => "timeout",
+        Error::Device(_) => "device",
+        Error::Network(_) => "network",
+        Error::Closed(_) => "closed",
+        _ => "other",
+    }
 }
 
 /// What a finished conversion did.
@@ -182,7 +233,7 @@ fn in_flag_terms(msg: &str) -> String {
 /// A setting the output cannot take (a bad value, an unknown encoder), found before the output
 /// exists: a usage error.
 fn settings_failure(e: Error) -> Failure {
-    Failure::Usage(in_flag_terms(&e.to_string()))
+    Failure::usage(error_kind(&e), in_flag_terms(&e.to_string()))
 }
 
 /// The coded sample format used when `--sample-format` is not given: what the input has, for
@@ -371,11 +422,14 @@ pub fn run(job: &Job) -> Result<Report, Failure> {
     } else {
         job.output.clone()
     };
-    let runtime_in = |e: Error| Failure::Runtime(naming(&in_name, &e));
+    let runtime_in = |e: Error| Failure::runtime(error_kind(&e), naming(&in_name, &e));
 
     let mut reader = open_reader(job).map_err(runtime_in)?;
     if reader.default_audio_stream().is_none() {
-        return Err(Failure::Runtime(format!("{in_name}: no audio stream")));
+        return Err(Failure::runtime(
+            "unsupported",
+            format!("{in_name}: no audio stream"),
+        ));
     }
     let meta = reader.get_metadata();
     reader
@@ -414,10 +468,10 @@ pub fn run(job: &Job) -> Result<Report, Failure> {
 
     if let Source::Path(p) = &job.source {
         if p != "-" && job.output != "-" && same_file(p, &job.output) {
-            return Err(Failure::Usage(format!(
-                "{} is both the input and the output",
-                job.output
-            )));
+            return Err(Failure::usage(
+                "invalid_argument",
+                format!("{} is both the input and the output", job.output),
+            ));
         }
     }
 
@@ -431,27 +485,30 @@ pub fn run(job: &Job) -> Result<Report, Failure> {
     let mut bar = Progress::new(job.progress, total, in_rate, &in_name);
 
     let mut out = Output::create(&job.output, &job.container)
-        .map_err(|e| Failure::Runtime(naming(&out_name, &e)))?;
+        .map_err(|e| Failure::runtime(error_kind(&e), naming(&out_name, &e)))?;
     let result = pump(reader, &mut out.writer, &opts, tags, limit, &mut bar);
     drop(bar);
     let frames_in = match result {
         Ok(frames) => frames,
         Err(side) => {
             out.discard(job.keep_partial);
-            return Err(Failure::Runtime(match side {
-                Side::In(e) => naming(&in_name, &e),
-                Side::Out(e) => naming(&out_name, &e),
-            }));
+            return Err(match side {
+                Side::In(e) => Failure::runtime(error_kind(&e), naming(&in_name, &e)),
+                Side::Out(e) => Failure::runtime(error_kind(&e), naming(&out_name, &e)),
+            });
         }
     };
     // A file that says it has audio but gave none is damaged (e.g. a header followed by junk).
     if frames_in == 0 && limit != Some(0) {
         if let Some(n) = meta.num_frames.filter(|n| *n > start_frame) {
             out.discard(job.keep_partial);
-            return Err(Failure::Runtime(format!(
-                "{in_name}: no audio could be decoded, although the file says it holds {n} \
+            return Err(Failure::runtime(
+                "decode.malformed",
+                format!(
+                    "{in_name}: no audio could be decoded, although the file says it holds {n} \
                  frames; it may be damaged"
-            )));
+                ),
+            ));
         }
     }
     let Output {
@@ -464,11 +521,11 @@ pub fn run(job: &Job) -> Result<Report, Failure> {
     let finished = writer.finish();
     let encoded_frames = writer.stats().encoded_frames;
     if let Err(e) = finished.and_then(|()| writer.close()) {
-        let msg = naming(&out_name, &e);
+        let failure = Failure::runtime(error_kind(&e), naming(&out_name, &e));
         if let (Some(file), false) = (file, job.keep_partial) {
             let _ = std::fs::remove_file(file);
         }
-        return Err(Failure::Runtime(msg));
+        return Err(failure);
     }
     let bytes = match stdout_bytes {
         Some(count) => Some(count.load(Ordering::Relaxed)),

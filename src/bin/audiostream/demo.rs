@@ -16,9 +16,7 @@ const INPUT: &[u8] = include_bytes!("../../../fixtures/vorbis_q5_stereo_44100.og
 const OUT_RATE: u32 = 48_000;
 
 fn failure(f: Failure) -> String {
-    match f {
-        Failure::Usage(m) | Failure::Runtime(m) => m,
-    }
+    f.message
 }
 
 /// One line about a file, from reading it back: `mp3, 48000 Hz, 2 ch, 2.000 s (96000 frames)`.

@@ -1,15 +1,18 @@
 //! The `audiostream` command-line tool: `info`, `convert`, `decode`, `effects` and `demo`.
 //!
 //! Exit codes: 0 ok, 1 runtime error (one line on stderr), 2 usage error (clap's message; one
-//! line for a bad value).
+//! line for a bad value), 3 `convert --manifest` ran but some files failed (see its report).
 
 mod args;
 mod convert;
+mod corpus;
+mod corpus_run;
 mod demo;
 #[cfg(feature = "device")]
 mod devices;
 mod effects;
 mod info;
+mod manifest;
 #[cfg(feature = "device")]
 mod monitor;
 #[cfg(feature = "device")]
@@ -19,8 +22,8 @@ mod progress;
 mod record;
 
 use args::{
-    parse_bitrate, parse_channels, parse_container, parse_effect, parse_options, parse_quality,
-    parse_rate, parse_time, SampleFmt,
+    parse_bitrate, parse_channels, parse_container, parse_effect, parse_jobs, parse_options,
+    parse_quality, parse_rate, parse_shard, parse_time, SampleFmt,
 };
 use audiostream::AudioEffector;
 use clap::error::ErrorKind;
@@ -56,10 +59,41 @@ struct InputArgs {
 #[derive(Args)]
 struct ConvertArgs {
     /// Input file ("-" for stdin).
-    input: String,
+    #[arg(required_unless_present = "manifest")]
+    input: Option<String>,
     /// Output file ("-" for stdout, then --to is needed); .wav, .flac, .mp3, .ogg (Vorbis) or
     /// .opus.
-    output: String,
+    #[arg(required_unless_present = "manifest")]
+    output: Option<String>,
+    /// Convert every file of a list instead ("-" for stdin): one path a line, TSV with a
+    /// header line naming its columns (path, out, and this command's options), or JSON Lines
+    /// ({"path": .., "out": .., "rate": ..}); per-file options override the command line's.
+    /// Outputs go under --out-dir, named after the input's path below --input-root with the
+    /// output format's extension; outputs that exist are skipped (resumable); failures are
+    /// recorded in OUT/report.jsonl and the run goes on (exit code 3 if any failed); what
+    /// finished is in OUT/manifest.jsonl (frames, rate, channels, duration, SHA-256).
+    #[arg(long, value_name = "LIST", conflicts_with_all = ["input", "output", "keep_partial"], requires = "out_dir")]
+    manifest: Option<String>,
+    /// The output directory of --manifest.
+    #[arg(long, value_name = "DIR", requires = "manifest")]
+    out_dir: Option<String>,
+    /// With --manifest: relative paths of the list are relative to DIR, and outputs are named
+    /// after the input's path below it (default: the list's directory).
+    #[arg(long, value_name = "DIR", requires = "manifest")]
+    input_root: Option<String>,
+    /// With --manifest: take only the entries whose 0-based index k (blank and comment lines
+    /// aside) has k % N == I, e.g. --shard $SLURM_ARRAY_TASK_ID/16; the report and manifest
+    /// are then OUT/report.shard-I-of-N.jsonl and OUT/manifest.shard-I-of-N.jsonl.
+    #[arg(long, value_name = "I/N", requires = "manifest", value_parser = parse_shard)]
+    shard: Option<corpus::Shard>,
+    /// With --manifest: files converted at once, 1 to 256 (default 1: each conversion already
+    /// decodes and encodes on two threads; give the cores the task has, e.g.
+    /// $SLURM_CPUS_PER_TASK).
+    #[arg(long, value_name = "N", requires = "manifest", value_parser = parse_jobs)]
+    jobs: Option<usize>,
+    /// With --manifest: convert again the files whose output exists.
+    #[arg(long, requires = "manifest")]
+    overwrite: bool,
     /// Output format: wav, flac, mp3, ogg (Vorbis; Opus with --codec opus) or opus (default:
     /// from OUT's extension).
     #[arg(long, value_name = "FORMAT", value_parser = parse_container)]
@@ -124,8 +158,9 @@ enum Command {
         #[command(flatten)]
         input_args: InputArgs,
     },
-    /// Convert any file we read to WAV, FLAC or MP3: rate, channels, codec settings, cut;
-    /// tags are carried over. "-" for stdin/stdout.
+    /// Convert any file we read to WAV, FLAC, MP3, Ogg or Opus: rate, channels, codec
+    /// settings, cut; tags are carried over. "-" for stdin/stdout. With --manifest, every file
+    /// of a list (sharded, resumable, with a report and an output manifest).
     Convert(Box<ConvertArgs>),
     /// Decode any file we read to WAV (or FLAC/MP3 by OUT's extension or --to); "-" for
     /// stdin/stdout. The same as `convert` with the output's defaults.
@@ -183,13 +218,16 @@ enum Exit {
     Usage(String),
     /// Already reported, exit code 1.
     Reported,
+    /// `convert --manifest`: some files failed (in the report), exit code 3.
+    SomeFailed,
 }
 
 impl From<Failure> for Exit {
     fn from(f: Failure) -> Self {
-        match f {
-            Failure::Usage(m) => Exit::Usage(m),
-            Failure::Runtime(m) => Exit::Runtime(m),
+        if f.usage {
+            Exit::Usage(f.message)
+        } else {
+            Exit::Runtime(f.message)
         }
     }
 }
@@ -202,6 +240,70 @@ fn convert_and_report(job: Job, quiet: bool) -> Result<(), Exit> {
         eprintln!("audiostream: {}", audiostream::redact_credentials(&line));
     }
     Ok(())
+}
+
+/// `convert --manifest`: plans the whole list, runs this shard, prints the summary line.
+fn convert_corpus(a: ConvertArgs, quiet: bool) -> Result<(), Exit> {
+    let (Some(list), Some(out_dir)) = (a.manifest.as_deref(), a.out_dir.as_deref()) else {
+        return Err(Exit::Usage("--manifest needs --out-dir DIR".into()));
+    };
+    parse_options(&a.input_args.options).map_err(Exit::Usage)?;
+    let defaults = corpus::FileOptions {
+        to: a.to,
+        settings: Settings {
+            rate: a.rate,
+            channels: a.channels,
+            codec: a.codec,
+            bit_rate: a.bitrate,
+            qscale: a.quality,
+            compression_level: a.compression_level,
+            sample_format: a.sample_format,
+            effect: a.effect,
+        },
+        input_format: a.input_args.format,
+        input_options: a.input_args.options,
+        start: a.start,
+        duration: a.duration,
+    };
+    let text = corpus::read_list(list)?;
+    let entries = manifest::parse(&text, manifest::detect(list, &text))
+        .map_err(|m| Exit::Usage(format!("the list {list}: {m}")))?;
+    let planner = corpus::Planner {
+        list,
+        root: corpus::Planner::root_for(list, a.input_root.as_deref())?,
+        defaults: &defaults,
+    };
+    let files = corpus::take_shard(planner.plan(&entries)?, a.shard);
+    let started = std::time::Instant::now();
+    let summary = corpus_run::Run {
+        out_dir: std::path::Path::new(out_dir),
+        shard: a.shard,
+        jobs: a.jobs.unwrap_or(1),
+        overwrite: a.overwrite,
+        quiet,
+    }
+    .run(&files)?;
+    if !quiet {
+        let shard = a
+            .shard
+            .map_or_else(String::new, |s| format!("shard {}/{}: ", s.index, s.count));
+        eprintln!(
+            "audiostream: {shard}{} files: {} converted ({:.3} h of audio), {} skipped (done \
+             before), {} failed, in {:.1} s; report: {}",
+            summary.total,
+            summary.converted,
+            summary.audio_seconds / 3600.0,
+            summary.skipped,
+            summary.failed,
+            started.elapsed().as_secs_f64(),
+            summary.report.display()
+        );
+    }
+    if summary.failed > 0 {
+        Err(Exit::SomeFailed)
+    } else {
+        Ok(())
+    }
 }
 
 fn run(cli: Cli) -> Result<(), Exit> {
@@ -219,17 +321,23 @@ fn run(cli: Cli) -> Result<(), Exit> {
                 Err(Exit::Reported)
             }
         }
+        Command::Convert(a) if a.manifest.is_some() => convert_corpus(*a, quiet),
         Command::Convert(a) => {
             let a = *a;
             let options = parse_options(&a.input_args.options).map_err(Exit::Usage)?;
+            let (Some(input), Some(output)) = (a.input, a.output) else {
+                return Err(Exit::Usage(
+                    "convert needs INPUT and OUTPUT, or --manifest LIST --out-dir DIR".into(),
+                ));
+            };
             let container =
-                convert::output_container(&a.output, a.to.as_deref()).map_err(Exit::Usage)?;
+                convert::output_container(&output, a.to.as_deref()).map_err(Exit::Usage)?;
             convert_and_report(
                 Job {
-                    source: Source::Path(a.input),
+                    source: Source::Path(input),
                     input_format: a.input_args.format,
                     input_options: options,
-                    output: a.output,
+                    output,
                     container,
                     settings: Settings {
                         rate: a.rate,
@@ -328,6 +436,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Exit::Reported) => ExitCode::from(1),
+        Err(Exit::SomeFailed) => ExitCode::from(3),
         // Arguments come back in messages as typed: a URL's password never reaches stderr.
         Err(Exit::Runtime(msg)) => {
             eprintln!(
