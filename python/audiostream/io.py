@@ -127,7 +127,8 @@ class StreamReader:
                 f"src = {type(src).__name__}; allowed: a path, a URL, bytes, or a binary file "
                 "object with read(n)"
             )
-        self._native = self._open(src)
+        self._reopen_pending = False
+        self._native_reader = self._open(src)
         self._pid = os.getpid()
         _live.add(self)
 
@@ -194,12 +195,6 @@ class StreamReader:
             raise ValueError(
                 f"format = {fmt!r}; allowed: u8, s16, s32, flt, dbl (or u8p, s16p, s32p, fltp, dblp)"
             )
-        if self._dtypes and dtype != self._dtypes[0]:
-            raise ValueError(
-                f"format = {fmt!r} for output {len(self._dtypes)}; allowed: the sample type of the "
-                f"reader's other outputs ({self._dtypes[0]}): the Python reader pops all outputs "
-                "in one sample type"
-            )
         fx = _effector(effect)
         index = self._native.add_audio_stream(
             int(frames_per_chunk),
@@ -263,17 +258,16 @@ class StreamReader:
         return self._native.is_buffer_ready()
 
     def pop_chunks(self) -> List[Optional[Any]]:
-        """One chunk (or ``None``) per output, in output order."""
+        """One chunk (or ``None``) per output, in output order, each in its output's dtype."""
         self._check_fork()
-        dtype = self._dtypes[0] if self._dtypes else "flt"
-        return [self._chunk(c) for c in self._native.pop_chunks(dtype)]
+        return [self._chunk(c) for c in self._native.pop_chunks(self._dtypes or ["flt"])]
 
     def stream(self, timeout: Optional[float] = None, backoff: float = 10.0) -> Iterator[List[Optional[Any]]]:
         """Yields :meth:`pop_chunks` results to the end of the stream, dropping nothing.
 
         ``timeout``/``backoff`` apply to live sources as in :meth:`process_packet`."""
         self._check_fork()
-        if self._dtypes and self._dtypes[0] == "flt" and timeout is None:
+        if all(d == "flt" for d in self._dtypes) and timeout is None:
             while True:
                 item = self._native.stream_next()
                 if item is None:
@@ -380,21 +374,35 @@ class StreamReader:
         if self._pid != os.getpid():
             _after_fork_in_child()
 
+    @property
+    def _native(self) -> NativeReader:
+        # A reader inherited across fork() reopens on first use in the child, not in the
+        # fork hook: a DataLoader worker forked with many readers pays only for those it reads.
+        if self._reopen_pending:
+            self._reopen_pending = False
+            self._reopen()
+        return self._native_reader
+
     def _reopen_in_child(self) -> None:
+        """In the fork hook: gives up the parent's native reader (its descriptor is shared with
+        the parent) and marks the reader to reopen on first use."""
         self._pid = os.getpid()
         if self._closed or self._spec is None or self._spec[0] == "bytes":
             # Bytes live in this process's memory, and a file object is the caller's: only
             # a path shares a descriptor with the parent.
             return
-        old = self._native
+        old = self._native_reader
         if not old.forget_after_fork():
             _abandoned.append(old)
-        self._native = self._open(None)
+        self._reopen_pending = True
+
+    def _reopen(self) -> None:
+        self._native_reader = self._open(None)
         outputs, self._outputs, self._dtypes = self._outputs, [], []
         for o in outputs:
             self.add_audio_stream(**o)
         if self._resume_at:
-            self._native.seek(self._resume_at)
+            self._native_reader.seek(self._resume_at)
 
 
 def _reopen_reader(spec, format, option, channels_first, outputs):
@@ -594,8 +602,8 @@ class StreamWriter:
 
 
 def _after_fork_in_child() -> None:
-    """In a child after ``fork()``: readers of paths reopen their file, writers give theirs up
-    (see the class docs)."""
+    """In a child after ``fork()``: readers of paths give up the parent's descriptor and reopen
+    their file when first used, writers give theirs up (see the class docs)."""
     for obj in list(_live):
         if obj._pid != os.getpid():
             obj._reopen_in_child()

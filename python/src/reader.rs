@@ -5,7 +5,7 @@
 use crate::arrays::chunk_to_py;
 use crate::errors::{closed, to_py};
 use crate::pyfile::PyFile;
-use audiostream::{AudioStreamOptions, Options, SampleFormat, StreamReader};
+use audiostream::{AudioStreamOptions, Chunk, Options, SampleFormat, StreamReader};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -191,15 +191,50 @@ impl NativeReader {
         self.peek(StreamReader::is_buffer_ready)
     }
 
-    /// One `(array, pts)` or `None` per output, the arrays of sample type `format`.
-    fn pop_chunks<'py>(&self, py: Python<'py>, format: &str) -> PyResult<Bound<'py, PyList>> {
-        let items: Vec<Bound<'py, PyAny>> = match sample_format(format)? {
-            SampleFormat::F32 => pop::<f32>(self, py)?,
-            SampleFormat::F64 => pop::<f64>(self, py)?,
-            SampleFormat::S16 => pop::<i16>(self, py)?,
-            SampleFormat::S24 | SampleFormat::S32 => pop::<i32>(self, py)?,
-            SampleFormat::U8 => pop::<u8>(self, py)?,
-        };
+    /// One `(array, pts)` or `None` per output, output `i`'s array of sample type
+    /// `formats[i]` (one format for every output, or one each).
+    fn pop_chunks<'py>(
+        &self,
+        py: Python<'py>,
+        formats: Vec<String>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let formats = formats
+            .iter()
+            .map(|f| sample_format(f))
+            .collect::<PyResult<Vec<_>>>()?;
+        let outputs = self.peek(StreamReader::num_out_streams)?;
+        if formats.len() != outputs && formats.len() != 1 {
+            return Err(PyValueError::new_err(format!(
+                "{} sample formats for {outputs} outputs; allowed: one for every output, or one each",
+                formats.len()
+            )));
+        }
+        let popped = self.with(py, |r| {
+            (0..outputs)
+                .map(|i| {
+                    Ok(match formats[i.min(formats.len() - 1)] {
+                        SampleFormat::F32 => r.pop_chunk_as::<f32>(i)?.map(Popped::F32),
+                        SampleFormat::F64 => r.pop_chunk_as::<f64>(i)?.map(Popped::F64),
+                        SampleFormat::S16 => r.pop_chunk_as::<i16>(i)?.map(Popped::S16),
+                        SampleFormat::S24 | SampleFormat::S32 => {
+                            r.pop_chunk_as::<i32>(i)?.map(Popped::S32)
+                        }
+                        SampleFormat::U8 => r.pop_chunk_as::<u8>(i)?.map(Popped::U8),
+                    })
+                })
+                .collect::<audiostream::Result<Vec<_>>>()
+        })?;
+        let items = popped
+            .into_iter()
+            .map(|c| match c {
+                Some(Popped::F32(c)) => chunk_to_py(py, c),
+                Some(Popped::F64(c)) => chunk_to_py(py, c),
+                Some(Popped::S16(c)) => chunk_to_py(py, c),
+                Some(Popped::S32(c)) => chunk_to_py(py, c),
+                Some(Popped::U8(c)) => chunk_to_py(py, c),
+                None => Ok(py.None().into_bound(py)),
+            })
+            .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
     }
 
@@ -310,17 +345,11 @@ impl NativeReader {
     }
 }
 
-/// Pops one chunk per output in sample type `T`, as Python objects.
-fn pop<'py, T: audiostream::Sample + numpy::Element>(
-    r: &NativeReader,
-    py: Python<'py>,
-) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    let chunks = r.with(py, |r| Ok(r.pop_chunks_as::<T>()))?;
-    chunks
-        .into_iter()
-        .map(|c| match c {
-            Some(c) => chunk_to_py(py, c),
-            None => Ok(py.None().into_bound(py)),
-        })
-        .collect()
+/// A chunk popped in the sample type its output asked for.
+enum Popped {
+    F32(Chunk<f32>),
+    F64(Chunk<f64>),
+    S16(Chunk<i16>),
+    S32(Chunk<i32>),
+    U8(Chunk<u8>),
 }

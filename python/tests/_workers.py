@@ -25,3 +25,14 @@ def rest_of(reader, queue) -> None:
         if c is not None:
             chunks.append(np.asarray(c))
     queue.put(np.concatenate(chunks, axis=1))
+
+
+def rest_of_beside(reader, untouched, queue) -> None:
+    """`rest_of` in a fork child, with whether `untouched` (a reader the child never used) is
+    still waiting to reopen."""
+    chunks = []
+    while reader.process_packet() != 0:
+        c = reader.pop_chunks()[0]
+        if c is not None:
+            chunks.append(np.asarray(c))
+    queue.put((np.concatenate(chunks, axis=1), untouched._reopen_pending))

@@ -72,6 +72,24 @@ def test_sample_formats_s16_exact():
         StreamReader(path).add_basic_audio_stream(1024, format="s24p")
 
 
+def test_outputs_of_different_sample_types():
+    """An s16 output beside a float32 one: each pops in its own dtype, both equal to FFmpeg's
+    decode of the same file (s16 bit for bit; float32 as FFmpeg's s16 -> float)."""
+    path = fixture("wav_s16_stereo_44100.wav")
+    parts: list = [[], []]
+    with StreamReader(path) as r:
+        r.add_basic_audio_stream(1000, format="s16")
+        r.add_basic_audio_stream(1500, format="fltp")
+        for chunks in r.stream():
+            for i, c in enumerate(chunks):
+                if c is not None:
+                    parts[i].append(np.asarray(c))
+    s16, flt = (np.concatenate(p, axis=1) for p in parts)
+    assert s16.dtype == np.int16 and flt.dtype == np.float32
+    assert np.array_equal(s16, ffmpeg_decode_s16(path))
+    assert np.array_equal(flt, ffmpeg_decode(path)[0])
+
+
 def sox_rate(path: str, rate: int) -> np.ndarray:
     """SoX's very-high-quality resampler (`rate -v`, the oracle of tests/it/reader_convert) on
     FFmpeg's decode of `path`."""

@@ -149,3 +149,32 @@ def test_fork_child_reopens_an_inherited_reader():
     parent_rest = np.concatenate(parent_rest, axis=1)
     assert np.array_equal(np.concatenate(head + [parent_rest], axis=1), whole)
     assert np.array_equal(child_rest, whole[:, done:])
+
+
+def test_fork_reopens_lazily():
+    """Readers inherited by a forked child reopen on first use: one the child never touches
+    costs no open (its file can even be gone), one it reads reads right."""
+    import shutil
+    import tempfile
+
+    d = tempfile.mkdtemp()
+    try:
+        gone = os.path.join(d, "gone.flac")
+        shutil.copy(fixture("flac_16_stereo_44100.flac"), gone)
+        untouched = StreamReader(gone)
+        untouched.add_basic_audio_stream(4096)
+        used = StreamReader(fixture("flac_16_stereo_44100.flac"))
+        used.add_basic_audio_stream(4096)
+        os.remove(gone)  # an eager reopen in the child would fail on this one
+        ctx = mp.get_context("fork")
+        q = ctx.Queue()
+        p = ctx.Process(target=_workers.rest_of_beside, args=(used, untouched, q))
+        p.start()
+        child, pending = q.get(timeout=60)
+        p.join(60)
+        assert p.exitcode == 0
+        assert pending, "the untouched reader was reopened in the child"
+        assert np.array_equal(child, _workers.decode_path(fixture("flac_16_stereo_44100.flac")))
+        untouched.close()
+    finally:
+        shutil.rmtree(d)

@@ -98,6 +98,26 @@ impl StreamReader {
             .collect()
     }
 
+    /// Pops one chunk from output `output` alone, in sample type `T`: outputs of different
+    /// sample types (an `s16` output beside an `f32` one) each popped in their own type. The
+    /// other outputs keep their chunks. `InvalidArgument` for an index that is not an output.
+    ///
+    /// ```no_run
+    /// use audiostream::{AudioStreamOptions, StreamReader};
+    /// let mut reader = StreamReader::new("in.flac", None, None)?;
+    /// reader.add_audio_stream(AudioStreamOptions::new(4096).format("s16"))?;
+    /// reader.add_audio_stream(AudioStreamOptions::new(4096).sample_rate(16000))?;
+    /// reader.fill_buffer()?;
+    /// let pcm = reader.pop_chunk_as::<i16>(0)?;
+    /// let resampled = reader.pop_chunk_as::<f32>(1)?;
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn pop_chunk_as<T: crate::Sample>(&mut self, output: usize) -> Result<Option<Chunk<T>>> {
+        self.get_out_stream_info(output)?;
+        self.popped = true;
+        Ok(self.outputs[output].buffer.pop::<T>())
+    }
+
     /// Iterates over `pop_chunks()` results until every output is drained; never drops a chunk,
     /// whatever `buffer_chunk_size` is. An item has a chunk for every output while they keep
     /// pace; when one output makes more chunks per packet than another (a higher rate, smaller
