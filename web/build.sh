@@ -12,7 +12,7 @@
 # directory of its own, with rustfft's SIMD butterflies); --keep-names (keep the name section: function names for profilers and
 # size attribution; 0.4 MiB more); --features LIST (only these formats, a smaller .wasm: e.g.
 # decode-flac,decode-mp3; the crate's features are audiostream's decode-* ones, default all);
-# --profile NAME (cargo profile, default `web`; web/ci.sh tests with the cheaper `web-test`).
+# --profile NAME (cargo profile, default `web`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -5,8 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f web/node_modules/playwright-core/package.json ] || (cd web && npm ci --no-audit --no-fund)
-# The .wasm under test: profile web-test (release without fat LTO: the same code, a minute
-# less to build); WEB_PROFILE=web tests the release build.
-web/build.sh --profile "${WEB_PROFILE:-web-test}"
+web/build.sh
 [ -n "${AUDIOSTREAM_BIN:-}" ] || cargo build --bin audiostream
 node web/tests/demo.mjs

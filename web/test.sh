@@ -4,9 +4,7 @@
 # MINUTES=N sets the long file's length for the memory test (default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The .wasm under test: profile web-test (release without fat LTO: the same code, a minute
-# less to build); WEB_PROFILE=web tests the release build.
-web/build.sh --profile "${WEB_PROFILE:-web-test}"
+web/build.sh
 # The native CLI is the oracle (the workspace's default features, which the main test run builds
 # anyway); AUDIOSTREAM_BIN=PATH uses another.
 [ -n "${AUDIOSTREAM_BIN:-}" ] || cargo build --bin audiostream
