@@ -9,7 +9,7 @@
 //          --names WASM --wasi WASM --static EXE [--no-chromium]
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { basename, extname, join, normalize, resolve } from 'node:path';
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
@@ -29,6 +29,8 @@ const NAMES = opt('names');
 const WASI = opt('wasi');
 const STATIC = opt('static');
 const CHROMIUM = !args.includes('--no-chromium');
+// A directory with one wasm-bindgen output per decode-* feature (benches/bench_web.sh).
+const FEATURE_SIZES = opt('feature-sizes');
 const FORMATS = [
   ['wav', 'WAV (s16)'],
   ['flac', 'FLAC (-5)'],
@@ -274,7 +276,6 @@ const GROUPS = [
   ['Ogg demuxer', ['symphonia_format_ogg']],
   ['PCM', ['symphonia_codec_pcm']],
   ['tags (ID3, APE, Vorbis comments)', ['symphonia_metadata']],
-  ["symphonia's own MP3, FLAC, MP4, MKV, WAV/AIFF, CAF, ADPCM (shadowed by our copies)", ['symphonia_bundle_mp3', 'symphonia_bundle_flac', 'symphonia_format_isomp4', 'symphonia_format_mkv', 'symphonia_format_riff', 'symphonia_format_caf', 'symphonia_codec_adpcm']],
   ['symphonia-core, -common', ['symphonia_core', 'symphonia_common', 'symphonia']],
   ['resampler (rubato, realfft, rustfft)', ['rubato', 'realfft', 'rustfft', 'audioadapter', 'audioadapter_buffers', 'primal_check', 'transpose', 'strength_reduce', 'num_complex', 'num_integer', 'num_traits']],
   ['audiostream (reader, DSP, effects) and audiostream-codecs', ['audiostream', 'audiostream_codecs']],
@@ -334,7 +335,7 @@ if (frameMismatch.length) log('frame counts differ:', frameMismatch.join('; '));
 L.push('');
 L.push(frameMismatch.length ? `Frame counts differ: ${frameMismatch.join('; ')}.` : 'Every contender decoded the same number of frames as native (26,460,000; Opus 28,800,000 at 48 kHz).');
 L.push('');
-L.push("Notes: the WebAssembly time includes copying the file into the module's memory (105 MB for the WAV, which is most of its time: its decode is a memory copy natively, 0.1 s) and copying every chunk out to `Float32Array`s (chunks of 2^20 frames instead of 4096 change it by < 10 %, measured separately). SIMD helps the transform codecs (MP3, Vorbis, Opus) by 5-15 % and FLAC not at all; it is not the package's default because Safari before 16.4 cannot load it. An earlier run at lower load (without LTO) measured FLAC at 1.75-1.90x native and MP3 at 1.79-2.18x in Node (with and without SIMD), Opus at 1.59-1.67x.");
+L.push("Notes: the WebAssembly time includes copying the file into the module's memory (105 MB for the WAV) and copying every chunk out into a new `Float32Array` (one per chunk, the channels are views of it). What changed since the previous run (WAV 5.2-8.8x, FLAC 2.3-2.4x, Vorbis 2.6-3.5x, AAC 2.9-3.3x): PCM is deinterleaved a plane at a time by our decoder (`src/reader/pcm.rs`) instead of symphonia's, which renders a frame at a time through a closure with a fallible read per sample (47 % of a WAV's time in Node by `node --cpu-prof`; 11 % now); a chunk's channels share one `Float32Array` (one allocation per chunk instead of one per channel) and the result objects' property names are made once; the +simd build turns on rustfft's WebAssembly SIMD butterflies (rustfft leaves them out by default, so `+simd128` alone only auto-vectorized loops), which the IMDCTs of Vorbis, AAC and Opus use. SIMD is not the package's default because Safari before 16.4 cannot load it, and it costs 570 KiB (146 KiB gzipped).\n\nWhere the time goes in the formats above 2x (self time by `node --cpu-prof` in the .wasm with its name section; natively by `perf record` of `decode_speed`):\n\n- **WAV**: natively 0.07 s, little more than copying the samples. In Node, making the chunks' `Float32Array`s takes 22 %, the s16-to-f32 conversion into the chunk (audiostream's `ChunkBuffer::push_decoded`) 16 %, copying the file into the module 13 %, our deinterleave 11 %. In Chromium, 40 % is in `new Float32Array` for the chunks: fresh memory for every chunk (6460 chunks of 32 KB). Made any other way it costs the same: 6460 arrays of 32 KB by copying a view, by `new` and `set`, by `slice`, or as views of 1 MB pools take 0.37-0.51 s in headless Chromium (0.19-0.45 s in Node). So the cost is the fresh memory, not the call. Only handing the caller the same memory again would remove it: a reader that fills arrays the caller passes back, which does not exist yet.\n- **Vorbis** (symphonia-codec-vorbis): `decode_inner` (residue decode and inverse coupling, inlined) 48 % of the time in WebAssembly and 50 % natively, floor synthesis 11 % (20 % natively), symphonia-core's IMDCT 9 % (13 %), rustfft's scalar butterflies 10 % (natively its AVX butterflies, 3 %). The time is spread over symphonia's code as it is natively, so the ratio is V8's code for symphonia's scalar loops, not the JavaScript boundary. Only SIMD moved it: to 2.3-2.4x, with rustfft's SIMD butterflies.\n- **AAC** (symphonia-codec-aac): spectrum and Huffman decoding 31 % (57 % natively), synthesis 10 %, IMDCT 11 %, rustfft's scalar butterflies 17 % (AVX natively: 5 %). The FFT is about 3x slower than native without SIMD, and SIMD brings AAC to 2.1-2.2x. The rest is symphonia's decoder.\n- **FLAC**, now within 2x: our copy's Rice decoder 26 % (35 % natively) and LPC predictor 28 % (36 %), symphonia-core's bit reader 12 % (inlined natively), CRC-16 5 %. This is the native distribution, and SIMD gains 5-10 %. What would help it and the others: an LPC predictor with 32-bit accumulation when the coefficients allow it (libFLAC's `FLAC__lpc_restore_signal`), which `+simd128` could vectorize, and a bit reader that refills 64 bits at a time inlined into the Rice loop.");
 L.push('');
 L.push('### Sizes');
 L.push('');
@@ -351,15 +352,41 @@ if (STATIC) {
   const s = sizeOf(STATIC);
   L.push(`| static CLI (\`scripts/build-static.sh\`: x86_64 musl, stripped, encoders and network, no devices) | ${mib(s.raw)} | ${mib(s.gzip)} | ${mib(s.brotli)} |`);
 }
+if (FEATURE_SIZES) {
+  const FEATURES = [
+    ['decode-wav', 'WAV (PCM, float, A-law/µ-law, ADPCM)'],
+    ['decode-aiff', 'AIFF/AIFC (PCM)'],
+    ['decode-flac', 'FLAC'],
+    ['decode-mp3', 'MP3 (MPEG audio layers I-III)'],
+    ['decode-ogg', 'Ogg Vorbis and Ogg Opus'],
+    ['decode-mp4', 'MP4/M4A (AAC-LC, ALAC)'],
+    ['decode-aac', 'ADTS AAC (.aac)'],
+    ['decode-mkv', 'Matroska/WebM (Vorbis, Opus)'],
+    ['decode-caf', 'CAF (PCM, ALAC, IMA ADPCM)'],
+  ];
+  L.push('');
+  L.push("The .wasm with one format only (`web/build.sh --features decode-flac`, any comma-separated list of these; the crate's default is `decode`, every one). Each build has the reader, the resampler (rubato), the tag readers, raw PCM and the JavaScript bindings, which are most of the smallest builds:");
+  L.push('');
+  L.push('| features | reads | raw | gzip -9 | brotli -11 |');
+  L.push('|---|---|--:|--:|--:|');
+  for (const [f, what] of FEATURES) {
+    const path = join(FEATURE_SIZES, f, 'audiostream_web_bg.wasm');
+    if (!existsSync(path)) continue;
+    const s = sizeOf(path);
+    L.push(`| \`${f}\` | ${what} | ${kib(s.raw)} | ${kib(s.gzip)} | ${kib(s.brotli)} |`);
+  }
+  const all = wasmSizes.wasm;
+  L.push(`| \`decode\` (the default) | every format and codec | ${kib(all.raw)} | ${kib(all.gzip)} | ${kib(all.brotli)} |`);
+}
 if (w) {
   L.push('');
-  L.push(`What each codec and crate weighs in the .wasm: function bodies attributed to the crate their name names (from the name section of the same build; \`audiostream\` has no per-codec features yet, so these are what leaving a codec out would save, not separate builds). Code: ${kib(w.code)}; data (tables): ${kib(w.dataBytes)}, not attributed.`);
+  L.push(`What each codec and crate weighs in the .wasm: function bodies attributed to the crate their name names (from the name section of the same build). Code: ${kib(w.code)}; data (tables): ${kib(w.dataBytes)}, not attributed.`);
   L.push('');
   L.push('| part | code |');
   L.push('|---|--:|');
   for (const [label, s] of attribution) L.push(`| ${label} | ${kib(s)} |`);
   L.push('');
-  L.push("Inlining (fat LTO) moves code into its callers: a codec's code that is inlined into the reader loop or into the exported functions counts there, so the JavaScript bindings' share includes the decode loop inlined into `ChunkReader.next`. symphonia's own MP3, FLAC, MP4, Matroska, WAV/AIFF, CAF and ADPCM crates are compiled in (audiostream enables symphonia's `all`) although our copies are registered ahead of them and always chosen: about 345 KiB of code that a narrower feature list on the symphonia dependency would remove.");
+  L.push("Inlining (fat LTO) moves code into its callers: a codec's code that is inlined into the reader loop or into the exported functions counts there, so the JavaScript bindings' share includes the decode loop inlined into `ChunkReader.next`. symphonia's own MP3, FLAC, MP4, Matroska, WAV/AIFF, CAF and ADPCM crates are not compiled in (our copies replace them).");
 }
 L.push('<!-- END web -->');
 const section = L.join('\n');

@@ -5,23 +5,26 @@
 # static binary's sizes. Builds what it needs (release): web/pkg, web/pkg-simd, the native
 # example, the WASI CLI, the static CLI; the data with benches/prepare_data.sh --quick.
 #
-# Usage: benches/bench_web.sh [--reps N] [--data DIR] [--no-chromium]
+# Usage: benches/bench_web.sh [--reps N] [--data DIR] [--no-chromium] [--no-feature-sizes]
 #   --reps N     runs per (format, contender), default 5
 #   --data DIR   where music10.{wav,flac,mp3,ogg,m4a,opus} are (default benches/data, made if
 #                missing)
+#   --no-feature-sizes  skip the nine one-format builds of the .wasm (a fat-LTO build each)
 # Needs what web/ci.sh installs (wasm-bindgen-cli, chromium, playwright-core, musl-tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 reps=5
 data=""
+feature_sizes=1
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --reps) reps="$2"; shift ;;
         --data) data="$2"; shift ;;
         --no-chromium) extra+=(--no-chromium) ;;
-        -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+        --no-feature-sizes) feature_sizes=0 ;;
+        -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "bench_web.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -34,9 +37,16 @@ fi
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 # Native with the profile the .wasm is built with (`web`: release + fat LTO).
 cargo build --profile web -p audiostream-web --example decode_speed
-web/build.sh
 names=$(mktemp -d)
 trap 'rm -rf "$names"' EXIT
+# The .wasm with one format each (web/build.sh --features): what a smaller package weighs.
+if [ "$feature_sizes" = 1 ]; then
+    for f in decode-wav decode-aiff decode-flac decode-mp3 decode-ogg decode-mp4 decode-aac decode-mkv decode-caf; do
+        web/build.sh --features "$f" --out "$names/features/$f"
+    done
+    extra+=(--feature-sizes "$names/features")
+fi
+web/build.sh
 # The same module with its name section, for the per-crate weights.
 wasm-bindgen --target web --out-dir "$names" "$target_dir/wasm32-unknown-unknown/web/audiostream_web.wasm"
 web/build.sh --simd --out web/pkg-simd

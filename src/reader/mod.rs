@@ -35,6 +35,7 @@ mod options;
 mod opus;
 mod outputs;
 mod packets;
+mod pcm;
 mod raw;
 pub mod registry;
 mod riff_info;

@@ -5,18 +5,6 @@
 
 use std::sync::OnceLock;
 use symphonia::core::codecs::registry::CodecRegistry;
-// Used by the registrations of our copies: a build of only symphonia's formats (decode-aac)
-// has none.
-#[cfg(any(
-    feature = "decode-wav",
-    feature = "decode-aiff",
-    feature = "decode-flac",
-    feature = "decode-mp3",
-    feature = "decode-ogg",
-    feature = "decode-mp4",
-    feature = "decode-mkv",
-    feature = "decode-caf"
-))]
 use symphonia::core::common::Tier;
 use symphonia::core::formats::probe::Probe;
 
@@ -31,6 +19,8 @@ pub fn codecs() -> &'static CodecRegistry {
     CODECS.get_or_init(|| {
         let mut registry = CodecRegistry::new();
         symphonia::default::register_enabled_codecs(&mut registry);
+        // PCM deinterleaved a plane at a time (the same samples as symphonia's decoder).
+        registry.register_audio_decoder_at_tier::<super::pcm::PcmDecoder>(Tier::Preferred);
         // Each of ours only when its format's feature (Cargo.toml, decode-*) is on.
         #[cfg(feature = "decode-mp3")]
         registry.register_audio_decoder_at_tier::<audiostream_symphonia_mp3::MpaDecoder>(

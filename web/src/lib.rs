@@ -405,27 +405,63 @@ pub fn decode(
     Ok(out.into())
 }
 
-/// A chunk as a JavaScript object `{pts, frames, channels}`.
-fn chunk_to_js(chunk: &Chunk) -> JsValue {
-    let channels: Array = chunk
-        .rows()
-        .into_iter()
-        .map(|row| match row.as_slice() {
-            Some(s) => Float32Array::from(s),
-            None => Float32Array::from(&row.to_vec()[..]),
-        })
+/// The property names of the objects `next()` makes, made into JavaScript strings once (each
+/// `JsValue::from_str` decodes UTF-8 into a new string: five per chunk otherwise).
+struct Keys {
+    pts: JsValue,
+    frames: JsValue,
+    channels: JsValue,
+    value: JsValue,
+    done: JsValue,
+}
+
+thread_local! {
+    static KEYS: Keys = Keys {
+        pts: JsValue::from_str("pts"),
+        frames: JsValue::from_str("frames"),
+        channels: JsValue::from_str("channels"),
+        value: JsValue::from_str("value"),
+        done: JsValue::from_str("done"),
+    };
+}
+
+fn set_key(obj: &Object, key: &JsValue, value: &JsValue) {
+    // Setting a property on a plain object we made cannot fail.
+    let _ = Reflect::set(obj, key, value);
+}
+
+/// A chunk as a JavaScript object `{pts, frames, channels}`. The channels are views of one
+/// `Float32Array` (channel after channel), filled by one copy out of the module's memory: one
+/// JavaScript allocation per chunk instead of one per channel (allocating the arrays was 10 %
+/// of a WAV's decode in Node; BENCHMARKS.md, "WebAssembly").
+fn chunk_to_js(chunk: &Chunk, keys: &Keys) -> JsValue {
+    let (rows, n) = (chunk.nrows() as u32, chunk.ncols() as u32);
+    // A chunk's data is a standard-layout (rows, frames) array: channel after channel.
+    let all = match chunk.data.as_slice() {
+        Some(s) => Float32Array::from(s),
+        None => {
+            let all = Float32Array::new_with_length(rows * n);
+            for (c, row) in chunk.rows().into_iter().enumerate() {
+                all.subarray(c as u32 * n, (c as u32 + 1) * n)
+                    .copy_from(&row.to_vec());
+            }
+            all
+        }
+    };
+    let channels: Array = (0..rows)
+        .map(|c| all.subarray(c * n, (c + 1) * n))
         .collect();
     let out = Object::new();
-    set(&out, "pts", &JsValue::from(chunk.pts));
-    set(&out, "frames", &JsValue::from(chunk.ncols() as u32));
-    set(&out, "channels", &channels);
+    set_key(&out, &keys.pts, &JsValue::from(chunk.pts));
+    set_key(&out, &keys.frames, &JsValue::from(n));
+    set_key(&out, &keys.channels, &channels);
     out.into()
 }
 
-fn iterator_result(value: &JsValue, done: bool) -> JsValue {
+fn iterator_result(value: &JsValue, done: bool, keys: &Keys) -> JsValue {
     let out = Object::new();
-    set(&out, "value", value);
-    set(&out, "done", &JsValue::from(done));
+    set_key(&out, &keys.value, value);
+    set_key(&out, &keys.done, &JsValue::from(done));
     out.into()
 }
 
@@ -507,23 +543,25 @@ impl ChunkReader {
     #[allow(clippy::should_implement_trait)]
     #[wasm_bindgen(unchecked_return_type = "IteratorResult<AudioChunk, undefined>")]
     pub fn next(&mut self) -> Result<JsValue, JsError> {
-        let Some(s) = self.session.as_mut() else {
-            return Ok(iterator_result(&JsValue::UNDEFINED, true));
-        };
-        match s.next_chunk() {
-            Ok(Some(chunk)) => {
-                self.frames = s.frames;
-                Ok(iterator_result(&chunk_to_js(&chunk), false))
+        KEYS.with(|keys| {
+            let Some(s) = self.session.as_mut() else {
+                return Ok(iterator_result(&JsValue::UNDEFINED, true, keys));
+            };
+            match s.next_chunk() {
+                Ok(Some(chunk)) => {
+                    self.frames = s.frames;
+                    Ok(iterator_result(&chunk_to_js(&chunk, keys), false, keys))
+                }
+                Ok(None) => {
+                    self.session = None;
+                    Ok(iterator_result(&JsValue::UNDEFINED, true, keys))
+                }
+                Err(e) => {
+                    self.session = None;
+                    Err(js_error(e))
+                }
             }
-            Ok(None) => {
-                self.session = None;
-                Ok(iterator_result(&JsValue::UNDEFINED, true))
-            }
-            Err(e) => {
-                self.session = None;
-                Err(js_error(e))
-            }
-        }
+        })
     }
 
     /// Ends the iteration early and releases the decoder (a loop left by `break` calls it).
@@ -533,6 +571,6 @@ impl ChunkReader {
     )]
     pub fn finish(&mut self) -> JsValue {
         self.session = None;
-        iterator_result(&JsValue::UNDEFINED, true)
+        KEYS.with(|keys| iterator_result(&JsValue::UNDEFINED, true, keys))
     }
 }
