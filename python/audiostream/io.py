@@ -267,13 +267,14 @@ class StreamReader:
 
         ``timeout``/``backoff`` apply to live sources as in :meth:`process_packet`."""
         self._check_fork()
-        if all(d == "flt" for d in self._dtypes) and timeout is None:
+        if timeout is None:
             while True:
-                item = self._native.stream_next()
+                item = self._native.stream_next(self._dtypes or ["flt"])
                 if item is None:
                     return
                 yield [self._chunk(c) for c in item]
-        # Other sample types, or a timeout: chunk by chunk (lossless for one output).
+        # A timeout: packet by packet, each wait bounded (lossless for one output; with several,
+        # a faster output's chunks beyond buffer_chunk_size are dropped while a slower fills).
         while True:
             if timeout is not None:
                 self.process_packet(timeout, backoff)

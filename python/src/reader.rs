@@ -44,6 +44,22 @@ impl NativeReader {
         })
     }
 
+    /// `formats` (one for every output, or one each) as one sample format per output.
+    fn formats_per_output(&self, formats: &[String]) -> PyResult<Vec<SampleFormat>> {
+        let formats = formats
+            .iter()
+            .map(|f| sample_format(f))
+            .collect::<PyResult<Vec<_>>>()?;
+        let outputs = self.peek(StreamReader::num_out_streams)?;
+        match formats.len() {
+            n if n == outputs => Ok(formats),
+            1 => Ok(vec![formats[0]; outputs]),
+            n => Err(PyValueError::new_err(format!(
+                "{n} sample formats for {outputs} outputs; allowed: one for every output, or one each"
+            ))),
+        }
+    }
+
     /// Runs `f` on the reader holding the GIL (quick queries).
     fn peek<T>(&self, f: impl FnOnce(&StreamReader) -> T) -> PyResult<T> {
         self.lock()
@@ -198,60 +214,27 @@ impl NativeReader {
         py: Python<'py>,
         formats: Vec<String>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let formats = formats
-            .iter()
-            .map(|f| sample_format(f))
-            .collect::<PyResult<Vec<_>>>()?;
-        let outputs = self.peek(StreamReader::num_out_streams)?;
-        if formats.len() != outputs && formats.len() != 1 {
-            return Err(PyValueError::new_err(format!(
-                "{} sample formats for {outputs} outputs; allowed: one for every output, or one each",
-                formats.len()
-            )));
-        }
-        let popped = self.with(py, |r| {
-            (0..outputs)
-                .map(|i| {
-                    Ok(match formats[i.min(formats.len() - 1)] {
-                        SampleFormat::F32 => r.pop_chunk_as::<f32>(i)?.map(Popped::F32),
-                        SampleFormat::F64 => r.pop_chunk_as::<f64>(i)?.map(Popped::F64),
-                        SampleFormat::S16 => r.pop_chunk_as::<i16>(i)?.map(Popped::S16),
-                        SampleFormat::S24 | SampleFormat::S32 => {
-                            r.pop_chunk_as::<i32>(i)?.map(Popped::S32)
-                        }
-                        SampleFormat::U8 => r.pop_chunk_as::<u8>(i)?.map(Popped::U8),
-                    })
-                })
-                .collect::<audiostream::Result<Vec<_>>>()
-        })?;
-        let items = popped
-            .into_iter()
-            .map(|c| match c {
-                Some(Popped::F32(c)) => chunk_to_py(py, c),
-                Some(Popped::F64(c)) => chunk_to_py(py, c),
-                Some(Popped::S16(c)) => chunk_to_py(py, c),
-                Some(Popped::S32(c)) => chunk_to_py(py, c),
-                Some(Popped::U8(c)) => chunk_to_py(py, c),
-                None => Ok(py.None().into_bound(py)),
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, items)
+        let formats = self.formats_per_output(&formats)?;
+        let popped = self.with(py, |r| pop_typed(r, &formats))?;
+        popped_to_py(py, popped)
     }
 
-    /// The next item of `stream()` (float32; nothing dropped), or `None` at the end.
-    fn stream_next<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
-        let item = self.with(py, |r| r.stream().next().transpose())?;
-        item.map(|chunks| {
-            let items = chunks
-                .into_iter()
-                .map(|c| match c {
-                    Some(c) => chunk_to_py(py, c),
-                    None => Ok(py.None().into_bound(py)),
-                })
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, items)
-        })
-        .transpose()
+    /// The next item of `stream()` (nothing dropped), each output's arrays of sample type
+    /// `formats[i]` as in `pop_chunks`, or `None` at the end.
+    fn stream_next<'py>(
+        &self,
+        py: Python<'py>,
+        formats: Vec<String>,
+    ) -> PyResult<Option<Bound<'py, PyList>>> {
+        let formats = self.formats_per_output(&formats)?;
+        let popped = self.with(py, |r| {
+            if r.chunks_due()? {
+                pop_typed(r, &formats).map(Some)
+            } else {
+                Ok(None)
+            }
+        })?;
+        popped.map(|p| popped_to_py(py, p)).transpose()
     }
 
     fn seek(&self, py: Python<'_>, timestamp: f64) -> PyResult<()> {
@@ -352,4 +335,40 @@ enum Popped {
     S16(Chunk<i16>),
     S32(Chunk<i32>),
     U8(Chunk<u8>),
+}
+
+/// Pops one chunk from each output `i` in sample type `formats[i]`.
+fn pop_typed(
+    r: &mut StreamReader,
+    formats: &[SampleFormat],
+) -> audiostream::Result<Vec<Option<Popped>>> {
+    formats
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            Ok(match f {
+                SampleFormat::F32 => r.pop_chunk_as::<f32>(i)?.map(Popped::F32),
+                SampleFormat::F64 => r.pop_chunk_as::<f64>(i)?.map(Popped::F64),
+                SampleFormat::S16 => r.pop_chunk_as::<i16>(i)?.map(Popped::S16),
+                SampleFormat::S24 | SampleFormat::S32 => r.pop_chunk_as::<i32>(i)?.map(Popped::S32),
+                SampleFormat::U8 => r.pop_chunk_as::<u8>(i)?.map(Popped::U8),
+            })
+        })
+        .collect()
+}
+
+/// Popped chunks as Python `(array, pts)` tuples, `None` where an output had none.
+fn popped_to_py<'py>(py: Python<'py>, popped: Vec<Option<Popped>>) -> PyResult<Bound<'py, PyList>> {
+    let items = popped
+        .into_iter()
+        .map(|c| match c {
+            Some(Popped::F32(c)) => chunk_to_py(py, c),
+            Some(Popped::F64(c)) => chunk_to_py(py, c),
+            Some(Popped::S16(c)) => chunk_to_py(py, c),
+            Some(Popped::S32(c)) => chunk_to_py(py, c),
+            Some(Popped::U8(c)) => chunk_to_py(py, c),
+            None => Ok(py.None().into_bound(py)),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, items)
 }

@@ -4,6 +4,7 @@ worker processes (fork and spawn), pickled as "how to reopen"."""
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import pickle
 import sys
 import threading

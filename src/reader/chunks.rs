@@ -118,6 +118,47 @@ impl StreamReader {
         Ok(self.outputs[output].buffer.pop::<T>())
     }
 
+    /// Processes packets, dropping nothing, until [`stream`](Self::stream) would yield: `true`
+    /// when chunks are due (every output has one, or one output holds `buffer_chunk_size`),
+    /// to be popped with [`pop_chunks`](Self::pop_chunks) or, output by output in their own
+    /// sample types, [`pop_chunk_as`](Self::pop_chunk_as); `false` once the stream has ended
+    /// and no chunk is left.
+    ///
+    /// ```no_run
+    /// use audiostream::{AudioStreamOptions, StreamReader};
+    /// let mut reader = StreamReader::new("in.wav", None, None)?;
+    /// reader.add_audio_stream(AudioStreamOptions::new(1024).format("s16"))?;
+    /// reader.add_audio_stream(AudioStreamOptions::new(1024).sample_rate(16000))?;
+    /// while reader.chunks_due()? {
+    ///     let pcm = reader.pop_chunk_as::<i16>(0)?;
+    ///     let resampled = reader.pop_chunk_as::<f32>(1)?;
+    /// }
+    /// # Ok::<(), audiostream::Error>(())
+    /// ```
+    pub fn chunks_due(&mut self) -> Result<bool> {
+        self.require_outputs()?;
+        let keep_all = std::mem::replace(&mut self.keep_all, true);
+        let due = self.chunks_due_inner();
+        self.keep_all = keep_all;
+        due
+    }
+
+    fn chunks_due_inner(&mut self) -> Result<bool> {
+        loop {
+            if self.ended {
+                return Ok(self.outputs.iter().any(|o| o.buffer.has_chunk()));
+            }
+            // Every output has a chunk, or one output holds `buffer_chunk_size` of them (it
+            // makes more chunks per packet than another: a higher rate, smaller chunks): pop
+            // before reading on, `None` for the outputs with none yet. Reading on until every
+            // output had a chunk queued the faster output's surplus for the whole file.
+            if self.is_buffer_ready() || self.outputs.iter().any(|o| o.buffer.is_full()) {
+                return Ok(true);
+            }
+            self.read_packet()?;
+        }
+    }
+
     /// Iterates over `pop_chunks()` results until every output is drained; never drops a chunk,
     /// whatever `buffer_chunk_size` is. An item has a chunk for every output while they keep
     /// pace; when one output makes more chunks per packet than another (a higher rate, smaller
@@ -191,31 +232,15 @@ impl Iterator for ChunkStream<'_> {
         if self.done {
             return None;
         }
-        if let Err(e) = self.reader.require_outputs() {
-            self.done = true;
-            return Some(Err(e));
-        }
-        loop {
-            if self.reader.ended {
-                let chunks = self.reader.pop_chunks();
-                if chunks.iter().all(Option::is_none) {
-                    self.done = true;
-                    return None;
-                }
-                return Some(Ok(chunks));
-            }
-            // Every output has a chunk, or one output holds `buffer_chunk_size` of them (it
-            // makes more chunks per packet than another: a higher rate, smaller chunks): pop
-            // before reading on, `None` for the outputs with none yet. Reading on until every
-            // output had a chunk queued the faster output's surplus for the whole file.
-            if self.reader.is_buffer_ready()
-                || self.reader.outputs.iter().any(|o| o.buffer.is_full())
-            {
-                return Some(Ok(self.reader.pop_chunks()));
-            }
-            if let Err(e) = self.reader.read_packet() {
+        match self.reader.chunks_due() {
+            Ok(true) => Some(Ok(self.reader.pop_chunks())),
+            Ok(false) => {
                 self.done = true;
-                return Some(Err(e));
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
             }
         }
     }
