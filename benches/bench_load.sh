@@ -104,7 +104,7 @@ out.append("**Small clips** (1 s of stereo 44.1 kHz music, decoded from memory o
            "`taskset -c 0`): clips per second; the ratios are `load_bytes` against each. "
            "soundfile 0.14 (libsndfile 1.2.2) and pedalboard 0.9 are timed inside Python "
            "(`io.BytesIO`); the bare loop copies the bytes into a `Cursor` as `load_bytes` does.\n")
-out.append("| clip | `load_bytes` | bare symphonia | soundfile | pedalboard | bare / ours | soundfile / ours | pedalboard / ours | open+probe: ours / bare (µs) |")
+out.append("| clip | `load_bytes` | bare symphonia | soundfile | pedalboard | bare / ours | soundfile / ours | pedalboard / ours | open+probe (µs): ours / bare probe / bare probe + decoder |")
 out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 by = {}
 for r in rows:
@@ -116,7 +116,7 @@ for ext in ("wav", "flac", "mp3", "ogg", "m4a"):
     ratio = lambda s: f"{ours/s:.2f}" if s and ours else "—"
     out.append(f"| {names[ext]} | {cell(ours)} | {cell(g('bare'))} | {cell(g('soundfile'))} | {cell(g('pedalboard'))} "
                f"| {ratio(g('bare'))} | {ratio(g('soundfile'))} | {ratio(g('pedalboard'))} "
-               f"| {g('open_reader')*1e6:.0f} / {g('open_bare')*1e6:.0f} |")
+               f"| {g('open_reader')*1e6:.0f} / {g('open_bare')*1e6:.0f} / {g('decoder_bare')*1e6:.0f} |")
 out.append("\nA ratio is our time over theirs: below 1 is faster than them. — : the library does "
            "not read the format (soundfile and pedalboard have no AAC on Linux).\n")
 whole = [json.loads(l) for l in open(os.path.join(clips, "whole.jsonl"))]

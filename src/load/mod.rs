@@ -726,11 +726,7 @@ fn wav_decode<T: Sample + symphonia::core::audio::conv::ConvertibleSample>(
     range: std::ops::Range<usize>,
     parts: usize,
 ) -> Array2<T> {
-    if parts > 1 {
-        wav::decode_parallel(bytes, layout, range, parts)
-    } else {
-        wav::decode(bytes, layout, range)
-    }
+    wav::decode(bytes, layout, range, parts)
 }
 
 /// `a` as an array of `T`, when `T` is `X`.
