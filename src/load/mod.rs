@@ -50,6 +50,10 @@ const MIN_PART_SECONDS: f64 = 10.0;
 /// a header states sizes the chunks of a load, bounded by this.
 const MAX_CHUNK_SAMPLES: u64 = 1 << 22;
 
+/// Frames per chunk of a load whose output is preallocated (the chunks are copied into it):
+/// 256 KiB of stereo `f32`, within a core's L2 cache.
+const COPY_CHUNK_FRAMES: usize = 1 << 15;
+
 /// Codecs whose decode after [`StreamReader::seek`] is bit for bit a full decode's (tested in
 /// `tests/it/load.rs`): the parallel load splits only these.
 const SPLIT_CODECS: &[&str] = &["flac", "alac", "mp3", "mp2", "mp1", "vorbis"];
@@ -479,7 +483,14 @@ impl Source {
                     .map_or(left, |d| left.min((d * f64::from(rate)).round() as u64))
             })
             .unwrap_or(1 << 16);
-        out.frames_per_chunk = frames.clamp(1024, MAX_CHUNK_SAMPLES / channels) as usize;
+        // An excerpt longer than one chunk is copied chunk by chunk into the preallocated
+        // output: chunks that stay in the cache make that copy cheap (and the reader's
+        // buffers small), where 16 MiB chunks went through memory twice.
+        out.frames_per_chunk = if frames * channels > MAX_CHUNK_SAMPLES {
+            COPY_CHUNK_FRAMES
+        } else {
+            frames.clamp(1024, MAX_CHUNK_SAMPLES / channels) as usize
+        };
         reader.add_audio_stream(out)?;
         Ok(reader)
     }
