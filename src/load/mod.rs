@@ -25,6 +25,7 @@
 //! file), with no demuxer or packet loop; they are those the general path gives, bit for bit.
 //! A file is read into memory for it (files up to [`DIRECT_MAX_BYTES`]).
 
+#[cfg(feature = "decode-wav")]
 mod wav;
 
 use crate::{AudioEffector, AudioStreamOptions, Error, Metadata, Result, Sample, StreamReader};
@@ -315,6 +316,9 @@ fn path_direct<T: Sample>(
     opts: &LoadOptions,
 ) -> Result<Option<(Array2<T>, u32, usize)>> {
     opts.check()?;
+    if !cfg!(feature = "decode-wav") {
+        return Ok(None);
+    }
     use std::io::Read;
     let Ok(mut file) = std::fs::File::open(path) else {
         return Ok(None); // the general path says why
@@ -683,10 +687,26 @@ fn threads(opts: &LoadOptions) -> usize {
     })
 }
 
+/// The direct path for a plain WAV file in memory, in builds that read WAV (`decode-wav`;
+/// without it WAV bytes get the general path's "not a recognised audio format").
+fn direct<T: Sample>(bytes: &[u8], opts: &LoadOptions) -> Option<Result<(Array2<T>, u32, usize)>> {
+    #[cfg(feature = "decode-wav")]
+    return wav_direct(bytes, opts);
+    #[cfg(not(feature = "decode-wav"))]
+    {
+        let _ = (bytes, opts);
+        None
+    }
+}
+
+#[cfg(feature = "decode-wav")]
 /// The direct path for a plain WAV file in memory (see `wav.rs`): `(audio, rate, parts)`, or
 /// `None` when the bytes or the options need the general path (a conversion of rate or
 /// channels, another container or stream). `opts` must have been checked.
-fn direct<T: Sample>(bytes: &[u8], opts: &LoadOptions) -> Option<Result<(Array2<T>, u32, usize)>> {
+fn wav_direct<T: Sample>(
+    bytes: &[u8],
+    opts: &LoadOptions,
+) -> Option<Result<(Array2<T>, u32, usize)>> {
     let forced = opts
         .format
         .as_deref()
@@ -731,6 +751,7 @@ fn direct<T: Sample>(bytes: &[u8], opts: &LoadOptions) -> Option<Result<(Array2<
     Some(apply_effect(audio, opts, rate).map(|a| (a, rate, parts)))
 }
 
+#[cfg(feature = "decode-wav")]
 fn wav_decode<T: Sample + symphonia::core::audio::conv::ConvertibleSample>(
     bytes: &[u8],
     layout: &wav::Layout,
@@ -741,6 +762,7 @@ fn wav_decode<T: Sample + symphonia::core::audio::conv::ConvertibleSample>(
 }
 
 /// `a` as an array of `T`, when `T` is `X`.
+#[cfg(feature = "decode-wav")]
 fn cast<X: 'static, T: 'static>(a: Array2<X>) -> Option<Array2<T>> {
     let any: Box<dyn std::any::Any> = Box::new(a);
     any.downcast::<Array2<T>>().ok().map(|b| *b)
