@@ -82,9 +82,9 @@ for ext in wav flac mp3 ogg m4a opus; do
             ffmpeg) cmd=(taskset -c 0 ffmpeg -v error -nostdin -threads 1 -i "$f" -f null -) ;;
         esac
         for ((i = 0; i < REPS; i++)); do
-            /usr/bin/time -f "TIME %e %M" "${cmd[@]}" > "$CLIPS/out" 2> "$CLIPS/err" || { cat "$CLIPS/err" >&2; exit 1; }
-            read -r secs rss < <(grep '^TIME' "$CLIPS/err" | cut -d' ' -f2-)
-            echo "{\"ext\": \"$ext\", \"contender\": \"$contender\", \"secs\": $secs, \"rss_kib\": $rss}" >> "$CLIPS/whole.jsonl"
+            /usr/bin/time -f "TIME %e %M %U %S" "${cmd[@]}" > "$CLIPS/out" 2> "$CLIPS/err" || { cat "$CLIPS/err" >&2; exit 1; }
+            read -r secs rss user sys < <(grep '^TIME' "$CLIPS/err" | cut -d' ' -f2-)
+            echo "{\"ext\": \"$ext\", \"contender\": \"$contender\", \"secs\": $secs, \"rss_kib\": $rss, \"cpu\": $(python3 -c "print($user + $sys)")}" >> "$CLIPS/whole.jsonl"
         done
     done
 done
@@ -104,7 +104,7 @@ out.append("**Small clips** (1 s of stereo 44.1 kHz music, decoded from memory o
            "`taskset -c 0`): clips per second; the ratios are `load_bytes` against each. "
            "soundfile 0.14 (libsndfile 1.2.2) and pedalboard 0.9 are timed inside Python "
            "(`io.BytesIO`); the bare loop copies the bytes into a `Cursor` as `load_bytes` does.\n")
-out.append("| clip | `load_bytes` | bare symphonia | soundfile | pedalboard | bare / ours | soundfile / ours | pedalboard / ours | open+probe: ours / bare (µs) |")
+out.append("| clip | `load_bytes` | bare symphonia | soundfile | pedalboard | bare / ours | soundfile / ours | pedalboard / ours | open+probe (µs): ours / bare probe / bare probe + decoder |")
 out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 by = {}
 for r in rows:
@@ -116,7 +116,7 @@ for ext in ("wav", "flac", "mp3", "ogg", "m4a"):
     ratio = lambda s: f"{ours/s:.2f}" if s and ours else "—"
     out.append(f"| {names[ext]} | {cell(ours)} | {cell(g('bare'))} | {cell(g('soundfile'))} | {cell(g('pedalboard'))} "
                f"| {ratio(g('bare'))} | {ratio(g('soundfile'))} | {ratio(g('pedalboard'))} "
-               f"| {g('open_reader')*1e6:.0f} / {g('open_bare')*1e6:.0f} |")
+               f"| {g('open_reader')*1e6:.0f} / {g('open_bare')*1e6:.0f} / {g('decoder_bare')*1e6:.0f} |")
 out.append("\nA ratio is our time over theirs: below 1 is faster than them. — : the library does "
            "not read the format (soundfile and pedalboard have no AAC on Linux).\n")
 whole = [json.loads(l) for l in open(os.path.join(clips, "whole.jsonl"))]
@@ -124,19 +124,20 @@ med = {}
 for ext in dict.fromkeys(w["ext"] for w in whole):
     for c in ("load", "bare", "ffmpeg"):
         ws = [w for w in whole if w["ext"] == ext and w["contender"] == c]
-        med[(ext, c)] = (statistics.median(w["secs"] for w in ws), max(w["rss_kib"] for w in ws))
+        med[(ext, c)] = (statistics.median(w["secs"] for w in ws), max(w["rss_kib"] for w in ws),
+                         statistics.median(w["cpu"] for w in ws))
 out.append("**Whole files** (the 10-minute file of `benches/prepare_data.sh`, whole process "
            "wall time, peak RSS): `load` on 2 cores (`taskset -c 0,1`), the bare symphonia loop "
            "and `ffmpeg -threads 1 -f null` on one.\n")
-out.append("| file | `load`, 2 cores | bare loop, 1 core | `ffmpeg -threads 1` | load / bare | load / ffmpeg | peak RSS load / bare (MiB) |")
-out.append("|---|---:|---:|---:|---:|---:|---:|")
+out.append("| file | `load`, 2 cores | bare loop, 1 core | `ffmpeg -threads 1` | load / bare | load / ffmpeg | CPU s (user+sys) load / bare / ffmpeg | peak RSS load / bare (MiB) |")
+out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
 for ext in dict.fromkeys(w["ext"] for w in whole):
     l, b, f = med[(ext, "load")], med[(ext, "bare")], med[(ext, "ffmpeg")]
     out.append(f"| music10.{ext} | {l[0]:.2f} s | {b[0]:.2f} s | {f[0]:.2f} s | {l[0]/b[0]:.2f} | {l[0]/f[0]:.2f} "
-               f"| {l[1]/1024:.0f} / {b[1]/1024:.0f} |")
-out.append("\nThe bare loop keeps the decoded audio as `load` does (planar `Vec`s); Opus is decoded "
-           "on one thread by `load` (its decoder state is not rebuilt bit for bit by a seek, see "
-           "`src/load.rs`).\n")
+               f"| {l[2]:.2f} / {b[2]:.2f} / {f[2]:.2f} | {l[1]/1024:.0f} / {b[1]/1024:.0f} |")
+out.append("\nThe bare loop keeps the decoded audio as `load` does (planar `Vec`s); Opus and AAC are "
+           "decoded on one thread by `load` (their decoder state is not rebuilt bit for bit by a seek, see "
+           "`src/load/mod.rs`); WAV takes the direct path (no reader).\n")
 text = "\n".join(out)
 print(text)
 if write == "1":

@@ -4,7 +4,8 @@
 //!   into memory once; then, `reps` times each, decoded from memory by `load_bytes`, by the
 //!   bare symphonia loop (a copy of the bytes into a `Cursor`, probe with the reader's
 //!   registry, decode every packet into planar `f32` `Vec`s), and only opened (the fixed cost:
-//!   `StreamReader::from_reader` + metadata, and the bare probe + decoder creation). Prints one
+//!   `StreamReader::from_reader` + metadata; the bare probe alone; the bare probe + decoder
+//!   creation). Prints one
 //!   JSON line per (file, contender) with the median time per clip.
 //! * `load whole <mode> <file>`: `load` (every core), `load1` (`threads(1)`) or `bare` (the
 //!   bare loop from the file): prints `frames=<n> secs=<decode time>`.
@@ -34,15 +35,20 @@ type Opened = (
 /// A named contender of the clip benchmark.
 type Case<'a> = (&'a str, Box<dyn FnMut() -> BoxResult<u64> + 'a>);
 
-/// Probe and decoder, as a user of symphonia writes them (with the reader's registries).
-fn bare_open(source: Box<dyn MediaSource>) -> BoxResult<Opened> {
+/// The probe alone (the demuxer opened), with the reader's registry.
+fn bare_probe(source: Box<dyn MediaSource>) -> BoxResult<Box<dyn FormatReader>> {
     let mss = MediaSourceStream::new(source, Default::default());
-    let format = audiostream::registry::probe().probe(
+    Ok(audiostream::registry::probe().probe(
         &Hint::new(),
         mss,
         FormatOptions::default(),
         MetadataOptions::default(),
-    )?;
+    )?)
+}
+
+/// Probe and decoder, as a user of symphonia writes them (with the reader's registries).
+fn bare_open(source: Box<dyn MediaSource>) -> BoxResult<Opened> {
+    let format = bare_probe(source)?;
     let track = format
         .default_track(TrackType::Audio)
         .ok_or(Error::Unsupported("no audio track"))?;
@@ -115,7 +121,7 @@ fn clips(reps: usize, files: &[String]) -> BoxResult<()> {
             );
         }
         let inner = 20;
-        let cases: [Case<'_>; 4] = [
+        let cases: [Case<'_>; 5] = [
             (
                 "load_bytes",
                 Box::new(|| Ok(audiostream::load_bytes(&bytes)?.0.ncols() as u64)),
@@ -135,8 +141,16 @@ fn clips(reps: usize, files: &[String]) -> BoxResult<()> {
             (
                 "open_bare",
                 Box::new(|| {
-                    let (f, _, id) = bare_open(Box::new(Cursor::new(bytes.to_vec())))?;
-                    black_box(f);
+                    Ok(bare_probe(Box::new(Cursor::new(bytes.to_vec())))?
+                        .tracks()
+                        .len() as u64)
+                }),
+            ),
+            (
+                "decoder_bare",
+                Box::new(|| {
+                    let (f, d, id) = bare_open(Box::new(Cursor::new(bytes.to_vec())))?;
+                    black_box((f, d));
                     Ok(u64::from(id))
                 }),
             ),
@@ -148,6 +162,34 @@ fn clips(reps: usize, files: &[String]) -> BoxResult<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// `n` calls of one contender on one clip, untimed: for `valgrind --tool=callgrind`, which counts
+/// instructions where wall time is noisy.
+fn profile(contender: &str, n: usize, file: &str) -> BoxResult<()> {
+    let bytes = std::fs::read(file)?;
+    let mut total = 0u64;
+    for _ in 0..n {
+        total += match contender {
+            "load_bytes" => audiostream::load_bytes(&bytes)?.0.ncols() as u64,
+            "bare" => bare(Box::new(Cursor::new(bytes.clone())))?,
+            "open_reader" => {
+                let r = audiostream::StreamReader::from_reader(Cursor::new(bytes.clone()), None)?;
+                u64::from(r.get_metadata().sample_rate)
+            }
+            "probe_bare" => bare_probe(Box::new(Cursor::new(bytes.clone())))?
+                .tracks()
+                .len() as u64,
+            "decoder_bare" => {
+                let (_, d, id) = bare_open(Box::new(Cursor::new(bytes.clone())))?;
+                black_box(d);
+                u64::from(id)
+            }
+            _ => return Err(format!("contender {contender}").into()),
+        };
+    }
+    println!("{total}");
     Ok(())
 }
 
@@ -181,8 +223,12 @@ fn main() -> ExitCode {
             Err(e) => Err(format!("reps {reps}: {e}").into()),
         },
         ["whole", mode, file] => whole(mode, file),
+        ["profile", contender, n, file] => match n.parse() {
+            Ok(n) => profile(contender, n, file),
+            Err(e) => Err(format!("n {n}: {e}").into()),
+        },
         _ => {
-            eprintln!("usage: load clips <reps> <file>... | load whole <load|load1|bare> <file>");
+            eprintln!("usage: load clips <reps> <file>... | load whole <load|load1|bare> <file> | load profile <load_bytes|bare|open_reader|probe_bare|decoder_bare> <n> <file>");
             return ExitCode::SUCCESS;
         }
     };

@@ -4,7 +4,7 @@
 StreamWriter`` are the only changes torchaudio code needs: :mod:`audiostream.io`
 (``StreamReader``, ``StreamWriter``, ``CodecConfig``, ``AudioEffector``, ``play_audio``),
 :mod:`audiostream.transforms` (``Resample``) and :mod:`audiostream.functional`
-(``overdrive``).
+(``overdrive``), and :func:`load`, the one-call load of a whole file or of its bytes.
 
 Errors: ``ValueError`` for bad arguments (:class:`UnsupportedError` is one, for what
 audiostream does not support), ``OSError`` for I/O (``FileNotFoundError``...),
@@ -24,8 +24,10 @@ from ._native import (
 )
 from . import data, functional, io, transforms  # noqa: E402  (after the native module)
 from ._array import Chunk
+from ._load import load
 
 __all__ = [
+    "load",
     "io",
     "data",
     "functional",

@@ -1,7 +1,8 @@
 """Type stubs of the native module (PyO3). Users go through audiostream.io, .transforms and
 .functional; these are the wrappers' building blocks."""
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+import os
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -78,3 +79,12 @@ class NativeResample:
 
 def overdrive(waveform: np.ndarray, gain: float, colour: float) -> np.ndarray: ...
 def play_audio(waveform: np.ndarray, sample_rate: int, normalize: bool, channels_first: bool) -> None: ...
+def load(
+    src: Union[str, os.PathLike[str], bytes],
+    sample_rate: Optional[int] = None,
+    num_channels: Optional[int] = None,
+    start: float = 0.0,
+    duration: Optional[float] = None,
+    threads: Optional[int] = None,
+    format: Optional[str] = None,
+) -> Tuple[np.ndarray, int]: ...

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 mod arrays;
 mod effects;
 mod errors;
+mod load;
 mod pyfile;
 mod reader;
 mod writer;
@@ -23,6 +24,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<effects::NativeEffector>()?;
     m.add_class::<effects::NativeEffectStream>()?;
     m.add_class::<effects::NativeResample>()?;
+    m.add_function(wrap_pyfunction!(load::load, m)?)?;
     m.add_function(wrap_pyfunction!(effects::overdrive, m)?)?;
     m.add_function(wrap_pyfunction!(effects::play_audio, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

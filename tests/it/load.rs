@@ -6,8 +6,8 @@
 use crate::common;
 use audiostream::ndarray::{s, Array2};
 use audiostream::{
-    load, load_as, load_bytes, load_with, save, save_with, AudioStreamOptions, Error, LoadOptions,
-    SaveOptions, StreamReader,
+    load, load_as, load_bytes, load_bytes_with, load_with, save, save_with, AudioStreamOptions,
+    Error, LoadOptions, SaveOptions, StreamReader,
 };
 use common::oracle::{ffmpeg_decode, fixture, snr_db};
 use common::signals::TempDir;
@@ -463,4 +463,217 @@ fn bad_input_is_a_typed_error_and_writes_nothing() {
         load_bytes(&noise),
         Err(Error::Unsupported(_) | Error::Decode(_))
     ));
+}
+
+/// Interleaved little-endian samples of FFmpeg's raw output, as `T`.
+fn raw_samples<T>(bytes: &[u8], width: usize, read: impl Fn(&[u8]) -> T) -> Vec<T> {
+    bytes.chunks_exact(width).map(read).collect()
+}
+
+/// `(channels, frames)` row-major samples interleaved back, frame by frame.
+fn interleave<T: Copy>(a: &Array2<T>) -> Vec<T> {
+    a.t().iter().copied().collect()
+}
+
+/// The general path's decode of `bytes` in sample type `T`: a reader with one output (the
+/// direct path of `load_bytes` must give exactly this).
+fn reader_decode<T: audiostream::Sample>(bytes: &[u8]) -> Array2<T> {
+    let mut r = StreamReader::from_slice(bytes, None).unwrap();
+    let frames = r.get_metadata().num_frames.unwrap_or(1 << 20) as usize;
+    r.add_audio_stream(
+        AudioStreamOptions::new(frames.max(1))
+            .buffer_chunk_size(usize::MAX)
+            .format(<T as audiostream::Sample>::FORMAT.name()),
+    )
+    .unwrap();
+    r.process_all_packets().unwrap();
+    let chunks: Vec<Array2<T>> = r
+        .pop_chunks_as::<T>()
+        .into_iter()
+        .flatten()
+        .map(|c| c.data)
+        .collect();
+    match chunks.len() {
+        1 => chunks.into_iter().next().unwrap(),
+        _ => panic!("one chunk expected"),
+    }
+}
+
+/// WAV files of every sample layout the direct path of `load` takes (FFmpeg writes them; the
+/// 24-bit, 32-bit and 6-channel ones as WAVE_FORMAT_EXTENSIBLE), then checked against FFmpeg's
+/// decode, bit for bit, in the sample type that keeps them exact, and against the general
+/// path in every sample type.
+#[test]
+fn plain_wav_of_every_sample_format_loads_like_ffmpeg() {
+    let dir = TempDir::new("load-wav-direct");
+    let src = dir.path("src.wav");
+    common::ogg::write_wav16(&src, &common::signals::music(6, 9_000, 44_100), 44_100);
+    let s = src.to_str().unwrap();
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("u8", "pcm_u8", &["-ac", "2"]),
+        ("s16", "pcm_s16le", &["-ac", "2"]),
+        ("s16 mono", "pcm_s16le", &["-ac", "1"]),
+        ("s16 6ch", "pcm_s16le", &[]),
+        ("s24", "pcm_s24le", &["-ac", "2"]),
+        ("s32", "pcm_s32le", &["-ac", "2"]),
+        ("f32", "pcm_f32le", &["-ac", "2"]),
+        ("f64", "pcm_f64le", &["-ac", "2"]),
+    ];
+    for (what, codec, args) in cases {
+        let out = dir.path(&format!("{codec}{}.wav", args.len()));
+        let o = out.to_str().unwrap();
+        let mut a = vec!["-v", "error", "-y", "-i", s];
+        a.extend_from_slice(args);
+        a.extend(["-c:a", codec, o]);
+        run("ffmpeg", &a);
+        let bytes = std::fs::read(&out).unwrap();
+        // f32 against FFmpeg's f32 decode (exact for every integer width and for floats).
+        let (audio, rate) = load_bytes(&bytes).unwrap();
+        let theirs = ffmpeg_decode(&out, 0, &[]);
+        assert_eq!(rate, 44_100, "{what}");
+        assert!(
+            planar(&audio) == theirs.channels,
+            "{what}: f32 not FFmpeg's"
+        );
+        assert!(
+            load(&out).unwrap().0 == audio,
+            "{what}: load differs from load_bytes"
+        );
+        // The exact integers / doubles against FFmpeg's raw output of the same type.
+        match *codec {
+            "pcm_u8" => {
+                let ours = audiostream::load_bytes_as::<u8>(&bytes, LoadOptions::new()).unwrap();
+                assert_eq!(interleave(&ours.audio), ffmpeg_raw(&out, "u8"), "{what}");
+            }
+            "pcm_s16le" => {
+                let ours = audiostream::load_bytes_as::<i16>(&bytes, LoadOptions::new()).unwrap();
+                let raw = raw_samples(&ffmpeg_raw(&out, "s16le"), 2, |b| {
+                    i16::from_le_bytes([b[0], b[1]])
+                });
+                assert_eq!(interleave(&ours.audio), raw, "{what}");
+            }
+            "pcm_s24le" | "pcm_s32le" => {
+                let ours = load_as::<i32>(&out, LoadOptions::new()).unwrap();
+                let raw = raw_samples(&ffmpeg_raw(&out, "s32le"), 4, |b| {
+                    i32::from_le_bytes([b[0], b[1], b[2], b[3]])
+                });
+                assert_eq!(interleave(&ours.audio), raw, "{what}");
+                let bits = if *codec == "pcm_s24le" { 24 } else { 32 };
+                assert_eq!(ours.metadata.bits_per_sample, Some(bits), "{what}");
+            }
+            "pcm_f64le" => {
+                let ours = load_as::<f64>(&out, LoadOptions::new()).unwrap();
+                let raw = raw_samples(&ffmpeg_raw(&out, "f64le"), 8, |b| {
+                    f64::from_le_bytes(b.try_into().unwrap())
+                });
+                assert!(interleave(&ours.audio) == raw, "{what}: f64 not FFmpeg's");
+            }
+            _ => {}
+        }
+        // Every sample type: the general path's samples, bit for bit.
+        let opts = LoadOptions::new;
+        assert!(
+            audiostream::load_bytes_as::<f32>(&bytes, opts())
+                .unwrap()
+                .audio
+                == reader_decode::<f32>(&bytes),
+            "{what} f32"
+        );
+        assert!(
+            audiostream::load_bytes_as::<f64>(&bytes, opts())
+                .unwrap()
+                .audio
+                == reader_decode::<f64>(&bytes),
+            "{what} f64"
+        );
+        assert_eq!(
+            audiostream::load_bytes_as::<i16>(&bytes, opts())
+                .unwrap()
+                .audio,
+            reader_decode::<i16>(&bytes),
+            "{what} i16"
+        );
+        assert_eq!(
+            audiostream::load_bytes_as::<i32>(&bytes, opts())
+                .unwrap()
+                .audio,
+            reader_decode::<i32>(&bytes),
+            "{what} i32"
+        );
+        assert_eq!(
+            audiostream::load_bytes_as::<u8>(&bytes, opts())
+                .unwrap()
+                .audio,
+            reader_decode::<u8>(&bytes),
+            "{what} u8"
+        );
+        // An excerpt, and the parallel conversion, are slices of the whole.
+        let part = load_bytes_with(&bytes, LoadOptions::new().start(0.01).duration(0.1))
+            .unwrap()
+            .0;
+        let from = (0.01f64 * 44_100.0).round() as usize;
+        assert_eq!(
+            part.view(),
+            audio.slice(s![.., from..from + 4_410]),
+            "{what} excerpt"
+        );
+    }
+}
+
+/// WAV files the direct path must hand back to the general path, which reads them as FFmpeg
+/// does: an extensible header whose channel mask names fewer speakers than channels, a `data`
+/// chunk cut short (a truncated file), and the 0xFFFFFFFF sizes of a WAV written to a pipe.
+#[test]
+fn odd_wav_files_still_load_like_ffmpeg() {
+    let dir = TempDir::new("load-wav-odd");
+    let src = dir.path("src.wav");
+    common::ogg::write_wav16(&src, &common::signals::music(2, 8_000, 44_100), 44_100);
+    let s = src.to_str().unwrap();
+    let ext = dir.path("ext.wav");
+    run(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            s,
+            "-c:a",
+            "pcm_s24le",
+            ext.to_str().unwrap(),
+        ],
+    );
+    let base = std::fs::read(&ext).unwrap();
+    let find = |b: &[u8], id: &[u8]| b.windows(4).position(|w| w == id).unwrap();
+    let fmt = find(&base, b"fmt ");
+    assert_eq!(
+        &base[fmt + 8..fmt + 10],
+        &[0xfe, 0xff],
+        "FFmpeg wrote WAVE_FORMAT_EXTENSIBLE"
+    );
+    let data = find(&base, b"data");
+    let mut variants: Vec<(&str, Vec<u8>)> = Vec::new();
+    // Channel mask: one speaker for two channels.
+    let mut odd_mask = base.clone();
+    odd_mask[fmt + 28..fmt + 32].copy_from_slice(&4u32.to_le_bytes());
+    variants.push(("odd mask", odd_mask));
+    // Truncated: the data chunk says more than there is (and not a whole frame at the end).
+    variants.push(("truncated", base[..base.len() - 1_003].to_vec()));
+    // Streamed: RIFF and data sizes 0xFFFFFFFF.
+    let mut streamed = base.clone();
+    streamed[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+    streamed[data + 4..data + 8].copy_from_slice(&u32::MAX.to_le_bytes());
+    variants.push(("0xFFFFFFFF sizes", streamed));
+    for (what, bytes) in variants {
+        let path = dir.path("variant.wav");
+        std::fs::write(&path, &bytes).unwrap();
+        let theirs = ffmpeg_decode(&path, 0, &[]);
+        let (audio, _) = load_bytes(&bytes).unwrap();
+        assert_eq!(audio.ncols(), theirs.num_frames(), "{what}: frames");
+        assert!(planar(&audio) == theirs.channels, "{what}: not FFmpeg's");
+        assert!(
+            load(&path).unwrap().0 == audio,
+            "{what}: load differs from load_bytes"
+        );
+    }
 }

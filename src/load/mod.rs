@@ -19,6 +19,14 @@
 //! substitution (symphonia-codec-aac `common.rs`, an LCG that runs from the first packet), so
 //! a noise-filled band after a seek differs from the full decode's. Effects run after the parts are
 //! joined, on the whole excerpt, so they see the audio a single-threaded load gives them.
+//!
+//! **Plain WAV** (PCM or float, the layouts `src/load/wav.rs` lists) takes a direct path: the samples are
+//! converted from the `data` chunk straight into the output array (in parallel for a long
+//! file), with no demuxer or packet loop; they are those the general path gives, bit for bit.
+//! A file is read into memory for it (files up to [`DIRECT_MAX_BYTES`]).
+
+#[cfg(feature = "decode-wav")]
+mod wav;
 
 use crate::{AudioEffector, AudioStreamOptions, Error, Metadata, Result, Sample, StreamReader};
 use audiostream_codecs::SampleFormat;
@@ -32,12 +40,20 @@ use std::sync::Arc;
 /// it below).
 pub const PARALLEL_MIN_SECONDS: f64 = 30.0;
 
+/// Largest WAV file the direct path reads into memory whole (larger ones are streamed by the
+/// general path).
+pub const DIRECT_MAX_BYTES: u64 = 1 << 31;
+
 /// The shortest part a parallel load gives one thread, in seconds.
 const MIN_PART_SECONDS: f64 = 10.0;
 
 /// Most samples (frames × channels) one chunk of a load holds: 16 MiB of `f32`. The frame count
 /// a header states sizes the chunks of a load, bounded by this.
 const MAX_CHUNK_SAMPLES: u64 = 1 << 22;
+
+/// Frames per chunk of a load whose output is preallocated (the chunks are copied into it):
+/// 256 KiB of stereo `f32`, within a core's L2 cache.
+const COPY_CHUNK_FRAMES: usize = 1 << 15;
 
 /// Codecs whose decode after [`StreamReader::seek`] is bit for bit a full decode's (tested in
 /// `tests/it/load.rs`): the parallel load splits only these.
@@ -260,7 +276,10 @@ pub fn load(path: impl AsRef<Path>) -> Result<(Array2<f32>, u32)> {
 /// # Ok::<(), audiostream::Error>(())
 /// ```
 pub fn load_with(path: impl AsRef<Path>, opts: LoadOptions) -> Result<(Array2<f32>, u32)> {
-    let l = load_as::<f32>(path, opts)?;
+    if let Some((audio, rate, _)) = path_direct::<f32>(path.as_ref(), &opts)? {
+        return Ok((audio, rate));
+    }
+    let l = load_source::<f32>(&Source::Path(path.as_ref().to_path_buf()), &opts)?;
     Ok((l.audio, l.sample_rate))
 }
 
@@ -277,7 +296,45 @@ pub fn load_with(path: impl AsRef<Path>, opts: LoadOptions) -> Result<(Array2<f3
 /// # Ok::<(), audiostream::Error>(())
 /// ```
 pub fn load_as<T: Sample>(path: impl AsRef<Path>, opts: LoadOptions) -> Result<Loaded<T>> {
-    load_source(&Source::Path(path.as_ref().to_path_buf()), &opts)
+    let path = path.as_ref();
+    if let Some((audio, sample_rate, parts)) = path_direct::<T>(path, &opts)? {
+        // The metadata (tags, codec, length) as the reader describes the file.
+        let metadata = Source::Path(path.to_path_buf()).metadata(&opts)?;
+        return Ok(Loaded {
+            audio,
+            sample_rate,
+            metadata,
+            parts,
+        });
+    }
+    load_source(&Source::Path(path.to_path_buf()), &opts)
+}
+
+/// The direct path for a file, when it is a plain WAV file (read whole into memory).
+fn path_direct<T: Sample>(
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<Option<(Array2<T>, u32, usize)>> {
+    opts.check()?;
+    if !cfg!(feature = "decode-wav") {
+        return Ok(None);
+    }
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Ok(None); // the general path says why
+    };
+    let mut head = [0u8; 12];
+    let plain = file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() <= DIRECT_MAX_BYTES)
+        && file.read_exact(&mut head).is_ok()
+        && &head[0..4] == b"RIFF"
+        && &head[8..12] == b"WAVE";
+    if !plain {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading {path:?}"), e))?;
+    direct::<T>(&bytes, opts).transpose()
 }
 
 /// Loads a file held in memory (any container [`StreamReader`] reads; the content is probed).
@@ -304,6 +361,12 @@ pub fn load_bytes(bytes: &[u8]) -> Result<(Array2<f32>, u32)> {
 /// # Ok::<(), audiostream::Error>(())
 /// ```
 pub fn load_bytes_with(bytes: &[u8], opts: LoadOptions) -> Result<(Array2<f32>, u32)> {
+    opts.check()?;
+    // A plain WAV file: no reader at all (no copy of the bytes, no metadata to describe).
+    if let Some(r) = direct::<f32>(bytes, &opts) {
+        let (audio, rate, _) = r?;
+        return Ok((audio, rate));
+    }
     let l = load_bytes_as::<f32>(bytes, opts)?;
     Ok((l.audio, l.sample_rate))
 }
@@ -325,7 +388,18 @@ pub fn load_bytes_as<T: Sample>(bytes: &[u8], opts: LoadOptions) -> Result<Loade
             "the bytes of an audio file",
         ));
     }
-    load_source(&Source::Bytes(SharedBytes(Arc::from(bytes))), &opts)
+    opts.check()?;
+    let src = Source::Bytes(SharedBytes(Arc::from(bytes)));
+    if let Some(r) = direct::<T>(bytes, &opts) {
+        let (audio, sample_rate, parts) = r?;
+        return Ok(Loaded {
+            audio,
+            sample_rate,
+            metadata: src.metadata(&opts)?,
+            parts,
+        });
+    }
+    load_source(&src, &opts)
 }
 
 /// Bytes shared by the readers of a parallel load (copied once from the caller's slice: a
@@ -353,6 +427,20 @@ impl Source {
             Source::Bytes(_) => true,
             Source::Path(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
         }
+    }
+
+    /// The source's metadata, as a reader opened on it describes it.
+    fn metadata(&self, opts: &LoadOptions) -> Result<Metadata> {
+        let reader = match self {
+            Source::Bytes(b) => StreamReader::from_bytes(b.clone(), opts.format.as_deref())?,
+            Source::Path(p) => {
+                let name = p.display().to_string();
+                let file = std::fs::File::open(p)
+                    .map_err(|e| Error::io(format!("opening {name:?}"), e))?;
+                StreamReader::from_named_reader(file, &name, opts.format.as_deref(), None)?
+            }
+        };
+        Ok(reader.get_metadata())
     }
 
     /// A reader with one output stream as `opts` asks, chunks of `frames_per_chunk`.
@@ -399,7 +487,14 @@ impl Source {
                     .map_or(left, |d| left.min((d * f64::from(rate)).round() as u64))
             })
             .unwrap_or(1 << 16);
-        out.frames_per_chunk = frames.clamp(1024, MAX_CHUNK_SAMPLES / channels) as usize;
+        // An excerpt longer than one chunk is copied chunk by chunk into the preallocated
+        // output: chunks that stay in the cache make that copy cheap (and the reader's
+        // buffers small), where 16 MiB chunks went through memory twice.
+        out.frames_per_chunk = if frames * channels > MAX_CHUNK_SAMPLES {
+            COPY_CHUNK_FRAMES
+        } else {
+            frames.clamp(1024, MAX_CHUNK_SAMPLES / channels) as usize
+        };
         reader.add_audio_stream(out)?;
         Ok(reader)
     }
@@ -425,19 +520,14 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
     let channels = opts
         .num_channels
         .unwrap_or(stream.num_channels.unwrap_or(metadata.num_channels));
-    let from = (opts.start * f64::from(rate)).round() as u64;
-    let to = opts
-        .duration
-        .map(|d| from.saturating_add((d * f64::from(rate)).round() as u64));
+    let (from, to) = excerpt(opts, rate);
     // Where the source ends (output frames), when its header says exactly.
     let known_end = stream
         .num_frames
         .or(metadata.num_frames)
         .filter(|_| !stream.duration_estimated && !metadata.duration_estimated)
         .map(|n| crate::dsp::output_frames(src_rate, rate, n));
-    let threads = opts.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
+    let threads = threads(opts);
     let codec = stream.codec.as_str();
     let splits = codec.starts_with("pcm_") || SPLIT_CODECS.contains(&codec);
     let parts = match known_end.map(|end| to.map_or(end, |t| t.min(end))) {
@@ -452,32 +542,61 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         }
         _ => 1,
     };
-    let audio = if parts == 1 {
-        join(decode_range::<T>(&mut first, rate, from, to)?, channels)?
+    // The parts are cut inside the excerpt the header describes; the last one reads to `to`
+    // or the real end, whatever the header said.
+    let end = known_end
+        .map_or(from, |e| to.map_or(e, |t| t.min(e)))
+        .max(from);
+    let bounds: Vec<u64> = (0..=parts)
+        .map(|k| from + (end - from) * k as u64 / parts as u64)
+        .collect();
+    // One output array for the whole excerpt, when the header's length is plausible (see
+    // `preallocate`); each part decodes into its slice of each row.
+    let planned = usize::try_from(end - from).unwrap_or(usize::MAX);
+    let mut out: Vec<T> = match preallocate(src, channels, planned, parts) {
+        true => vec![T::SILENCE; channels * planned],
+        false => Vec::new(),
+    };
+    let mut slots: Vec<Vec<&mut [T]>> = (0..parts).map(|_| Vec::new()).collect();
+    if !out.is_empty() {
+        for row in out.chunks_mut(planned) {
+            let mut rest = row;
+            for (k, slot) in slots.iter_mut().enumerate() {
+                let (mine, tail) = rest.split_at_mut((bounds[k + 1] - bounds[k]) as usize);
+                slot.push(mine);
+                rest = tail;
+            }
+        }
+    }
+    let mut targets = slots.into_iter().map(Target::new);
+    let results: Vec<Result<Target<'_, T>>> = if parts == 1 {
+        let mut t = targets.next().unwrap_or_else(|| Target::new(Vec::new()));
+        vec![decode_range::<T>(&mut first, rate, from, to, &mut t).map(|()| t)]
     } else {
-        // The parts are cut inside the excerpt the header describes; the last one reads to
-        // `to` or the real end, whatever the header said.
-        let end = known_end.map_or(from, |e| to.map_or(e, |t| t.min(e)));
-        let bounds: Vec<u64> = (0..=parts)
-            .map(|k| from + (end - from) * k as u64 / parts as u64)
-            .collect();
-        let results: Vec<Result<Vec<Array2<T>>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (1..parts)
-                .map(|k| {
+        std::thread::scope(|scope| {
+            let mut first_target = targets.next().unwrap_or_else(|| Target::new(Vec::new()));
+            let handles: Vec<_> = targets
+                .enumerate()
+                .map(|(i, mut t)| {
+                    let k = i + 1;
                     let (a, b) = (bounds[k], bounds[k + 1]);
                     let last = k + 1 == parts;
                     scope.spawn(move || {
                         let mut reader = src.open(opts, format)?;
-                        decode_range::<T>(&mut reader, rate, a, if last { to } else { Some(b) })
+                        let to = if last { to } else { Some(b) };
+                        decode_range::<T>(&mut reader, rate, a, to, &mut t).map(|()| t)
                     })
                 })
                 .collect();
-            let mut results = vec![decode_range::<T>(
+            let first_part = decode_range::<T>(
                 &mut first,
                 rate,
                 bounds[0],
                 Some(bounds[1]),
-            )];
+                &mut first_target,
+            )
+            .map(|()| first_target);
+            let mut results = vec![first_part];
             for h in handles {
                 results.push(h.join().unwrap_or_else(|_| {
                     Err(Error::Decode(crate::DecodeError::new(
@@ -487,36 +606,52 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
                 }));
             }
             results
+        })
+    };
+    // What each part got: frames in its slot, frames past it.
+    let mut got = Vec::with_capacity(parts);
+    let mut short = false;
+    for (k, r) in results.into_iter().enumerate() {
+        let t = r?;
+        let n = t.frames();
+        // A part that ends early is the end of the source (a header that said more): the
+        // parts after it must be empty, or the join would not be the source's.
+        if short && n > 0 {
+            log::warn!("a parallel load found audio after a part ended early; decoding again on one thread");
+            return load_source(
+                src,
+                &LoadOptions {
+                    threads: Some(1),
+                    ..opts.clone()
+                },
+            );
+        }
+        short = k + 1 < parts && n < bounds[k + 1] - bounds[k];
+        got.push((t.filled, t.extra));
+    }
+    let exact = !out.is_empty()
+        && got.iter().enumerate().all(|(k, (filled, extra))| {
+            *filled as u64 == bounds[k + 1] - bounds[k] && extra.is_empty()
         });
+    let audio = if exact {
+        Array2::from_shape_vec((channels, planned), out)
+            .map_err(|e| Error::decode(format!("assembling a load: {e}")))?
+    } else {
+        // No preallocation, or a header that was wrong: the pieces joined end to end.
+        let whole =
+            Array2::from_shape_vec((channels, if out.is_empty() { 0 } else { planned }), out)
+                .map_err(|e| Error::decode(format!("assembling a load: {e}")))?;
         let mut pieces = Vec::new();
-        let mut short = false;
-        for (k, r) in results.into_iter().enumerate() {
-            let r = r?;
-            let got: u64 = r.iter().map(|a| a.ncols() as u64).sum();
-            // A part that ends early is the end of the source (a header that said more): the
-            // parts after it must be empty, or the join would not be the source's.
-            if short && got > 0 {
-                log::warn!("a parallel load found audio after a part ended early; decoding again on one thread");
-                return load_source(
-                    src,
-                    &LoadOptions {
-                        threads: Some(1),
-                        ..opts.clone()
-                    },
-                );
+        for (k, (filled, extra)) in got.into_iter().enumerate() {
+            let at = (bounds[k] - bounds[0]) as usize;
+            if whole.ncols() > 0 && filled > 0 {
+                pieces.push(whole.slice(ndarray::s![.., at..at + filled]).to_owned());
             }
-            short = k + 1 < parts && got < bounds[k + 1] - bounds[k];
-            pieces.extend(r);
+            pieces.extend(extra);
         }
         join(pieces, channels)?
     };
-    let audio = match &opts.effect {
-        None => audio,
-        Some(fx) => {
-            let f: Array2<f32> = audio.mapv(f32::convert_from);
-            fx.apply(f.view(), rate)?.mapv(T::convert_from)
-        }
-    };
+    let audio = apply_effect(audio, opts, rate)?;
     Ok(Loaded {
         audio,
         sample_rate: rate,
@@ -525,13 +660,196 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
     })
 }
 
-/// Decodes output frames `from..to` (`to`: `None` to the end) of a reader's only output.
+/// Applies the options' effects (if any) to a loaded excerpt.
+fn apply_effect<T: Sample>(audio: Array2<T>, opts: &LoadOptions, rate: u32) -> Result<Array2<T>> {
+    Ok(match &opts.effect {
+        None => audio,
+        Some(fx) => {
+            let f: Array2<f32> = audio.mapv(f32::convert_from);
+            fx.apply(f.view(), rate)?.mapv(T::convert_from)
+        }
+    })
+}
+
+/// The frames `[from, to)` an excerpt of `opts` covers at `rate` (`to`: `None` to the end).
+fn excerpt(opts: &LoadOptions, rate: u32) -> (u64, Option<u64>) {
+    let from = (opts.start * f64::from(rate)).round() as u64;
+    let to = opts
+        .duration
+        .map(|d| from.saturating_add((d * f64::from(rate)).round() as u64));
+    (from, to)
+}
+
+/// Threads a load may use (`opts.threads`, default every core).
+fn threads(opts: &LoadOptions) -> usize {
+    opts.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    })
+}
+
+/// The direct path for a plain WAV file in memory, in builds that read WAV (`decode-wav`;
+/// without it WAV bytes get the general path's "not a recognised audio format").
+fn direct<T: Sample>(bytes: &[u8], opts: &LoadOptions) -> Option<Result<(Array2<T>, u32, usize)>> {
+    #[cfg(feature = "decode-wav")]
+    return wav_direct(bytes, opts);
+    #[cfg(not(feature = "decode-wav"))]
+    {
+        let _ = (bytes, opts);
+        None
+    }
+}
+
+#[cfg(feature = "decode-wav")]
+/// The direct path for a plain WAV file in memory (see `wav.rs`): `(audio, rate, parts)`, or
+/// `None` when the bytes or the options need the general path (a conversion of rate or
+/// channels, another container or stream). `opts` must have been checked.
+fn wav_direct<T: Sample>(
+    bytes: &[u8],
+    opts: &LoadOptions,
+) -> Option<Result<(Array2<T>, u32, usize)>> {
+    let forced = opts
+        .format
+        .as_deref()
+        .map(|f| f.trim().to_ascii_lowercase());
+    if forced.is_some_and(|f| f != "wav" && f != "wave")
+        || opts.stream_index.is_some_and(|i| i != 0)
+        || (opts.effect.is_some() && T::FORMAT != SampleFormat::F32)
+    {
+        return None;
+    }
+    let layout = wav::parse(bytes)?;
+    let rate = layout.sample_rate;
+    if opts.sample_rate.is_some_and(|r| r != rate)
+        || opts.num_channels.is_some_and(|n| n != layout.channels)
+    {
+        return None;
+    }
+    let (from, to) = excerpt(opts, rate);
+    let frames = layout.frames() as u64;
+    let a = from.min(frames);
+    let b = to.map_or(frames, |t| t.min(frames)).max(a);
+    // Both within the data's frame count, which is a `usize`.
+    let range = a as usize..b as usize;
+    let threads = threads(opts);
+    let parts = if threads > 1 && ((b - a) as f64) >= PARALLEL_MIN_SECONDS * f64::from(rate) {
+        threads
+    } else {
+        1
+    };
+    // Converted in the type asked for (symphonia's conversions, as the reader's chunk buffer).
+    let audio: Option<Array2<T>> = match T::FORMAT {
+        SampleFormat::F32 => cast(wav_decode::<f32>(bytes, &layout, range, parts)),
+        SampleFormat::F64 => cast(wav_decode::<f64>(bytes, &layout, range, parts)),
+        SampleFormat::S16 => cast(wav_decode::<i16>(bytes, &layout, range, parts)),
+        SampleFormat::S24 | SampleFormat::S32 => {
+            cast(wav_decode::<i32>(bytes, &layout, range, parts))
+        }
+        SampleFormat::U8 => cast(wav_decode::<u8>(bytes, &layout, range, parts)),
+    };
+    // A `Sample` type of the user's own (not one of the five): the general path converts it.
+    let audio = audio?;
+    Some(apply_effect(audio, opts, rate).map(|a| (a, rate, parts)))
+}
+
+#[cfg(feature = "decode-wav")]
+fn wav_decode<T: Sample + symphonia::core::audio::conv::ConvertibleSample>(
+    bytes: &[u8],
+    layout: &wav::Layout,
+    range: std::ops::Range<usize>,
+    parts: usize,
+) -> Array2<T> {
+    wav::decode(bytes, layout, range, parts)
+}
+
+/// `a` as an array of `T`, when `T` is `X`.
+#[cfg(feature = "decode-wav")]
+fn cast<X: 'static, T: 'static>(a: Array2<X>) -> Option<Array2<T>> {
+    let any: Box<dyn std::any::Any> = Box::new(a);
+    any.downcast::<Array2<T>>().ok().map(|b| *b)
+}
+
+/// Where one part of a load goes: its slice of each row of the preallocated output, and past
+/// them (a source longer than its header says, or no preallocation) chunks of its own.
+struct Target<'a, T> {
+    rows: Vec<&'a mut [T]>,
+    /// Frames written into `rows`.
+    filled: usize,
+    extra: Vec<Array2<T>>,
+}
+
+impl<'a, T: Sample> Target<'a, T> {
+    fn new(rows: Vec<&'a mut [T]>) -> Self {
+        Target {
+            rows,
+            filled: 0,
+            extra: Vec::new(),
+        }
+    }
+
+    /// Frames received.
+    fn frames(&self) -> u64 {
+        self.filled as u64 + self.extra.iter().map(|a| a.ncols() as u64).sum::<u64>()
+    }
+
+    /// Takes a decoded chunk: copied into the rows while they have room, kept as it is after.
+    fn push(&mut self, data: Array2<T>) {
+        let room = match self.rows.first() {
+            Some(r) if self.rows.len() == data.nrows() && self.extra.is_empty() => {
+                r.len() - self.filled
+            }
+            _ => 0,
+        };
+        let n = room.min(data.ncols());
+        if n == 0 {
+            self.extra.push(data);
+            return;
+        }
+        for (row, src) in self.rows.iter_mut().zip(data.rows()) {
+            let dst = &mut row[self.filled..self.filled + n];
+            match src.as_slice() {
+                Some(s) => dst.copy_from_slice(&s[..n]),
+                None => dst.iter_mut().zip(src.iter()).for_each(|(d, s)| *d = *s),
+            }
+        }
+        self.filled += n;
+        if n < data.ncols() {
+            self.extra.push(data.slice(ndarray::s![.., n..]).to_owned());
+        }
+    }
+}
+
+/// Largest output a load preallocates from the length a header states (samples; 2 GiB of
+/// `f32`). Longer sources grow piece by piece.
+const PREALLOC_MAX_SAMPLES: usize = 1 << 29;
+
+/// Most output samples per source byte a preallocation believes (FLAC's constant subframes of
+/// digital silence come near); a header that claims more is not trusted.
+const PREALLOC_MAX_SAMPLES_PER_BYTE: u64 = 1024;
+
+/// Whether a load preallocates its output from the header's length: the excerpt is longer than
+/// one chunk (a single chunk is moved, not copied) or split, and the claim is bounded both
+/// absolutely and by the source's size, so a short file cannot make a huge allocation.
+fn preallocate(src: &Source, channels: usize, frames: usize, parts: usize) -> bool {
+    let samples = channels.saturating_mul(frames);
+    let src_len = match src {
+        Source::Bytes(b) => b.0.len() as u64,
+        Source::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+    };
+    (parts > 1 || samples as u64 > MAX_CHUNK_SAMPLES)
+        && samples > 0
+        && samples <= PREALLOC_MAX_SAMPLES
+        && samples as u64 <= src_len.saturating_mul(PREALLOC_MAX_SAMPLES_PER_BYTE)
+}
+
+/// Decodes output frames `from..to` (`to`: `None` to the end) of a reader's only output into
+/// `target`.
 fn decode_range<T: Sample>(
     reader: &mut StreamReader,
     rate: u32,
     from: u64,
     to: Option<u64>,
-) -> Result<Vec<Array2<T>>> {
+    target: &mut Target<'_, T>,
+) -> Result<()> {
     if from > 0 {
         // `from / rate` in seconds names frame `from` exactly: the seek rounds
         // `t * rate`, which is within an ulp of `from`.
@@ -539,7 +857,6 @@ fn decode_range<T: Sample>(
     }
     let want = to.map(|t| t.saturating_sub(from));
     let mut got = 0u64;
-    let mut pieces = Vec::new();
     loop {
         if want.is_some_and(|w| got >= w) {
             break;
@@ -556,13 +873,13 @@ fn decode_range<T: Sample>(
                 }
             }
             got += data.ncols() as u64;
-            pieces.push(data);
+            target.push(data);
         }
         if n == 0 && !any {
             break;
         }
     }
-    Ok(pieces)
+    Ok(())
 }
 
 /// Joins pieces end to end (moved, not copied, when there is one).
