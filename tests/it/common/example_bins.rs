@@ -54,12 +54,19 @@ pub fn example(name: &str) -> PathBuf {
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
         // The features this test was built with: the library the examples link is then the
         // one `cargo test` built (and `cargo test` builds the examples too), not a second
-        // build of the library with the default features.
-        cmd.args([
-            "--no-default-features",
-            "--features",
-            &enabled_features().join(","),
-        ]);
+        // build of the library with the default features. With every feature, as the README's
+        // `cargo test --workspace --all-features` (CI) builds: the workspace's members unify
+        // their dependencies' features (the Python crate's ndarray, ...), so a build of this
+        // package alone would build the library and its dependents again.
+        if FEATURES.iter().all(|f| f.1) {
+            cmd.args(["--workspace", "--all-features"]);
+        } else {
+            cmd.args([
+                "--no-default-features",
+                "--features",
+                &enabled_features().join(","),
+            ]);
+        }
         // Without the variables `cargo test` set for this test: ring's build script reruns
         // when CARGO_PKG_NAME and friends change (rerun-if-env-changed), and with it rustls
         // and the library, 80 s of build in every run.
