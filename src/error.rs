@@ -100,15 +100,31 @@ impl Error {
 
     /// An [`Error::Io`] with a description of what was being done.
     ///
+    /// An `io::Error` that carries an [`Error`] as its inner error gives that error back
+    /// instead: that is how a network source's failure mid-stream (a reset connection, a
+    /// range request answered 503) reaches the caller typed, as [`Error::Network`], through
+    /// the demuxer, which passes on only `io::Error`s.
+    ///
     /// ```
+    /// use audiostream::{Error, NetworkError, NetworkErrorKind};
     /// let io = std::io::Error::from(std::io::ErrorKind::NotFound);
-    /// let e = audiostream::Error::io("opening \"a.wav\"", io);
+    /// let e = Error::io("opening \"a.wav\"", io);
     /// assert!(e.to_string().contains("a.wav"));
+    ///
+    /// let carried = std::io::Error::other(Error::from(NetworkError::new(
+    ///     NetworkErrorKind::Status(503),
+    ///     Some("http://h/a.mp3"),
+    ///     "http://h/a.mp3: HTTP 503",
+    /// )));
+    /// assert_eq!(Error::io("reading", carried).http_status(), Some(503));
     /// ```
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Io {
-            context: context.into(),
-            source,
+        match carried_error(source) {
+            Ok(e) => e,
+            Err(source) => Error::Io {
+                context: context.into(),
+                source,
+            },
         }
     }
 
@@ -165,12 +181,25 @@ impl Error {
     }
 }
 
+/// The [`Error`] an `io::Error` carries as its inner error, or the `io::Error` as it was
+/// (its OS error code kept: `into_inner` is called only when there is an [`Error`] inside).
+fn carried_error(io: std::io::Error) -> std::result::Result<Error, std::io::Error> {
+    if !io.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+        return Err(io);
+    }
+    let kind = io.kind();
+    match io.into_inner().map(|inner| inner.downcast::<Error>()) {
+        Some(Ok(e)) => Ok(*e),
+        Some(Err(other)) => Err(std::io::Error::new(kind, other)),
+        None => Err(std::io::Error::from(kind)),
+    }
+}
+
+/// An `io::Error` is an [`Error::Io`] (context `I/O`), or the [`Error`] it carries (see
+/// [`Error::io`]).
 impl From<std::io::Error> for Error {
     fn from(source: std::io::Error) -> Self {
-        Error::Io {
-            context: "I/O".into(),
-            source,
-        }
+        Error::io("I/O", source)
     }
 }
 
