@@ -6,6 +6,45 @@ use std::time::Duration;
 /// is one (an `std::io::Error`, a TLS error, a backend's error).
 pub type BoxedSource = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// What [`NetworkError`], [`DeviceError`] and [`DecodeError`] share (each is a kind, a
+/// message and an optional source): `with_source`, `Display` as `<prefix>: <message>` (the
+/// text [`Error`] shows), and `std::error::Error` with the source as its cause. `$new` is a
+/// statement making an `e` of the type, for the doc example.
+macro_rules! error_data {
+    ($ty:ident, $prefix:literal, $new:literal) => {
+        impl $ty {
+            /// The same error with its underlying cause (an `io::Error`, a TLS or backend
+            /// error), given by [`source`](std::error::Error::source).
+            ///
+            #[doc = concat!(
+                "```\nuse audiostream::*;\n",
+                $new,
+                ".with_source(std::io::Error::other(\"cause\"));\n",
+                "assert_eq!(std::error::Error::source(&e).unwrap().to_string(), \"cause\");\n",
+                "assert!(e.to_string().starts_with(\"", $prefix, ": \"));\n```"
+            )]
+            pub fn with_source(mut self, source: impl Into<BoxedSource>) -> Self {
+                self.source = Some(source.into());
+                self
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!($prefix, ": {}"), self.message)
+            }
+        }
+
+        impl std::error::Error for $ty {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.source
+                    .as_deref()
+                    .map(|e| e as &(dyn std::error::Error + 'static))
+            }
+        }
+    };
+}
+
 /// Everything that can go wrong in audiostream.
 ///
 /// Every message names the value at fault and, where there is a choice, what is allowed.
@@ -325,19 +364,6 @@ impl NetworkError {
         }
     }
 
-    /// The same error with its underlying cause.
-    ///
-    /// ```
-    /// use audiostream::{NetworkError, NetworkErrorKind};
-    /// let io = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
-    /// let e = NetworkError::new(NetworkErrorKind::Connect, None, "refused").with_source(io);
-    /// assert!(std::error::Error::source(&e).is_some());
-    /// ```
-    pub fn with_source(mut self, source: impl Into<BoxedSource>) -> Self {
-        self.source = Some(source.into());
-        self
-    }
-
     /// The HTTP status when the server (or proxy) answered with an error status.
     ///
     /// ```
@@ -352,19 +378,11 @@ impl NetworkError {
     }
 }
 
-impl std::fmt::Display for NetworkError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "network error: {}", self.message)
-    }
-}
-
-impl std::error::Error for NetworkError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
+error_data!(
+    NetworkError,
+    "network error",
+    "let e = NetworkError::new(NetworkErrorKind::Connect, None, \"refused\")"
+);
 
 /// Why an audio device could not be used.
 ///
@@ -424,33 +442,13 @@ impl DeviceError {
             source: None,
         }
     }
-
-    /// The same error with the backend's error as its cause.
-    ///
-    /// ```
-    /// use audiostream::{DeviceError, DeviceErrorKind};
-    /// let e = DeviceError::new(DeviceErrorKind::Backend, "x").with_source(std::io::Error::other("y"));
-    /// assert!(e.source.is_some());
-    /// ```
-    pub fn with_source(mut self, source: impl Into<BoxedSource>) -> Self {
-        self.source = Some(source.into());
-        self
-    }
 }
 
-impl std::fmt::Display for DeviceError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "device error: {}", self.message)
-    }
-}
-
-impl std::error::Error for DeviceError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
+error_data!(
+    DeviceError,
+    "device error",
+    "let e = DeviceError::new(DeviceErrorKind::Backend, \"ALSA failed\")"
+);
 
 /// Why media bytes could not be decoded.
 ///
@@ -505,33 +503,13 @@ impl DecodeError {
             source: None,
         }
     }
-
-    /// The same error with its underlying cause.
-    ///
-    /// ```
-    /// use audiostream::{DecodeError, DecodeErrorKind};
-    /// let e = DecodeError::new(DecodeErrorKind::Malformed, "x").with_source(std::io::Error::other("y"));
-    /// assert!(e.source.is_some());
-    /// ```
-    pub fn with_source(mut self, source: impl Into<BoxedSource>) -> Self {
-        self.source = Some(source.into());
-        self
-    }
 }
 
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "decode error: {}", self.message)
-    }
-}
-
-impl std::error::Error for DecodeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
+error_data!(
+    DecodeError,
+    "decode error",
+    "let e = DecodeError::new(DecodeErrorKind::Malformed, \"bad frame\")"
+);
 
 #[cfg(test)]
 mod tests {
