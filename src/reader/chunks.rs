@@ -38,7 +38,7 @@ impl StreamReader {
         self.require_outputs()?;
         let mut total = 0;
         while !self.is_buffer_ready() {
-            let n = self.read_packet()?;
+            let n = self.read_packet(false)?;
             if n == 0 {
                 return Ok(usize::from(
                     self.outputs.iter().any(|o| o.buffer.has_chunk()),
@@ -114,7 +114,6 @@ impl StreamReader {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn stream(&mut self) -> impl Iterator<Item = Result<Vec<Option<Chunk>>>> + '_ {
-        self.keep_all = true;
         ChunkStream {
             reader: self,
             done: false,
@@ -193,16 +192,10 @@ impl Iterator for ChunkStream<'_> {
             {
                 return Some(Ok(self.reader.pop_chunks()));
             }
-            if let Err(e) = self.reader.read_packet() {
+            if let Err(e) = self.reader.read_packet(true) {
                 self.done = true;
                 return Some(Err(e));
             }
         }
-    }
-}
-
-impl Drop for ChunkStream<'_> {
-    fn drop(&mut self) {
-        self.reader.keep_all = false;
     }
 }
