@@ -12,79 +12,31 @@
 //!
 //! Run with no arguments (as `cargo bench` does) it prints the usage and exits 0.
 
-use audiostream::symphonia;
-use std::error::Error as StdError;
+#[path = "common/bare.rs"]
+mod bare_loop;
+
+use bare_loop::{open as bare_open, BoxResult};
 use std::hint::black_box;
 use std::io::Cursor;
 use std::process::ExitCode;
 use std::time::Instant;
-use symphonia::core::codecs::audio::AudioDecoderOptions;
-use symphonia::core::errors::Error;
-use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
-use symphonia::core::io::{MediaSource, MediaSourceStream};
-use symphonia::core::meta::MetadataOptions;
+use symphonia::core::io::MediaSource;
 
-type BoxResult<T> = std::result::Result<T, Box<dyn StdError>>;
-/// A demuxer, the decoder of its default audio track, and that track's id.
-type Opened = (
-    Box<dyn FormatReader>,
-    Box<dyn symphonia::core::codecs::audio::AudioDecoder>,
-    u32,
-);
+use audiostream::symphonia;
+
 /// A named contender of the clip benchmark.
 type Case<'a> = (&'a str, Box<dyn FnMut() -> BoxResult<u64> + 'a>);
 
-/// The probe alone (the demuxer opened), with the reader's registry.
-fn bare_probe(source: Box<dyn MediaSource>) -> BoxResult<Box<dyn FormatReader>> {
-    let mss = MediaSourceStream::new(source, Default::default());
-    Ok(audiostream::registry::probe().probe(
-        &Hint::new(),
-        mss,
-        FormatOptions::default(),
-        MetadataOptions::default(),
-    )?)
-}
-
-/// Probe and decoder, as a user of symphonia writes them (with the reader's registries).
-fn bare_open(source: Box<dyn MediaSource>) -> BoxResult<Opened> {
-    let format = bare_probe(source)?;
-    let track = format
-        .default_track(TrackType::Audio)
-        .ok_or(Error::Unsupported("no audio track"))?;
-    let id = track.id;
-    let params = track
-        .codec_params
-        .as_ref()
-        .and_then(|p| p.audio())
-        .ok_or(Error::Unsupported("not audio"))?
-        .clone();
-    let decoder = audiostream::registry::codecs()
-        .make_audio_decoder(&params, &AudioDecoderOptions::default())?;
-    Ok((format, decoder, id))
-}
-
-/// The bare decode loop: every packet into planar `f32` `Vec`s (what a user keeps).
+/// The bare decode loop ([`bare_loop`]), keeping every frame in planar `f32` `Vec`s (what a
+/// user keeps).
 fn bare(source: Box<dyn MediaSource>) -> BoxResult<u64> {
-    let (mut format, mut decoder, id) = bare_open(source)?;
-    let mut planar: Vec<Vec<f32>> = Vec::new();
     let mut all: Vec<Vec<f32>> = Vec::new();
-    while let Some(packet) = format.next_packet()? {
-        if packet.track_id != id {
-            continue;
+    bare_loop::decode(bare_open(source, None)?, |planar| {
+        all.resize_with(planar.len(), Vec::new);
+        for (a, p) in all.iter_mut().zip(planar) {
+            a.extend_from_slice(p);
         }
-        match decoder.decode(&packet) {
-            Ok(buf) => {
-                buf.copy_to_vecs_planar(&mut planar);
-                all.resize_with(planar.len(), Vec::new);
-                for (a, p) in all.iter_mut().zip(&planar) {
-                    a.extend_from_slice(p);
-                }
-            }
-            Err(Error::DecodeError(_)) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
+    })?;
     let frames = all.first().map_or(0, Vec::len) as u64;
     black_box(all);
     Ok(frames)
@@ -141,15 +93,17 @@ fn clips(reps: usize, files: &[String]) -> BoxResult<()> {
             (
                 "open_bare",
                 Box::new(|| {
-                    Ok(bare_probe(Box::new(Cursor::new(bytes.to_vec())))?
-                        .tracks()
-                        .len() as u64)
+                    Ok(
+                        bare_loop::probe(Box::new(Cursor::new(bytes.to_vec())), None)?
+                            .tracks()
+                            .len() as u64,
+                    )
                 }),
             ),
             (
                 "decoder_bare",
                 Box::new(|| {
-                    let (f, d, id) = bare_open(Box::new(Cursor::new(bytes.to_vec())))?;
+                    let (f, d, id) = bare_open(Box::new(Cursor::new(bytes.to_vec())), None)?;
                     black_box((f, d));
                     Ok(u64::from(id))
                 }),
@@ -178,11 +132,11 @@ fn profile(contender: &str, n: usize, file: &str) -> BoxResult<()> {
                 let r = audiostream::StreamReader::from_reader(Cursor::new(bytes.clone()), None)?;
                 u64::from(r.get_metadata().sample_rate)
             }
-            "probe_bare" => bare_probe(Box::new(Cursor::new(bytes.clone())))?
+            "probe_bare" => bare_loop::probe(Box::new(Cursor::new(bytes.clone())), None)?
                 .tracks()
                 .len() as u64,
             "decoder_bare" => {
-                let (_, d, id) = bare_open(Box::new(Cursor::new(bytes.clone())))?;
+                let (_, d, id) = bare_open(Box::new(Cursor::new(bytes.clone())), None)?;
                 black_box(d);
                 u64::from(id)
             }

@@ -14,73 +14,31 @@
 //! Running `cargo bench --bench reader` with no arguments prints the usage and exits 0, so
 //! a plain `cargo bench` in the workspace does not fail.
 
-use std::error::Error as StdError;
+#[path = "common/bare.rs"]
+mod bare_loop;
+
+use bare_loop::BoxResult;
 use std::fs::File;
 use std::hint::black_box;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use audiostream::symphonia;
-
-use symphonia::core::codecs::audio::AudioDecoderOptions;
-use symphonia::core::errors::Error;
-use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, TrackType};
-use symphonia::core::io::MediaSourceStream;
-use symphonia::core::meta::MetadataOptions;
-
-type BoxResult<T> = std::result::Result<T, Box<dyn StdError>>;
-
-/// The bare symphonia decode loop. Returns the number of frames decoded.
+/// The bare symphonia decode loop ([`bare_loop`]) into a reused buffer. Returns the number of
+/// frames decoded.
 fn bare(path: &Path) -> BoxResult<u64> {
-    let mss = MediaSourceStream::new(Box::new(File::open(path)?), Default::default());
-    let mut hint = Hint::new();
-    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-        hint.with_extension(ext);
-    }
-    // symphonia's registries as the reader uses them: its demuxers and decoders with our
-    // corrected MP3/FLAC/MP4/Matroska copies and the Opus decoder ahead of them.
-    let mut format = audiostream::registry::probe().probe(
-        &hint,
-        mss,
-        FormatOptions::default(),
-        MetadataOptions::default(),
-    )?;
-    let track = format
-        .default_track(TrackType::Audio)
-        .ok_or(Error::Unsupported("no audio track"))?;
-    let track_id = track.id;
-    let params = track
-        .codec_params
-        .as_ref()
-        .and_then(|p| p.audio())
-        .ok_or(Error::Unsupported("not audio"))?
-        .clone();
-    let mut decoder = audiostream::registry::codecs()
-        .make_audio_decoder(&params, &AudioDecoderOptions::default())?;
-
-    let mut planar: Vec<Vec<f32>> = Vec::new();
+    let ext = path.extension().and_then(|e| e.to_str());
+    let opened = bare_loop::open(Box::new(File::open(path)?), ext)?;
     let mut frames: u64 = 0;
     let mut acc = 0.0f32;
-    while let Some(packet) = format.next_packet()? {
-        if packet.track_id != track_id {
-            continue;
+    bare_loop::decode(opened, |planar| {
+        let n = planar.first().map_or(0, |p| p.len());
+        frames += n as u64;
+        if n > 0 {
+            acc += planar[0][n / 2];
         }
-        match decoder.decode(&packet) {
-            Ok(buf) => {
-                buf.copy_to_vecs_planar(&mut planar);
-                let n = planar.first().map_or(0, |p| p.len());
-                frames += n as u64;
-                if n > 0 {
-                    acc += planar[0][n / 2];
-                }
-                black_box(&planar);
-            }
-            Err(Error::DecodeError(_)) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
+        black_box(planar);
+    })?;
     black_box(acc);
     Ok(frames)
 }

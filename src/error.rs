@@ -6,6 +6,45 @@ use std::time::Duration;
 /// is one (an `std::io::Error`, a TLS error, a backend's error).
 pub type BoxedSource = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// What [`NetworkError`], [`DeviceError`] and [`DecodeError`] share (each is a kind, a
+/// message and an optional source): `with_source`, `Display` as `<prefix>: <message>` (the
+/// text [`Error`] shows), and `std::error::Error` with the source as its cause. `$new` is a
+/// statement making an `e` of the type, for the doc example.
+macro_rules! error_data {
+    ($ty:ident, $prefix:literal, $new:literal) => {
+        impl $ty {
+            /// The same error with its underlying cause (an `io::Error`, a TLS or backend
+            /// error), given by [`source`](std::error::Error::source).
+            ///
+            #[doc = concat!(
+                "```\nuse audiostream::*;\n",
+                $new,
+                ".with_source(std::io::Error::other(\"cause\"));\n",
+                "assert_eq!(std::error::Error::source(&e).unwrap().to_string(), \"cause\");\n",
+                "assert!(e.to_string().starts_with(\"", $prefix, ": \"));\n```"
+            )]
+            pub fn with_source(mut self, source: impl Into<BoxedSource>) -> Self {
+                self.source = Some(source.into());
+                self
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!($prefix, ": {}"), self.message)
+            }
+        }
+
+        impl std::error::Error for $ty {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.source
+                    .as_deref()
+                    .map(|e| e as &(dyn std::error::Error + 'static))
+            }
+        }
+    };
+}
+
 /// Everything that can go wrong in audiostream.
 ///
 /// Every message names the value at fault and, where there is a choice, what is allowed.
@@ -100,15 +139,31 @@ impl Error {
 
     /// An [`Error::Io`] with a description of what was being done.
     ///
+    /// An `io::Error` that carries an [`Error`] as its inner error gives that error back
+    /// instead: that is how a network source's failure mid-stream (a reset connection, a
+    /// range request answered 503) reaches the caller typed, as [`Error::Network`], through
+    /// the demuxer, which passes on only `io::Error`s.
+    ///
     /// ```
+    /// use audiostream::{Error, NetworkError, NetworkErrorKind};
     /// let io = std::io::Error::from(std::io::ErrorKind::NotFound);
-    /// let e = audiostream::Error::io("opening \"a.wav\"", io);
+    /// let e = Error::io("opening \"a.wav\"", io);
     /// assert!(e.to_string().contains("a.wav"));
+    ///
+    /// let carried = std::io::Error::other(Error::from(NetworkError::new(
+    ///     NetworkErrorKind::Status(503),
+    ///     Some("http://h/a.mp3"),
+    ///     "http://h/a.mp3: HTTP 503",
+    /// )));
+    /// assert_eq!(Error::io("reading", carried).http_status(), Some(503));
     /// ```
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Io {
-            context: context.into(),
-            source,
+        match carried_error(source) {
+            Ok(e) => e,
+            Err(source) => Error::Io {
+                context: context.into(),
+                source,
+            },
         }
     }
 
@@ -165,12 +220,25 @@ impl Error {
     }
 }
 
+/// The [`Error`] an `io::Error` carries as its inner error, or the `io::Error` as it was
+/// (its OS error code kept: `into_inner` is called only when there is an [`Error`] inside).
+fn carried_error(io: std::io::Error) -> std::result::Result<Error, std::io::Error> {
+    if !io.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+        return Err(io);
+    }
+    let kind = io.kind();
+    match io.into_inner().map(|inner| inner.downcast::<Error>()) {
+        Some(Ok(e)) => Ok(*e),
+        Some(Err(other)) => Err(std::io::Error::new(kind, other)),
+        None => Err(std::io::Error::from(kind)),
+    }
+}
+
+/// An `io::Error` is an [`Error::Io`] (context `I/O`), or the [`Error`] it carries (see
+/// [`Error::io`]).
 impl From<std::io::Error> for Error {
     fn from(source: std::io::Error) -> Self {
-        Error::Io {
-            context: "I/O".into(),
-            source,
-        }
+        Error::io("I/O", source)
     }
 }
 
@@ -296,19 +364,6 @@ impl NetworkError {
         }
     }
 
-    /// The same error with its underlying cause.
-    ///
-    /// ```
-    /// use audiostream::{NetworkError, NetworkErrorKind};
-    /// let io = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
-    /// let e = NetworkError::new(NetworkErrorKind::Connect, None, "refused").with_source(io);
-    /// assert!(std::error::Error::source(&e).is_some());
-    /// ```
-    pub fn with_source(mut self, source: impl Into<BoxedSource>) -> Self {
-        self.source = Some(source.into());
-        self
-    }
-
     /// The HTTP status when the server (or proxy) answered with an error status.
     ///
     /// ```
@@ -323,19 +378,11 @@ impl NetworkError {
     }
 }
 
-impl std::fmt::Display for NetworkError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "network error: {}", self.message)
-    }
-}
-
-impl std::error::Error for NetworkError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
+error_data!(
+    NetworkError,
+    "network error",
+    "let e = NetworkError::new(NetworkErrorKind::Connect, None, \"refused\")"
+);
 
 /// Why an audio device could not be used.
 ///
@@ -395,33 +442,13 @@ impl DeviceError {
             source: None,
         }
     }
-
-    /// The same error with the backend's error as its cause.
-    ///
-    /// ```
-    /// use audiostream::{DeviceError, DeviceErrorKind};
-    /// let e = DeviceError::new(DeviceErrorKind::Backend, "x").with_source(std::io::Error::other("y"));
-    /// assert!(e.source.is_some());
-    /// ```
-    pub fn with_source(mut self, source: impl Into<BoxedSource>) -> Self {
-        self.source = Some(source.into());
-        self
-    }
 }
 
-impl std::fmt::Display for DeviceError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "device error: {}", self.message)
-    }
-}
-
-impl std::error::Error for DeviceError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
+error_data!(
+    DeviceError,
+    "device error",
+    "let e = DeviceError::new(DeviceErrorKind::Backend, \"ALSA failed\")"
+);
 
 /// Why media bytes could not be decoded.
 ///
@@ -476,33 +503,13 @@ impl DecodeError {
             source: None,
         }
     }
-
-    /// The same error with its underlying cause.
-    ///
-    /// ```
-    /// use audiostream::{DecodeError, DecodeErrorKind};
-    /// let e = DecodeError::new(DecodeErrorKind::Malformed, "x").with_source(std::io::Error::other("y"));
-    /// assert!(e.source.is_some());
-    /// ```
-    pub fn with_source(mut self, source: impl Into<BoxedSource>) -> Self {
-        self.source = Some(source.into());
-        self
-    }
 }
 
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "decode error: {}", self.message)
-    }
-}
-
-impl std::error::Error for DecodeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
+error_data!(
+    DecodeError,
+    "decode error",
+    "let e = DecodeError::new(DecodeErrorKind::Malformed, \"bad frame\")"
+);
 
 #[cfg(test)]
 mod tests {

@@ -32,7 +32,7 @@
 //! | `encode-vorbis` | libvorbis 1.3.7 | C compiler |
 //! | `device` | capture and playback through cpal (`decode` too) | ALSA headers on Linux (`libasound2-dev`) |
 //! | `net` | HTTP(S) and Icecast (`decode` too) | C compiler (ring, rustls's crypto) |
-//! | `cli` | the `audiostream` binary (`decode` too) | Rust only |
+//! | `cli` | the `audiostream` binary; it reads the formats of the `decode-*` features chosen with it (`decode` for all) | Rust only |
 //!
 //! WAV is always written (no feature). Recipes:
 //!

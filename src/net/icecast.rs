@@ -33,7 +33,10 @@ const PACE_LEAD: Duration = Duration::from_millis(250);
 /// A connected, accepted Icecast source connection.
 pub(crate) struct IcecastSink {
     conn: Transport,
+    /// The URL quoted, for messages.
     name: String,
+    /// The URL, for the [`crate::NetworkError`] of a failed write (masked there).
+    url: String,
     pacer: Option<Pacer>,
 }
 
@@ -226,6 +229,7 @@ pub(crate) fn connect(
         IcecastSink {
             conn: reader.into_inner(),
             name: format!("{:?}", url.to_string()),
+            url: url.to_string(),
             pacer: realtime.then(|| Pacer::new(ogg)),
         },
         container,
@@ -251,7 +255,15 @@ impl Write for IcecastSink {
                 }
                 _ => "sending audio to the Icecast server failed",
             };
-            io::Error::new(e.kind(), format!("{}: {what}: {e}", self.name))
+            // Carried typed, so the writer reports an `Error::Network` (see `Error::io`).
+            let kind = e.kind();
+            let typed = crate::NetworkError::new(
+                crate::NetworkErrorKind::Io,
+                Some(&self.url),
+                format!("{}: {what}: {e}", self.name),
+            )
+            .with_source(e);
+            io::Error::new(kind, crate::Error::from(typed))
         })?;
         if let Some(p) = &mut self.pacer {
             p.pace(buf);

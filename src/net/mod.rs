@@ -41,6 +41,14 @@
 //!   `Connect`, `Tls`, `Redirect`, `ProxyStatus(407)`, ...) and the URL with its password
 //!   masked. A timeout while opening is [`Error::Timeout`]; bytes that are not audio are
 //!   [`Error::Unsupported`] or [`Error::Decode`]. URLs in messages never show a password.
+//! - **Errors after the start**: the pump's failure reaches the reader through the demuxer
+//!   as an `io::Error` carrying the typed error, which [`Error::io`] unwraps, so
+//!   `process_packet` returns (after the audio decoded before it) [`Error::Network`] of kind
+//!   `Io` for a reset connection, [`Error::Timeout`] with the `timeout` option for a server
+//!   gone quiet, and the reconnection's error (e.g. `Status(503)` on the range request) when
+//!   a drop could not be mended. A clean close (also TLS without `close_notify`, as browsers
+//!   and curl take it) ends the stream: the end of a live stream, or a shorter file where
+//!   the server does not answer range requests.
 //!
 //! ```no_run
 //! use audiostream::{Error, NetworkErrorKind, StreamReader};
@@ -136,7 +144,7 @@ mod pump;
 mod url;
 
 use crate::reader::live::LiveOpen;
-use crate::{DecodeError, DecodeErrorKind, Error, NetworkError, Options, Result, StreamReader};
+use crate::{DecodeError, DecodeErrorKind, Error, Options, Result, StreamReader};
 use std::time::Duration;
 
 /// Option keys of an `http(s)://` source (besides `header.<Name>`, and `sample_rate` /
@@ -445,7 +453,6 @@ pub(crate) fn open_reader(
         )
     };
     let final_url = resp.url.clone();
-    let resp_url = resp.url.to_string();
     let shutdown = resp.body.shutdown_handle();
     let shared = pump::Shared::new(
         pump::Target {
@@ -475,21 +482,13 @@ pub(crate) fn open_reader(
     };
     StreamReader::open_live(live).map_err(|e| {
         // The demuxer saw a read error: report what the network said, typed.
-        match shared.end() {
-            Some(pump::End::Failed { timeout: true, .. }) => {
+        match shared.end().and_then(|end| end.error(&shared.target)) {
+            Some(Error::Timeout(d)) => {
                 log::warn!("{url}: timed out while reading the start of the stream");
-                Error::Timeout(opts.client.timeout)
+                Error::Timeout(d)
             }
-            Some(pump::End::Failed { message, kind, .. }) => NetworkError::new(
-                kind,
-                Some(&resp_url),
-                message
-                    .strip_prefix("network error: ")
-                    .unwrap_or(&message)
-                    .to_string(),
-            )
-            .into(),
-            _ => e,
+            Some(typed) => typed,
+            None => e,
         }
     })
 }

@@ -38,7 +38,7 @@ impl StreamReader {
         self.require_outputs()?;
         let mut total = 0;
         while !self.is_buffer_ready() {
-            let n = self.read_packet()?;
+            let n = self.read_packet(false)?;
             if n == 0 {
                 return Ok(usize::from(
                     self.outputs.iter().any(|o| o.buffer.has_chunk()),
@@ -137,13 +137,6 @@ impl StreamReader {
     /// ```
     pub fn chunks_due(&mut self) -> Result<bool> {
         self.require_outputs()?;
-        let keep_all = std::mem::replace(&mut self.keep_all, true);
-        let due = self.chunks_due_inner();
-        self.keep_all = keep_all;
-        due
-    }
-
-    fn chunks_due_inner(&mut self) -> Result<bool> {
         loop {
             if self.ended {
                 return Ok(self.outputs.iter().any(|o| o.buffer.has_chunk()));
@@ -155,7 +148,7 @@ impl StreamReader {
             if self.is_buffer_ready() || self.outputs.iter().any(|o| o.buffer.is_full()) {
                 return Ok(true);
             }
-            self.read_packet()?;
+            self.read_packet(true)?;
         }
     }
 
@@ -175,7 +168,6 @@ impl StreamReader {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn stream(&mut self) -> impl Iterator<Item = Result<Vec<Option<Chunk>>>> + '_ {
-        self.keep_all = true;
         ChunkStream {
             reader: self,
             done: false,
@@ -243,11 +235,5 @@ impl Iterator for ChunkStream<'_> {
                 Some(Err(e))
             }
         }
-    }
-}
-
-impl Drop for ChunkStream<'_> {
-    fn drop(&mut self) {
-        self.reader.keep_all = false;
     }
 }

@@ -9,8 +9,13 @@ use ndarray::Array2;
 impl StreamReader {
     /// Puts `step = (start, frames)` frames of silence (part of a gap of lost packets) into
     /// the outputs reading source stream `src`, and moves its position past them.
-    pub(super) fn fill_gap(&mut self, src: usize, (start, frames): (u64, u64)) -> Result<()> {
-        let keep_all = self.keep_all;
+    /// `keep_all` as in `read_packet`.
+    pub(super) fn fill_gap(
+        &mut self,
+        src: usize,
+        (start, frames): (u64, u64),
+        keep_all: bool,
+    ) -> Result<()> {
         let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
             return Ok(());
         };
@@ -55,8 +60,8 @@ impl StreamReader {
         data: Frames<'_>,
         frames: usize,
         at: Placement,
+        keep_all: bool,
     ) -> Result<()> {
-        let keep_all = self.keep_all;
         let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
             return Ok(());
         };

@@ -7,9 +7,10 @@ use crate::{Error, Result};
 
 impl StreamReader {
     /// End of stream: flush every output; fail if a stream never decoded a single packet.
-    pub(super) fn finish(&mut self) -> Result<()> {
+    /// `keep_all` as in `read_packet`.
+    pub(super) fn finish(&mut self, keep_all: bool) -> Result<()> {
         while !self.ended {
-            self.finish_step()?;
+            self.finish_step(keep_all)?;
         }
         Ok(())
     }
@@ -17,11 +18,10 @@ impl StreamReader {
     /// One step of the end of the stream (the demuxer has no more packets): the tails of the
     /// conversions and effects go out a piece at a time (`Ok(true)`: call again), then every
     /// output's last chunk, and the stream has ended (`Ok(false)`). An error ends it too.
-    pub(super) fn finish_step(&mut self) -> Result<bool> {
+    pub(super) fn finish_step(&mut self, keep_all: bool) -> Result<bool> {
         if self.ended {
             return Ok(false);
         }
-        let keep_all = self.keep_all;
         if !self.draining {
             self.draining = true;
             // A stream that ends at another rate than it started: the resampler's last frames.
@@ -33,16 +33,17 @@ impl StreamReader {
                 let tail = match tail {
                     Ok(Some(tail)) if tail.ncols() > 0 => tail,
                     Ok(_) => continue,
-                    Err(e) => return self.end_with(Err(e)),
+                    Err(e) => return self.end_with(Err(e), keep_all),
                 };
                 if let Some(slot) = self.decoders[src].as_mut() {
                     let at = Placement {
                         start: slot.position.unwrap_or(0),
                         packet_frame: None,
                     };
-                    if let Err(e) = self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at)
+                    if let Err(e) =
+                        self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at, keep_all)
                     {
-                        return self.end_with(Err(e));
+                        return self.end_with(Err(e), keep_all);
                     }
                 }
             }
@@ -54,18 +55,17 @@ impl StreamReader {
                 match conv.finish_step(&mut out.buffer, keep_all) {
                     Ok(true) => return Ok(true),
                     Ok(false) => {}
-                    Err(e) => return self.end_with(Err(e)),
+                    Err(e) => return self.end_with(Err(e), keep_all),
                 }
             }
         }
-        self.end_with(Ok(()))
+        self.end_with(Ok(()), keep_all)
     }
 
     /// Ends the stream: every output's last chunk, then whether it ended well (`Ok(false)`).
-    fn end_with(&mut self, outcome: Result<()>) -> Result<bool> {
+    fn end_with(&mut self, outcome: Result<()>, keep_all: bool) -> Result<bool> {
         self.ended = true;
         self.draining = false;
-        let keep_all = self.keep_all;
         for out in &mut self.outputs {
             out.buffer.flush(keep_all);
         }

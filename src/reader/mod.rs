@@ -88,8 +88,6 @@ pub struct StreamReader {
     draining: bool,
     /// The demuxer returned the end of the file (it may need reopening to seek).
     demuxer_at_eof: bool,
-    /// Set while `stream()` iterates: nothing is dropped then.
-    keep_all: bool,
     /// `pop_chunks` was called since the last `process_packet` call: the consumer keeps pace,
     /// so `process_packet` waits for it rather than dropping chunks (see there).
     popped: bool,

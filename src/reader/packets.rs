@@ -69,11 +69,8 @@ impl StreamReader {
         // A consumer that pops is never dropped from (a packet's chunks beyond K stay); one
         // that does not, and live sources, get torchaudio's overflow.
         let keep = !realtime && (popped || !waiting);
-        let saved = self.keep_all;
-        self.keep_all = saved || keep;
-        let n = self.read_packet();
-        self.keep_all = saved;
-        if !self.keep_all && !keep {
+        let n = self.read_packet(keep);
+        if !keep {
             for out in &mut self.outputs {
                 out.buffer.overflow();
             }
@@ -88,18 +85,19 @@ impl StreamReader {
 
     /// One step of the packet loop: reads and decodes a packet (or puts out a piece of a gap,
     /// of an effect's tail, of the end); `0` once the stream has ended, whatever is waiting.
-    pub(super) fn read_packet(&mut self) -> Result<usize> {
+    /// `keep_all`: the outputs keep every chunk this step makes (a consumer that keeps pace,
+    /// `stream()`); otherwise the oldest beyond `buffer_chunk_size` are dropped.
+    pub(super) fn read_packet(&mut self, keep_all: bool) -> Result<usize> {
         if self.ended {
             return Ok(0);
         }
         self.require_outputs()?;
         // The end of the stream, a piece at a time (tails of effects, long pads).
         if self.draining {
-            return Ok(usize::from(self.finish_step()?));
+            return Ok(usize::from(self.finish_step(keep_all)?));
         }
         // What the effects make without more input (a long `pad`) goes out before the next
         // packet is read, a piece per call.
-        let keep_all = self.keep_all;
         for out in &mut self.outputs {
             if let Some(conv) = &mut out.conv {
                 if conv.drain_step(&mut out.buffer, keep_all)? {
@@ -115,7 +113,7 @@ impl StreamReader {
             .position(|d| d.as_ref().is_some_and(|s| s.held.is_some()))
         {
             if let Some(packet) = self.decoders[src].as_mut().and_then(|s| s.held.take()) {
-                self.decode_packet(src, &packet)?;
+                self.decode_packet(src, &packet, keep_all)?;
             }
             return Ok(1);
         }
@@ -125,7 +123,7 @@ impl StreamReader {
             let next = match next {
                 Ok(next) => next,
                 Err(panic) => {
-                    let _ = self.finish();
+                    let _ = self.finish(keep_all);
                     return Err(Error::decode_internal(format!(
                         "{}: the {} demuxer failed after {} packets ({panic}); the stream ends there",
                         self.src_name,
@@ -138,12 +136,12 @@ impl StreamReader {
                 Ok(Some(p)) => p,
                 Ok(None) => {
                     self.demuxer_at_eof = true;
-                    return Ok(usize::from(self.finish_step()?));
+                    return Ok(usize::from(self.finish_step(keep_all)?));
                 }
                 Err(SymError::ResetRequired) => {
                     if let Err(e) = self.reset_decoders_after_stream_change() {
                         // What was decoded before stays: flush the outputs, then report.
-                        let _ = self.finish();
+                        let _ = self.finish(keep_all);
                         return Err(e);
                     }
                     count += 1;
@@ -155,11 +153,11 @@ impl StreamReader {
                         "{}: the stream ends in the middle of a packet (truncated)",
                         self.src_name
                     );
-                    return Ok(usize::from(self.finish_step()?));
+                    return Ok(usize::from(self.finish_step(keep_all)?));
                 }
                 Err(e) => {
                     // Keep what was decoded: flush the outputs, then report.
-                    let _ = self.finish();
+                    let _ = self.finish(keep_all);
                     return Err(match e {
                         SymError::IoError(io) => {
                             Error::io(format!("reading {}", self.src_name), io)
@@ -173,7 +171,7 @@ impl StreamReader {
                 continue;
             };
             if self.decoders.get(src).is_some_and(|d| d.is_some()) {
-                self.decode_packet(src, &packet)?;
+                self.decode_packet(src, &packet, keep_all)?;
                 return Ok(count);
             }
         }
@@ -214,7 +212,7 @@ impl StreamReader {
         Ok(())
     }
 
-    fn decode_packet(&mut self, src: usize, packet: &Packet) -> Result<()> {
+    fn decode_packet(&mut self, src: usize, packet: &Packet, keep_all: bool) -> Result<()> {
         // Lost packets leave a gap before this one: more than `GAP_STEP` frames of silence are
         // put out a step per call (the packet is held until the gap is filled), so a gap costs
         // no more memory than a packet, whatever its length.
@@ -227,7 +225,7 @@ impl StreamReader {
                 (gap > GAP_STEP).then_some(slot.placement_for_silence(GAP_STEP))
             })
         {
-            self.fill_gap(src, step)?;
+            self.fill_gap(src, step, keep_all)?;
             if let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) {
                 slot.held = Some(packet.clone());
             }
@@ -243,13 +241,13 @@ impl StreamReader {
         else {
             return Ok(());
         };
-        let outcome = self.decode_with(decoder.as_mut(), src, packet);
+        let outcome = self.decode_with(decoder.as_mut(), src, packet, keep_all);
         if let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) {
             slot.decoder = Some(decoder);
         }
         if outcome? {
             if let Err(e) = self.reset_decoders_after_stream_change() {
-                let _ = self.finish();
+                let _ = self.finish(keep_all);
                 return Err(e);
             }
         }
@@ -263,6 +261,7 @@ impl StreamReader {
         decoder: &mut dyn AudioDecoder,
         src: usize,
         packet: &Packet,
+        keep_all: bool,
     ) -> Result<bool> {
         let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
             return Ok(false);
@@ -312,7 +311,13 @@ impl StreamReader {
         if native && slot.reshape.is_none() {
             if frames > 0 {
                 let at = slot.place(packet_ts, true);
-                self.deliver(src, Frames::Decoded { buf: &buf, front }, frames, at)?;
+                self.deliver(
+                    src,
+                    Frames::Decoded { buf: &buf, front },
+                    frames,
+                    at,
+                    keep_all,
+                )?;
             }
             return Ok(false);
         }
@@ -324,7 +329,7 @@ impl StreamReader {
         let planar = decoded_planar(&buf, shape.1, front..front + frames);
         if let Some(tail) = slot.end_reshape_unless(shape)? {
             let at = slot.place(packet_ts, false);
-            self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at)?;
+            self.deliver(src, Frames::Planar(tail.view()), tail.ncols(), at, keep_all)?;
         }
         let Some(slot) = self.decoders.get_mut(src).and_then(|d| d.as_mut()) else {
             return Ok(false);
@@ -332,7 +337,13 @@ impl StreamReader {
         let converted = slot.reshape_to_stream_rate(shape, planar)?;
         if converted.ncols() > 0 {
             let at = slot.place(packet_ts, false);
-            self.deliver(src, Frames::Planar(converted.view()), converted.ncols(), at)?;
+            self.deliver(
+                src,
+                Frames::Planar(converted.view()),
+                converted.ncols(),
+                at,
+                keep_all,
+            )?;
         }
         Ok(false)
     }

@@ -243,7 +243,6 @@ impl StreamReader {
             ended: false,
             draining: false,
             demuxer_at_eof: false,
-            keep_all: false,
             popped: false,
             live: None,
         })

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use audiostream::{Chunk, Error, Options, StreamReader};
+use audiostream::{Chunk, Error, NetworkErrorKind, Options, StreamReader};
 use common::servers::{free_port, read_request, request_header, ScriptServer};
 use common::signals::TempDir;
 use std::io::Write;
@@ -709,4 +709,173 @@ fn request_headers_chunked_bodies_and_options() {
         let e = StreamReader::new(bad, None, None).unwrap_err();
         assert!(matches!(e, Error::InvalidArgument(_)), "{bad}: {e:?}");
     }
+}
+
+/// Reads packets until the reader fails (or the stream ends: `Ok` with the chunks); the
+/// chunks decoded before a failure are collected too.
+fn read_until_error(mut r: StreamReader) -> (Vec<Chunk>, Result<(), Error>) {
+    r.add_basic_audio_stream(1000, usize::MAX).unwrap();
+    let mut chunks = Vec::new();
+    let start = Instant::now();
+    let result = loop {
+        assert!(start.elapsed() < Duration::from_secs(20), "bounded");
+        match r.process_packet() {
+            Ok(0) => break Ok(()),
+            Ok(_) => {}
+            Err(e) => break Err(e),
+        }
+        while let Some(c) = r.pop_chunks().remove(0) {
+            chunks.push(c);
+        }
+    };
+    while let Some(c) = r.pop_chunks().remove(0) {
+        chunks.push(c);
+    }
+    (chunks, result)
+}
+
+/// The audio before a failure is the file's start, and there is some of it.
+fn assert_file_start(chunks: &[Chunk], disk: &[Vec<f32>]) {
+    let got = common::ours::concat(chunks);
+    let n = got.first().map_or(0, Vec::len);
+    assert!(n > disk[0].len() / 10, "{n} samples before the failure");
+    for ch in 0..2 {
+        assert_eq!(got[ch][..], disk[ch][..n], "channel {ch}");
+    }
+}
+
+#[test]
+fn a_connection_reset_mid_body_is_a_network_error_naming_the_masked_url() {
+    let dir = TempDir::new("net-reset");
+    let (path, bytes) = long_mp3(&dir);
+    let disk = from_disk(&path);
+    let b = bytes.clone();
+    let server = ScriptServer::start(1, LIFE, move |_, mut c| {
+        // Only the request's first byte is read: closing a socket with unread bytes makes the
+        // kernel send a reset (RST) instead of a clean close (RFC 2525, 2.17).
+        let mut first = [0u8; 1];
+        let _ = std::io::Read::read_exact(&mut c, &mut first);
+        std::thread::sleep(Duration::from_millis(50));
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\nContent-Length: {}\r\n\r\n",
+            b.len()
+        );
+        let _ = c.write_all(head.as_bytes());
+        let _ = c.write_all(&b[..b.len() / 2]);
+        std::thread::sleep(Duration::from_millis(300));
+    });
+    // No ranges: no reconnect by default.
+    let url = server.url("a.mp3").replace("http://", "http://me:s3cret@");
+    let r = StreamReader::new(&url, None, None).unwrap();
+    let (chunks, result) = read_until_error(r);
+    match result {
+        Err(Error::Network(n)) => {
+            assert_eq!(n.kind, NetworkErrorKind::Io, "{n:?}");
+            let masked = format!("http://me:***@127.0.0.1:{}/a.mp3", server.port);
+            assert_eq!(n.url.as_deref(), Some(masked.as_str()));
+            assert!(n.message.starts_with(&masked), "{}", n.message);
+            assert!(n.message.contains("the connection failed"), "{}", n.message);
+            assert!(!n.to_string().contains("s3cret"), "{n}");
+            let io = std::error::Error::source(&n)
+                .and_then(|s| s.downcast_ref::<Arc<std::io::Error>>())
+                .expect("the socket's error is the source");
+            assert_eq!(io.kind(), std::io::ErrorKind::ConnectionReset, "{io:?}");
+        }
+        other => panic!("expected a network error, got {other:?}"),
+    }
+    assert_file_start(&chunks, &disk);
+}
+
+#[test]
+fn reconnects_refused_with_503_are_a_network_error_with_the_status() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let dir = TempDir::new("net-503");
+    let (path, bytes) = long_mp3(&dir);
+    let disk = from_disk(&path);
+    let b = bytes.clone();
+    let cut = bytes.len() * 2 / 5;
+    // Ranges answered (the open probes some); the first connection from before `cut` closes
+    // there, and the range request resuming at `cut` gets 503.
+    let dropped = Arc::new(AtomicBool::new(false));
+    let refused = Arc::new(AtomicUsize::new(0));
+    let refused2 = refused.clone();
+    let server = ScriptServer::start(16, LIFE, move |_, mut c| {
+        let req = read_request(&mut c);
+        let from: usize = request_header(&req, "range")
+            .and_then(|r| r.strip_prefix("bytes="))
+            .and_then(|r| r.trim_end_matches('-').parse().ok())
+            .unwrap_or(0);
+        if from == cut {
+            refused2.fetch_add(1, Ordering::SeqCst);
+            let _ =
+                c.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy");
+            return;
+        }
+        let total = b.len();
+        let head = format!(
+            "HTTP/1.1 206 Partial Content\r\nContent-Type: audio/mpeg\r\nAccept-Ranges: bytes\r\n\
+             Content-Range: bytes {from}-{}/{total}\r\nContent-Length: {}\r\n\r\n",
+            total - 1,
+            total - from
+        );
+        let _ = c.write_all(head.as_bytes());
+        // A clean close before the announced end: resuming by range is the default.
+        let end = if from < cut && !dropped.swap(true, Ordering::SeqCst) {
+            cut
+        } else {
+            total
+        };
+        let _ = c.write_all(&b[from..end]);
+    });
+    let r = StreamReader::new(
+        &server.url("a.mp3"),
+        None,
+        Some(&opts(&[("reconnect_max", "2")])),
+    )
+    .unwrap();
+    let (chunks, result) = read_until_error(r);
+    match result {
+        Err(Error::Network(n)) => {
+            assert_eq!(n.kind, NetworkErrorKind::Status(503), "{n:?}");
+            assert_eq!(n.status(), Some(503));
+            let url = server.url("a.mp3");
+            assert_eq!(n.url.as_deref(), Some(url.as_str()));
+            assert!(
+                n.message.contains("503") && n.message.contains(&format!("byte {cut}")),
+                "{}",
+                n.message
+            );
+        }
+        other => panic!("expected HTTP 503, got {other:?}"),
+    }
+    // The two attempts allowed, no more.
+    assert_eq!(refused.load(Ordering::SeqCst), 2);
+    assert_file_start(&chunks, &disk);
+}
+
+#[test]
+fn a_server_going_quiet_mid_stream_is_a_timeout_of_the_asked_length() {
+    let dir = TempDir::new("net-idle");
+    let (path, bytes) = long_mp3(&dir);
+    let disk = from_disk(&path);
+    let b = bytes.clone();
+    let server = ScriptServer::start(1, LIFE, move |_, mut c| {
+        read_request(&mut c);
+        let _ = c.write_all(b"HTTP/1.0 200 OK\r\nContent-Type: audio/mpeg\r\n\r\n");
+        let _ = c.write_all(&b[..b.len() * 2 / 5]);
+        std::thread::sleep(Duration::from_millis(1500));
+    });
+    let r = StreamReader::new(
+        &server.url("live"),
+        None,
+        Some(&opts(&[("timeout", "0.4")])),
+    )
+    .unwrap();
+    let (chunks, result) = read_until_error(r);
+    // As when opening: the client's timeout, typed.
+    assert!(
+        matches!(result, Err(Error::Timeout(d)) if d == Duration::from_millis(400)),
+        "{result:?}"
+    );
+    assert_file_start(&chunks, &disk);
 }

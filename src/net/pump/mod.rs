@@ -24,6 +24,7 @@ mod thread;
 
 use crate::net::http::Client;
 use crate::net::url::Url;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) use connect::{metaint, parse_content_range};
@@ -74,9 +75,49 @@ pub(crate) struct Target {
 pub(crate) enum End {
     Eof,
     Failed {
+        /// What happened, naming the URL (without the `network error: ` prefix).
         message: String,
         timeout: bool,
         /// What failed, for the [`crate::NetworkError`] the reader reports.
         kind: crate::NetworkErrorKind,
+        /// The socket's error, if one caused it (shared: the end is read by every read).
+        source: Option<Arc<std::io::Error>>,
     },
+}
+
+impl End {
+    /// The typed error a failed end is for the reader: [`crate::Error::Timeout`] with the
+    /// client's timeout when the server went quiet (as when opening), otherwise
+    /// [`crate::Error::Network`] naming the URL reached. `None` for a clean end.
+    pub(crate) fn error(&self, t: &Target) -> Option<crate::Error> {
+        let End::Failed {
+            message,
+            timeout,
+            kind,
+            source,
+        } = self
+        else {
+            return None;
+        };
+        if *timeout {
+            return Some(crate::Error::Timeout(t.client.timeout));
+        }
+        let mut e = crate::NetworkError::new(*kind, Some(&t.url.to_string()), message.clone());
+        if let Some(s) = source {
+            e = e.with_source(s.clone());
+        }
+        Some(e.into())
+    }
+
+    /// The error a read of the body returns after a failed end: an `io::Error` that carries
+    /// the typed error, so that it survives symphonia's `MediaSource` (which only passes
+    /// `io::Error`s on) and [`crate::Error::io`] gives it back as it was.
+    pub(crate) fn read_error(&self, t: &Target) -> Option<std::io::Error> {
+        let e = self.error(t)?;
+        let kind = match e {
+            crate::Error::Timeout(_) => std::io::ErrorKind::TimedOut,
+            _ => std::io::ErrorKind::Other,
+        };
+        Some(std::io::Error::new(kind, e))
+    }
 }

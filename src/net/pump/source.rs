@@ -51,15 +51,10 @@ impl Read for NetSource {
             }
             match &slot.end {
                 Some(End::Eof) => return Ok(0),
-                Some(End::Failed {
-                    message, timeout, ..
-                }) => {
-                    let kind = if *timeout {
-                        io::ErrorKind::TimedOut
-                    } else {
-                        io::ErrorKind::Other
-                    };
-                    return Err(io::Error::new(kind, message.clone()));
+                Some(failed) => {
+                    if let Some(e) = failed.read_error(&sh.target) {
+                        return Err(e);
+                    }
                 }
                 None => {}
             }

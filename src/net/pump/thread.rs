@@ -21,9 +21,13 @@ pub(crate) fn spawn(shared: Arc<Shared>, generation: u64, conn: Option<Connectio
         shared.finish(
             generation,
             End::Failed {
-                message: format!("cannot start the network thread: {e}"),
+                message: format!(
+                    "{}: cannot start the network thread: {e}",
+                    shared.target.url
+                ),
                 timeout: false,
                 kind: crate::NetworkErrorKind::Io,
+                source: Some(Arc::new(e)),
             },
         );
     }
@@ -41,27 +45,38 @@ impl Drop for EndGuard {
         self.shared.finish(
             self.generation,
             End::Failed {
-                message: "the network thread stopped unexpectedly".into(),
+                message: format!(
+                    "{}: the network thread stopped unexpectedly",
+                    self.shared.target.url
+                ),
                 timeout: false,
                 kind: crate::NetworkErrorKind::Io,
+                source: None,
             },
         );
     }
 }
 
-/// The end an error opening the body makes.
-fn failure(e: &crate::Error) -> End {
-    match e {
-        crate::Error::Network(n) => End::Failed {
-            message: e.to_string(),
-            timeout: false,
-            kind: n.kind,
-        },
-        other => End::Failed {
-            message: other.to_string(),
-            timeout: matches!(other, crate::Error::Timeout(_)),
-            kind: crate::NetworkErrorKind::Io,
-        },
+/// The end an error opening the body makes; `after` says what it came after (a drop), for
+/// the message.
+fn failure(e: &crate::Error, after: Option<String>) -> End {
+    let (message, timeout, kind) = match e {
+        crate::Error::Network(n) => (n.message.clone(), false, n.kind),
+        other => (
+            other.to_string(),
+            matches!(other, crate::Error::Timeout(_)),
+            crate::NetworkErrorKind::Io,
+        ),
+    };
+    let message = match after {
+        Some(a) => format!("{message} (reconnecting after {a})"),
+        None => message,
+    };
+    End::Failed {
+        message,
+        timeout,
+        kind,
+        source: None,
     }
 }
 
@@ -98,15 +113,24 @@ fn run(shared: Arc<Shared>, generation: u64, first: Option<Connection>, mut offs
                     }
                     if reconnect.exhausted() {
                         let end = match reconnect.take_cause() {
-                            Some(End::Eof) => {
+                            // A live stream that closed: that was its end, as without
+                            // `reconnect`.
+                            Some(End::Eof) if t.len.is_none() => {
                                 log::warn!(
                                     "{}: reconnecting failed ({e}); the stream ends here",
                                     t.first_url
                                 );
                                 End::Eof
                             }
-                            Some(failed) => failed,
-                            None => failure(&e),
+                            // A resource of known length cut short, or a connection that
+                            // failed, and no way to resume: the reconnection's error (an HTTP
+                            // status on the range request, a refused connection) is the
+                            // stream's, naming what it came after.
+                            Some(End::Eof) => {
+                                failure(&e, Some(format!("the connection closed at byte {offset}")))
+                            }
+                            Some(End::Failed { message, .. }) => failure(&e, Some(message)),
+                            None => failure(&e, None),
                         };
                         return shared.finish(generation, end);
                     }
@@ -174,12 +198,13 @@ fn run(shared: Arc<Shared>, generation: u64, first: Option<Connection>, mut offs
         };
         // A dropped connection ends the stream where the data ends (the demuxer sees a
         // truncated file); an error is reported.
-        let end = match &error {
+        let end = match error {
             None => End::Eof,
             Some(e) => End::Failed {
                 message: format!("{}: {what}", t.url),
-                timeout: http::is_timeout(e),
+                timeout: http::is_timeout(&e),
                 kind: crate::NetworkErrorKind::Io,
+                source: Some(Arc::new(e)),
             },
         };
         if reconnect.exhausted() {
