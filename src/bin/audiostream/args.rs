@@ -162,9 +162,32 @@ pub fn container_of_path(path: &str) -> Option<String> {
     parse_container(ext).ok()
 }
 
+/// `--shard i/n`: this process takes the entries whose 0-based index `k` (counting entries,
+/// not blank or comment lines) has `k % n == i`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// `i`, below `count`.
+    pub index: usize,
+    /// `n`, at least 1.
+    pub count: usize,
+}
+
+impl Shard {
+    /// The suffix of the report and output manifest names: `.shard-3-of-16`.
+    pub fn suffix(&self) -> String {
+        format!(".shard-{}-of-{}", self.index, self.count)
+    }
+}
+
+/// The most shards a list is cut into.
+pub const MAX_SHARDS: usize = 1_000_000;
+
+/// The most worker threads `--jobs` takes.
+pub const MAX_JOBS: usize = 256;
+
 /// `--shard I/N`: the 0-based shard `I` of `N` (`0/16` .. `15/16`).
-pub fn parse_shard(s: &str) -> Result<crate::corpus::Shard, String> {
-    let max = crate::corpus::MAX_SHARDS;
+pub fn parse_shard(s: &str) -> Result<Shard, String> {
+    let max = MAX_SHARDS;
     let bad = || {
         format!("{s:?} is not a shard: give I/N, 0-based (0/16 .. 15/16), with N from 1 to {max}")
     };
@@ -186,12 +209,12 @@ pub fn parse_shard(s: &str) -> Result<crate::corpus::Shard, String> {
             count - 1
         ));
     }
-    Ok(crate::corpus::Shard { index, count })
+    Ok(Shard { index, count })
 }
 
-/// `--jobs N`: worker threads, 1 to [`crate::corpus_run::MAX_JOBS`].
+/// `--jobs N`: worker threads, 1 to [`MAX_JOBS`].
 pub fn parse_jobs(s: &str) -> Result<usize, String> {
-    let max = crate::corpus_run::MAX_JOBS;
+    let max = MAX_JOBS;
     match s.trim().parse::<usize>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
         _ => Err(format!("{s:?} is not a number of jobs (1 to {max})")),
@@ -258,7 +281,7 @@ mod tests {
 
     #[test]
     fn shards_and_jobs() {
-        use crate::corpus::Shard;
+        use super::Shard;
         assert_eq!(parse_shard("0/2"), Ok(Shard { index: 0, count: 2 }));
         assert_eq!(
             parse_shard("15/16"),

@@ -21,25 +21,8 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-/// `--shard i/n`: this process takes the entries whose 0-based index `k` (counting entries,
-/// not blank or comment lines) has `k % n == i`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shard {
-    /// `i`, below `count`.
-    pub index: usize,
-    /// `n`, at least 1.
-    pub count: usize,
-}
-
-impl Shard {
-    /// The suffix of the report and output manifest names: `.shard-3-of-16`.
-    pub fn suffix(&self) -> String {
-        format!(".shard-{}-of-{}", self.index, self.count)
-    }
-}
-
-/// The most shards a list is cut into.
-pub const MAX_SHARDS: usize = 1_000_000;
+// Defined beside their parsers (args.rs, which the cli_args fuzz target compiles alone).
+pub use crate::args::Shard;
 
 /// The options of one file: the command line's, then the entry's.
 #[derive(Clone, Debug, Default)]

@@ -33,8 +33,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// The most worker threads `--jobs` takes.
-pub const MAX_JOBS: usize = 256;
+pub use crate::args::MAX_JOBS;
 
 /// What a run did.
 #[derive(Debug, Default)]
