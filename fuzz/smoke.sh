@@ -11,7 +11,7 @@
 # Limits differ from a campaign's (run.sh's defaults) only where a loaded CI machine would
 # report what is no bug: -timeout=5 s per input (inputs are at most 64 KiB; ASan and other jobs
 # slow a run several times) unless FUZZ_TIMEOUT says otherwise. The build uses 16 codegen units
-# (cargo-fuzz's default is 1), no sanitizer and no debug info: the smoke looks for panics,
+# (cargo-fuzz's default is 1) and no sanitizer: the smoke looks for panics,
 # aborts, out-of-memory and hangs, which need no ASan. ASan (memory errors in the unsafe FFI
 # glue; also -malloc_limit_mb, whose malloc hooks come with a sanitizer: without one only the
 # RSS limit holds) is campaign.sh's, whose runs are long enough to be worth its 2-3x slower
@@ -44,7 +44,6 @@ FUZZ_CORPUS=$CORPUS ./make_corpus.sh >/dev/null
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-$(nproc)}
 export FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-5}
 export FUZZ_BUILD_ARGS=${FUZZ_BUILD_ARGS:---codegen-units 16 --sanitizer none}
-export CARGO_PROFILE_RELEASE_DEBUG=${CARGO_PROFILE_RELEASE_DEBUG:-false}
 export FUZZ_TARGET_DIR=${FUZZ_TARGET_DIR:-target-smoke}
 status=0
 FUZZ_CORPUS=$CORPUS ./run.sh "$SECS" "$@" || status=$?
