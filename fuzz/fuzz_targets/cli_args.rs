@@ -25,9 +25,33 @@ use libfuzzer_sys::fuzz_target;
 use std::io::{Cursor, Write};
 use std::sync::OnceLock;
 
-const TIMES: &[&str] = &["0", "1.5", "0:00.01", "1:30", "0:0:0.005", "2s", "0.0049", "1e3", "-1", "99999999999999999999"];
-const RATES: &[&str] = &["48000", "44.1k", "8k", "16000Hz", "22050", "1", "4294967295", "0.5", "384k", "11025"];
-const BITRATES: &[&str] = &["128k", "320000", "8k", "1.5M", "96kbps", "32k", "4294M", "1", "64000b/s", "0"];
+const TIMES: &[&str] = &[
+    "0",
+    "1.5",
+    "0:00.01",
+    "1:30",
+    "0:0:0.005",
+    "2s",
+    "0.0049",
+    "1e3",
+    "-1",
+    "99999999999999999999",
+];
+const RATES: &[&str] = &[
+    "48000",
+    "44.1k",
+    "8k",
+    "16000Hz",
+    "22050",
+    "1",
+    "4294967295",
+    "0.5",
+    "384k",
+    "11025",
+];
+const BITRATES: &[&str] = &[
+    "128k", "320000", "8k", "1.5M", "96kbps", "32k", "4294M", "1", "64000b/s", "0",
+];
 const CHANNELS: &[&str] = &["1", "2", "6", "8", "1024", "1025", "0", " 2 "];
 const QUALITIES: &[&str] = &["0", "2", "9", "9.999", "-1", "10", "nan", "2.5"];
 const CONTAINERS: &[&str] = &["wav", "flac", "mp3", "WAVE", "ogg", "Flac"];
@@ -50,7 +74,8 @@ fn wav() -> &'static [u8] {
 struct Count(std::sync::Arc<std::sync::atomic::AtomicU64>);
 impl Write for Count {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.fetch_add(b.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.0
+            .fetch_add(b.len() as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(b.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -93,7 +118,11 @@ fuzz_target!(|data: &[u8]| {
     let duration = parse_time(&dur_s).ok();
     for t in [start, duration].into_iter().flatten() {
         assert!(t.is_finite() && t >= 0.0, "parse_time gave {t}");
-        assert_eq!(parse_time(&format!("{t}")), Ok(t), "{t} does not parse back");
+        assert_eq!(
+            parse_time(&format!("{t}")),
+            Ok(t),
+            "{t} does not parse back"
+        );
     }
     let rate = parse_rate(&rate_s).ok();
     if let Some(r) = rate {
@@ -117,7 +146,10 @@ fuzz_target!(|data: &[u8]| {
     if let Some(t) = &to {
         // The containers the CLI writes (main added Ogg Vorbis and Ogg Opus); this crate has
         // no Ogg encoder, so their add_audio_stream below fails with Unsupported.
-        assert!(["wav", "flac", "mp3", "ogg", "opus"].contains(&t.as_str()), "container {t}");
+        assert!(
+            ["wav", "flac", "mp3", "ogg", "opus"].contains(&t.as_str()),
+            "container {t}"
+        );
     }
     let _ = container_of_path(&to_s);
     let _ = parse_options(&opt_s.split(',').map(str::to_string).collect::<Vec<_>>());
@@ -147,7 +179,9 @@ fuzz_target!(|data: &[u8]| {
     if let Some(d) = duration {
         let frames = (d * 44100.0).round();
         if frames < audio.ncols() as f64 {
-            audio = audio.slice(audiostream::ndarray::s![.., ..frames as usize]).to_owned();
+            audio = audio
+                .slice(audiostream::ndarray::s![.., ..frames as usize])
+                .to_owned();
         }
     }
     let container = to.unwrap_or_else(|| "wav".into());

@@ -22,18 +22,71 @@ const PIECE: usize = 4096;
 
 const NOT_YET: &[&str] = &["compand", "rate", "trim", "silence", "remix", "sinc"];
 const FLAGS: &[&str] = &[
-    "-1", "-2", "-c", "-e", "-B", "-b", "-r", "-n", "-l", "-h", "-s", "-t", "-q", "-m", "-w",
-    "--wet-only", "-", "--",
+    "-1",
+    "-2",
+    "-c",
+    "-e",
+    "-B",
+    "-b",
+    "-r",
+    "-n",
+    "-l",
+    "-h",
+    "-s",
+    "-t",
+    "-q",
+    "-m",
+    "-w",
+    "--wet-only",
+    "-",
+    "--",
 ];
 const WORDS: &[&str] = &[
-    "q", "h", "t", "l", "p", "amplitude", "power", "dB", "sine", "triangle", "sin", "tri", "lin",
-    "quad", "k", "s", "o", "c",
+    "q",
+    "h",
+    "t",
+    "l",
+    "p",
+    "amplitude",
+    "power",
+    "dB",
+    "sine",
+    "triangle",
+    "sin",
+    "tri",
+    "lin",
+    "quad",
+    "k",
+    "s",
+    "o",
+    "c",
 ];
-const SUFFIXES: &[&str] = &["k", "q", "o", "h", "s", "c", "dB", "%", "K", "Hz", "ms", "t"];
+const SUFFIXES: &[&str] = &[
+    "k", "q", "o", "h", "s", "c", "dB", "%", "K", "Hz", "ms", "t",
+];
 const EDGES: &[&str] = &[
-    "0", "-0", "1e30", "1e308", "-1e308", "4294967296", "18446744073709551616", "nan", "NaN",
-    "inf", "-inf", "1e-30", "0.0000001", "65536", "2147483647", "-2147483648", "1e-320", ".",
-    "", "0x10", "1_000", "+5",
+    "0",
+    "-0",
+    "1e30",
+    "1e308",
+    "-1e308",
+    "4294967296",
+    "18446744073709551616",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e-30",
+    "0.0000001",
+    "65536",
+    "2147483647",
+    "-2147483648",
+    "1e-320",
+    ".",
+    "",
+    "0x10",
+    "1_000",
+    "+5",
 ];
 
 struct Bytes<'a>(&'a [u8]);
@@ -91,7 +144,11 @@ fn token(b: &mut Bytes) -> String {
 fn chain(b: &mut Bytes, names: &[&'static str]) -> String {
     let mut out = Vec::new();
     for _ in 0..1 + b.u8() % 4 {
-        let name = if b.u8() % 16 == 0 { b.pick(NOT_YET) } else { b.pick(names) };
+        let name = if b.u8() % 16 == 0 {
+            b.pick(NOT_YET)
+        } else {
+            b.pick(names)
+        };
         out.push(name.to_string());
         for _ in 0..b.u8() % 8 {
             out.push(token(b));
@@ -189,20 +246,30 @@ fuzz_target!(|data: &[u8]| {
     let (sig, rate) = signal(&mut b);
     let channels = sig.nrows();
     if audiostream_fuzz::debug() {
-        eprintln!("parsed: {effector:?}\nsignal: {channels} ch x {} frames at {rate} Hz", sig.ncols());
+        eprintln!(
+            "parsed: {effector:?}\nsignal: {channels} ch x {} frames at {rate} Hz",
+            sig.ncols()
+        );
     }
 
     // Stream first, in random chunk sizes, keeping only a hash per channel (and the chunks
     // themselves while the output is small), so that the harness's memory stays small and an
     // out-of-memory report points at one call of the library.
     let sizes: Vec<u8> = b.0.to_vec();
-    let run = |keep: bool| -> (Result<(Vec<u64>, u64), audiostream::Error>, Vec<Array2<f32>>) {
+    let run = |keep: bool| -> (
+        Result<(Vec<u64>, u64), audiostream::Error>,
+        Vec<Array2<f32>>,
+    ) {
         let mut sizes = sizes.iter().copied();
         let mut hashes = vec![0xcbf2_9ce4_8422_2325u64; channels];
         let mut frames = 0u64;
         let mut parts = Vec::new();
         let mut eat = |out: &Array2<f32>, parts: &mut Vec<Array2<f32>>| {
-            assert_eq!(out.nrows(), channels, "{effector:?}: the stream changed the channel count");
+            assert_eq!(
+                out.nrows(),
+                channels,
+                "{effector:?}: the stream changed the channel count"
+            );
             for (c, row) in out.rows().into_iter().enumerate() {
                 for v in row {
                     let bits = if v.is_nan() { 0x7fc0_0000 } else { v.to_bits() };
@@ -257,7 +324,11 @@ fuzz_target!(|data: &[u8]| {
         let mut hashes = vec![0xcbf2_9ce4_8422_2325u64; channels];
         let mut frames = 0u64;
         let mut eat = |out: Array2<f32>| -> bool {
-            assert_eq!(out.nrows(), channels, "{effector:?}: a stage changed the channel count");
+            assert_eq!(
+                out.nrows(),
+                channels,
+                "{effector:?}: a stage changed the channel count"
+            );
             for (c, row) in out.rows().into_iter().enumerate() {
                 for v in row {
                     let bits = if v.is_nan() { 0x7fc0_0000 } else { v.to_bits() };
@@ -278,7 +349,10 @@ fuzz_target!(|data: &[u8]| {
                     Some(x) => x as usize * 16,
                 };
                 let n = n.min(sig.ncols() - at);
-                if eat(Stage::process(&mut st, sig.slice(s![.., at..at + n]).to_owned())?) {
+                if eat(Stage::process(
+                    &mut st,
+                    sig.slice(s![.., at..at + n]).to_owned(),
+                )?) {
                     return Ok(true);
                 }
                 at += n;
@@ -304,10 +378,17 @@ fuzz_target!(|data: &[u8]| {
 
     let (streamed, _) = run(false);
     match (&staged, &streamed) {
-        (Ok(a), Ok(b)) => assert_eq!(a, b, "{effector:?}: Stage path != process()/flush() (hashes, frames)"),
+        (Ok(a), Ok(b)) => assert_eq!(
+            a, b,
+            "{effector:?}: Stage path != process()/flush() (hashes, frames)"
+        ),
         (Err(_), Err(_)) => {}
-        (Ok(_), Err(e)) => panic!("{effector:?}: the Stage path succeeded but process()/flush() failed: {e}"),
-        (Err(e), Ok(_)) => panic!("{effector:?}: process()/flush() succeeded but the Stage path failed: {e}"),
+        (Ok(_), Err(e)) => {
+            panic!("{effector:?}: the Stage path succeeded but process()/flush() failed: {e}")
+        }
+        (Err(e), Ok(_)) => {
+            panic!("{effector:?}: process()/flush() succeeded but the Stage path failed: {e}")
+        }
     }
     if let Ok((_, frames)) = &streamed {
         if frames * channels as u64 > MAX_COMPARED {
@@ -336,7 +417,8 @@ fuzz_target!(|data: &[u8]| {
             if want != hashes {
                 let (_, parts) = run(true);
                 let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
-                let streamed = audiostream::ndarray::concatenate(Axis(1), &views).expect("same channels");
+                let streamed =
+                    audiostream::ndarray::concatenate(Axis(1), &views).expect("same channels");
                 let (c, t) = same_bits(&streamed, &whole).expect("hashes differ, so samples do");
                 panic!(
                     "{effector:?}: streamed != apply() at channel {c} frame {t}: {} vs {}",

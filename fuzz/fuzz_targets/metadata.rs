@@ -25,12 +25,17 @@ fuzz_target!(|data: &[u8]| {
     let (s, media): (Settings, _) = split(data, HEADER);
     let hint = HINTS[s.hint as usize % HINTS.len()];
     let seekable = s.flags & 1 == 1;
-    let Ok(mut reader) = open(media, hint, seekable, None) else { return };
+    let Ok(mut reader) = open(media, hint, seekable, None) else {
+        return;
+    };
     let meta = reader.get_metadata();
     let _ = format!("{meta:?}");
     let n = reader.num_src_streams();
     assert_eq!(reader.num_out_streams(), 0);
-    assert!(reader.get_src_stream_info(n).is_err(), "stream {n} of {n} must be an error");
+    assert!(
+        reader.get_src_stream_info(n).is_err(),
+        "stream {n} of {n} must be an error"
+    );
     let _ = reader.get_src_stream_info(usize::MAX);
     let mut infos = Vec::new();
     for i in 0..n {
@@ -71,7 +76,13 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(k) = reader.add_audio_stream(AudioStreamOptions::new(256).stream_index(i)) {
             let o = reader.get_out_stream_info(k).unwrap();
             assert_eq!(o.source_index, i);
-            checkers.push(ChunkChecker::new("per stream", 256, o.sample_rate, o.num_channels, 0));
+            checkers.push(ChunkChecker::new(
+                "per stream",
+                256,
+                o.sample_rate,
+                o.num_channels,
+                0,
+            ));
         }
     }
     if checkers.is_empty() {

@@ -28,9 +28,30 @@ const HEADER: usize = 8;
 
 const FORMATS: [&str; 6] = ["s16le", "s24le", "s32le", "f32le", "f64le", "u8"];
 const BYTES: [usize; 6] = [2, 3, 4, 4, 8, 1];
-const OTHER: [&str; 10] = ["S16LE", " s16le ", "s16be", "wav", "mp3", "pcm_s16le", "s8", "", "u16le", "f32"];
+const OTHER: [&str; 10] = [
+    "S16LE",
+    " s16le ",
+    "s16be",
+    "wav",
+    "mp3",
+    "pcm_s16le",
+    "s8",
+    "",
+    "u16le",
+    "f32",
+];
 const RATES: [&str; 12] = [
-    "8000", "44100", "48000", "1", "0", "-1", "4294967295", "4294967296", "44.1k", " 16000", "1e3",
+    "8000",
+    "44100",
+    "48000",
+    "1",
+    "0",
+    "-1",
+    "4294967295",
+    "4294967296",
+    "44.1k",
+    " 16000",
+    "1e3",
     "384000",
 ];
 const CHANNELS: [&str; 10] = ["1", "2", "6", "64", "65", "0", "-2", "256", "2.0", "08"];
@@ -47,8 +68,14 @@ fuzz_target!(|data: &[u8]| {
 
     let (format, known) = match s.format % 16 {
         k @ 0..=5 => (FORMATS[k as usize].to_string(), Some(k as usize)),
-        6..=11 => (FORMATS[(s.format as usize / 16) % 6].to_string(), Some((s.format as usize / 16) % 6)),
-        12 | 13 => (OTHER[(s.format as usize / 16) % OTHER.len()].to_string(), None),
+        6..=11 => (
+            FORMATS[(s.format as usize / 16) % 6].to_string(),
+            Some((s.format as usize / 16) % 6),
+        ),
+        12 | 13 => (
+            OTHER[(s.format as usize / 16) % OTHER.len()].to_string(),
+            None,
+        ),
         _ => (line(0).to_string(), None),
     };
     let mut opts = Options::new();
@@ -58,7 +85,10 @@ fuzz_target!(|data: &[u8]| {
             opts.insert("sample_rate".into(), line(1).into());
         }
         _ => {
-            opts.insert("sample_rate".into(), RATES[(s.rate as usize / 4) % RATES.len()].into());
+            opts.insert(
+                "sample_rate".into(),
+                RATES[(s.rate as usize / 4) % RATES.len()].into(),
+            );
         }
     }
     match s.channels % 4 {
@@ -67,7 +97,10 @@ fuzz_target!(|data: &[u8]| {
             opts.insert("channels".into(), line(2).into());
         }
         _ => {
-            opts.insert("channels".into(), CHANNELS[(s.channels as usize / 4) % CHANNELS.len()].into());
+            opts.insert(
+                "channels".into(),
+                CHANNELS[(s.channels as usize / 4) % CHANNELS.len()].into(),
+            );
         }
     }
     match (s.flags >> 1) & 3 {
@@ -88,12 +121,22 @@ fuzz_target!(|data: &[u8]| {
     let seekable = s.flags & 1 == 1;
     let fpc = fpc_from(u16::from_le_bytes(s.fpc));
 
-    let Ok(mut reader) = open(samples, Some(&format), seekable, Some(&opts)) else { return };
+    let Ok(mut reader) = open(samples, Some(&format), seekable, Some(&opts)) else {
+        return;
+    };
     let Some(k) = known else { return };
-    let rate: u32 = opts["sample_rate"].parse().expect("opened, so sample_rate parsed");
-    let channels: usize = opts.get("channels").map_or(1, |c| c.parse().expect("channels parsed"));
+    let rate: u32 = opts["sample_rate"]
+        .parse()
+        .expect("opened, so sample_rate parsed");
+    let channels: usize = opts
+        .get("channels")
+        .map_or(1, |c| c.parse().expect("channels parsed"));
     let meta = reader.get_metadata();
-    assert_eq!((meta.sample_rate, meta.num_channels), (rate, channels), "metadata vs options");
+    assert_eq!(
+        (meta.sample_rate, meta.num_channels),
+        (rate, channels),
+        "metadata vs options"
+    );
     if reader.add_basic_audio_stream(fpc, 4).is_err() {
         return;
     }

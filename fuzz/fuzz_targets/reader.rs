@@ -33,19 +33,32 @@ fuzz_target!(|data: &[u8]| {
     let buffer = 1 + (s.buffer as usize % 16);
 
     // Pass A: stream().
-    let Ok(mut reader) = open(media, hint, seekable, None) else { return };
+    let Ok(mut reader) = open(media, hint, seekable, None) else {
+        return;
+    };
     let _ = reader.get_metadata();
     if reader.add_basic_audio_stream(fpc, buffer).is_err() {
         return;
     }
     let out = reader.get_out_stream_info(0).expect("output 0 exists");
     assert_eq!(out.frames_per_chunk, fpc);
-    let mut a = [ChunkChecker::new("stream()", fpc, out.sample_rate, out.num_channels, 0)];
+    let mut a = [ChunkChecker::new(
+        "stream()",
+        fpc,
+        out.sample_rate,
+        out.num_channels,
+        0,
+    )];
     let end_a = drain_stream(&mut reader, &mut a, SAMPLE_BUDGET);
     if debug() {
         eprintln!("hint {hint:?} seekable {seekable} fpc {fpc} buffer {buffer}");
         eprintln!("{:?}\n{out:?}", reader.get_metadata());
-        eprintln!("stream(): {end_a:?}, {} chunks, {} frames; {:?}", a[0].count, a[0].frames, reader.stats());
+        eprintln!(
+            "stream(): {end_a:?}, {} chunks, {} frames; {:?}",
+            a[0].count,
+            a[0].frames,
+            reader.stats()
+        );
     }
     assert_eq!(reader.stats().dropped_chunks, 0, "stream() dropped chunks");
     drop(reader);
@@ -55,10 +68,21 @@ fuzz_target!(|data: &[u8]| {
     reader
         .add_basic_audio_stream(fpc, buffer)
         .expect("added once, must add again");
-    let mut b = [ChunkChecker::new("process_packet loop", fpc, out.sample_rate, out.num_channels, 0)];
+    let mut b = [ChunkChecker::new(
+        "process_packet loop",
+        fpc,
+        out.sample_rate,
+        out.num_channels,
+        0,
+    )];
     let end_b = drain_loop(&mut reader, &mut b);
     if debug() {
-        eprintln!("loop: {end_b:?}, {} chunks, {} frames; {:?}", b[0].count, b[0].frames, reader.stats());
+        eprintln!(
+            "loop: {end_b:?}, {} chunks, {} frames; {:?}",
+            b[0].count,
+            b[0].frames,
+            reader.stats()
+        );
     }
     if end_a == End::Done && end_b == End::Done {
         let dropped = reader.stats().dropped_chunks;

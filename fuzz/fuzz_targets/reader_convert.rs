@@ -29,8 +29,8 @@ struct Settings {
 const HEADER: usize = 12;
 
 const RATES: [u32; 16] = [
-    8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000, 176400, 192000, 384000, 1, 2,
-    7, 383_999,
+    8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000, 176400, 192000, 384000, 1, 2, 7,
+    383_999,
 ];
 
 fuzz_target!(|data: &[u8]| {
@@ -48,16 +48,26 @@ fuzz_target!(|data: &[u8]| {
     let channels = s.channels as usize % 10;
     let buffer = 1 + s.buffer as usize % 8;
 
-    let Ok(mut reader) = open(media, hint, seekable, None) else { return };
+    let Ok(mut reader) = open(media, hint, seekable, None) else {
+        return;
+    };
     let mut checkers = Vec::new();
     if with_ref {
         if reader.add_basic_audio_stream(fpc_ref, buffer).is_err() {
             return;
         }
         let o = reader.get_out_stream_info(0).unwrap();
-        checkers.push(ChunkChecker::new("unconverted", fpc_ref, o.sample_rate, o.num_channels, 0));
+        checkers.push(ChunkChecker::new(
+            "unconverted",
+            fpc_ref,
+            o.sample_rate,
+            o.num_channels,
+            0,
+        ));
     }
-    let mut opts = AudioStreamOptions::new(fpc).buffer_chunk_size(buffer).num_channels(channels);
+    let mut opts = AudioStreamOptions::new(fpc)
+        .buffer_chunk_size(buffer)
+        .num_channels(channels);
     if s.flags & 4 == 0 {
         opts = opts.sample_rate(rate);
     }
@@ -72,7 +82,13 @@ fuzz_target!(|data: &[u8]| {
     if s.flags & 4 == 0 {
         assert_eq!(o.sample_rate, rate);
     }
-    checkers.push(ChunkChecker::new("converted", fpc, o.sample_rate, channels, 0));
+    checkers.push(ChunkChecker::new(
+        "converted",
+        fpc,
+        o.sample_rate,
+        channels,
+        0,
+    ));
     let end = drain_stream(&mut reader, &mut checkers, CONVERT_BUDGET);
     if with_ref && end == End::Done {
         let n = checkers[0].frames;

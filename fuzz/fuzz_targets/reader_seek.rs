@@ -54,14 +54,19 @@ fuzz_target!(|data: &[u8]| {
     let hint = HINTS[s.hint as usize % HINTS.len()];
     let seekable = s.flags & 1 == 1;
     let fpc = fpc_from(u16::from_le_bytes([s.fpc_lo, s.fpc_hi]));
-    let Ok(mut reader) = open(media, hint, seekable, None) else { return };
+    let Ok(mut reader) = open(media, hint, seekable, None) else {
+        return;
+    };
     if reader.add_basic_audio_stream(fpc, 4).is_err() {
         return;
     }
     let out = reader.get_out_stream_info(0).expect("output 0 exists");
     let rate = out.sample_rate;
     let meta = reader.get_metadata();
-    let duration = meta.duration.filter(|d| d.is_finite() && *d > 0.0).unwrap_or(10.0);
+    let duration = meta
+        .duration
+        .filter(|d| d.is_finite() && *d > 0.0)
+        .unwrap_or(10.0);
     let frames = meta
         .num_frames
         .unwrap_or((duration * f64::from(rate)) as u64)
@@ -88,10 +93,18 @@ fuzz_target!(|data: &[u8]| {
             continue;
         }
         let start = (t * f64::from(rate)).round();
-        let start = if start >= u64::MAX as f64 { u64::MAX } else { start as u64 };
+        let start = if start >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            start as u64
+        };
         let mut check = ChunkChecker::new("after seek", fpc, rate, out.num_channels, start);
         let last = k + 1 == n_seeks;
-        let want = if last { usize::MAX } else { 1 + op.chunks as usize % 8 };
+        let want = if last {
+            usize::MAX
+        } else {
+            1 + op.chunks as usize % 8
+        };
         let mut got = 0;
         for item in reader.stream() {
             let Ok(chunks) = item else { break };

@@ -16,8 +16,8 @@
 use audiostream::dsp::output_frames;
 use audiostream::ndarray::Array2;
 use audiostream::{AudioEncodeOptions, CodecConfig, Options, Sample, StreamReader, StreamWriter};
-use libfuzzer_sys::fuzz_target;
 use audiostream_fuzz::Shared;
+use libfuzzer_sys::fuzz_target;
 use std::io::Cursor;
 
 struct Bytes<'a>(&'a [u8]);
@@ -43,13 +43,25 @@ impl Bytes<'_> {
 }
 
 const CONTAINERS: [&str; 8] = ["wav", "flac", "mp3", "wav", "flac", "mp3", "ogg", "WAV"];
-const FORMATS: [&str; 9] = ["flt", "fltp", "dbl", "s16", "s32", "u8", "s16p", "dblp", "s24"];
+const FORMATS: [&str; 9] = [
+    "flt", "fltp", "dbl", "s16", "s32", "u8", "s16p", "dblp", "s24",
+];
 const ENCODERS: [&str; 10] = [
-    "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_f64le", "pcm_u8", "mp3", "flac",
-    "pcm_alaw", "vorbis",
+    "pcm_s16le",
+    "pcm_s24le",
+    "pcm_s32le",
+    "pcm_f32le",
+    "pcm_f64le",
+    "pcm_u8",
+    "mp3",
+    "flac",
+    "pcm_alaw",
+    "vorbis",
 ];
 const CODED: [&str; 8] = ["u8", "s16", "s24", "s32", "flt", "dbl", "s8", "fltp"];
-const RATES: [u32; 12] = [8000, 11025, 16000, 22050, 32000, 44100, 48000, 96000, 12000, 24000, 192000, 7350];
+const RATES: [u32; 12] = [
+    8000, 11025, 16000, 22050, 32000, 44100, 48000, 96000, 12000, 24000, 192000, 7350,
+];
 
 fn rate(b: &mut Bytes, wild: bool) -> u32 {
     let x = b.u8();
@@ -124,7 +136,10 @@ fuzz_target!(|data: &[u8]| {
         StreamWriter::from_writer(sink.clone(), container)
     };
     let Ok(mut w) = made else {
-        assert!(!["wav", "flac", "mp3"].contains(&container), "{container} refused");
+        assert!(
+            !["wav", "flac", "mp3"].contains(&container),
+            "{container} refused"
+        );
         return;
     };
     if flags & 2 != 0 {
@@ -206,9 +221,17 @@ fuzz_target!(|data: &[u8]| {
         corrected.expect("the writer must be usable after a failed add_audio_stream");
         w.write_audio_chunk(0, Array2::<f32>::zeros((1, 100)).view(), None)
             .expect("writing after the corrected add_audio_stream");
-        w.close().expect("close after the corrected add_audio_stream");
+        w.close()
+            .expect("close after the corrected add_audio_stream");
         let exact = container != "mp3" || seekable;
-        readback(&sink, 1, exact.then_some(100), None::<&[Array2<i16>]>, container, seekable);
+        readback(
+            &sink,
+            1,
+            exact.then_some(100),
+            None::<&[Array2<i16>]>,
+            container,
+            seekable,
+        );
         return;
     }
 
@@ -216,7 +239,9 @@ fuzz_target!(|data: &[u8]| {
     let mut x = u32::from(b.u16()) | 1;
     let exact_s16 = format.starts_with("s16")
         && !convert
-        && ((container == "wav" && matches!(encoder, None | Some("pcm_s16le")) && matches!(coded, None | Some("s16")))
+        && ((container == "wav"
+            && matches!(encoder, None | Some("pcm_s16le"))
+            && matches!(coded, None | Some("s16")))
             || (container == "flac" && coded == Some("s16")));
     let mut kept: Option<Vec<Array2<i16>>> = exact_s16.then(Vec::new);
     let mut written: u64 = 0;
@@ -239,12 +264,24 @@ fuzz_target!(|data: &[u8]| {
         let ch = if op >> 5 == 7 { channels + 1 } else { channels };
         let ty = if (op >> 5) == 6 { b.u8() % 5 } else { 255 };
         let ok = match (ty, format) {
-            (0, _) | (255, "flt" | "fltp") => write_one(&mut w, ch, frames, pts, &mut x, f32_of, &mut None),
-            (1, _) | (255, "dbl" | "dblp") => {
-                write_one(&mut w, ch, frames, pts, &mut x, |v| f64::from(f32_of(v)), &mut None)
+            (0, _) | (255, "flt" | "fltp") => {
+                write_one(&mut w, ch, frames, pts, &mut x, f32_of, &mut None)
             }
-            (2, _) | (255, "s16" | "s16p") => write_one(&mut w, ch, frames, pts, &mut x, |v| v as i16, &mut kept),
-            (3, _) | (255, "s32") => write_one(&mut w, ch, frames, pts, &mut x, |v| v as i32, &mut None),
+            (1, _) | (255, "dbl" | "dblp") => write_one(
+                &mut w,
+                ch,
+                frames,
+                pts,
+                &mut x,
+                |v| f64::from(f32_of(v)),
+                &mut None,
+            ),
+            (2, _) | (255, "s16" | "s16p") => {
+                write_one(&mut w, ch, frames, pts, &mut x, |v| v as i16, &mut kept)
+            }
+            (3, _) | (255, "s32") => {
+                write_one(&mut w, ch, frames, pts, &mut x, |v| v as i32, &mut None)
+            }
             _ => write_one(&mut w, ch, frames, pts, &mut x, |v| v as u8, &mut None),
         };
         if audiostream_fuzz::debug() {
@@ -272,7 +309,8 @@ fuzz_target!(|data: &[u8]| {
         let r = w.finish();
         if r.is_ok() {
             assert!(
-                w.write_audio_chunk(0, Array2::<f32>::zeros((channels, 1)).view(), None).is_err(),
+                w.write_audio_chunk(0, Array2::<f32>::zeros((channels, 1)).view(), None)
+                    .is_err(),
                 "writing after finish() must be an error"
             );
         }
@@ -292,7 +330,14 @@ fuzz_target!(|data: &[u8]| {
     }
     let exact = container != "mp3" || seekable;
     let kept = if gaps { None } else { kept };
-    readback(&sink, enc_channels, exact.then_some(want), kept.as_deref(), container, seekable);
+    readback(
+        &sink,
+        enc_channels,
+        exact.then_some(want),
+        kept.as_deref(),
+        container,
+        seekable,
+    );
 });
 
 fn readback(
@@ -320,13 +365,22 @@ fn readback(
         // normal builds (checked on every such case found: FINDINGS.md). So for FLAC only the
         // header (STREAMINFO, which has no such shortcut) is checked here.
         let info = r.get_out_stream_info(0).expect("output 0");
-        assert_eq!(info.num_channels, channels, "{container}: channels read back");
+        assert_eq!(
+            info.num_channels, channels,
+            "{container}: channels read back"
+        );
         return;
     }
     let mut n = 0u64;
-    let mut want = s16.map(|k| k.iter().flat_map(|c| c.columns().into_iter().map(|col| col.to_vec())).collect::<Vec<_>>());
+    let mut want = s16.map(|k| {
+        k.iter()
+            .flat_map(|c| c.columns().into_iter().map(|col| col.to_vec()))
+            .collect::<Vec<_>>()
+    });
     for item in r.stream() {
-        let chunks = item.unwrap_or_else(|e| panic!("{container} (seekable {seekable}): decoding what we wrote: {e}"));
+        let chunks = item.unwrap_or_else(|e| {
+            panic!("{container} (seekable {seekable}): decoding what we wrote: {e}")
+        });
         if let Some(c) = &chunks[0] {
             assert_eq!(c.nrows(), channels, "{container}: channels read back");
             if let Some(w) = &mut want {
@@ -335,7 +389,11 @@ fn readback(
                     for ch in 0..channels {
                         let got = c.data[[ch, t]];
                         let exp = w.get(i).map(|col| f32::from(col[ch]) / 32768.0);
-                        assert_eq!(Some(got), exp, "{container}: s16 frame {i} channel {ch} read back");
+                        assert_eq!(
+                            Some(got),
+                            exp,
+                            "{container}: s16 frame {i} channel {ch} read back"
+                        );
                     }
                 }
             }

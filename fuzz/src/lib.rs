@@ -114,7 +114,13 @@ pub struct ChunkChecker {
 }
 
 impl ChunkChecker {
-    pub fn new(what: &'static str, fpc: usize, rate: u32, channels: usize, start_frame: u64) -> Self {
+    pub fn new(
+        what: &'static str,
+        fpc: usize,
+        rate: u32,
+        channels: usize,
+        start_frame: u64,
+    ) -> Self {
         ChunkChecker {
             what,
             fpc,
@@ -204,7 +210,9 @@ impl ChunkChecker {
 
     /// Samples decoded so far: up to the last chunk seen, dropped chunks included.
     pub fn samples(&self) -> u64 {
-        self.frames.max(self.next_index.saturating_mul(self.fpc as u64)) * self.channels as u64
+        self.frames
+            .max(self.next_index.saturating_mul(self.fpc as u64))
+            * self.channels as u64
     }
 }
 
@@ -288,9 +296,9 @@ pub fn drain_loop(reader: &mut StreamReader, checkers: &mut [ChunkChecker]) -> E
 /// A frames-per-chunk in 1..=8192 from two bytes, small values more often.
 pub fn fpc_from(x: u16) -> usize {
     match x >> 14 {
-        0 => 1 + (x as usize & 0x3f),        // 1..64
-        1 => 1 + (x as usize & 0x3ff),       // 1..1024
-        _ => 1 + (x as usize & 0x1fff),      // 1..8192
+        0 => 1 + (x as usize & 0x3f),   // 1..64
+        1 => 1 + (x as usize & 0x3ff),  // 1..1024
+        _ => 1 + (x as usize & 0x1fff), // 1..8192
     }
 }
 
