@@ -114,7 +114,7 @@ OURS_FRAMES=$(ffprobe -v error -show_entries stream=duration_ts -of default=nw=1
 FF_FRAMES=$(ffprobe -v error -show_entries stream=duration_ts -of default=nw=1:nk=1 "$WORK/out-ffmpeg1/piece000.flac")
 
 python3 - "$WORK/runs.jsonl" "$REPS" "$PIECES" "$HOURS" "$LOAD0" "$LOAD1" "$WRITE" "$ROOT/BENCHMARKS.md" "$OURS_FRAMES" "$FF_FRAMES" $FFSTART <<'EOF'
-import json, statistics, sys
+import json, os, statistics, sys
 runs, reps, pieces, hours, load0, load1, write, md, ours_frames, ff_frames = sys.argv[1:11]
 ff_wall, ff_cpu = map(float, sys.argv[11:13])
 hours = float(hours)
@@ -169,13 +169,7 @@ out.append(
 text = "\n".join(out)
 print(text)
 if write == "1":
-    doc = open(md).read()
-    head = "## Corpus conversion (convert --manifest)"
-    start = doc.find(head)
-    if start < 0:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    else:
-        end = doc.find("\n## ", start + 1)
-        doc = doc[:start] + text + ("\n" + doc[end + 1:] if end >= 0 else "")
-    open(md, "w").write(doc)
+    sys.path.insert(0, os.path.join(os.path.dirname(md), "benches"))
+    from bench_reader import replace_section
+    replace_section(md, "corpus", text)
 EOF

@@ -42,18 +42,9 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 
 echo "bench_load: building benches/load.rs" >&2
-BIN="$(cargo bench --bench load --no-run --message-format=json-render-diagnostics | python3 -c '
-import json, sys
-exe = None
-for line in sys.stdin:
-    try:
-        m = json.loads(line)
-    except ValueError:
-        continue
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "load" and m.get("executable"):
-        exe = m["executable"]
-print(exe or sys.exit("no load bench executable"))
-')"
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
+BIN="$(bench_exe load)"
 
 CLIPS="$(mktemp -d)"
 trap 'rm -rf "$CLIPS"' EXIT
@@ -141,13 +132,7 @@ out.append("\nThe bare loop keeps the decoded audio as `load` does (planar `Vec`
 text = "\n".join(out)
 print(text)
 if write == "1":
-    doc = open(md).read()
-    head = "## One-call load"
-    start = doc.find(head)
-    if start < 0:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    else:
-        end = doc.find("\n## ", start + 1)
-        doc = doc[:start] + text + ("\n" + doc[end + 1:] if end >= 0 else "")
-    open(md, "w").write(doc)
+    sys.path.insert(0, os.path.join(os.path.dirname(md), "benches"))
+    from bench_reader import replace_section
+    replace_section(md, "load", text)
 EOF

@@ -34,24 +34,8 @@ for t in cargo python3 ffmpeg /usr/sbin/nginx icecast2 /usr/bin/time; do
     command -v "$t" >/dev/null || { echo "bench_net.sh: '$t' not found (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-bench_exe() {
-    cargo bench --bench "$1" --no-run --message-format=json-render-diagnostics \
-        | python3 -c '
-import json, sys
-name, exe = sys.argv[1], None
-for line in sys.stdin:
-    try:
-        m = json.loads(line)
-    except ValueError:
-        continue
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == name \
-            and "bench" in m["target"]["kind"] and m.get("executable"):
-        exe = m["executable"]
-if not exe:
-    sys.exit("could not find the %s bench executable in cargo output" % name)
-print(exe)
-' "$1"
-}
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
 echo "bench_net: building benches/reader.rs and benches/net.rs" >&2
 READER_BIN="$(bench_exe reader)"
 NET_BIN="$(bench_exe net)"

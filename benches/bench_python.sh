@@ -58,7 +58,7 @@ LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
 VERSIONS="$("$VENV/bin/python" -c 'import soundfile, pedalboard, scipy, numpy, sys; print(f"Python {sys.version.split()[0]}, soundfile {soundfile.__version__} (libsndfile {soundfile.__libsndfile_version__}), pedalboard {pedalboard.__version__}, scipy {scipy.__version__}, NumPy {numpy.__version__}")')"
 
 "$VENV/bin/python" - "$CLIPS/rows.jsonl" "$REPS" "$NCLIPS" "$LOAD0" "$LOAD1" "$WRITE" "$ROOT/BENCHMARKS.md" "$VERSIONS" <<'PY'
-import json, sys
+import json, os, sys
 rows_file, reps, nclips, load0, load1, write, md, versions = sys.argv[1:9]
 rows = [json.loads(l) for l in open(rows_file)]
 by = {(r["case"], r["ext"], r["contender"]): r for r in rows}
@@ -104,13 +104,7 @@ out.append("Ratios are our time over theirs (below 1: we are faster). — : the 
 text = "\n".join(out) + "\n"
 print(text)
 if write == "1":
-    doc = open(md).read()
-    head = "## Python (audiostream vs soundfile vs pedalboard)"
-    start = doc.find(head)
-    if start < 0:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    else:
-        end = doc.find("\n## ", start + 1)
-        doc = doc[:start] + text + ("\n" + doc[end + 1:] if end >= 0 else "")
-    open(md, "w").write(doc)
+    sys.path.insert(0, os.path.join(os.path.dirname(md), "benches"))
+    from bench_reader import replace_section
+    replace_section(md, "python", text)
 PY

@@ -45,24 +45,8 @@ for t in cargo python3 ffmpeg /usr/bin/time; do
 done
 
 # 1. Build the bench executables (bench profile = release + line debug info).
-bench_exe() {
-    cargo bench --bench "$1" --no-run --message-format=json-render-diagnostics \
-        | python3 -c '
-import json, sys
-name, exe = sys.argv[1], None
-for line in sys.stdin:
-    try:
-        m = json.loads(line)
-    except ValueError:
-        continue
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == name \
-            and "bench" in m["target"]["kind"] and m.get("executable"):
-        exe = m["executable"]
-if not exe:
-    sys.exit("could not find the %s bench executable in cargo output" % name)
-print(exe)
-' "$1"
-}
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
 if [[ -z "$BIN" && ( -z "$ONLY" || "$ONLY" == "reader" ) ]]; then
     echo "run_benchmarks: building benches/reader.rs" >&2
     BIN="$(bench_exe reader)"

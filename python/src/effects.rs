@@ -3,6 +3,7 @@
 
 use crate::arrays::{array_to_py, f32_input};
 use crate::errors::to_py;
+use audiostream::ndarray::{Array2, ArrayView2};
 use audiostream::transforms::Resample;
 use audiostream::{AudioEffector, EffectStream};
 use pyo3::prelude::*;
@@ -68,21 +69,11 @@ impl NativeEffectStream {
         py: Python<'py>,
         chunk: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let input = f32_input(chunk, "chunk")?;
-        let out = py
-            .detach(|| {
-                let mut s = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-                s.process(input.view())
-            })
-            .map_err(to_py)?;
-        Ok(array_to_py(py, out))
+        process_locked(py, &self.inner, chunk, "chunk")
     }
 
     fn flush<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let out = py
-            .detach(|| self.inner.lock().unwrap_or_else(|e| e.into_inner()).flush())
-            .map_err(to_py)?;
-        Ok(array_to_py(py, out))
+        flush_locked(py, &self.inner)
     }
 }
 
@@ -107,22 +98,73 @@ impl NativeResample {
         py: Python<'py>,
         chunk: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let input = f32_input(chunk, "waveform")?;
-        let out = py
-            .detach(|| {
-                let mut r = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-                r.process(input.view())
-            })
-            .map_err(to_py)?;
-        Ok(array_to_py(py, out))
+        process_locked(py, &self.inner, chunk, "waveform")
     }
 
     fn flush<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let out = py
-            .detach(|| self.inner.lock().unwrap_or_else(|e| e.into_inner()).flush())
-            .map_err(to_py)?;
-        Ok(array_to_py(py, out))
+        flush_locked(py, &self.inner)
     }
+}
+
+/// What the two stateful Python classes wrap: a stream that takes chunks and gives a tail at
+/// the end ([`EffectStream`] and [`Resample`] have these two methods, by these names, in the
+/// library; this trait lets one pair of functions below serve both classes).
+trait ChunkStream: Send {
+    fn process_chunk(&mut self, chunk: ArrayView2<'_, f32>) -> audiostream::Result<Array2<f32>>;
+    fn flush_stream(&mut self) -> audiostream::Result<Array2<f32>>;
+}
+
+impl ChunkStream for EffectStream {
+    fn process_chunk(&mut self, chunk: ArrayView2<'_, f32>) -> audiostream::Result<Array2<f32>> {
+        self.process(chunk)
+    }
+    fn flush_stream(&mut self) -> audiostream::Result<Array2<f32>> {
+        self.flush()
+    }
+}
+
+impl ChunkStream for Resample {
+    fn process_chunk(&mut self, chunk: ArrayView2<'_, f32>) -> audiostream::Result<Array2<f32>> {
+        self.process(chunk)
+    }
+    fn flush_stream(&mut self) -> audiostream::Result<Array2<f32>> {
+        self.flush()
+    }
+}
+
+/// `process` of a stream shared with Python threads: the input is copied while the GIL is
+/// held, then processed with the GIL released (a poisoned lock is taken over: the stream's own
+/// state says whether it can go on, by its errors).
+fn process_locked<'py, S: ChunkStream>(
+    py: Python<'py>,
+    stream: &Mutex<S>,
+    chunk: &Bound<'py, PyAny>,
+    what: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let input = f32_input(chunk, what)?;
+    let out = py
+        .detach(|| {
+            let mut s = stream.lock().unwrap_or_else(|e| e.into_inner());
+            s.process_chunk(input.view())
+        })
+        .map_err(to_py)?;
+    Ok(array_to_py(py, out))
+}
+
+/// `flush` of a stream shared with Python threads, with the GIL released.
+fn flush_locked<'py, S: ChunkStream>(
+    py: Python<'py>,
+    stream: &Mutex<S>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let out = py
+        .detach(|| {
+            stream
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .flush_stream()
+        })
+        .map_err(to_py)?;
+    Ok(array_to_py(py, out))
 }
 
 /// `functional.overdrive` on a `(channels, frames)` float32 array.

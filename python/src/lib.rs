@@ -13,6 +13,7 @@ mod errors;
 mod load;
 mod pyfile;
 mod reader;
+mod shared;
 mod writer;
 
 /// The module `audiostream._native`.

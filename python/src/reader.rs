@@ -1,35 +1,29 @@
-//! `NativeReader`: a [`StreamReader`] behind a mutex. Every method that reads or decodes
-//! takes the lock with the GIL released (`Python::detach`), so that another Python thread can
-//! run meanwhile, and a thread waiting for the lock never holds the GIL the holder needs.
+//! `NativeReader`: a [`StreamReader`] shared with Python threads (`crate::shared`: every
+//! method that reads or decodes takes its lock with the GIL released).
 
 use crate::arrays::chunk_to_py;
-use crate::errors::{closed, to_py};
+use crate::errors::to_py;
 use crate::pyfile::PyFile;
+use crate::shared::Shared;
 use audiostream::{AudioStreamOptions, Chunk, Options, SampleFormat, StreamReader};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use std::ffi::OsString;
 use std::io::Cursor;
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 /// The reader of one `audiostream.io.StreamReader`.
 #[pyclass(module = "audiostream._native")]
 pub struct NativeReader {
-    inner: Mutex<Option<StreamReader>>,
+    inner: Shared<StreamReader>,
 }
 
 impl NativeReader {
     fn wrap(r: StreamReader) -> Self {
         NativeReader {
-            inner: Mutex::new(Some(r)),
+            inner: Shared::new(r, "StreamReader"),
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Option<StreamReader>> {
-        // A panic inside the library while locked leaves the reader as it was.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Runs `f` on the reader with the GIL released.
@@ -38,10 +32,7 @@ impl NativeReader {
         py: Python<'_>,
         f: impl FnOnce(&mut StreamReader) -> audiostream::Result<T> + Send,
     ) -> PyResult<T> {
-        py.detach(|| match self.lock().as_mut() {
-            Some(r) => f(r).map_err(to_py),
-            None => Err(closed("StreamReader")),
-        })
+        self.inner.with(py, f)
     }
 
     /// `formats` (one for every output, or one each) as one sample format per output.
@@ -62,10 +53,7 @@ impl NativeReader {
 
     /// Runs `f` on the reader holding the GIL (quick queries).
     fn peek<T>(&self, f: impl FnOnce(&StreamReader) -> T) -> PyResult<T> {
-        self.lock()
-            .as_ref()
-            .map(f)
-            .ok_or_else(|| closed("StreamReader"))
+        self.inner.peek(f)
     }
 }
 
@@ -304,26 +292,19 @@ impl NativeReader {
     }
 
     /// In a child process after `fork()`: gives up the StreamReader without running its destructor
-    /// (its file descriptor and buffers are the parent's: closing or finalizing them here
-    /// would change the parent's file). `False` when a thread held it at the fork.
+    /// (see `Shared::forget_after_fork`). `False` when a thread held it at the fork.
     fn forget_after_fork(&self) -> bool {
-        let mut guard = match self.inner.try_lock() {
-            Ok(g) => g,
-            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => return false,
-        };
-        std::mem::forget(guard.take());
-        true
+        self.inner.forget_after_fork()
     }
 
     #[getter]
     fn closed(&self) -> bool {
-        self.lock().is_none()
+        self.inner.is_closed()
     }
 
     /// Closes the reader; closing again does nothing (as Python files).
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        let reader = py.detach(|| self.lock().take());
+        let reader = self.inner.take(py);
         reader.map_or(Ok(()), |r| r.close().map_err(to_py))
     }
 }

@@ -1,9 +1,10 @@
-//! `NativeWriter`: a [`StreamWriter`] behind a mutex; encoding runs with the GIL released
-//! (see `reader.rs` for the locking rule).
+//! `NativeWriter`: a [`StreamWriter`] shared with Python threads (`crate::shared`: encoding
+//! runs with the GIL released).
 
 use crate::arrays::describe;
-use crate::errors::{closed, to_py};
+use crate::errors::to_py;
 use crate::pyfile::PyFile;
+use crate::shared::Shared;
 use audiostream::ndarray::Array2;
 use audiostream::{AudioEncodeOptions, CodecConfig, Options, Pts, StreamWriter};
 use numpy::PyReadonlyArray2;
@@ -11,12 +12,11 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::ffi::OsString;
-use std::sync::{Mutex, MutexGuard};
 
 /// The writer of one `audiostream.io.StreamWriter`.
 #[pyclass(module = "audiostream._native")]
 pub struct NativeWriter {
-    inner: Mutex<Option<StreamWriter>>,
+    inner: Shared<StreamWriter>,
 }
 
 /// `CodecConfig` fields in the order of the Python dataclass.
@@ -63,12 +63,8 @@ impl Samples {
 impl NativeWriter {
     fn wrap(w: StreamWriter) -> Self {
         NativeWriter {
-            inner: Mutex::new(Some(w)),
+            inner: Shared::new(w, "StreamWriter"),
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Option<StreamWriter>> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn with<T: Send>(
@@ -76,10 +72,7 @@ impl NativeWriter {
         py: Python<'_>,
         f: impl FnOnce(&mut StreamWriter) -> audiostream::Result<T> + Send,
     ) -> PyResult<T> {
-        py.detach(|| match self.lock().as_mut() {
-            Some(w) => f(w).map_err(to_py),
-            None => Err(closed("StreamWriter")),
-        })
+        self.inner.with(py, f)
     }
 }
 
@@ -209,28 +202,20 @@ impl NativeWriter {
     }
 
     /// In a child process after `fork()`: gives up the StreamWriter without running its destructor
-    /// (its file descriptor and buffers are the parent's: closing or finalizing them here
-    /// would change the parent's file). `False` when a thread held it at the fork.
+    /// (see `Shared::forget_after_fork`). `False` when a thread held it at the fork.
     fn forget_after_fork(&self) -> bool {
-        let mut guard = match self.inner.try_lock() {
-            Ok(g) => g,
-            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => return false,
-        };
-        std::mem::forget(guard.take());
-        true
+        self.inner.forget_after_fork()
     }
 
     #[getter]
     fn closed(&self) -> bool {
-        self.lock().is_none()
+        self.inner.is_closed()
     }
 
-    /// Finalizes the output; closing again does nothing.
+    /// Finalizes the output (with the GIL released: the encoder's last frames and the
+    /// header's rewrite can take a while); closing again does nothing.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        py.detach(|| match self.lock().take() {
-            Some(w) => w.close().map_err(to_py),
-            None => Ok(()),
-        })
+        let writer = self.inner.take(py);
+        py.detach(|| writer.map_or(Ok(()), |w| w.close().map_err(to_py)))
     }
 }

@@ -113,7 +113,7 @@ impl StreamReader {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn pop_chunk_as<T: crate::Sample>(&mut self, output: usize) -> Result<Option<Chunk<T>>> {
-        self.get_out_stream_info(output)?;
+        self.check_output_index(output)?;
         self.popped = true;
         Ok(self.outputs[output].buffer.pop::<T>())
     }

@@ -259,16 +259,23 @@ impl StreamReader {
     /// # Ok::<(), audiostream::Error>(())
     /// ```
     pub fn get_out_stream_info(&self, i: usize) -> Result<OutputStream> {
-        self.outputs.get(i).map(|o| o.info.clone()).ok_or_else(|| {
-            Error::invalid_argument(
-                "output stream index",
-                i,
-                format!(
-                    "0..{} (the reader has {} output streams)",
-                    self.outputs.len(),
-                    self.outputs.len()
-                ),
-            )
-        })
+        self.check_output_index(i)?;
+        Ok(self.outputs[i].info.clone())
+    }
+
+    /// `InvalidArgument` naming the valid range when `i` is not an output's index.
+    pub(super) fn check_output_index(&self, i: usize) -> Result<()> {
+        if i < self.outputs.len() {
+            return Ok(());
+        }
+        Err(Error::invalid_argument(
+            "output stream index",
+            i,
+            format!(
+                "0..{} (the reader has {} output streams)",
+                self.outputs.len(),
+                self.outputs.len()
+            ),
+        ))
     }
 }
