@@ -1,12 +1,15 @@
 // Section "web" of BENCHMARKS.md (run by benches/bench_web.sh, which builds what it needs):
 // decode speed of the 10-minute music files in WebAssembly (audiostream-web's ChunkReader,
-// chunks of 4096 frames) under Node and in headless Chromium, without and with SIMD, against
+// chunks of 4096 frames, taken as new arrays by next() and into reused ones by readInto())
+// under Node and in headless Chromium, without and with SIMD, against
 // the same decode loop native (web/examples/decode_speed.rs); the .wasm's size raw, gzipped and
 // brotli'd, and what each codec and crate weighs in it; the WASI CLI's and the static
 // binary's sizes.
 //
-// Usage: node benches/bench_web.mjs --data DIR --reps N --native EXE --pkg DIR --pkg-simd DIR
-//          --names WASM --wasi WASM --static EXE [--no-chromium]
+// Usage: node benches/bench_web.mjs --data DIR --reps N --native EXE --pkg DIR [--pkg-simd DIR]
+//          [--names WASM --wasi WASM --static EXE] [--no-chromium] [--formats wav,flac,...]
+// Without --pkg-simd, no +simd columns. With --formats, only those files and no sizes, in a
+// section of their own (web-formats), which a full run removes.
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,14 +27,14 @@ const DATA = resolve(opt('data', join(ROOT, 'benches', 'data')));
 const REPS = Number(opt('reps', 5));
 const NATIVE = opt('native');
 const PKG = resolve(opt('pkg', join(ROOT, 'web', 'pkg')));
-const PKG_SIMD = resolve(opt('pkg-simd', join(ROOT, 'web', 'pkg-simd')));
+const PKG_SIMD = opt('pkg-simd') && resolve(opt('pkg-simd'));
 const NAMES = opt('names');
 const WASI = opt('wasi');
 const STATIC = opt('static');
 const CHROMIUM = !args.includes('--no-chromium');
 // A directory with one wasm-bindgen output per decode-* feature (benches/bench_web.sh).
 const FEATURE_SIZES = opt('feature-sizes');
-const FORMATS = [
+const ALL_FORMATS = [
   ['wav', 'WAV (s16)'],
   ['flac', 'FLAC (-5)'],
   ['mp3', 'MP3 (192k CBR)'],
@@ -39,6 +42,13 @@ const FORMATS = [
   ['m4a', 'AAC (192k, .m4a)'],
   ['opus', 'Opus (96k, .opus)'],
 ];
+// --formats wav,flac: only these (a quick run, without the sizes).
+const ONLY = opt('formats')?.split(',').filter(Boolean);
+for (const f of ONLY ?? []) {
+  if (!ALL_FORMATS.some(([ext]) => ext === f)) throw new Error(`--formats: unknown ${f}; the formats are ${ALL_FORMATS.map(([e]) => e).join(', ')}`);
+}
+const PARTIAL = ONLY !== undefined && ONLY.length < ALL_FORMATS.length;
+const FORMATS = ALL_FORMATS.filter(([ext]) => !ONLY || ONLY.includes(ext));
 const files = FORMATS.map(([ext]) => join(DATA, `music10.${ext}`));
 const load0 = loadavg()[0];
 const median = (xs) => {
@@ -49,10 +59,7 @@ const median = (xs) => {
 const log = (...m) => console.error('bench_web:', ...m);
 
 // --- the contenders, set up once ------------------------------------------------------------
-const variants = [
-  ['wasm', PKG],
-  ['wasm+simd', PKG_SIMD],
-];
+const variants = [['wasm', PKG], ...(PKG_SIMD ? [['wasm+simd', PKG_SIMD]] : [])];
 const bytes = Object.fromEntries(files.map((f) => [f, readFileSync(f)]));
 async function loadPkg(dir) {
   const m = await import(join(dir, 'audiostream_web.js'));
@@ -67,6 +74,16 @@ function decodeAll(m, b) {
   const r = new m.ChunkReader(b, { framesPerChunk: 4096 });
   let frames = 0;
   for (let x = r.next(); !x.done; x = r.next()) frames += x.value.frames;
+  r.free();
+  return { frames, seconds: (performance.now() - t0) / 1000 };
+}
+/** The same into two arrays allocated once and reused (ChunkReader.readInto). */
+function decodeInto(m, b) {
+  const t0 = performance.now();
+  const r = new m.ChunkReader(b, { framesPerChunk: 4096 });
+  const bufs = Array.from({ length: r.numChannels }, () => new Float32Array(4096));
+  let frames = 0;
+  for (let n; (n = r.readInto(bufs)) > 0; ) frames += n;
   r.free();
   return { frames, seconds: (performance.now() - t0) / 1000 };
 }
@@ -130,21 +147,29 @@ for (let rep = 0; rep < REPS; rep++) {
     const nat = JSON.parse(execFileSync(NATIVE, ['1', f]).toString());
     record('native', f, nat);
     for (const [v] of variants) record(`node ${v}`, f, decodeAll(mods[v], bytes[f]));
+    record('node readInto', f, decodeInto(mods.wasm, bytes[f]));
     if (page) {
+      // [variant, into]: next() with each build, then readInto() with the default build.
+      const runs = [...variants.map(([v]) => [v, false]), ['wasm', true]];
       const res = await page.evaluate(
-        ({ n, vs }) =>
-          vs.map((v) => {
+        ({ n, runs }) =>
+          runs.map(([v, into]) => {
             const m = window.mods[v];
             const t0 = performance.now();
             const r = new m.ChunkReader(window.bytes[n], { framesPerChunk: 4096 });
             let fr = 0;
-            for (let x = r.next(); !x.done; x = r.next()) fr += x.value.frames;
+            if (into) {
+              const bufs = Array.from({ length: r.numChannels }, () => new Float32Array(4096));
+              for (let k; (k = r.readInto(bufs)) > 0; ) fr += k;
+            } else {
+              for (let x = r.next(); !x.done; x = r.next()) fr += x.value.frames;
+            }
             r.free();
             return { frames: fr, seconds: (performance.now() - t0) / 1000 };
           }),
-        { n: basename(f), vs: variants.map(([v]) => v) },
+        { n: basename(f), runs },
       );
-      variants.forEach(([v], i) => record(`chromium ${v}`, f, res[i]));
+      runs.forEach(([v, into], i) => record(into ? 'chromium readInto' : `chromium ${v}`, f, res[i]));
     }
   }
   log(`rep ${rep + 1}/${REPS}`);
@@ -167,7 +192,7 @@ const sizeOf = (path) => {
 };
 const wasmSizes = {
   wasm: sizeOf(join(PKG, 'audiostream_web_bg.wasm')),
-  'wasm+simd': sizeOf(join(PKG_SIMD, 'audiostream_web_bg.wasm')),
+  'wasm+simd': PKG_SIMD ? sizeOf(join(PKG_SIMD, 'audiostream_web_bg.wasm')) : null,
 };
 const jsSize = sizeOf(join(PKG, 'audiostream_web.js'));
 
@@ -308,17 +333,27 @@ const commit = (() => {
   }
 })();
 const now = new Date().toISOString().slice(0, 16).replace('T', ' ');
-const cmd = `benches/bench_web.sh --reps ${REPS}`;
+const cmd = `benches/bench_web.sh --reps ${REPS}${PARTIAL ? ` --formats ${ONLY.join(',')}` : ''}${PKG_SIMD ? '' : ' --no-simd'}`;
+const MARK = PARTIAL ? 'web-formats' : 'web';
 const L = [];
-L.push('<!-- BEGIN web -->');
-L.push('## WebAssembly: decode speed in Node and Chromium, sizes; the static binary');
+L.push(`<!-- BEGIN ${MARK} -->`);
+L.push(PARTIAL
+  ? `### WebAssembly decode speed, ${FORMATS.map(([, l]) => l).join(' and ')} only (a quick run; the full table is the section above)`
+  : '## WebAssembly: decode speed in Node and Chromium, sizes; the static binary');
 L.push('');
 L.push(`Measured ${now} UTC at commit ${commit} on ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), Linux ${release()}, Node ${process.version}${chromeVersion ? `, Chromium ${chromeVersion}` : ''}; regenerate with \`${cmd}\`. 1-minute load average: ${load0.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after.`);
 L.push('');
-L.push("Decode all of each 10-minute stereo 44.1 kHz music file (`benches/prepare_data.sh`) in chunks of 4096 frames: **native** is `web/examples/decode_speed.rs` (the package's decode loop, `session::Session`), built with the same profile as the .wasm (`web`: release with fat LTO), **wasm** is audiostream-web's `ChunkReader` iterated to the end (each chunk copied out to `Float32Array`s, as a JavaScript caller gets it) under Node and in headless Chromium (page thread), **+simd** the same built with `-C target-feature=+simd128`. In-process time from opening to the last chunk, median of " + REPS + ' repetitions, every contender once per file in each, round-robin; ratio = median over the repetitions of contender / native in the same repetition (target: ≤ 2). The machine is shared: the load average below says how much else ran.');
+L.push("Decode all of each 10-minute stereo 44.1 kHz music file (`benches/prepare_data.sh`) in chunks of 4096 frames: **native** is `web/examples/decode_speed.rs` (the package's decode loop, `session::Session`), built with the same profile as the .wasm (`web`: release with fat LTO), **wasm** (columns Node, Chromium) is audiostream-web's `ChunkReader` iterated to the end with `next()` (each chunk copied out to a new `Float32Array`, as a JavaScript caller gets it) under Node and in headless Chromium (page thread), **readInto** the same reader and build with `readInto()` into two `Float32Array`s allocated once and reused for every chunk, **+simd** (`next()`) built with `-C target-feature=+simd128`. In-process time from opening to the last chunk, median of " + REPS + ' repetitions, every contender once per file in each, round-robin; ratio = median over the repetitions of contender / native in the same repetition (target: ≤ 2). The machine is shared: the load averages in the line above say how much else ran.');
 L.push('');
-const CONTENDERS = ['node wasm', 'node wasm+simd', 'chromium wasm', 'chromium wasm+simd'].filter((c) => times[c]);
-const head = { 'node wasm': 'Node', 'node wasm+simd': 'Node +simd', 'chromium wasm': 'Chromium', 'chromium wasm+simd': 'Chromium +simd' };
+const CONTENDERS = ['node wasm', 'node readInto', 'node wasm+simd', 'chromium wasm', 'chromium readInto', 'chromium wasm+simd'].filter((c) => times[c]);
+const head = {
+  'node wasm': 'Node',
+  'node readInto': 'Node readInto',
+  'node wasm+simd': 'Node +simd',
+  'chromium wasm': 'Chromium',
+  'chromium readInto': 'Chromium readInto',
+  'chromium wasm+simd': 'Chromium +simd',
+};
 L.push(`| format | native | ${CONTENDERS.map((c) => head[c]).join(' | ')} | ${CONTENDERS.map((c) => `${head[c]} / native`).join(' | ')} | best within 2x |`);
 L.push(`|---|--:|${CONTENDERS.map(() => '--:|').join('')}${CONTENDERS.map(() => '--:|').join('')}:-:|`);
 const frameMismatch = [];
@@ -333,69 +368,80 @@ for (const [ext, label] of FORMATS) {
 }
 if (frameMismatch.length) log('frame counts differ:', frameMismatch.join('; '));
 L.push('');
-L.push(frameMismatch.length ? `Frame counts differ: ${frameMismatch.join('; ')}.` : 'Every contender decoded the same number of frames as native (26,460,000; Opus 28,800,000 at 48 kHz).');
-L.push('');
-L.push("Notes: the WebAssembly time includes copying the file into the module's memory (105 MB for the WAV) and copying every chunk out into a new `Float32Array` (one per chunk, the channels are views of it). What changed since the previous run (WAV 5.2-8.8x, FLAC 2.3-2.4x, Vorbis 2.6-3.5x, AAC 2.9-3.3x): PCM is deinterleaved a plane at a time by our decoder (`src/reader/pcm.rs`) instead of symphonia's, which renders a frame at a time through a closure with a fallible read per sample (47 % of a WAV's time in Node by `node --cpu-prof`; 11 % now); a chunk's channels share one `Float32Array` (one allocation per chunk instead of one per channel) and the result objects' property names are made once; the +simd build turns on rustfft's WebAssembly SIMD butterflies (rustfft leaves them out by default, so `+simd128` alone only auto-vectorized loops), which the IMDCTs of Vorbis, AAC and Opus use. SIMD is not the package's default because Safari before 16.4 cannot load it, and it costs 570 KiB (146 KiB gzipped).\n\nWhere the time goes in the formats above 2x (self time by `node --cpu-prof` in the .wasm with its name section; natively by `perf record` of `decode_speed`):\n\n- **WAV**: natively 0.07 s, little more than copying the samples. In Node, making the chunks' `Float32Array`s takes 22 %, the s16-to-f32 conversion into the chunk (audiostream's `ChunkBuffer::push_decoded`) 16 %, copying the file into the module 13 %, our deinterleave 11 %. In Chromium, 40 % is in `new Float32Array` for the chunks: fresh memory for every chunk (6460 chunks of 32 KB). Made any other way it costs the same: 6460 arrays of 32 KB by copying a view, by `new` and `set`, by `slice`, or as views of 1 MB pools take 0.37-0.51 s in headless Chromium (0.19-0.45 s in Node). So the cost is the fresh memory, not the call. Only handing the caller the same memory again would remove it: a reader that fills arrays the caller passes back, which does not exist yet.\n- **Vorbis** (symphonia-codec-vorbis): `decode_inner` (residue decode and inverse coupling, inlined) 48 % of the time in WebAssembly and 50 % natively, floor synthesis 11 % (20 % natively), symphonia-core's IMDCT 9 % (13 %), rustfft's scalar butterflies 10 % (natively its AVX butterflies, 3 %). The time is spread over symphonia's code as it is natively, so the ratio is V8's code for symphonia's scalar loops, not the JavaScript boundary. Only SIMD moved it: to 2.3-2.4x, with rustfft's SIMD butterflies.\n- **AAC** (symphonia-codec-aac): spectrum and Huffman decoding 31 % (57 % natively), synthesis 10 %, IMDCT 11 %, rustfft's scalar butterflies 17 % (AVX natively: 5 %). The FFT is about 3x slower than native without SIMD, and SIMD brings AAC to 2.1-2.2x. The rest is symphonia's decoder.\n- **FLAC**, now within 2x: our copy's Rice decoder 26 % (35 % natively) and LPC predictor 28 % (36 %), symphonia-core's bit reader 12 % (inlined natively), CRC-16 5 %. This is the native distribution, and SIMD gains 5-10 %. What would help it and the others: an LPC predictor with 32-bit accumulation when the coefficients allow it (libFLAC's `FLAC__lpc_restore_signal`), which `+simd128` could vectorize, and a bit reader that refills 64 bits at a time inlined into the Rice loop.");
-L.push('');
-L.push('### Sizes');
-L.push('');
-L.push('| artifact | raw | gzip -9 | brotli -11 |');
-L.push('|---|--:|--:|--:|');
-L.push(`| \`web/pkg/audiostream_web_bg.wasm\` (every format and codec) | ${kib(wasmSizes.wasm.raw)} | ${kib(wasmSizes.wasm.gzip)} | ${kib(wasmSizes.wasm.brotli)} |`);
-L.push(`| the same with \`+simd128\` | ${kib(wasmSizes['wasm+simd'].raw)} | ${kib(wasmSizes['wasm+simd'].gzip)} | ${kib(wasmSizes['wasm+simd'].brotli)} |`);
-L.push(`| \`web/pkg/audiostream_web.js\` (wasm-bindgen's glue) | ${kib(jsSize.raw)} | ${kib(jsSize.gzip)} | ${kib(jsSize.brotli)} |`);
-if (WASI) {
-  const s = sizeOf(WASI);
-  L.push(`| WASI CLI \`audiostream.wasm\` (\`--no-default-features --features decode,cli\`, wasm32-wasip1) | ${kib(s.raw)} | ${kib(s.gzip)} | ${kib(s.brotli)} |`);
-}
-if (STATIC) {
-  const s = sizeOf(STATIC);
-  L.push(`| static CLI (\`scripts/build-static.sh\`: x86_64 musl, stripped, encoders and network, no devices) | ${mib(s.raw)} | ${mib(s.gzip)} | ${mib(s.brotli)} |`);
-}
-if (FEATURE_SIZES) {
-  const FEATURES = [
-    ['decode-wav', 'WAV (PCM, float, A-law/µ-law, ADPCM)'],
-    ['decode-aiff', 'AIFF/AIFC (PCM)'],
-    ['decode-flac', 'FLAC'],
-    ['decode-mp3', 'MP3 (MPEG audio layers I-III)'],
-    ['decode-ogg', 'Ogg Vorbis and Ogg Opus'],
-    ['decode-mp4', 'MP4/M4A (AAC-LC, ALAC)'],
-    ['decode-aac', 'ADTS AAC (.aac)'],
-    ['decode-mkv', 'Matroska/WebM (Vorbis, Opus)'],
-    ['decode-caf', 'CAF (PCM, ALAC, IMA ADPCM)'],
-  ];
+L.push(frameMismatch.length ? `Frame counts differ: ${frameMismatch.join('; ')}.` : `Every contender decoded the same number of frames as native (26,460,000${FORMATS.some(([e]) => e === 'opus') ? '; Opus 28,800,000 at 48 kHz' : ''}).`);
+if (!PARTIAL) {
   L.push('');
-  L.push("The .wasm with one format only (`web/build.sh --features decode-flac`, any comma-separated list of these; the crate's default is `decode`, every one). Each build has the reader, the resampler (rubato), the tag readers, raw PCM and the JavaScript bindings, which are most of the smallest builds:");
+  L.push("Notes: the WebAssembly time includes copying the file into the module's memory (105 MB for the WAV) and copying every chunk out: into a new `Float32Array` with `next()` (one per chunk, the channels are views of it), into the caller's arrays with `readInto()`. What changed since the previous run (WAV 5.2-8.8x, FLAC 2.3-2.4x, Vorbis 2.6-3.5x, AAC 2.9-3.3x): PCM is deinterleaved a plane at a time by our decoder (`src/reader/pcm.rs`) instead of symphonia's, which renders a frame at a time through a closure with a fallible read per sample (47 % of a WAV's time in Node by `node --cpu-prof`; 11 % now); a chunk's channels share one `Float32Array` (one allocation per chunk instead of one per channel) and the result objects' property names are made once; the +simd build turns on rustfft's WebAssembly SIMD butterflies (rustfft leaves them out by default, so `+simd128` alone only auto-vectorized loops), which the IMDCTs of Vorbis, AAC and Opus use. SIMD is not the package's default because Safari before 16.4 cannot load it, and it costs 570 KiB (146 KiB gzipped).\n\nWhere the time goes in the formats above 2x (self time by `node --cpu-prof` in the .wasm with its name section; natively by `perf record` of `decode_speed`):\n\n- **WAV**: natively 0.07 s, little more than copying the samples. In Node, making the chunks' `Float32Array`s takes 22 %, the s16-to-f32 conversion into the chunk (audiostream's `ChunkBuffer::push_decoded`) 16 %, copying the file into the module 13 %, our deinterleave 11 %. In Chromium, 40 % is in `new Float32Array` for the chunks: fresh memory for every chunk (6460 chunks of 32 KB). Made any other way it costs the same: 6460 arrays of 32 KB by copying a view, by `new` and `set`, by `slice`, or as views of 1 MB pools take 0.37-0.51 s in headless Chromium (0.19-0.45 s in Node). So the cost is the fresh memory, not the call. Only handing the caller the same memory again removes it: `ChunkReader.readInto(arrays)` fills arrays the caller allocates once (the readInto columns). It copies out of the module rather than handing out views of the module's memory, which the next growth of that memory would detach under the caller.\n- **Vorbis** (symphonia-codec-vorbis): `decode_inner` (residue decode and inverse coupling, inlined) 48 % of the time in WebAssembly and 50 % natively, floor synthesis 11 % (20 % natively), symphonia-core's IMDCT 9 % (13 %), rustfft's scalar butterflies 10 % (natively its AVX butterflies, 3 %). The time is spread over symphonia's code as it is natively, so the ratio is V8's code for symphonia's scalar loops, not the JavaScript boundary. Only SIMD moved it: to 2.3-2.4x, with rustfft's SIMD butterflies.\n- **AAC** (symphonia-codec-aac): spectrum and Huffman decoding 31 % (57 % natively), synthesis 10 %, IMDCT 11 %, rustfft's scalar butterflies 17 % (AVX natively: 5 %). The FFT is about 3x slower than native without SIMD, and SIMD brings AAC to 2.1-2.2x. The rest is symphonia's decoder.\n- **FLAC**, now within 2x: our copy's Rice decoder 26 % (35 % natively) and LPC predictor 28 % (36 %), symphonia-core's bit reader 12 % (inlined natively), CRC-16 5 %. This is the native distribution, and SIMD gains 5-10 %. What would help it and the others: an LPC predictor with 32-bit accumulation when the coefficients allow it (libFLAC's `FLAC__lpc_restore_signal`), which `+simd128` could vectorize, and a bit reader that refills 64 bits at a time inlined into the Rice loop.");
   L.push('');
-  L.push('| features | reads | raw | gzip -9 | brotli -11 |');
-  L.push('|---|---|--:|--:|--:|');
-  for (const [f, what] of FEATURES) {
-    const path = join(FEATURE_SIZES, f, 'audiostream_web_bg.wasm');
-    if (!existsSync(path)) continue;
-    const s = sizeOf(path);
-    L.push(`| \`${f}\` | ${what} | ${kib(s.raw)} | ${kib(s.gzip)} | ${kib(s.brotli)} |`);
+  L.push('### Sizes');
+  L.push('');
+  L.push('| artifact | raw | gzip -9 | brotli -11 |');
+  L.push('|---|--:|--:|--:|');
+  L.push(`| \`web/pkg/audiostream_web_bg.wasm\` (every format and codec) | ${kib(wasmSizes.wasm.raw)} | ${kib(wasmSizes.wasm.gzip)} | ${kib(wasmSizes.wasm.brotli)} |`);
+  if (wasmSizes['wasm+simd']) L.push(`| the same with \`+simd128\` | ${kib(wasmSizes['wasm+simd'].raw)} | ${kib(wasmSizes['wasm+simd'].gzip)} | ${kib(wasmSizes['wasm+simd'].brotli)} |`);
+  L.push(`| \`web/pkg/audiostream_web.js\` (wasm-bindgen's glue) | ${kib(jsSize.raw)} | ${kib(jsSize.gzip)} | ${kib(jsSize.brotli)} |`);
+  if (WASI) {
+    const s = sizeOf(WASI);
+    L.push(`| WASI CLI \`audiostream.wasm\` (\`--no-default-features --features decode,cli\`, wasm32-wasip1) | ${kib(s.raw)} | ${kib(s.gzip)} | ${kib(s.brotli)} |`);
   }
-  const all = wasmSizes.wasm;
-  L.push(`| \`decode\` (the default) | every format and codec | ${kib(all.raw)} | ${kib(all.gzip)} | ${kib(all.brotli)} |`);
+  if (STATIC) {
+    const s = sizeOf(STATIC);
+    L.push(`| static CLI (\`scripts/build-static.sh\`: x86_64 musl, stripped, encoders and network, no devices) | ${mib(s.raw)} | ${mib(s.gzip)} | ${mib(s.brotli)} |`);
+  }
+  if (FEATURE_SIZES) {
+    const FEATURES = [
+      ['decode-wav', 'WAV (PCM, float, A-law/µ-law, ADPCM)'],
+      ['decode-aiff', 'AIFF/AIFC (PCM)'],
+      ['decode-flac', 'FLAC'],
+      ['decode-mp3', 'MP3 (MPEG audio layers I-III)'],
+      ['decode-ogg', 'Ogg Vorbis and Ogg Opus'],
+      ['decode-mp4', 'MP4/M4A (AAC-LC, ALAC)'],
+      ['decode-aac', 'ADTS AAC (.aac)'],
+      ['decode-mkv', 'Matroska/WebM (Vorbis, Opus)'],
+      ['decode-caf', 'CAF (PCM, ALAC, IMA ADPCM)'],
+    ];
+    L.push('');
+    L.push("The .wasm with one format only (`web/build.sh --features decode-flac`, any comma-separated list of these; the crate's default is `decode`, every one). Each build has the reader, the resampler (rubato), the tag readers, raw PCM and the JavaScript bindings, which are most of the smallest builds:");
+    L.push('');
+    L.push('| features | reads | raw | gzip -9 | brotli -11 |');
+    L.push('|---|---|--:|--:|--:|');
+    for (const [f, what] of FEATURES) {
+      const path = join(FEATURE_SIZES, f, 'audiostream_web_bg.wasm');
+      if (!existsSync(path)) continue;
+      const s = sizeOf(path);
+      L.push(`| \`${f}\` | ${what} | ${kib(s.raw)} | ${kib(s.gzip)} | ${kib(s.brotli)} |`);
+    }
+    const all = wasmSizes.wasm;
+    L.push(`| \`decode\` (the default) | every format and codec | ${kib(all.raw)} | ${kib(all.gzip)} | ${kib(all.brotli)} |`);
+  }
+  if (w) {
+    L.push('');
+    L.push(`What each codec and crate weighs in the .wasm: function bodies attributed to the crate their name names (from the name section of the same build). Code: ${kib(w.code)}; data (tables): ${kib(w.dataBytes)}, not attributed.`);
+    L.push('');
+    L.push('| part | code |');
+    L.push('|---|--:|');
+    for (const [label, s] of attribution) L.push(`| ${label} | ${kib(s)} |`);
+    L.push('');
+    L.push("Inlining (fat LTO) moves code into its callers: a codec's code that is inlined into the reader loop or into the exported functions counts there, so the JavaScript bindings' share includes the decode loop inlined into `ChunkReader.next`. symphonia's own MP3, FLAC, MP4, Matroska, WAV/AIFF, CAF and ADPCM crates are not compiled in (our copies replace them).");
+  }
 }
-if (w) {
-  L.push('');
-  L.push(`What each codec and crate weighs in the .wasm: function bodies attributed to the crate their name names (from the name section of the same build). Code: ${kib(w.code)}; data (tables): ${kib(w.dataBytes)}, not attributed.`);
-  L.push('');
-  L.push('| part | code |');
-  L.push('|---|--:|');
-  for (const [label, s] of attribution) L.push(`| ${label} | ${kib(s)} |`);
-  L.push('');
-  L.push("Inlining (fat LTO) moves code into its callers: a codec's code that is inlined into the reader loop or into the exported functions counts there, so the JavaScript bindings' share includes the decode loop inlined into `ChunkReader.next`. symphonia's own MP3, FLAC, MP4, Matroska, WAV/AIFF, CAF and ADPCM crates are not compiled in (our copies replace them).");
-}
-L.push('<!-- END web -->');
+L.push(`<!-- END ${MARK} -->`);
 const section = L.join('\n');
 
 const path = join(ROOT, 'BENCHMARKS.md');
 let md = readFileSync(path, 'utf8');
-const begin = '<!-- BEGIN web -->';
-const end = '<!-- END web -->';
+const markers = (m) => [`<!-- BEGIN ${m} -->`, `<!-- END ${m} -->`];
+const [begin, end] = markers(MARK);
 if (md.includes(begin)) md = md.slice(0, md.indexOf(begin)) + section + md.slice(md.indexOf(end) + end.length);
-else md = `${md.trimEnd()}\n\n${section}\n`;
+else if (PARTIAL && md.includes(markers('web')[1])) {
+  // Right after the full section.
+  const at = md.indexOf(markers('web')[1]) + markers('web')[1].length;
+  md = `${md.slice(0, at)}\n\n${section}${md.slice(at)}`;
+} else md = `${md.trimEnd()}\n\n${section}\n`;
+if (!PARTIAL) {
+  // A full run supersedes a quick one.
+  const [b, e] = markers('web-formats');
+  if (md.includes(b)) md = md.slice(0, md.indexOf(b)).trimEnd() + '\n' + md.slice(md.indexOf(e) + e.length);
+}
 writeFileSync(path, md);
 console.log(section);

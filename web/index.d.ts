@@ -54,5 +54,13 @@ export function decode(bytes: Bytes, options?: DecodeOptions): DecodedAudio;
  * `for await (const chunk of chunks(bytes))` or `for (const chunk of ...)`: one chunk is
  * decoded at a time, so memory stays flat whatever the file's length. Throws an `Error` with
  * our message on bad input or options (and from the loop, if decoding fails later).
+ * `readInto(arrays)` gives the same chunks into arrays the caller reuses:
+ *
+ * ```js
+ * const r = chunks(bytes, { framesPerChunk: 4096 });
+ * const bufs = Array.from({ length: r.numChannels }, () => new Float32Array(4096));
+ * for (let n; (n = r.readInto(bufs)) > 0; ) draw(bufs, n);
+ * r.free();
+ * ```
  */
 export function chunks(bytes: Bytes, options?: ChunkOptions): ChunkReader;

@@ -31,7 +31,8 @@ async function decodeFile({ buffer, name, columns }) {
   const meta = info(file.bytes, { name });
   self.postMessage({ type: 'info', info: meta });
 
-  const reader = chunks(file.bytes, { name, framesPerChunk: 8192 });
+  const FRAMES = 8192;
+  const reader = chunks(file.bytes, { name, framesPerChunk: FRAMES });
   const rate = reader.sampleRate;
   const nch = reader.numChannels;
   const estimated = meta.duration ? Math.round(meta.duration * rate) : undefined;
@@ -62,9 +63,11 @@ async function decodeFile({ buffer, name, columns }) {
     sentColumn = Math.max(sentColumn, Math.floor(frames / perColumn));
   };
 
-  for await (const chunk of reader) {
-    const n = chunk.frames;
-    for (const ch of chunk.channels) {
+  // Every chunk is decoded into these arrays, reused (readInto): no new Float32Array per chunk,
+  // whose fresh memory was the largest cost of a WAV's decode in Chromium.
+  const bufs = Array.from({ length: nch }, () => new Float32Array(FRAMES));
+  for (let n; (n = reader.readInto(bufs)) > 0; ) {
+    for (const ch of bufs) {
       for (let i = 0; i < n; i++) {
         const col = Math.floor((frames + i) / perColumn);
         if (col >= columns) break;
@@ -87,7 +90,7 @@ async function decodeFile({ buffer, name, columns }) {
           });
         }
       }
-      if (keep) chunk.channels.forEach((ch, c) => store[c].set(ch, frames));
+      if (keep) bufs.forEach((ch, c) => store[c].set(ch.subarray(0, n), frames));
     }
     frames += n;
     const now = performance.now();

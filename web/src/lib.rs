@@ -470,15 +470,126 @@ fn iterator_result(value: &JsValue, done: bool, keys: &Keys) -> JsValue {
 /// `for await (const c of reader)` (the package's `init()` adds `Symbol.iterator` and
 /// `Symbol.asyncIterator`). Only one chunk is decoded at a time, so memory stays flat whatever
 /// the file's length. Leaving a loop early (`break`, an exception) calls `return()`, which
-/// releases the decoder; `free()` releases the object itself.
+/// releases the decoder; `free()` releases the object itself. `readInto(arrays)` gives the same
+/// chunks into arrays the caller allocates once, instead of new ones for every chunk.
+///
+/// ```js
+/// for (const { pts, frames, channels } of new ChunkReader(bytes, { framesPerChunk: 4096 })) {
+///   console.log(pts, frames, channels[0][0]);
+/// }
+/// ```
 #[wasm_bindgen]
 pub struct ChunkReader {
     session: Option<Session>,
     sample_rate: u32,
     channels: usize,
+    /// Frames of every chunk but the last: what `readInto`'s arrays must hold.
+    frames_per_chunk: usize,
     expected: Option<u64>,
     frames: u64,
     info: serde_json::Value,
+}
+
+impl ChunkReader {
+    /// The next chunk, `None` at the end; a decode error ends the reader.
+    fn advance(&mut self) -> Result<Option<Chunk>, JsError> {
+        let Some(s) = self.session.as_mut() else {
+            return Ok(None);
+        };
+        match s.next_chunk() {
+            Ok(Some(chunk)) => {
+                self.frames = s.frames;
+                Ok(Some(chunk))
+            }
+            Ok(None) => {
+                self.session = None;
+                Ok(None)
+            }
+            Err(e) => {
+                self.session = None;
+                Err(js_error(e))
+            }
+        }
+    }
+
+    /// `readInto`'s arrays, checked: an array of `numChannels` `Float32Array`s of at least
+    /// `framesPerChunk` samples each. Checked before anything is called on them: a JavaScript
+    /// exception thrown through the module would leave the reader borrowed for good.
+    fn targets(&self, channels: &JsValue) -> Result<Vec<Float32Array>, JsError> {
+        let allowed = || {
+            format!(
+                "an array of {} Float32Arrays (numChannels) of at least {} samples each \
+                 (framesPerChunk)",
+                self.channels, self.frames_per_chunk
+            )
+        };
+        let bad = || {
+            js_error(Error::invalid_argument(
+                "channels",
+                describe(channels),
+                allowed(),
+            ))
+        };
+        let Some(array) = channels.dyn_ref::<Array>() else {
+            return Err(bad());
+        };
+        if array.length() as usize != self.channels {
+            return Err(bad());
+        }
+        let min = self.frames_per_chunk as u32;
+        array
+            .iter()
+            .map(|v| match v.dyn_into::<Float32Array>() {
+                Ok(a) if a.length() >= min => Ok(a),
+                _ => Err(bad()),
+            })
+            .collect()
+    }
+}
+
+/// A short description of a JavaScript value for a message: `Float32Array(100)` rather than
+/// its samples, an array element by element (the first 8), strings and numbers as JSON.
+fn describe(v: &JsValue) -> String {
+    const SHOWN: u32 = 8;
+    if let Some(a) = v.dyn_ref::<Float32Array>() {
+        return format!("Float32Array({})", a.length());
+    }
+    if let Some(a) = v.dyn_ref::<Array>() {
+        let mut parts: Vec<String> = a
+            .iter()
+            .take(SHOWN as usize)
+            .map(|e| describe_leaf(&e))
+            .collect();
+        if a.length() > SHOWN {
+            parts.push(format!("... {} more", a.length() - SHOWN));
+        }
+        return format!("[{}]", parts.join(", "));
+    }
+    describe_leaf(v)
+}
+
+fn describe_leaf(v: &JsValue) -> String {
+    if let Some(a) = v.dyn_ref::<Float32Array>() {
+        return format!("Float32Array({})", a.length());
+    }
+    if v.is_string() || v.as_f64().is_some() || v.is_null() || v.as_bool().is_some() {
+        if let Some(s) = js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string()) {
+            return s;
+        }
+    }
+    if v.is_undefined() {
+        return "undefined".into();
+    }
+    if v.is_array() {
+        return "an array".into();
+    }
+    // Other objects by their constructor's name (Float64Array, Object, ...).
+    Reflect::get(v, &JsValue::from_str("constructor"))
+        .ok()
+        .and_then(|c| Reflect::get(&c, &JsValue::from_str("name")).ok())
+        .and_then(|n| n.as_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| v.js_typeof().as_string().unwrap_or_default())
 }
 
 #[wasm_bindgen]
@@ -497,6 +608,9 @@ impl ChunkReader {
         Ok(ChunkReader {
             sample_rate: s.sample_rate,
             channels: s.channels,
+            frames_per_chunk: req
+                .frames_per_chunk
+                .unwrap_or(session::DEFAULT_FRAMES_PER_CHUNK),
             expected: s.expected_frames,
             frames: 0,
             info,
@@ -543,28 +657,79 @@ impl ChunkReader {
     #[allow(clippy::should_implement_trait)]
     #[wasm_bindgen(unchecked_return_type = "IteratorResult<AudioChunk, undefined>")]
     pub fn next(&mut self) -> Result<JsValue, JsError> {
-        KEYS.with(|keys| {
-            let Some(s) = self.session.as_mut() else {
-                return Ok(iterator_result(&JsValue::UNDEFINED, true, keys));
-            };
-            match s.next_chunk() {
-                Ok(Some(chunk)) => {
-                    self.frames = s.frames;
-                    Ok(iterator_result(&chunk_to_js(&chunk, keys), false, keys))
-                }
-                Ok(None) => {
-                    self.session = None;
-                    Ok(iterator_result(&JsValue::UNDEFINED, true, keys))
-                }
-                Err(e) => {
-                    self.session = None;
-                    Err(js_error(e))
-                }
-            }
+        KEYS.with(|keys| match self.advance()? {
+            Some(chunk) => Ok(iterator_result(&chunk_to_js(&chunk, keys), false, keys)),
+            None => Ok(iterator_result(&JsValue::UNDEFINED, true, keys)),
         })
     }
 
+    /// Decodes the next chunk into arrays the caller owns and reuses: `channels` holds one
+    /// `Float32Array` per channel (`numChannels` of them, in the order of `next()`'s
+    /// `channels`), each at least `framesPerChunk` samples long. Returns the frames written
+    /// to the start of every array: `framesPerChunk`, fewer for the last chunk (the samples
+    /// after them are left as they were), and 0 at the end (then always 0).
+    ///
+    /// The same frames as `next()` (the two may be mixed; each call takes the next chunk), but
+    /// without a new `Float32Array` for every chunk: fresh memory per chunk was 40 % of a WAV's
+    /// decode time in Chromium (BENCHMARKS.md, "WebAssembly"). The samples are copied out of
+    /// the module, so the arrays stay valid whatever the module does later (views into its
+    /// memory would be detached when it grows).
+    ///
+    /// Throws an `Error` with our message when `channels` is not such an array (checked on
+    /// every call, also after the end), or when the file cannot be decoded further (the reader
+    /// is then finished).
+    ///
+    /// ```js
+    /// const reader = chunks(bytes, { framesPerChunk: 4096 });
+    /// const bufs = Array.from({ length: reader.numChannels }, () => new Float32Array(4096));
+    /// for (let n; (n = reader.readInto(bufs)) > 0; ) {
+    ///   draw(bufs[0].subarray(0, n)); // samples 0..n of each array are this chunk's
+    /// }
+    /// reader.free();
+    /// ```
+    #[wasm_bindgen(js_name = readInto)]
+    pub fn read_into(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Float32Array[]")] channels: &JsValue,
+    ) -> Result<u32, JsError> {
+        let targets = self.targets(channels)?;
+        let Some(chunk) = self.advance()? else {
+            return Ok(0);
+        };
+        let n = chunk.ncols();
+        if chunk.nrows() != targets.len() {
+            // The output stream's layout is fixed when it is set up; a chunk of another shape
+            // would be a bug in the reader, reported rather than half-copied.
+            self.session = None;
+            return Err(JsError::new(&format!(
+                "internal error: a chunk of {} channels from a reader of {}",
+                chunk.nrows(),
+                targets.len()
+            )));
+        }
+        // `targets` checked every array against `frames_per_chunk`, which no chunk exceeds.
+        let n32 = n as u32;
+        for (dst, row) in targets.iter().zip(chunk.rows()) {
+            let dst = if dst.length() == n32 {
+                dst.clone()
+            } else {
+                dst.subarray(0, n32)
+            };
+            match row.as_slice() {
+                Some(s) => dst.copy_from(s),
+                None => dst.copy_from(&row.to_vec()),
+            }
+        }
+        Ok(n32)
+    }
+
     /// Ends the iteration early and releases the decoder (a loop left by `break` calls it).
+    ///
+    /// ```js
+    /// const reader = chunks(bytes);
+    /// const first = reader.next().value; // only the first chunk
+    /// reader.return(); // the decoder is released; next() is done, readInto() gives 0
+    /// ```
     #[wasm_bindgen(
         js_name = "return",
         unchecked_return_type = "IteratorResult<AudioChunk, undefined>"

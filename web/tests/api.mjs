@@ -1,7 +1,9 @@
 // The JavaScript API in Node against the native reader (the CLI): on every fixture, info()
 // equals `audiostream info --json`; decode() and the chunked reader give the native decode's
 // frames (bit for bit for PCM, FLAC and MP3; within float rounding for Vorbis, AAC, Opus);
-// bad input is an Error with the native message; options are checked.
+// ChunkReader.readInto gives decode()'s frames bit for bit into reused arrays and rejects
+// wrong arrays with our message; bad input is an Error with the native message; options are
+// checked.
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { init, info, decode, chunks, ChunkReader } from '../index.js';
@@ -52,6 +54,44 @@ async function readChunks(bytes, options, fpc) {
   return { sampleRate: reader.sampleRate, channels, sizesOk, ptsOk, count: i, expected, framesRead: reader.framesRead };
 }
 
+/**
+ * Concatenates what ChunkReader.readInto writes into the same arrays, reused: `spare` samples
+ * longer than a chunk, filled with a sentinel that must survive after each chunk's frames.
+ * Checks that every chunk but the last has `fpc` frames, the last between 1 and `fpc`, and that
+ * readInto gives 0 at the end and after it.
+ */
+function readIntoAll(bytes, options, fpc, spare = 0) {
+  const reader = chunks(bytes, { ...options, framesPerChunk: fpc });
+  const SENTINEL = -1234.5;
+  const bufs = Array.from({ length: reader.numChannels }, () => new Float32Array(fpc + spare).fill(SENTINEL));
+  const parts = [];
+  const sizes = [];
+  let untouched = true;
+  for (let n; (n = reader.readInto(bufs)) > 0; ) {
+    sizes.push(n);
+    parts.push(bufs.map((b) => b.slice(0, n)));
+    for (const b of bufs) {
+      for (let i = n; i < b.length; i++) if (b[i] !== SENTINEL) untouched = false;
+      b.fill(SENTINEL);
+    }
+  }
+  const endsAtZero = reader.readInto(bufs) === 0 && reader.next().done === true;
+  const sizesOk = sizes.every((n, i) => (i < sizes.length - 1 ? n === fpc : n >= 1 && n <= fpc));
+  const n = sizes.reduce((a, x) => a + x, 0);
+  const channels = Array.from({ length: reader.numChannels }, (_, ch) => {
+    const out = new Float32Array(n);
+    let o = 0;
+    for (const p of parts) {
+      out.set(p[ch], o);
+      o += p[ch].length;
+    }
+    return out;
+  });
+  const result = { sampleRate: reader.sampleRate, channels, sizes, sizesOk, untouched, endsAtZero, framesRead: reader.framesRead };
+  reader.free();
+  return result;
+}
+
 console.log('fixture | frames wasm / native | md5 (planar f32) wasm | native | max diff | expected');
 for (const f of FIXTURE_CASES) {
   await t.step(f.name, async () => {
@@ -85,6 +125,20 @@ for (const f of FIXTURE_CASES) {
         t.check(`${f.name}: expectedFrames = ${chained ? "the first link's frames" : 'frames read'}`,
           chained ? r.expected === 11025 && r.framesRead === 22050 : r.expected === r.framesRead, `${r.expected} vs ${r.framesRead}`);
       }
+    }
+
+    // readInto: the same frames as decode(), bit for bit, into reused arrays; chunk sizes of
+    // 1000 (several chunks and a partial last one on every fixture), 4096, and one larger than
+    // most fixtures (a single partial chunk); arrays exactly a chunk long and longer.
+    for (const [fpc, spare] of [[1000, 0], [1000, 7], [4096, 0], [1 << 20, 0]]) {
+      const r = readIntoAll(bytes, opts, fpc, spare);
+      const c3 = compare(r, wasm);
+      const last = r.sizes.at(-1);
+      t.check(`${f.name}: readInto, chunks of ${fpc} into arrays of ${fpc + spare} = decode() bit for bit`, c3.identical,
+        `frames ${c3.framesA}/${c3.framesB}`);
+      t.check(`${f.name}: readInto of ${fpc} into ${fpc + spare}: ${r.sizes.length} chunks, the last of ${last} frames; the arrays after them untouched; 0 at the end`,
+        r.sizesOk && r.untouched && r.endsAtZero && r.framesRead === c3.framesA && last === c3.framesA - (r.sizes.length - 1) * fpc,
+        `sizes ok ${r.sizesOk}, untouched ${r.untouched}, 0 at the end ${r.endsAtZero}, framesRead ${r.framesRead}`);
     }
   });
 }
@@ -191,6 +245,63 @@ await t.step('options', async () => {
   const r2 = chunks(bytes, { framesPerChunk: 100 });
   t.check('ChunkReader.info() = info()', isDeepStrictEqual(r2.info(), info(bytes)));
   r2.free();
+});
+
+await t.step('readInto arguments', async () => {
+  const bytes = readFileSync(`${FIXTURES}/wav_s16_stereo_44100.wav`);
+  const whole = decode(bytes);
+  const r = chunks(bytes, { framesPerChunk: 100 });
+  const allowed = 'allowed: an array of 2 Float32Arrays (numChannels) of at least 100 samples each (framesPerChunk)';
+  const f32 = (n) => new Float32Array(n);
+  const cases = [
+    ['arrays one sample short', [f32(99), f32(100)], 'channels = [Float32Array(99), Float32Array(100)]'],
+    ['one array too few', [f32(100)], 'channels = [Float32Array(100)]'],
+    ['one array too many', [f32(100), f32(100), f32(100)], 'channels = [Float32Array(100), Float32Array(100), Float32Array(100)]'],
+    ['no arrays', [], 'channels = []'],
+    ['a Float32Array, not an array of them', f32(200), 'channels = Float32Array(200)'],
+    ['Float64Arrays', [new Float64Array(100), new Float64Array(100)], 'channels = [Float64Array, Float64Array]'],
+    ['numbers', [1, 2], 'channels = [1, 2]'],
+    ['nothing', undefined, 'channels = undefined'],
+  ];
+  for (const [what, arg, shown] of cases) {
+    let msg = '';
+    try {
+      r.readInto(arg);
+    } catch (e) {
+      msg = e.message;
+    }
+    t.check(`readInto(${what}) throws our message`, msg === `invalid argument: ${shown}; ${allowed}`, msg);
+  }
+  // A rejected call leaves the reader as it was: the next call gives the first chunk.
+  const bufs = [f32(100), f32(100)];
+  const n = r.readInto(bufs);
+  t.check('after the rejected calls, readInto gives the first chunk', n === 100 && r.framesRead === 100 &&
+    compare({ sampleRate: 44100, channels: bufs }, { sampleRate: 44100, channels: whole.channels.map((c) => c.slice(0, 100)) }).identical);
+  // next() and readInto() mixed: each takes the next chunk.
+  const c = r.next().value;
+  t.check('next() after readInto() gives the second chunk', c.frames === 100 && c.pts === 100 / 44100 &&
+    compare({ sampleRate: 44100, channels: c.channels }, { sampleRate: 44100, channels: whole.channels.map((x) => x.slice(100, 200)) }).identical);
+  t.check('readInto() after next() gives the third chunk', r.readInto(bufs) === 100 &&
+    compare({ sampleRate: 44100, channels: bufs }, { sampleRate: 44100, channels: whole.channels.map((x) => x.slice(200, 300)) }).identical);
+  // After return(), 0; the arguments are still checked.
+  r.return();
+  t.check('readInto() after return() gives 0', r.readInto(bufs) === 0);
+  let msg = '';
+  try {
+    r.readInto([f32(1), f32(1)]);
+  } catch (e) {
+    msg = e.message;
+  }
+  t.check('readInto() after the end still checks its arrays', msg.startsWith('invalid argument: channels = [Float32Array(1), Float32Array(1)]'), msg);
+  r.free();
+  // A converted reader: its numChannels is the output's.
+  const m = chunks(bytes, { channels: 1, sampleRate: 16000, framesPerChunk: 512 });
+  const mono = [f32(512)];
+  let total = 0;
+  for (let k; (k = m.readInto(mono)) > 0; ) total += k;
+  const want = decode(bytes, { channels: 1, sampleRate: 16000 }).channels[0].length;
+  t.check(`readInto on a converted reader (1 channel, 16 kHz): ${total} frames = decode()'s ${want}`, total === want);
+  m.free();
 });
 
 t.done();

@@ -1,7 +1,8 @@
 // The demo page (web/demo/) in headless Chromium (Debian's, driven by playwright-core): every
 // fixture picked in the page is decoded in its Web Worker to the native reader's frames
 // (SHA-256 of the samples equal for PCM, FLAC and MP3; Vorbis, AAC and Opus within float
-// rounding); files that are not audio show our error message on the page (no hang); the
+// rounding); ChunkReader.readInto in the page gives decode()'s frames bit for bit; files
+// that are not audio show our error message on the page (no hang); the
 // 16 kHz mono WAV download has the native CLI's samples; a screenshot after decoding is not
 // empty.
 //
@@ -115,6 +116,73 @@ for (const f of FIXTURE_CASES.filter((f) => !f.options.format)) {
     t.check(`${f.name}: metadata shown`, s.info?.codec && (await page.isVisible('#meta')));
   });
 }
+
+// The package's readInto in the page itself (Chromium's JavaScript engine, not Node's): on
+// every fixture, the frames decode() gives, bit for bit, into arrays reused for every chunk;
+// every chunk but the last has framesPerChunk frames, the last its rest, and the samples after
+// it are untouched; wrong arrays are refused with our message.
+await t.step('readInto in Chromium', async () => {
+  const fixtures = FIXTURE_CASES.map((f) => ({ name: f.name, options: f.options }));
+  const results = await page.evaluate(async (fixtures) => {
+    const m = await import('/web/index.js');
+    await m.init();
+    const SENTINEL = -1234.5;
+    const out = [];
+    for (const f of fixtures) {
+      const bytes = new Uint8Array(await (await fetch(`/fixtures/${f.name}`)).arrayBuffer());
+      const whole = m.decode(bytes, f.options);
+      for (const fpc of [1000, 4096]) {
+        const r = m.chunks(bytes, { ...f.options, framesPerChunk: fpc });
+        const bufs = Array.from({ length: r.numChannels }, () => new Float32Array(fpc + 5).fill(SENTINEL));
+        const sizes = [];
+        let same = r.numChannels === whole.channels.length;
+        let untouched = true;
+        let at = 0;
+        for (let n; (n = r.readInto(bufs)) > 0; ) {
+          sizes.push(n);
+          bufs.forEach((b, c) => {
+            // Bit for bit: the float32 patterns, so NaN and -0 count too.
+            const got = new Uint32Array(b.buffer, b.byteOffset, n);
+            const want = new Uint32Array(whole.channels[c].buffer, whole.channels[c].byteOffset + at * 4, Math.min(n, whole.channels[c].length - at));
+            if (got.length !== want.length || got.some((x, i) => x !== want[i])) same = false;
+            for (let i = n; i < b.length; i++) if (b[i] !== SENTINEL) untouched = false;
+            b.fill(SENTINEL);
+          });
+          at += n;
+        }
+        const sizesOk = sizes.every((n, i) => (i < sizes.length - 1 ? n === fpc : n >= 1 && n <= fpc));
+        out.push({ name: f.name, fpc, same: same && at === whole.channels[0].length, frames: at, want: whole.channels[0].length,
+          sizes: sizes.length, last: sizes.at(-1), sizesOk, untouched, zero: r.readInto(bufs) === 0 });
+        r.free();
+      }
+    }
+    // Wrong arrays: our message.
+    const wav = new Uint8Array(await (await fetch('/fixtures/wav_s16_stereo_44100.wav')).arrayBuffer());
+    const r = m.chunks(wav, { framesPerChunk: 100 });
+    const errors = [[new Float32Array(99), new Float32Array(100)], [new Float32Array(100)]].map((arg) => {
+      try {
+        r.readInto(arg);
+        return 'no error';
+      } catch (e) {
+        return e.message;
+      }
+    });
+    const after = r.readInto([new Float32Array(100), new Float32Array(100)]);
+    r.free();
+    return { out, errors, after };
+  }, fixtures);
+  for (const x of results.out) {
+    t.check(`${x.name}: readInto in Chromium, chunks of ${x.fpc}: decode()'s ${x.want} frames bit for bit, ${x.sizes} chunks, the last of ${x.last}`,
+      x.same && x.sizesOk && x.untouched && x.zero && x.last === x.frames - (x.sizes - 1) * x.fpc,
+      `frames ${x.frames}/${x.want}, same ${x.same}, sizes ok ${x.sizesOk}, untouched ${x.untouched}, 0 at the end ${x.zero}`);
+  }
+  const allowed = 'allowed: an array of 2 Float32Arrays (numChannels) of at least 100 samples each (framesPerChunk)';
+  t.check('readInto in Chromium: short arrays refused with our message',
+    results.errors[0] === `invalid argument: channels = [Float32Array(99), Float32Array(100)]; ${allowed}`, results.errors[0]);
+  t.check('readInto in Chromium: a missing channel refused with our message',
+    results.errors[1] === `invalid argument: channels = [Float32Array(100)]; ${allowed}`, results.errors[1]);
+  t.check('readInto in Chromium: the reader reads on after a refusal', results.after === 100, String(results.after));
+});
 
 // Not audio: our message on the page, the native CLI's, quickly.
 for (const name of BAD_FIXTURES) {
