@@ -335,7 +335,7 @@ impl TempFile {
 impl Drop for TempFile {
     fn drop(&mut self) {
         // Closed first: Windows cannot remove an open file.
-        drop(self.file.take());
+        self.file = None;
         if let Some(path) = self.path.take() {
             let _ = std::fs::remove_file(path);
         }
