@@ -14,12 +14,10 @@
 //  - 32-bit streams: the side channel of a stereo-decorrelated frame has 33 bits; it is decoded
 //    with 64-bit samples and prediction, as libFLAC does (it read 33 bits with read_bits_leq32 and
 //    decoded garbage, or panicked in debug builds) (uncommon/05).
+//  - The fixed and LPC predictors moved to predict.rs (32-bit arithmetic where it gives the same
+//    result; loops specialised by order), for speed.
 //  - STREAMINFO (the extra data) is read leniently and is optional; its maximum block size is only
 //    a capacity hint (faulty/08, 09; streams without STREAMINFO, uncommon/10, 11, faulty/06).
-
-use std::cmp;
-use std::convert::TryInto;
-use std::num::Wrapping;
 
 use symphonia_core::audio::{
     AsGenericAudioBufferRef, Audio, AudioBuffer, AudioMut, AudioSpec, GenericAudioBufferRef,
@@ -39,6 +37,7 @@ use log::{debug, log_enabled, warn};
 
 use super::demuxer::{flac_channels, read_stream_info};
 use super::frame::*;
+use super::predict::{fixed_restore, lpc_restore};
 use super::validate::Validator;
 
 fn decorrelate_left_side(left: &[i32], side: &mut [i32]) {
@@ -667,12 +666,8 @@ fn decode_fixed_linear<B: ReadBitsLtr>(
     // Decode the residuals for the predicted samples.
     decode_residual(bs, order, buf)?;
 
-    // Run the Fixed predictor (appends to residuals).
-    //
-    // TODO: The fixed predictor uses 64-bit accumulators by default to support bps > 26. On 64-bit
-    // machines, this is preferable, but on 32-bit machines if bps <= 26, run a 32-bit predictor,
-    // and fallback to the 64-bit predictor if necessary (which is basically never).
-    fixed_predict(order, buf);
+    // Run the Fixed predictor (appends to residuals), in wrapping 32-bit arithmetic (predict.rs).
+    fixed_restore(order, buf);
 
     Ok(())
 }
@@ -707,28 +702,9 @@ fn decode_linear<B: ReadBitsLtr>(bs: &mut B, bps: u32, order: u32, buf: &mut [i3
 
         decode_residual(bs, order, buf)?;
 
-        // Helper function to dispatch to a predictor with a maximum order of N.
-        #[inline(always)]
-        fn lpc<const N: usize>(order: u32, coeffs: &[i32; 32], coeff_shift: i32, buf: &mut [i32]) {
-            let coeffs_n = (&coeffs[32 - N..32])
-                .try_into()
-                .expect("slice has exactly N elements");
-            lpc_predict::<N>(order as usize, coeffs_n, coeff_shift as u32, buf);
-        }
-
-        // Pick the best length linear predictor to use based on the order. Most FLAC streams use
-        // the subset format and have an order <= 12. Therefore, for orders <= 12, dispatch to
-        // predictors that roughly match the order. If a predictor is too long for a given order,
-        // then there will be wasted computations. On the other hand, it is not worth the code bloat
-        // to specialize for every order <= 12.
-        match order {
-            0..=4 => lpc::<4>(order, &qlp_coeffs, qlp_coeff_shift, buf),
-            5..=6 => lpc::<6>(order, &qlp_coeffs, qlp_coeff_shift, buf),
-            7..=8 => lpc::<8>(order, &qlp_coeffs, qlp_coeff_shift, buf),
-            9..=10 => lpc::<10>(order, &qlp_coeffs, qlp_coeff_shift, buf),
-            11..=12 => lpc::<12>(order, &qlp_coeffs, qlp_coeff_shift, buf),
-            _ => lpc::<32>(order, &qlp_coeffs, qlp_coeff_shift, buf),
-        };
+        // 32-bit accumulation when it cannot overflow, one loop per order (predict.rs).
+        let coeffs = &qlp_coeffs[32 - order as usize..];
+        lpc_restore(bps, coeffs, qlp_coeff_shift as u32, buf);
     } else {
         return unsupported_error("flac: lpc shifts less than 0 are not supported");
     }
@@ -883,95 +859,4 @@ fn verify_rice_signed_to_i32() {
     assert_eq!(rice_signed_to_i32(10), 5);
 
     assert_eq!(rice_signed_to_i32(u32::max_value()), -2_147_483_648);
-}
-
-fn fixed_predict(order: u32, buf: &mut [i32]) {
-    debug_assert!(order <= 4);
-
-    // The Fixed Predictor is just a hard-coded version of the Linear Predictor up to order 4 and
-    // with fixed coefficients. Some cases may be simplified such as orders 0 and 1. For orders 2
-    // through 4, use the same IIR-style algorithm as the Linear Predictor.
-    match order {
-        // A 0th order predictor always predicts 0, and therefore adds nothing to any of the samples
-        // in buf. Do nothing.
-        0 => (),
-        // A 1st order predictor always returns the previous sample since the polynomial is:
-        // s(i) = 1*s(i),
-        1 => {
-            for i in 1..buf.len() {
-                buf[i] = buf[i].wrapping_add(buf[i - 1]);
-            }
-        }
-        // A 2nd order predictor uses the polynomial: s(i) = 2*s(i-1) - 1*s(i-2).
-        2 => {
-            for i in 2..buf.len() {
-                let a = Wrapping(-1) * Wrapping(i64::from(buf[i - 2]));
-                let b = Wrapping(2) * Wrapping(i64::from(buf[i - 1]));
-                buf[i] = buf[i].wrapping_add((a + b).0 as i32);
-            }
-        }
-        // A 3rd order predictor uses the polynomial: s(i) = 3*s(i-1) - 3*s(i-2) + 1*s(i-3).
-        3 => {
-            for i in 3..buf.len() {
-                let a = Wrapping(1) * Wrapping(i64::from(buf[i - 3]));
-                let b = Wrapping(-3) * Wrapping(i64::from(buf[i - 2]));
-                let c = Wrapping(3) * Wrapping(i64::from(buf[i - 1]));
-                buf[i] = buf[i].wrapping_add((a + b + c).0 as i32);
-            }
-        }
-        // A 4th order predictor uses the polynomial:
-        // s(i) = 4*s(i-1) - 6*s(i-2) + 4*s(i-3) - 1*s(i-4).
-        4 => {
-            for i in 4..buf.len() {
-                let a = Wrapping(-1) * Wrapping(i64::from(buf[i - 4]));
-                let b = Wrapping(4) * Wrapping(i64::from(buf[i - 3]));
-                let c = Wrapping(-6) * Wrapping(i64::from(buf[i - 2]));
-                let d = Wrapping(4) * Wrapping(i64::from(buf[i - 1]));
-                buf[i] = buf[i].wrapping_add((a + b + c + d).0 as i32);
-            }
-        }
-        _ => unreachable!(),
-    };
-}
-
-/// Generalized Linear Predictive Coding (LPC) decoder. The exact number of coefficients given is
-/// specified by `order`. Coefficients must be stored in reverse order in `coeffs` with the first
-/// coefficient at index 31. Coefficients at indices less than 31 - `order` must be 0.
-/// It is expected that the first `order` samples in `buf` are warm-up samples.
-fn lpc_predict<const N: usize>(order: usize, coeffs: &[i32; N], coeff_shift: u32, buf: &mut [i32]) {
-    // Order must be less than or equal to the number of coefficients.
-    debug_assert!(order <= coeffs.len());
-
-    // Order must be less than to equal to the number of samples the buffer can hold.
-    debug_assert!(order <= buf.len());
-
-    // The main, efficient, predictor loop needs N previous samples to run. Since order <= N,
-    // calculate enough samples to reach N.
-    let n_prefill = cmp::min(N, buf.len()) - order;
-
-    for i in order..order + n_prefill {
-        let predicted = coeffs[N - order..N]
-            .iter()
-            .zip(&buf[i - order..i])
-            .map(|(&c, &sample)| c as i64 * sample as i64)
-            .sum::<i64>();
-
-        buf[i] = buf[i].wrapping_add((predicted >> coeff_shift) as i32);
-    }
-
-    // If the pre-fill operation filled the entire sample buffer, return immediately.
-    if buf.len() <= N {
-        return;
-    }
-
-    // Main predictor loop. Calculate each sample by applying what is essentially an IIR filter.
-    for i in N..buf.len() {
-        let predicted = coeffs
-            .iter()
-            .zip(&buf[i - N..i])
-            .map(|(&c, &s)| i64::from(c) * i64::from(s))
-            .sum::<i64>();
-
-        buf[i] = buf[i].wrapping_add((predicted >> coeff_shift) as i32);
-    }
 }

@@ -18,6 +18,7 @@ mod decoder;
 mod demuxer;
 mod frame;
 mod parser;
+mod predict;
 mod validate;
 
 pub use decoder::FlacDecoder;
