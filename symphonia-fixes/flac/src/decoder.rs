@@ -14,6 +14,8 @@
 //  - 32-bit streams: the side channel of a stereo-decorrelated frame has 33 bits; it is decoded
 //    with 64-bit samples and prediction, as libFLAC does (it read 33 bits with read_bits_leq32 and
 //    decoded garbage, or panicked in debug builds) (uncommon/05).
+//  - The subframes are read with our bit reader (bits.rs: 8-byte refills, Rice partitions decoded
+//    from its register) instead of symphonia-core's BitReaderLtr, for speed.
 //  - The fixed and LPC predictors moved to predict.rs (32-bit arithmetic where it gives the same
 //    result; loops specialised by order), for speed.
 //  - STREAMINFO (the extra data) is read leniently and is optional; its maximum block size is only
@@ -28,13 +30,14 @@ use symphonia_core::codecs::audio::{AudioCodecParameters, AudioDecoderOptions};
 use symphonia_core::codecs::audio::{AudioDecoder, FinalizeResult, VerificationCheck};
 use symphonia_core::codecs::registry::{RegisterableAudioDecoder, SupportedAudioCodec};
 use symphonia_core::errors::{Error, Result, decode_error, unsupported_error};
-use symphonia_core::io::{BitReaderLtr, BufReader, ReadBitsLtr};
+use symphonia_core::io::BufReader;
 use symphonia_core::packet::PacketRef;
 use symphonia_core::support_audio_codec;
 use symphonia_core::util::bits::{sign_extend_leq32_to_i32, sign_extend_leq64_to_i64};
 
 use log::{debug, log_enabled, warn};
 
+use super::bits::BitReader;
 use super::demuxer::{flac_channels, read_stream_info};
 use super::frame::*;
 use super::predict::{fixed_restore, lpc_restore};
@@ -264,7 +267,7 @@ impl FlacDecoder {
         // Only Bitstream reading for subframes.
         {
             // Sub-frames don't have any byte-aligned content, so use a BitReader.
-            let mut bs = BitReaderLtr::new(reader.read_buf_bytes_available_ref());
+            let mut bs = BitReader::new(reader.read_buf_bytes_available_ref());
 
             // Read each subframe based on the channel assignment into a planar buffer.
             match header.channel_assignment {
@@ -464,7 +467,7 @@ enum SubFrameType {
     Linear(u32),
 }
 
-fn read_subframe<B: ReadBitsLtr>(bs: &mut B, frame_bps: u32, buf: &mut [i32]) -> Result<()> {
+fn read_subframe(bs: &mut BitReader<'_>, frame_bps: u32, buf: &mut [i32]) -> Result<()> {
     let (subframe_type, dropped_bps) = read_subframe_header(bs, frame_bps)?;
 
     // The bits per sample stated in the frame header is for the decoded audio sub-block samples.
@@ -489,8 +492,8 @@ fn read_subframe<B: ReadBitsLtr>(bs: &mut B, frame_bps: u32, buf: &mut [i32]) ->
 
 /// Reads a subframe of up to 33 bits per sample (the Side channel of a 32-bit stream) into 64-bit
 /// samples. Residuals are 32-bit (as in libFLAC); prediction is done in 64 bits.
-fn read_subframe_wide<B: ReadBitsLtr>(
-    bs: &mut B,
+fn read_subframe_wide(
+    bs: &mut BitReader<'_>,
     frame_bps: u32,
     buf: &mut [i64],
     residual: &mut [i32],
@@ -498,7 +501,7 @@ fn read_subframe_wide<B: ReadBitsLtr>(
     let (subframe_type, dropped_bps) = read_subframe_header(bs, frame_bps)?;
     let bps = frame_bps - dropped_bps;
 
-    let read_verbatim = |bs: &mut B, out: &mut [i64]| -> Result<()> {
+    let read_verbatim = |bs: &mut BitReader<'_>, out: &mut [i64]| -> Result<()> {
         for sample in out.iter_mut() {
             *sample = sign_extend_leq64_to_i64(bs.read_bits_leq64(bps)?, bps);
         }
@@ -580,7 +583,7 @@ fn read_subframe_wide<B: ReadBitsLtr>(
 }
 
 /// Reads a subframe header, returning the subframe type and the number of wasted bits.
-fn read_subframe_header<B: ReadBitsLtr>(bs: &mut B, frame_bps: u32) -> Result<(SubFrameType, u32)> {
+fn read_subframe_header(bs: &mut BitReader<'_>, frame_bps: u32) -> Result<(SubFrameType, u32)> {
     // First sub-frame bit must always 0.
     if bs.read_bool()? {
         return decode_error("flac: subframe padding is not 0");
@@ -632,7 +635,7 @@ fn samples_shl(shift: u32, buf: &mut [i32]) {
     }
 }
 
-fn decode_constant<B: ReadBitsLtr>(bs: &mut B, bps: u32, buf: &mut [i32]) -> Result<()> {
+fn decode_constant(bs: &mut BitReader<'_>, bps: u32, buf: &mut [i32]) -> Result<()> {
     let const_sample = sign_extend_leq32_to_i32(bs.read_bits_leq32(bps)?, bps);
 
     for sample in buf.iter_mut() {
@@ -642,7 +645,7 @@ fn decode_constant<B: ReadBitsLtr>(bs: &mut B, bps: u32, buf: &mut [i32]) -> Res
     Ok(())
 }
 
-fn decode_verbatim<B: ReadBitsLtr>(bs: &mut B, bps: u32, buf: &mut [i32]) -> Result<()> {
+fn decode_verbatim(bs: &mut BitReader<'_>, bps: u32, buf: &mut [i32]) -> Result<()> {
     for sample in buf.iter_mut() {
         *sample = sign_extend_leq32_to_i32(bs.read_bits_leq32(bps)?, bps);
     }
@@ -650,8 +653,8 @@ fn decode_verbatim<B: ReadBitsLtr>(bs: &mut B, bps: u32, buf: &mut [i32]) -> Res
     Ok(())
 }
 
-fn decode_fixed_linear<B: ReadBitsLtr>(
-    bs: &mut B,
+fn decode_fixed_linear(
+    bs: &mut BitReader<'_>,
     bps: u32,
     order: u32,
     buf: &mut [i32],
@@ -672,7 +675,7 @@ fn decode_fixed_linear<B: ReadBitsLtr>(
     Ok(())
 }
 
-fn decode_linear<B: ReadBitsLtr>(bs: &mut B, bps: u32, order: u32, buf: &mut [i32]) -> Result<()> {
+fn decode_linear(bs: &mut BitReader<'_>, bps: u32, order: u32, buf: &mut [i32]) -> Result<()> {
     if order as usize > buf.len() {
         return decode_error("flac: predictor order is greater than the block size");
     }
@@ -712,11 +715,7 @@ fn decode_linear<B: ReadBitsLtr>(bs: &mut B, bps: u32, order: u32, buf: &mut [i3
     Ok(())
 }
 
-fn decode_residual<B: ReadBitsLtr>(
-    bs: &mut B,
-    n_prelude_samples: u32,
-    buf: &mut [i32],
-) -> Result<()> {
+fn decode_residual(bs: &mut BitReader<'_>, n_prelude_samples: u32, buf: &mut [i32]) -> Result<()> {
     let method_enc = bs.read_bits_leq32(2)?;
 
     // The FLAC specification defines two residual coding methods: Rice and Rice2. The
@@ -776,8 +775,8 @@ fn decode_residual<B: ReadBitsLtr>(
     Ok(())
 }
 
-fn decode_rice_partition<B: ReadBitsLtr>(
-    bs: &mut B,
+fn decode_rice_partition(
+    bs: &mut BitReader<'_>,
     param_bit_width: u32,
     buf: &mut [i32],
 ) -> Result<()> {
@@ -789,14 +788,9 @@ fn decode_rice_partition<B: ReadBitsLtr>(
     // binary encoded. Conversely, if the parameter is less than this value, the residuals are Rice
     // encoded.
     if rice_param < (1 << param_bit_width) - 1 {
-        // println!("\t\t\tPartition (Rice): n_residuals={}, rice_param={}", buf.len(), rice_param);
-
-        // Read each rice encoded residual and store in buffer.
-        for sample in buf.iter_mut() {
-            let q = bs.read_unary_zeros()?;
-            let r = bs.read_bits_leq32(rice_param)?;
-            *sample = rice_signed_to_i32((q << rice_param) | r);
-        }
+        // Read each rice encoded residual and store in buffer (from the reader's register, as
+        // libFLAC's FLAC__bitreader_read_rice_signed_block: bits.rs).
+        bs.read_rice_block(rice_param, buf)?;
     } else {
         let residual_bits = bs.read_bits_leq32(5)?;
 
@@ -813,50 +807,4 @@ fn decode_rice_partition<B: ReadBitsLtr>(
     }
 
     Ok(())
-}
-
-#[inline(always)]
-fn rice_signed_to_i32(word: u32) -> i32 {
-    // Input  => 0  1  2  3  4  5  6  7  8  9  10
-    // Output => 0 -1  1 -2  2 -3  3 -4  4 -5   5
-    //
-    //  - If even: output = input / 2
-    //  - If odd:  output = -(input + 1) / 2
-    //                    =  (input / 2) - 1
-
-    // Divide the input by 2 and convert to signed.
-    let div2 = (word >> 1) as i32;
-
-    // Using the LSB of the input, create a new signed integer that's either
-    // -1 (0b1111_11110) or 0 (0b0000_0000). For odd inputs, this will be -1, for even
-    // inputs it'll be 0.
-    let sign = -((word & 0x1) as i32);
-
-    // XOR the div2 result with the sign. If sign is 0, the XOR produces div2. If sign is -1, then
-    // -div2 - 1 is returned.
-    //
-    // Example:  input = 9 => div2 = 0b0000_0100, sign = 0b1111_11110
-    //
-    //           div2 ^ sign =   0b0000_0100
-    //                         ^ 0b1111_1110
-    //                           -----------
-    //                           0b1111_1011  (-5)
-    div2 ^ sign
-}
-
-#[test]
-fn verify_rice_signed_to_i32() {
-    assert_eq!(rice_signed_to_i32(0), 0);
-    assert_eq!(rice_signed_to_i32(1), -1);
-    assert_eq!(rice_signed_to_i32(2), 1);
-    assert_eq!(rice_signed_to_i32(3), -2);
-    assert_eq!(rice_signed_to_i32(4), 2);
-    assert_eq!(rice_signed_to_i32(5), -3);
-    assert_eq!(rice_signed_to_i32(6), 3);
-    assert_eq!(rice_signed_to_i32(7), -4);
-    assert_eq!(rice_signed_to_i32(8), 4);
-    assert_eq!(rice_signed_to_i32(9), -5);
-    assert_eq!(rice_signed_to_i32(10), 5);
-
-    assert_eq!(rice_signed_to_i32(u32::max_value()), -2_147_483_648);
 }
