@@ -14,12 +14,12 @@
 //  - 32-bit streams: the side channel of a stereo-decorrelated frame has 33 bits; it is decoded
 //    with 64-bit samples and prediction, as libFLAC does (it read 33 bits with read_bits_leq32 and
 //    decoded garbage, or panicked in debug builds) (uncommon/05).
+//  - The subframes are read with our bit reader (bits.rs: 8-byte refills, Rice partitions decoded
+//    from its register) instead of symphonia-core's BitReaderLtr, for speed.
+//  - The fixed and LPC predictors moved to predict.rs (32-bit arithmetic where it gives the same
+//    result; loops specialised by order), for speed.
 //  - STREAMINFO (the extra data) is read leniently and is optional; its maximum block size is only
 //    a capacity hint (faulty/08, 09; streams without STREAMINFO, uncommon/10, 11, faulty/06).
-
-use std::cmp;
-use std::convert::TryInto;
-use std::num::Wrapping;
 
 use symphonia_core::audio::{
     AsGenericAudioBufferRef, Audio, AudioBuffer, AudioMut, AudioSpec, GenericAudioBufferRef,
@@ -30,15 +30,17 @@ use symphonia_core::codecs::audio::{AudioCodecParameters, AudioDecoderOptions};
 use symphonia_core::codecs::audio::{AudioDecoder, FinalizeResult, VerificationCheck};
 use symphonia_core::codecs::registry::{RegisterableAudioDecoder, SupportedAudioCodec};
 use symphonia_core::errors::{Error, Result, decode_error, unsupported_error};
-use symphonia_core::io::{BitReaderLtr, BufReader, ReadBitsLtr};
+use symphonia_core::io::BufReader;
 use symphonia_core::packet::PacketRef;
 use symphonia_core::support_audio_codec;
 use symphonia_core::util::bits::{sign_extend_leq32_to_i32, sign_extend_leq64_to_i64};
 
 use log::{debug, log_enabled, warn};
 
+use super::bits::BitReader;
 use super::demuxer::{flac_channels, read_stream_info};
 use super::frame::*;
+use super::predict::{fixed_restore, lpc_restore};
 use super::validate::Validator;
 
 fn decorrelate_left_side(left: &[i32], side: &mut [i32]) {
@@ -265,7 +267,7 @@ impl FlacDecoder {
         // Only Bitstream reading for subframes.
         {
             // Sub-frames don't have any byte-aligned content, so use a BitReader.
-            let mut bs = BitReaderLtr::new(reader.read_buf_bytes_available_ref());
+            let mut bs = BitReader::new(reader.read_buf_bytes_available_ref());
 
             // Read each subframe based on the channel assignment into a planar buffer.
             match header.channel_assignment {
@@ -465,7 +467,7 @@ enum SubFrameType {
     Linear(u32),
 }
 
-fn read_subframe<B: ReadBitsLtr>(bs: &mut B, frame_bps: u32, buf: &mut [i32]) -> Result<()> {
+fn read_subframe(bs: &mut BitReader<'_>, frame_bps: u32, buf: &mut [i32]) -> Result<()> {
     let (subframe_type, dropped_bps) = read_subframe_header(bs, frame_bps)?;
 
     // The bits per sample stated in the frame header is for the decoded audio sub-block samples.
@@ -490,8 +492,8 @@ fn read_subframe<B: ReadBitsLtr>(bs: &mut B, frame_bps: u32, buf: &mut [i32]) ->
 
 /// Reads a subframe of up to 33 bits per sample (the Side channel of a 32-bit stream) into 64-bit
 /// samples. Residuals are 32-bit (as in libFLAC); prediction is done in 64 bits.
-fn read_subframe_wide<B: ReadBitsLtr>(
-    bs: &mut B,
+fn read_subframe_wide(
+    bs: &mut BitReader<'_>,
     frame_bps: u32,
     buf: &mut [i64],
     residual: &mut [i32],
@@ -499,7 +501,7 @@ fn read_subframe_wide<B: ReadBitsLtr>(
     let (subframe_type, dropped_bps) = read_subframe_header(bs, frame_bps)?;
     let bps = frame_bps - dropped_bps;
 
-    let read_verbatim = |bs: &mut B, out: &mut [i64]| -> Result<()> {
+    let read_verbatim = |bs: &mut BitReader<'_>, out: &mut [i64]| -> Result<()> {
         for sample in out.iter_mut() {
             *sample = sign_extend_leq64_to_i64(bs.read_bits_leq64(bps)?, bps);
         }
@@ -581,7 +583,7 @@ fn read_subframe_wide<B: ReadBitsLtr>(
 }
 
 /// Reads a subframe header, returning the subframe type and the number of wasted bits.
-fn read_subframe_header<B: ReadBitsLtr>(bs: &mut B, frame_bps: u32) -> Result<(SubFrameType, u32)> {
+fn read_subframe_header(bs: &mut BitReader<'_>, frame_bps: u32) -> Result<(SubFrameType, u32)> {
     // First sub-frame bit must always 0.
     if bs.read_bool()? {
         return decode_error("flac: subframe padding is not 0");
@@ -633,7 +635,7 @@ fn samples_shl(shift: u32, buf: &mut [i32]) {
     }
 }
 
-fn decode_constant<B: ReadBitsLtr>(bs: &mut B, bps: u32, buf: &mut [i32]) -> Result<()> {
+fn decode_constant(bs: &mut BitReader<'_>, bps: u32, buf: &mut [i32]) -> Result<()> {
     let const_sample = sign_extend_leq32_to_i32(bs.read_bits_leq32(bps)?, bps);
 
     for sample in buf.iter_mut() {
@@ -643,7 +645,7 @@ fn decode_constant<B: ReadBitsLtr>(bs: &mut B, bps: u32, buf: &mut [i32]) -> Res
     Ok(())
 }
 
-fn decode_verbatim<B: ReadBitsLtr>(bs: &mut B, bps: u32, buf: &mut [i32]) -> Result<()> {
+fn decode_verbatim(bs: &mut BitReader<'_>, bps: u32, buf: &mut [i32]) -> Result<()> {
     for sample in buf.iter_mut() {
         *sample = sign_extend_leq32_to_i32(bs.read_bits_leq32(bps)?, bps);
     }
@@ -651,8 +653,8 @@ fn decode_verbatim<B: ReadBitsLtr>(bs: &mut B, bps: u32, buf: &mut [i32]) -> Res
     Ok(())
 }
 
-fn decode_fixed_linear<B: ReadBitsLtr>(
-    bs: &mut B,
+fn decode_fixed_linear(
+    bs: &mut BitReader<'_>,
     bps: u32,
     order: u32,
     buf: &mut [i32],
@@ -667,17 +669,13 @@ fn decode_fixed_linear<B: ReadBitsLtr>(
     // Decode the residuals for the predicted samples.
     decode_residual(bs, order, buf)?;
 
-    // Run the Fixed predictor (appends to residuals).
-    //
-    // TODO: The fixed predictor uses 64-bit accumulators by default to support bps > 26. On 64-bit
-    // machines, this is preferable, but on 32-bit machines if bps <= 26, run a 32-bit predictor,
-    // and fallback to the 64-bit predictor if necessary (which is basically never).
-    fixed_predict(order, buf);
+    // Run the Fixed predictor (appends to residuals), in wrapping 32-bit arithmetic (predict.rs).
+    fixed_restore(order, buf);
 
     Ok(())
 }
 
-fn decode_linear<B: ReadBitsLtr>(bs: &mut B, bps: u32, order: u32, buf: &mut [i32]) -> Result<()> {
+fn decode_linear(bs: &mut BitReader<'_>, bps: u32, order: u32, buf: &mut [i32]) -> Result<()> {
     if order as usize > buf.len() {
         return decode_error("flac: predictor order is greater than the block size");
     }
@@ -707,28 +705,9 @@ fn decode_linear<B: ReadBitsLtr>(bs: &mut B, bps: u32, order: u32, buf: &mut [i3
 
         decode_residual(bs, order, buf)?;
 
-        // Helper function to dispatch to a predictor with a maximum order of N.
-        #[inline(always)]
-        fn lpc<const N: usize>(order: u32, coeffs: &[i32; 32], coeff_shift: i32, buf: &mut [i32]) {
-            let coeffs_n = (&coeffs[32 - N..32])
-                .try_into()
-                .expect("slice has exactly N elements");
-            lpc_predict::<N>(order as usize, coeffs_n, coeff_shift as u32, buf);
-        }
-
-        // Pick the best length linear predictor to use based on the order. Most FLAC streams use
-        // the subset format and have an order <= 12. Therefore, for orders <= 12, dispatch to
-        // predictors that roughly match the order. If a predictor is too long for a given order,
-        // then there will be wasted computations. On the other hand, it is not worth the code bloat
-        // to specialize for every order <= 12.
-        match order {
-            0..=4 => lpc::<4>(order, &qlp_coeffs, qlp_coeff_shift, buf),
-            5..=6 => lpc::<6>(order, &qlp_coeffs, qlp_coeff_shift, buf),
-            7..=8 => lpc::<8>(order, &qlp_coeffs, qlp_coeff_shift, buf),
-            9..=10 => lpc::<10>(order, &qlp_coeffs, qlp_coeff_shift, buf),
-            11..=12 => lpc::<12>(order, &qlp_coeffs, qlp_coeff_shift, buf),
-            _ => lpc::<32>(order, &qlp_coeffs, qlp_coeff_shift, buf),
-        };
+        // 32-bit accumulation when it cannot overflow, one loop per order (predict.rs).
+        let coeffs = &qlp_coeffs[32 - order as usize..];
+        lpc_restore(bps, coeffs, qlp_coeff_shift as u32, buf);
     } else {
         return unsupported_error("flac: lpc shifts less than 0 are not supported");
     }
@@ -736,11 +715,7 @@ fn decode_linear<B: ReadBitsLtr>(bs: &mut B, bps: u32, order: u32, buf: &mut [i3
     Ok(())
 }
 
-fn decode_residual<B: ReadBitsLtr>(
-    bs: &mut B,
-    n_prelude_samples: u32,
-    buf: &mut [i32],
-) -> Result<()> {
+fn decode_residual(bs: &mut BitReader<'_>, n_prelude_samples: u32, buf: &mut [i32]) -> Result<()> {
     let method_enc = bs.read_bits_leq32(2)?;
 
     // The FLAC specification defines two residual coding methods: Rice and Rice2. The
@@ -800,8 +775,8 @@ fn decode_residual<B: ReadBitsLtr>(
     Ok(())
 }
 
-fn decode_rice_partition<B: ReadBitsLtr>(
-    bs: &mut B,
+fn decode_rice_partition(
+    bs: &mut BitReader<'_>,
     param_bit_width: u32,
     buf: &mut [i32],
 ) -> Result<()> {
@@ -813,14 +788,9 @@ fn decode_rice_partition<B: ReadBitsLtr>(
     // binary encoded. Conversely, if the parameter is less than this value, the residuals are Rice
     // encoded.
     if rice_param < (1 << param_bit_width) - 1 {
-        // println!("\t\t\tPartition (Rice): n_residuals={}, rice_param={}", buf.len(), rice_param);
-
-        // Read each rice encoded residual and store in buffer.
-        for sample in buf.iter_mut() {
-            let q = bs.read_unary_zeros()?;
-            let r = bs.read_bits_leq32(rice_param)?;
-            *sample = rice_signed_to_i32((q << rice_param) | r);
-        }
+        // Read each rice encoded residual and store in buffer (from the reader's register, as
+        // libFLAC's FLAC__bitreader_read_rice_signed_block: bits.rs).
+        bs.read_rice_block(rice_param, buf)?;
     } else {
         let residual_bits = bs.read_bits_leq32(5)?;
 
@@ -837,141 +807,4 @@ fn decode_rice_partition<B: ReadBitsLtr>(
     }
 
     Ok(())
-}
-
-#[inline(always)]
-fn rice_signed_to_i32(word: u32) -> i32 {
-    // Input  => 0  1  2  3  4  5  6  7  8  9  10
-    // Output => 0 -1  1 -2  2 -3  3 -4  4 -5   5
-    //
-    //  - If even: output = input / 2
-    //  - If odd:  output = -(input + 1) / 2
-    //                    =  (input / 2) - 1
-
-    // Divide the input by 2 and convert to signed.
-    let div2 = (word >> 1) as i32;
-
-    // Using the LSB of the input, create a new signed integer that's either
-    // -1 (0b1111_11110) or 0 (0b0000_0000). For odd inputs, this will be -1, for even
-    // inputs it'll be 0.
-    let sign = -((word & 0x1) as i32);
-
-    // XOR the div2 result with the sign. If sign is 0, the XOR produces div2. If sign is -1, then
-    // -div2 - 1 is returned.
-    //
-    // Example:  input = 9 => div2 = 0b0000_0100, sign = 0b1111_11110
-    //
-    //           div2 ^ sign =   0b0000_0100
-    //                         ^ 0b1111_1110
-    //                           -----------
-    //                           0b1111_1011  (-5)
-    div2 ^ sign
-}
-
-#[test]
-fn verify_rice_signed_to_i32() {
-    assert_eq!(rice_signed_to_i32(0), 0);
-    assert_eq!(rice_signed_to_i32(1), -1);
-    assert_eq!(rice_signed_to_i32(2), 1);
-    assert_eq!(rice_signed_to_i32(3), -2);
-    assert_eq!(rice_signed_to_i32(4), 2);
-    assert_eq!(rice_signed_to_i32(5), -3);
-    assert_eq!(rice_signed_to_i32(6), 3);
-    assert_eq!(rice_signed_to_i32(7), -4);
-    assert_eq!(rice_signed_to_i32(8), 4);
-    assert_eq!(rice_signed_to_i32(9), -5);
-    assert_eq!(rice_signed_to_i32(10), 5);
-
-    assert_eq!(rice_signed_to_i32(u32::max_value()), -2_147_483_648);
-}
-
-fn fixed_predict(order: u32, buf: &mut [i32]) {
-    debug_assert!(order <= 4);
-
-    // The Fixed Predictor is just a hard-coded version of the Linear Predictor up to order 4 and
-    // with fixed coefficients. Some cases may be simplified such as orders 0 and 1. For orders 2
-    // through 4, use the same IIR-style algorithm as the Linear Predictor.
-    match order {
-        // A 0th order predictor always predicts 0, and therefore adds nothing to any of the samples
-        // in buf. Do nothing.
-        0 => (),
-        // A 1st order predictor always returns the previous sample since the polynomial is:
-        // s(i) = 1*s(i),
-        1 => {
-            for i in 1..buf.len() {
-                buf[i] = buf[i].wrapping_add(buf[i - 1]);
-            }
-        }
-        // A 2nd order predictor uses the polynomial: s(i) = 2*s(i-1) - 1*s(i-2).
-        2 => {
-            for i in 2..buf.len() {
-                let a = Wrapping(-1) * Wrapping(i64::from(buf[i - 2]));
-                let b = Wrapping(2) * Wrapping(i64::from(buf[i - 1]));
-                buf[i] = buf[i].wrapping_add((a + b).0 as i32);
-            }
-        }
-        // A 3rd order predictor uses the polynomial: s(i) = 3*s(i-1) - 3*s(i-2) + 1*s(i-3).
-        3 => {
-            for i in 3..buf.len() {
-                let a = Wrapping(1) * Wrapping(i64::from(buf[i - 3]));
-                let b = Wrapping(-3) * Wrapping(i64::from(buf[i - 2]));
-                let c = Wrapping(3) * Wrapping(i64::from(buf[i - 1]));
-                buf[i] = buf[i].wrapping_add((a + b + c).0 as i32);
-            }
-        }
-        // A 4th order predictor uses the polynomial:
-        // s(i) = 4*s(i-1) - 6*s(i-2) + 4*s(i-3) - 1*s(i-4).
-        4 => {
-            for i in 4..buf.len() {
-                let a = Wrapping(-1) * Wrapping(i64::from(buf[i - 4]));
-                let b = Wrapping(4) * Wrapping(i64::from(buf[i - 3]));
-                let c = Wrapping(-6) * Wrapping(i64::from(buf[i - 2]));
-                let d = Wrapping(4) * Wrapping(i64::from(buf[i - 1]));
-                buf[i] = buf[i].wrapping_add((a + b + c + d).0 as i32);
-            }
-        }
-        _ => unreachable!(),
-    };
-}
-
-/// Generalized Linear Predictive Coding (LPC) decoder. The exact number of coefficients given is
-/// specified by `order`. Coefficients must be stored in reverse order in `coeffs` with the first
-/// coefficient at index 31. Coefficients at indices less than 31 - `order` must be 0.
-/// It is expected that the first `order` samples in `buf` are warm-up samples.
-fn lpc_predict<const N: usize>(order: usize, coeffs: &[i32; N], coeff_shift: u32, buf: &mut [i32]) {
-    // Order must be less than or equal to the number of coefficients.
-    debug_assert!(order <= coeffs.len());
-
-    // Order must be less than to equal to the number of samples the buffer can hold.
-    debug_assert!(order <= buf.len());
-
-    // The main, efficient, predictor loop needs N previous samples to run. Since order <= N,
-    // calculate enough samples to reach N.
-    let n_prefill = cmp::min(N, buf.len()) - order;
-
-    for i in order..order + n_prefill {
-        let predicted = coeffs[N - order..N]
-            .iter()
-            .zip(&buf[i - order..i])
-            .map(|(&c, &sample)| c as i64 * sample as i64)
-            .sum::<i64>();
-
-        buf[i] = buf[i].wrapping_add((predicted >> coeff_shift) as i32);
-    }
-
-    // If the pre-fill operation filled the entire sample buffer, return immediately.
-    if buf.len() <= N {
-        return;
-    }
-
-    // Main predictor loop. Calculate each sample by applying what is essentially an IIR filter.
-    for i in N..buf.len() {
-        let predicted = coeffs
-            .iter()
-            .zip(&buf[i - N..i])
-            .map(|(&c, &s)| i64::from(c) * i64::from(s))
-            .sum::<i64>();
-
-        buf[i] = buf[i].wrapping_add((predicted >> coeff_shift) as i32);
-    }
 }
