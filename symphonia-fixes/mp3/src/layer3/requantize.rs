@@ -1,4 +1,4 @@
-// Modified by audiostream: requantize the whole long part of mixed blocks (its last band, 30..36, was left unscaled: up to 240x full scale on l3-si_block); the x^(4/3) table computed in f64 (f32::powf differs between libms: WebAssembly decoded other samples than x86_64 glibc).
+// Modified by audiostream: Huffman decoding from one 64-bit window per code (BitWindow, codebooks::HuffmanTable) in place of symphonia-core's bit reader (same samples and errors, fewer instructions); requantize the whole long part of mixed blocks (its last band, 30..36, was left unscaled: up to 240x full scale on l3-si_block); the x^(4/3) table computed in f64 (f32::powf differs between libms: WebAssembly decoded other samples than x86_64 glibc).
 // Symphonia
 // Copyright (c) 2019-2026 The Project Symphonia Developers.
 //
@@ -6,8 +6,7 @@
 // License, v. 2.0. If a copy of the MPL was not distributed with this
 // file, You can obtain one at https://mozilla.org/MPL/2.0/.
 
-use symphonia_core::errors::Result;
-use symphonia_core::io::ReadBitsLtr;
+use symphonia_core::errors::{Result, decode_error};
 
 use crate::common::FrameHeader;
 
@@ -41,15 +40,68 @@ pub(super) fn zero(buf: &mut [f32; 576]) {
     buf.fill(0.0);
 }
 
-/// Reads the Huffman coded spectral samples for a given channel in a granule from a `BitStream`
-/// into a provided sample buffer. Returns the number of decoded samples (the starting index of the
-/// rzero partition).
+/// A reader of the bits of the main data, most significant bit first, that gives the next 57 or
+/// more bits at once (zeros past the end of the data).
+///
+/// audiostream: replaces symphonia-core's `BitReaderLtr` in the Huffman decoding loop, whose
+/// per-call refill checks and one-bit sign reads cost more than the table lookups themselves.
+struct BitWindow<'a> {
+    buf: &'a [u8],
+    /// The position of the next bit, counted from the start of `buf`.
+    pos: usize,
+    /// The number of bits in `buf`.
+    end: usize,
+}
+
+impl<'a> BitWindow<'a> {
+    /// The next bits from `pos` on: at least 57 of them valid, zeros past the end of the data.
+    #[inline(always)]
+    fn peek(&self) -> u64 {
+        let byte = self.pos >> 3;
+        let word = match self.buf.get(byte..byte + 8) {
+            Some(bytes) => {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(bytes);
+                u64::from_be_bytes(word)
+            }
+            None => {
+                // Fewer than 8 bytes are left: pad with zeros.
+                let tail = self.buf.get(byte..).unwrap_or(&[]);
+                let mut word = [0u8; 8];
+                word[..tail.len()].copy_from_slice(tail);
+                u64::from_be_bytes(word)
+            }
+        };
+        word << (self.pos & 7)
+    }
+
+    /// Consumes `n` bits, or fails, as symphonia's bit reader does, when fewer are left.
+    #[inline(always)]
+    fn consume(&mut self, n: u32) -> Result<()> {
+        let pos = self.pos + n as usize;
+        if pos > self.end {
+            return decode_error("mpa: huffman decode overrun");
+        }
+        self.pos = pos;
+        Ok(())
+    }
+}
+
+/// Reads the Huffman coded spectral samples for a given channel in a granule, which start at bit
+/// `start_bit` of `main_data`, into a provided sample buffer. Returns the number of decoded samples
+/// (the starting index of the rzero partition).
 ///
 /// Note, each spectral sample is raised to the (4/3)-rd power. This is not actually part of the
 /// Huffman decoding process, but, by converting the integer sample to floating point here we don't
 /// need to do pointless casting or use an extra buffer.
-pub(super) fn read_huffman_samples<B: ReadBitsLtr>(
-    bs: &mut B,
+///
+/// audiostream: reads from one 64-bit window per code (`BitWindow`): the longest big_values code
+/// (19 bits), two times 13 linbits and two sign bits are 47 bits. The samples, the bits consumed
+/// and the errors (any read past the end of the main data) are those of the symphonia 0.6.1 loop,
+/// which read the code, linbits and each sign bit one call at a time.
+pub(super) fn read_huffman_samples(
+    main_data: &[u8],
+    start_bit: usize,
     channel: &GranuleChannel,
     part3_bits: u32,
     buf: &mut [f32; 576],
@@ -63,6 +115,12 @@ pub(super) fn read_huffman_samples<B: ReadBitsLtr>(
     // Dereference the POW43 table once per granule since there is a tiny overhead each time a
     // lazy_static is dereferenced that should be amortized over as many samples as possible.
     let pow43: &[f32; POW43_LEN] = &POW43;
+
+    let mut bs = BitWindow {
+        buf: main_data,
+        pos: start_bit,
+        end: main_data.len() * 8,
+    };
 
     let mut bits_read = 0;
     let mut i = 0;
@@ -110,8 +168,9 @@ pub(super) fn read_huffman_samples<B: ReadBitsLtr>(
         // Otherwise, read the big_values.
         while i < *region_end && bits_read < part3_bits {
             // Decode the next Huffman code.
-            let (value, code_len) = bs.read_codebook(codebook)?;
-            bits_read += code_len;
+            let window = bs.peek();
+            let (value, code_len) = codebook.decode(window);
+            let mut n = code_len;
 
             // In the big_values partition, each Huffman code decodes to two sample, x and y. Each
             // sample being 4-bits long.
@@ -123,14 +182,15 @@ pub(super) fn read_huffman_samples<B: ReadBitsLtr>(
                 // If x is saturated (it is at the maximum possible value), and the table specifies
                 // linbits, then read linbits more bits and add it to the sample.
                 if x == 15 && linbits > 0 {
-                    x += bs.read_bits_leq32(linbits)? as usize;
-                    bits_read += linbits;
+                    x += ((window << n) >> (64 - linbits)) as usize;
+                    n += linbits;
                 }
 
                 // The next bit is the sign bit. If the sign bit is 1, then the sample should be
                 // negative. The value of the sample is raised to the (4/3) power.
-                buf[i] = (1.0 - 2.0 * bs.read_bit()? as f32) * pow43[x];
-                bits_read += 1;
+                let sign = (window << n) >> 63;
+                n += 1;
+                buf[i] = if sign != 0 { -pow43[x] } else { pow43[x] };
             } else {
                 buf[i] = 0.0;
             }
@@ -140,17 +200,21 @@ pub(super) fn read_huffman_samples<B: ReadBitsLtr>(
             // Likewise, repeat the previous two steps for the second sample, y.
             if y > 0 {
                 if y == 15 && linbits > 0 {
-                    y += bs.read_bits_leq32(linbits)? as usize;
-                    bits_read += linbits;
+                    y += ((window << n) >> (64 - linbits)) as usize;
+                    n += linbits;
                 }
 
-                buf[i] = (1.0 - 2.0 * bs.read_bit()? as f32) * pow43[y];
-                bits_read += 1;
+                let sign = (window << n) >> 63;
+                n += 1;
+                buf[i] = if sign != 0 { -pow43[y] } else { pow43[y] };
             } else {
                 buf[i] = 0.0;
             }
 
             i += 1;
+
+            bs.consume(n)?;
+            bits_read += n;
         }
     }
 
@@ -166,16 +230,23 @@ pub(super) fn read_huffman_samples<B: ReadBitsLtr>(
         // +/-1.0 depending on the sign bit.
 
         // Decode the next Huffman code.
-        let (value, code_len) = bs.read_codebook(count1_codebook)?;
-        bits_read += code_len;
+        let window = bs.peek();
+        let (value, code_len) = count1_codebook.decode(window);
 
         // The first 4 bits indicate if a sample if 0 or 1. Count the number of samples with a
         // non-zero value.
         let num_ones = (value & 0xf).count_ones();
 
-        // Read the sign bits for each non-zero sample in a single read.
-        let mut signs = bs.read_bits_leq32(num_ones)?;
-        bits_read += num_ones;
+        // Read the sign bits for each non-zero sample in a single read (code_len <= 6, so they
+        // are in the window).
+        let mut signs = if num_ones > 0 {
+            ((window << code_len) >> (64 - num_ones)) as u32
+        } else {
+            0
+        };
+
+        bs.consume(code_len + num_ones)?;
+        bits_read += code_len + num_ones;
 
         // Unpack the samples.
         if value & 0x1 != 0 {
@@ -210,7 +281,7 @@ pub(super) fn read_huffman_samples<B: ReadBitsLtr>(
 
     // Ignore any extra "stuffing" bits.
     if bits_read < part3_bits {
-        bs.ignore_bits(part3_bits - bits_read)?;
+        bs.consume(part3_bits - bits_read)?;
     }
     // Word on the street is that some encoders are poor at "stuffing" bits, resulting in part3_len
     // being ever so slightly too large. This causes the Huffman decode loop to decode the next few
