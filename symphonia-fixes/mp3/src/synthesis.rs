@@ -169,18 +169,27 @@ pub fn synthesis(state: &mut SynthesisState, n_frames: usize, in_samples: &[f32]
     // one block per SIMD lane (`Lanes`), since the sub-band samples of consecutive blocks are
     // adjacent in `in_samples`. Each lane performs exactly the scalar operations in the same
     // order, so the result is bit-identical to one DCT per block.
+    // (Allocated once: zeroing them per group of blocks was a call of memset each. A lane left
+    // unused by the last group holds an earlier block, whose DCT is computed and not used.)
+    let mut s_vec = [Lanes::ZERO; 32];
+    let mut d_lanes = [Lanes::ZERO; 32];
+
     let mut b0 = 0;
     while b0 < n_frames {
         let n_lanes = (n_frames - b0).min(LANES);
 
-        // Select samples b0..b0 + n_lanes from each of the 32 sub-bands (unused lanes stay 0).
-        let mut s_vec = [Lanes::ZERO; 32];
+        // Select samples b0..b0 + n_lanes from each of the 32 sub-bands.
         for (i, s) in s_vec.iter_mut().enumerate() {
             let start = n_frames * i + b0;
-            s.0[..n_lanes].copy_from_slice(&in_samples[start..start + n_lanes]);
+            let lanes = &in_samples[start..start + n_lanes];
+            // A copy of fixed size when all lanes are used: a variable-length one was a call of
+            // memcpy per sub-band.
+            match <&[f32; LANES]>::try_from(lanes) {
+                Ok(all) => s.0 = *all,
+                Err(_) => s.0[..n_lanes].copy_from_slice(lanes),
+            }
         }
 
-        let mut d_lanes = [Lanes::ZERO; 32];
         dct32(&s_vec, &mut d_lanes);
 
         for lane in 0..n_lanes {

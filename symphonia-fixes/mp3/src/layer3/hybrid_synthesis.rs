@@ -320,12 +320,16 @@ pub(super) fn hybrid_synthesis(
 
         // audiostream: the IMDCTs of LANES sub-bands are computed together, one per SIMD lane
         // (bit-identical to one at a time, see `crate::lanes`).
+        // (Allocated once, not per group of sub-bands: a lane left unused by the last group holds
+        // an earlier sub-band, whose DCT-IV is computed and not used.)
+        let mut x = [Lanes::ZERO; 18];
+        let mut dct = [Lanes::ZERO; 18];
+
         let mut sb0 = 0;
         while sb0 < sb_long_end {
             let n_lanes = (sb_long_end - sb0).min(LANES);
 
-            // Transpose: lane l holds sub-band sb0 + l (unused lanes stay 0).
-            let mut x = [Lanes::ZERO; 18];
+            // Transpose: lane l holds sub-band sb0 + l.
             for l in 0..n_lanes {
                 let start = 18 * (sb0 + l);
                 for (k, &sample) in samples[start..start + 18].iter().enumerate() {
@@ -333,7 +337,7 @@ pub(super) fn hybrid_synthesis(
                 }
             }
 
-            let dct = imdct36::dct_iv(&x);
+            imdct36::dct_iv(&x, &mut dct);
 
             for l in 0..n_lanes {
                 let sb = sb0 + l;
@@ -611,7 +615,8 @@ mod imdct36 {
     /// https://ieeexplore.ieee.org/document/974789
     #[cfg(test)]
     pub fn imdct36(x: &mut [f32; 18], window: &[f32; 36], overlap: &mut [f32; 18]) {
-        let dct = dct_iv(x);
+        let mut dct = [0f32; 18];
+        dct_iv(x, &mut dct);
         imdct36_window(&dct, x, window, overlap);
     }
 
@@ -659,7 +664,7 @@ mod imdct36 {
     /// Continutation of `imdct36`.
     ///
     /// Step 2: Mapping N/2-point DCT-IV to N/2-point SDCT-II.
-    pub fn dct_iv<T: LaneValue>(x: &[T; 18]) -> [T; 18] {
+    pub fn dct_iv<T: LaneValue>(x: &[T; 18], y: &mut [T; 18]) {
         // Scale factors for input samples. Computed from (16).
         // 2 * cos(PI * (2*m + 1) / (2*36)
         const SCALE: [f32; 18] = [
@@ -704,8 +709,7 @@ mod imdct36 {
             x[17] * SCALE[17],
         ];
 
-        let mut y = [x[0]; 18];
-        sdct_ii_18(&samples, &mut y);
+        sdct_ii_18(&samples, y);
 
         // (Halving as a multiplication by 0.5 gives the same bits: both are exact scalings.)
         y[0] = y[0] * 0.5;
@@ -713,7 +717,6 @@ mod imdct36 {
             y[i] = (y[i] * 0.5) - y[i - 1];
         }
         y[17] = (y[17] * 0.5) - y[16];
-        y
     }
 
     /// Continutation of `imdct36`.
