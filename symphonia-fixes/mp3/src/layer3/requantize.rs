@@ -1,4 +1,4 @@
-// Modified by audiostream: Huffman decoding from one 64-bit window per code (BitWindow, codebooks::HuffmanTable) in place of symphonia-core's bit reader (same samples and errors, fewer instructions); requantize the whole long part of mixed blocks (its last band, 30..36, was left unscaled: up to 240x full scale on l3-si_block); the x^(4/3) table computed in f64 (f32::powf differs between libms: WebAssembly decoded other samples than x86_64 glibc).
+// Modified by audiostream: the 2^(e/4) requantization factors from a table (POW2_QUARTER, same values); Huffman decoding from one 64-bit window per code (BitWindow, codebooks::HuffmanTable) in place of symphonia-core's bit reader (same samples and errors, fewer instructions); requantize the whole long part of mixed blocks (its last band, 30..36, was left unscaled: up to 240x full scale on l3-si_block); the x^(4/3) table computed in f64 (f32::powf differs between libms: WebAssembly decoded other samples than x86_64 glibc).
 // Symphonia
 // Copyright (c) 2019-2026 The Project Symphonia Developers.
 //
@@ -32,6 +32,38 @@ lazy_static! {
             (0..POW43_LEN).map(|i| f64::powf(i as f64, 4.0 / 3.0) as f32).collect();
         pow43.into_boxed_slice().try_into().expect("vec initialized to POW43_LEN")
     };
+}
+
+/// The smallest exponent e of the 2^(e/4) factors of requantization: A = global_gain - 210 -
+/// 8 * subblock_gain >= -266 and B (an 8-bit scale factor term) <= 255.
+const POW2_QUARTER_MIN: i32 = -266 - 255;
+
+/// The largest exponent: A <= 255 - 210 and B >= 0.
+const POW2_QUARTER_MAX: i32 = 45;
+
+lazy_static! {
+    /// 2^(e/4) for e in POW2_QUARTER_MIN..=POW2_QUARTER_MAX, computed exactly as the requantizer
+    /// computed each factor before (f64 `powf`, rounded once to f32), so the factors are the same.
+    ///
+    /// audiostream: a table in place of a `powf` per scale factor band (one call of libm's `pow`
+    /// per band and granule was ~2 % of the decode).
+    static ref POW2_QUARTER: Box<[f32]> =
+        (POW2_QUARTER_MIN..=POW2_QUARTER_MAX).map(pow2_quarter_exact).collect();
+}
+
+/// 2^(e/4), as the requantizer computes it.
+fn pow2_quarter_exact(e: i32) -> f32 {
+    f64::powf(2.0, 0.25 * f64::from(e)) as f32
+}
+
+/// 2^(e/4) from `table` (`POW2_QUARTER`), or computed for an exponent outside it.
+#[inline(always)]
+fn pow2_quarter(table: &[f32], e: i32) -> f32 {
+    usize::try_from(e - POW2_QUARTER_MIN)
+        .ok()
+        .and_then(|i| table.get(i))
+        .copied()
+        .unwrap_or_else(|| pow2_quarter_exact(e))
 }
 
 /// Zero a sample buffer.
@@ -177,39 +209,35 @@ pub(super) fn read_huffman_samples(
             let mut x = (value >> 4) as usize;
             let mut y = (value & 0xf) as usize;
 
-            // If the first sample, x, is not 0, further process it.
-            if x > 0 {
-                // If x is saturated (it is at the maximum possible value), and the table specifies
-                // linbits, then read linbits more bits and add it to the sample.
-                if x == 15 && linbits > 0 {
-                    x += ((window << n) >> (64 - linbits)) as usize;
-                    n += linbits;
-                }
-
-                // The next bit is the sign bit. If the sign bit is 1, then the sample should be
-                // negative. The value of the sample is raised to the (4/3) power.
-                let sign = (window << n) >> 63;
-                n += 1;
-                buf[i] = if sign != 0 { -pow43[x] } else { pow43[x] };
-            } else {
-                buf[i] = 0.0;
+            // If x is saturated (it is at the maximum possible value), and the table specifies
+            // linbits, then read linbits more bits and add it to the sample.
+            if x == 15 && linbits > 0 {
+                x += ((window << n) >> (64 - linbits)) as usize;
+                n += linbits;
             }
+
+            // If x is not 0, the next bit is its sign bit: if it is 1, the sample is negative.
+            // The value of the sample is raised to the (4/3) power. Without branches (the signs
+            // and zeros are random, so branches on them were mispredicted half of the time):
+            // pow43[0] is 0.0, and the sign is applied to the bits (only when x is not 0, so 0
+            // stays +0.0 as before).
+            let x_nonzero = u32::from(x != 0);
+            let sign = ((window << n) >> 63) as u32 & x_nonzero;
+            n += x_nonzero;
+            buf[i] = f32::from_bits(pow43[x].to_bits() ^ (sign << 31));
 
             i += 1;
 
             // Likewise, repeat the previous two steps for the second sample, y.
-            if y > 0 {
-                if y == 15 && linbits > 0 {
-                    y += ((window << n) >> (64 - linbits)) as usize;
-                    n += linbits;
-                }
-
-                let sign = (window << n) >> 63;
-                n += 1;
-                buf[i] = if sign != 0 { -pow43[y] } else { pow43[y] };
-            } else {
-                buf[i] = 0.0;
+            if y == 15 && linbits > 0 {
+                y += ((window << n) >> (64 - linbits)) as usize;
+                n += linbits;
             }
+
+            let y_nonzero = u32::from(y != 0);
+            let sign = ((window << n) >> 63) as u32 & y_nonzero;
+            n += y_nonzero;
+            buf[i] = f32::from_bits(pow43[y].to_bits() ^ (sign << 31));
 
             i += 1;
 
@@ -239,41 +267,20 @@ pub(super) fn read_huffman_samples(
 
         // Read the sign bits for each non-zero sample in a single read (code_len <= 6, so they
         // are in the window).
-        let mut signs = if num_ones > 0 {
-            ((window << code_len) >> (64 - num_ones)) as u32
-        } else {
-            0
-        };
+        // (Shifted in two steps so that num_ones = 0 gives 0.)
+        let mut signs = (((window << code_len) >> 1) >> (63 - num_ones)) as u32;
 
         bs.consume(code_len + num_ones)?;
         bits_read += code_len + num_ones;
 
-        // Unpack the samples.
-        if value & 0x1 != 0 {
-            buf[i + 3] = 1.0 - 2.0 * (signs & 1) as f32;
-            signs >>= 1;
-        } else {
-            buf[i + 3] = 0.0;
-        }
-
-        if value & 0x2 != 0 {
-            buf[i + 2] = 1.0 - 2.0 * (signs & 1) as f32;
-            signs >>= 1;
-        } else {
-            buf[i + 2] = 0.0;
-        }
-
-        if value & 0x4 != 0 {
-            buf[i + 1] = 1.0 - 2.0 * (signs & 1) as f32;
-            signs >>= 1;
-        } else {
-            buf[i + 1] = 0.0;
-        }
-
-        if value & 0x8 != 0 {
-            buf[i + 0] = 1.0 - 2.0 * (signs & 1) as f32;
-        } else {
-            buf[i + 0] = 0.0;
+        // Unpack the samples (flag 0x8 is v at i, 0x1 is y at i + 3; the last sign bit read is
+        // the lowest of `signs`): +/-1.0 where the flag is set, +0.0 elsewhere. Without
+        // branches, as above: the bits of 1.0 with the sign bit set for a negative sample.
+        for (flag, offset) in [(0x1, 3), (0x2, 2), (0x4, 1), (0x8, 0)] {
+            let on = u32::from(value & flag != 0);
+            let negative = signs & 1 & on;
+            buf[i + offset] = f32::from_bits((on * 0x3f80_0000) | (negative << 31));
+            signs >>= on;
         }
 
         i += 4;
@@ -329,6 +336,8 @@ fn requantize_long(channel: &GranuleChannel, bands: &[usize], buf: &mut [f32; 57
 
     let scalefac_shift = if channel.scalefac_scale { 2 } else { 1 };
 
+    let pow2_quarter_table: &[f32] = &POW2_QUARTER;
+
     // Requantize each scale-factor band in buf.
     for (i, (start, end)) in bands.iter().zip(&bands[1..]).enumerate() {
         // Do not requantize bands starting after the rzero sample since all samples from there on
@@ -346,7 +355,7 @@ fn requantize_long(channel: &GranuleChannel, bands: &[usize], buf: &mut [f32; 57
         // Calculate 2^(0.25*A) * 2^(-B). This can be rewritten as 2^{ 0.25 * (A - 4 * B) }.
         // Since scalefac_shift was multiplies by 4 above, the final equation becomes
         // 2^{ 0.25 * (A - B) }.
-        let pow2ab = f64::powf(2.0, 0.25 * f64::from(a - b)) as f32;
+        let pow2ab = pow2_quarter(pow2_quarter_table, a - b);
 
         // Calculate the ending sample index for the scale-factor band, clamping it to the length of
         // the sample buffer.
@@ -396,6 +405,8 @@ fn requantize_short(
     // scalefac_shift in this case.
     let scalefac_shift = if channel.scalefac_scale { 2 } else { 1 };
 
+    let pow2_quarter_table: &[f32] = &POW2_QUARTER;
+
     for (i, (start, end)) in bands.iter().zip(&bands[1..]).enumerate() {
         // Do not requantize bands starting after the rzero sample since all samples from there on
         // are 0.
@@ -409,7 +420,7 @@ fn requantize_short(
         // Calculate 2^(0.25*A) * 2^(-B). This can be rewritten as 2^{ 0.25 * (A - 4 * B) }.
         // Since scalefac_shift multiplies by 4 above, the final equation becomes
         // 2^{ 0.25 * (A - B) }.
-        let pow2ab = f64::powf(2.0, 0.25 * f64::from(a[i % 3] - b)) as f32;
+        let pow2ab = pow2_quarter(pow2_quarter_table, a[i % 3] - b);
 
         // Clamp the ending sample index to the rzero sample index. Since samples starting from
         // rzero are 0, there is no point in requantizing them.
@@ -446,5 +457,27 @@ pub(super) fn requantize(header: &FrameHeader, channel: &GranuleChannel, buf: &m
         _ => {
             requantize_long(channel, &SFB_LONG_BANDS[header.sample_rate_idx], buf);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table holds exactly what the requantizer computed per band before, and exponents
+    /// outside it are computed the same way.
+    #[test]
+    fn verify_pow2_quarter() {
+        let table: &[f32] = &POW2_QUARTER;
+        for e in POW2_QUARTER_MIN - 8..=POW2_QUARTER_MAX + 8 {
+            let expected = f64::powf(2.0, 0.25 * f64::from(e)) as f32;
+            assert_eq!(
+                pow2_quarter(table, e).to_bits(),
+                expected.to_bits(),
+                "e = {e}"
+            );
+        }
+        assert_eq!(pow2_quarter(table, 0), 1.0);
+        assert_eq!(pow2_quarter(table, -8), 0.25);
     }
 }
