@@ -650,8 +650,8 @@ fn mpeg_gen_value(i: u16, wrap: u16) -> u16 {
 pub struct HuffmanTable {
     /// Entries: the primary table (`1 << primary_bits` entries), then the secondary tables.
     ///
-    /// A value entry is `value | code_len << 8`; a link is `LINK | secondary_bits << 16 |
-    /// offset of the secondary table in `entries``.
+    /// A value entry is `value | code_len << 8`; a link is `LINK | secondary_bits << 16 | offset`,
+    /// with `offset` the index of the secondary table in `entries`.
     entries: Vec<u32>,
     primary_bits: u32,
 }
