@@ -1,3 +1,4 @@
+// Modified by audiostream: the lanes module (transforms computed several at a time).
 // Symphonia
 // Copyright (c) 2019-2026 The Project Symphonia Developers.
 //
@@ -30,6 +31,8 @@ mod demuxer;
 // Decoder modules.
 #[cfg(any(feature = "mp1", feature = "mp2", feature = "mp3"))]
 mod decoder;
+#[cfg(any(feature = "mp1", feature = "mp2", feature = "mp3"))]
+mod lanes;
 #[cfg(any(feature = "mp1", feature = "mp2", feature = "mp3"))]
 mod synthesis;
 

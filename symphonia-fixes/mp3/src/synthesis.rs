@@ -1,3 +1,4 @@
+// Modified by audiostream: the 32-point DCTs of four consecutive sample blocks are computed together, one block per SIMD lane (bit-identical output, fewer instructions).
 // Symphonia
 // Copyright (c) 2019-2026 The Project Symphonia Developers.
 //
@@ -6,6 +7,8 @@
 // file, You can obtain one at https://mozilla.org/MPL/2.0/.
 
 //! The `synthesis` module implements the polyphase synthesis filterbank of the MPEG audio standard.
+
+use crate::lanes::{LANES, LaneValue, Lanes};
 
 /// Synthesis window D[i], defined in Table B.3 of ISO/IEC 11172-3.
 #[allow(clippy::unreadable_literal)]
@@ -159,19 +162,51 @@ impl Default for SynthesisState {
 /// Sub-band synthesis transforms 32 sub-band blocks containing 18 time-domain samples each into
 /// 18 blocks of 32 PCM audio samples.
 pub fn synthesis(state: &mut SynthesisState, n_frames: usize, in_samples: &[f32], out: &mut [f32]) {
-    let mut s_vec = [0f32; 32];
-    let mut d_vec = [0f32; 32];
-
     assert!(in_samples.len() == 32 * n_frames);
+    assert!(out.len() >= 32 * n_frames);
 
-    // There are 18 synthesized PCM sample blocks.
-    for b in 0..n_frames {
-        // First, select the b-th sample from each of the 32 sub-bands, and place them in the s
-        // vector, s_vec.
-        for i in 0..32 {
-            s_vec[i] = in_samples[n_frames * i + b];
+    // audiostream: the 32-point DCTs of LANES consecutive sample blocks are computed together,
+    // one block per SIMD lane (`Lanes`), since the sub-band samples of consecutive blocks are
+    // adjacent in `in_samples`. Each lane performs exactly the scalar operations in the same
+    // order, so the result is bit-identical to one DCT per block.
+    // (Allocated once: zeroing them per group of blocks was a call of memset each. A lane left
+    // unused by the last group holds an earlier block, whose DCT is computed and not used.)
+    let mut s_vec = [Lanes::ZERO; 32];
+    let mut d_lanes = [Lanes::ZERO; 32];
+
+    let mut b0 = 0;
+    while b0 < n_frames {
+        let n_lanes = (n_frames - b0).min(LANES);
+
+        // Select samples b0..b0 + n_lanes from each of the 32 sub-bands.
+        for (i, s) in s_vec.iter_mut().enumerate() {
+            let start = n_frames * i + b0;
+            let lanes = &in_samples[start..start + n_lanes];
+            // A copy of fixed size when all lanes are used: a variable-length one was a call of
+            // memcpy per sub-band.
+            match <&[f32; LANES]>::try_from(lanes) {
+                Ok(all) => s.0 = *all,
+                Err(_) => s.0[..n_lanes].copy_from_slice(lanes),
+            }
         }
 
+        dct32(&s_vec, &mut d_lanes);
+
+        for lane in 0..n_lanes {
+            let d_vec: [f32; 32] = std::array::from_fn(|i| d_lanes[i].0[lane]);
+            let b = b0 + lane;
+            synthesize_block(state, &d_vec, &mut out[b << 5..(b << 5) + 32]);
+        }
+
+        b0 += n_lanes;
+    }
+}
+
+/// Matrixing and windowing of one block of 32 sub-band samples, given their 32-point DCT `d_vec`,
+/// into 32 PCM samples.
+#[inline(always)]
+fn synthesize_block(state: &mut SynthesisState, d_vec: &[f32; 32], out: &mut [f32]) {
+    {
         // Get the front slot of the v_vec FIFO.
         let v_vec = &mut state.v_vec[state.v_front];
 
@@ -245,7 +280,6 @@ pub fn synthesis(state: &mut SynthesisState, n_frames: usize, in_samples: &[f32]
         // Letters IEEE, vol. 1, no. 2, pp. 26-28, 1994.
         //
         // https://ieeexplore.ieee.org/abstract/document/300309
-        dct32(&s_vec, &mut d_vec);
 
         for (d, s) in v_vec[48 - 15..48 + 0].iter_mut().rev().zip(&d_vec[1..16]) {
             *d = -s;
@@ -326,8 +360,7 @@ pub fn synthesis(state: &mut SynthesisState, n_frames: usize, in_samples: &[f32]
         }
 
         // Copy the PCM samples from o_vec to the output buffer.
-        let offset = b << 5;
-        out[offset..offset + 32].copy_from_slice(&o_vec);
+        out.copy_from_slice(&o_vec);
 
         // Shift the v_vec FIFO. The value v_front is the index of the 64 sample slot in v_vec
         // that will be overwritten next iteration. Conversely, that makes it the front of the
@@ -348,7 +381,7 @@ pub fn synthesis(state: &mut SynthesisState, n_frames: usize, in_samples: &[f32]
 /// on Acoustics, Speech, and Signal Processing, vol. 32, no. 6, pp. 1243-1245, 1984.
 ///
 /// https://ieeexplore.ieee.org/document/1164443
-fn dct32(x: &[f32; 32], y: &mut [f32; 32]) {
+fn dct32<T: LaneValue>(x: &[T; 32], y: &mut [T; 32]) {
     // The following tables are pre-computed values of the the following equation:
     //
     // c[i] = 1.0 / [2.0 * cos((PI / N) * (2*i + 1))]    for i = 0..N/2

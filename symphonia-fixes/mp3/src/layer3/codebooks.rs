@@ -1,11 +1,10 @@
+// Modified by audiostream: the Huffman tables are two-level lookup tables of our own (HuffmanTable) in place of symphonia-core's vlc::Codebook, so that a code, its linbits and sign bits are read from one 64-bit window.
 // Symphonia
 // Copyright (c) 2019-2026 The Project Symphonia Developers.
 //
 // This Source Code Form is subject to the terms of the Mozilla Public
 // License, v. 2.0. If a copy of the MPL was not distributed with this
 // file, You can obtain one at https://mozilla.org/MPL/2.0/.
-
-use symphonia_core::io::vlc::*;
 
 use lazy_static::lazy_static;
 
@@ -639,54 +638,158 @@ fn mpeg_gen_value(i: u16, wrap: u16) -> u16 {
     ((i / wrap) << 4) | (i % wrap)
 }
 
-lazy_static! {
-    pub static ref CODEBOOK_TABLES: [Codebook<Entry16x16>; 18] = {
-        let mut codebooks: [Codebook<Entry16x16>; 18] = Default::default();
+/// A Huffman decoding table: a primary table indexed by the next `primary_bits` bits of the
+/// stream, whose entries are either a decoded value or a link to a secondary table indexed by the
+/// bits after those.
+///
+/// audiostream: replaces symphonia-core's `vlc::Codebook` (8 bits per lookup step, read through
+/// `ReadBitsLtr::read_codebook`), so that `requantize::read_huffman_samples` can decode a code,
+/// its linbits and its sign bits from one 64-bit window of the bitstream (the usual two-level
+/// tables of mpg123 and FFmpeg's `init_vlc`). Every MPEG audio Huffman code is complete (its
+/// Kraft sum is 1, checked by a test), so every bit pattern decodes to a value.
+pub struct HuffmanTable {
+    /// Entries: the primary table (`1 << primary_bits` entries), then the secondary tables.
+    ///
+    /// A value entry is `value | code_len << 8`; a link is `LINK | secondary_bits << 16 | offset`,
+    /// with `offset` the index of the secondary table in `entries`.
+    entries: Vec<u32>,
+    primary_bits: u32,
+}
 
-        for (codebook, table) in codebooks.iter_mut().zip(&MPEG_TABLES) {
-            assert!(table.codes.len() == table.lens.len());
+/// The flag of a link entry in a `HuffmanTable`.
+const LINK: u32 = 1 << 31;
 
-            let len = table.codes.len() as u16;
+/// The most bits a primary table is indexed by.
+const MAX_PRIMARY_BITS: u32 = 9;
 
-            // Generate values for the codebook.
-            let values: Vec<u16> = (0..len).map(|i| mpeg_gen_value(i, table.wrap))
-                                           .collect();
-
-            // Generate the codebook.
-            let mut builder = CodebookBuilder::new(BitOrder::Verbatim);
-
-            // Decode a maximum of 8 bits per read.
-            builder.bits_per_read(8);
-
-            *codebook = builder.make(table.codes, table.lens, &values).expect("valid static codebook data");
+impl HuffmanTable {
+    /// Builds the table of a prefix code: `codes[i]` (its `lens[i]` low bits, most significant
+    /// first) decodes to `values[i]`.
+    fn new(codes: &[u32], lens: &[u8], values: &[u16]) -> Self {
+        let max_len = lens.iter().copied().max().unwrap_or(0) as u32;
+        if max_len == 0 {
+            return HuffmanTable {
+                entries: Vec::new(),
+                primary_bits: 0,
+            };
         }
 
-        codebooks
-    };
+        let primary_bits = max_len.min(MAX_PRIMARY_BITS);
+        let mut entries = vec![0u32; 1 << primary_bits];
+
+        // The secondary table size of each primary index: the longest code under that prefix.
+        let mut sub_bits = vec![0u32; 1 << primary_bits];
+        for (&code, &len) in codes.iter().zip(lens) {
+            let len = u32::from(len);
+            if len > primary_bits {
+                let prefix = (code >> (len - primary_bits)) as usize;
+                sub_bits[prefix] = sub_bits[prefix].max(len - primary_bits);
+            }
+        }
+        for (prefix, &bits) in sub_bits.iter().enumerate() {
+            if bits > 0 {
+                // The offset must fit the 16 bits of a link (the largest MPEG table needs ~3000).
+                assert!(entries.len() < 1 << 16, "Huffman table too large");
+                entries[prefix] = LINK | bits << 16 | entries.len() as u32;
+                entries.resize(entries.len() + (1 << bits), 0);
+            }
+        }
+
+        for ((&code, &len), &value) in codes.iter().zip(lens).zip(values) {
+            let len = u32::from(len);
+            let entry = u32::from(value) | len << 8;
+            if len <= primary_bits {
+                // Every index that starts with the code.
+                let first = (code << (primary_bits - len)) as usize;
+                entries[first..first + (1 << (primary_bits - len))].fill(entry);
+            } else {
+                let prefix = (code >> (len - primary_bits)) as usize;
+                let bits = sub_bits[prefix];
+                let base = (entries[prefix] & 0xffff) as usize;
+                let rest = len - primary_bits;
+                let rest_code = (code & ((1 << rest) - 1)) as usize;
+                let first = base + (rest_code << (bits - rest));
+                entries[first..first + (1 << (bits - rest))].fill(entry);
+            }
+        }
+
+        HuffmanTable {
+            entries,
+            primary_bits,
+        }
+    }
+
+    /// True for the tables of the unused table numbers 0, 4 and 14 (no codes).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Decodes the code at the top of `window` (the next bits of the stream, most significant
+    /// first; at least the longest code's length of them valid). Returns the value and the code
+    /// length. Must not be called on an empty table.
+    #[inline(always)]
+    pub fn decode(&self, window: u64) -> (u32, u32) {
+        let mut entry = self.entries[(window >> (64 - self.primary_bits)) as usize];
+        if entry & LINK != 0 {
+            let bits = (entry >> 16) & 0x1f;
+            let index = ((window << self.primary_bits) >> (64 - bits)) as usize;
+            entry = self.entries[(entry & 0xffff) as usize + index];
+        }
+        (entry & 0xff, (entry >> 8) & 0xff)
+    }
 }
 
 lazy_static! {
-    pub static ref QUADS_CODEBOOK_TABLE: [Codebook<Entry16x16>; 2] = {
-        let mut codebooks: [Codebook<Entry16x16>; 2] = Default::default();
+    /// The big_values tables 0..15, then the table of 16..23 and the table of 24..31 (those share
+    /// their codes and differ in linbits).
+    pub static ref CODEBOOK_TABLES: [HuffmanTable; 18] = std::array::from_fn(|i| {
+        let table = &MPEG_TABLES[i];
+        let values: Vec<u16> =
+            (0..table.codes.len() as u16).map(|v| mpeg_gen_value(v, table.wrap)).collect();
+        HuffmanTable::new(table.codes, table.lens, &values)
+    });
+}
 
-        for (codebook, table) in codebooks.iter_mut().zip(&MPEG_QUADS_TABLES) {
-            assert!(table.codes.len() == table.lens.len());
+lazy_static! {
+    /// The count1 (quadruple) tables A and B.
+    pub static ref QUADS_CODEBOOK_TABLE: [HuffmanTable; 2] = std::array::from_fn(|i| {
+        let table = &MPEG_QUADS_TABLES[i];
+        let values: Vec<u16> =
+            (0..table.codes.len() as u16).map(|v| mpeg_gen_value(v, table.wrap)).collect();
+        HuffmanTable::new(table.codes, table.lens, &values)
+    });
+}
 
-            let len = table.codes.len() as u16;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-            // Generate values for the codebook.
-            let values: Vec<u16> = (0..len).map(|i| mpeg_gen_value(i, table.wrap))
-                                           .collect();
-
-            // Generate the codebook.
-            let mut builder = CodebookBuilder::new(BitOrder::Verbatim);
-
-            // Decode a maximum of 8 bits per read.
-            builder.bits_per_read(8);
-
-            *codebook = builder.make(table.codes, table.lens, &values).expect("valid static codebook data");
+    /// Each code, followed by arbitrary bits, decodes to its value and length; and the codes are
+    /// complete (Kraft sum 1), so no bit pattern is left without a value.
+    fn check(codes: &[u32], lens: &[u8], wrap: u16, table: &HuffmanTable) {
+        let mut kraft = 0.0f64;
+        for (i, (&code, &len)) in codes.iter().zip(lens).enumerate() {
+            kraft += 0.5f64.powi(i32::from(len));
+            let value = u32::from(mpeg_gen_value(i as u16, wrap));
+            for tail in [0u64, u64::MAX, 0x5555_5555_5555_5555, 0xaaaa_aaaa_aaaa_aaaa] {
+                let len = u32::from(len);
+                let window = (u64::from(code) << (64 - len)) | (tail >> len);
+                assert_eq!(table.decode(window), (value, len), "code {i} len {len}");
+            }
         }
+        assert_eq!(kraft, 1.0);
+    }
 
-        codebooks
-    };
+    #[test]
+    fn verify_huffman_tables() {
+        for (table, huffman) in MPEG_TABLES.iter().zip(CODEBOOK_TABLES.iter()) {
+            assert_eq!(table.codes.is_empty(), huffman.is_empty());
+            if !table.codes.is_empty() {
+                check(table.codes, table.lens, table.wrap, huffman);
+            }
+        }
+        for (table, huffman) in MPEG_QUADS_TABLES.iter().zip(QUADS_CODEBOOK_TABLE.iter()) {
+            check(table.codes, table.lens, table.wrap, huffman);
+        }
+    }
 }

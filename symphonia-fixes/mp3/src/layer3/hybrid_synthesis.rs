@@ -1,4 +1,4 @@
-// Modified by audiostream: do not lower rzero of mixed blocks in anti-aliasing (short sub-bands were dropped); use the normal window for the two lowest sub-bands whenever mixed_block_flag is set, also in Start/End blocks (l3-si_block).
+// Modified by audiostream: the DCT-IVs of the long-block IMDCTs computed four sub-bands at a time (crate::lanes; bit-identical); do not lower rzero of mixed blocks in anti-aliasing (short sub-bands were dropped); use the normal window for the two lowest sub-bands whenever mixed_block_flag is set, also in Start/End blocks (l3-si_block).
 // Symphonia
 // Copyright (c) 2019-2026 The Project Symphonia Developers.
 //
@@ -12,6 +12,7 @@
 use crate::common::FrameHeader;
 
 use super::{GranuleChannel, common::*};
+use crate::lanes::{LANES, Lanes};
 
 use std::{convert::TryInto, f64};
 
@@ -317,25 +318,50 @@ pub(super) fn hybrid_synthesis(
 
         let sb_long_end = sb_split.min(sb_limit);
 
-        // For each of the sub-bands (18 samples each) in the long block...
-        for sb in 0..sb_long_end {
-            let start = 18 * sb;
+        // audiostream: the IMDCTs of LANES sub-bands are computed together, one per SIMD lane
+        // (bit-identical to one at a time, see `crate::lanes`).
+        // (Allocated once, not per group of sub-bands: a lane left unused by the last group holds
+        // an earlier sub-band, whose DCT-IV is computed and not used.)
+        let mut x = [Lanes::ZERO; 18];
+        let mut dct = [Lanes::ZERO; 18];
 
-            // Casting to a slice of a known-size lets the compiler elide bounds checks.
-            let sub_band: &mut [f32; 18] = (&mut samples[start..(start + 18)])
-                .try_into()
-                .expect("slice is exactly 18 elements");
+        let mut sb0 = 0;
+        while sb0 < sb_long_end {
+            let n_lanes = (sb_long_end - sb0).min(LANES);
 
-            // With mixed_block_flag set, the two lowest sub-bands always use the normal window,
-            // also in Start and End blocks.
-            let window = if sb < 2 && channel.mixed_block_flag {
-                &IMDCT_WINDOWS[0]
-            } else {
-                window
-            };
+            // Transpose: lane l holds sub-band sb0 + l.
+            for l in 0..n_lanes {
+                let start = 18 * (sb0 + l);
+                for (k, &sample) in samples[start..start + 18].iter().enumerate() {
+                    x[k].0[l] = sample;
+                }
+            }
 
-            // Perform the 36-point on the entire sub-band.
-            imdct36::imdct36(sub_band, window, &mut overlap[sb]);
+            imdct36::dct_iv(&x, &mut dct);
+
+            for l in 0..n_lanes {
+                let sb = sb0 + l;
+                let start = 18 * sb;
+
+                // Casting to a slice of a known-size lets the compiler elide bounds checks.
+                let sub_band: &mut [f32; 18] = (&mut samples[start..(start + 18)])
+                    .try_into()
+                    .expect("slice is exactly 18 elements");
+
+                // With mixed_block_flag set, the two lowest sub-bands always use the normal
+                // window, also in Start and End blocks.
+                let window = if sb < 2 && channel.mixed_block_flag {
+                    &IMDCT_WINDOWS[0]
+                } else {
+                    window
+                };
+
+                // Window and overlap-add the 36-point IMDCT of the entire sub-band.
+                let dct_lane: [f32; 18] = std::array::from_fn(|k| dct[k].0[l]);
+                imdct36::imdct36_window(&dct_lane, sub_band, window, &mut overlap[sb]);
+            }
+
+            sb0 += n_lanes;
         }
     }
 
@@ -574,6 +600,8 @@ mod tests {
 }
 
 mod imdct36 {
+    use crate::lanes::LaneValue;
+
     /// Performs an Inverse Modified Discrete Cosine Transform (IMDCT) transforming 18
     /// frequency-domain input samples, into 36 time-domain output samples.
     ///
@@ -585,11 +613,25 @@ mod imdct36 {
     /// Signal Processing, vol. 48, no. 10, pp. 990-994, 2001.
     ///
     /// https://ieeexplore.ieee.org/document/974789
+    #[cfg(test)]
     pub fn imdct36(x: &mut [f32; 18], window: &[f32; 36], overlap: &mut [f32; 18]) {
         let mut dct = [0f32; 18];
-
         dct_iv(x, &mut dct);
+        imdct36_window(&dct, x, window, overlap);
+    }
 
+    /// The windowing and overlap-add of `imdct36`, given the DCT-IV `dct` of the sub-band: writes
+    /// the first 18 windowed IMDCT values plus `overlap` to `x`, and the last 18 to `overlap`.
+    ///
+    /// audiostream: split from `imdct36` so that the DCT-IVs of several sub-bands can be computed
+    /// together (`dct_iv` over `Lanes`).
+    #[inline(always)]
+    pub fn imdct36_window(
+        dct: &[f32; 18],
+        x: &mut [f32; 18],
+        window: &[f32; 36],
+        overlap: &mut [f32; 18],
+    ) {
         // Mapping of DCT-IV to IMDCT
         //
         //  0            9                       27           36
@@ -622,7 +664,7 @@ mod imdct36 {
     /// Continutation of `imdct36`.
     ///
     /// Step 2: Mapping N/2-point DCT-IV to N/2-point SDCT-II.
-    fn dct_iv(x: &[f32; 18], y: &mut [f32; 18]) {
+    pub fn dct_iv<T: LaneValue>(x: &[T; 18], y: &mut [T; 18]) {
         // Scale factors for input samples. Computed from (16).
         // 2 * cos(PI * (2*m + 1) / (2*36)
         const SCALE: [f32; 18] = [
@@ -647,39 +689,40 @@ mod imdct36 {
         ];
 
         let samples = [
-            SCALE[0] * x[0],
-            SCALE[1] * x[1],
-            SCALE[2] * x[2],
-            SCALE[3] * x[3],
-            SCALE[4] * x[4],
-            SCALE[5] * x[5],
-            SCALE[6] * x[6],
-            SCALE[7] * x[7],
-            SCALE[8] * x[8],
-            SCALE[9] * x[9],
-            SCALE[10] * x[10],
-            SCALE[11] * x[11],
-            SCALE[12] * x[12],
-            SCALE[13] * x[13],
-            SCALE[14] * x[14],
-            SCALE[15] * x[15],
-            SCALE[16] * x[16],
-            SCALE[17] * x[17],
+            x[0] * SCALE[0],
+            x[1] * SCALE[1],
+            x[2] * SCALE[2],
+            x[3] * SCALE[3],
+            x[4] * SCALE[4],
+            x[5] * SCALE[5],
+            x[6] * SCALE[6],
+            x[7] * SCALE[7],
+            x[8] * SCALE[8],
+            x[9] * SCALE[9],
+            x[10] * SCALE[10],
+            x[11] * SCALE[11],
+            x[12] * SCALE[12],
+            x[13] * SCALE[13],
+            x[14] * SCALE[14],
+            x[15] * SCALE[15],
+            x[16] * SCALE[16],
+            x[17] * SCALE[17],
         ];
 
         sdct_ii_18(&samples, y);
 
-        y[0] /= 2.0;
+        // (Halving as a multiplication by 0.5 gives the same bits: both are exact scalings.)
+        y[0] = y[0] * 0.5;
         for i in 1..17 {
-            y[i] = (y[i] / 2.0) - y[i - 1];
+            y[i] = (y[i] * 0.5) - y[i - 1];
         }
-        y[17] = (y[17] / 2.0) - y[16];
+        y[17] = (y[17] * 0.5) - y[16];
     }
 
     /// Continutation of `imdct36`.
     ///
     /// Step 3: Decompose N/2-point SDCT-II into two N/4-point SDCT-IIs.
-    fn sdct_ii_18(x: &[f32; 18], y: &mut [f32; 18]) {
+    fn sdct_ii_18<T: LaneValue>(x: &[T; 18], y: &mut [T; 18]) {
         // Scale factors for odd input samples. Computed from (23).
         // 2 * cos(PI * (2*m + 1) / 36)
         const SCALE: [f32; 9] = [
@@ -709,33 +752,33 @@ mod imdct36 {
         sdct_ii_9(&even, y);
 
         let odd = [
-            SCALE[0] * (x[0] - x[18 - 1]),
-            SCALE[1] * (x[1] - x[18 - 2]),
-            SCALE[2] * (x[2] - x[18 - 3]),
-            SCALE[3] * (x[3] - x[18 - 4]),
-            SCALE[4] * (x[4] - x[18 - 5]),
-            SCALE[5] * (x[5] - x[18 - 6]),
-            SCALE[6] * (x[6] - x[18 - 7]),
-            SCALE[7] * (x[7] - x[18 - 8]),
-            SCALE[8] * (x[8] - x[18 - 9]),
+            (x[0] - x[18 - 1]) * SCALE[0],
+            (x[1] - x[18 - 2]) * SCALE[1],
+            (x[2] - x[18 - 3]) * SCALE[2],
+            (x[3] - x[18 - 4]) * SCALE[3],
+            (x[4] - x[18 - 5]) * SCALE[4],
+            (x[5] - x[18 - 6]) * SCALE[5],
+            (x[6] - x[18 - 7]) * SCALE[6],
+            (x[7] - x[18 - 8]) * SCALE[7],
+            (x[8] - x[18 - 9]) * SCALE[8],
         ];
 
         sdct_ii_9(&odd, &mut y[1..]);
 
-        y[3] -= y[3 - 2];
-        y[5] -= y[5 - 2];
-        y[7] -= y[7 - 2];
-        y[9] -= y[9 - 2];
-        y[11] -= y[11 - 2];
-        y[13] -= y[13 - 2];
-        y[15] -= y[15 - 2];
-        y[17] -= y[17 - 2];
+        y[3] = y[3] - y[3 - 2];
+        y[5] = y[5] - y[5 - 2];
+        y[7] = y[7] - y[7 - 2];
+        y[9] = y[9] - y[9 - 2];
+        y[11] = y[11] - y[11 - 2];
+        y[13] = y[13] - y[13 - 2];
+        y[15] = y[15] - y[15 - 2];
+        y[17] = y[17] - y[17 - 2];
     }
 
     /// Continutation of `imdct36`.
     ///
     /// Step 4: Computation of 9-point (N/4) SDCT-II.
-    fn sdct_ii_9(x: &[f32; 9], y: &mut [f32]) {
+    fn sdct_ii_9<T: LaneValue>(x: &[T; 9], y: &mut [T]) {
         const D: [f32; 7] = [
             -1.732_050_807_568_877_2, // -sqrt(3.0)
             1.879_385_241_571_816_6,  // -2.0 * cos(8.0 * PI / 9.0)
@@ -766,16 +809,16 @@ mod imdct36 {
         let a17 = a04 + a08;
         let a18 = a02 - a08;
         let a19 = a02 + a04;
-        let a20 = 2.0 * x[4] - a05;
+        let a20 = x[4] * 2.0 - a05;
 
-        let m1 = D[0] * a06;
-        let m2 = D[1] * a12;
-        let m3 = D[2] * a13;
-        let m4 = D[3] * a14;
-        let m5 = D[0] * a16;
-        let m6 = D[4] * a17;
-        let m7 = D[5] * a18; // Note: the cited paper has an error, a1 should be a18.
-        let m8 = D[6] * a19;
+        let m1 = a06 * D[0];
+        let m2 = a12 * D[1];
+        let m3 = a13 * D[2];
+        let m4 = a14 * D[3];
+        let m5 = a16 * D[0];
+        let m6 = a17 * D[4];
+        let m7 = a18 * D[5]; // Note: the cited paper has an error, a1 should be a18.
+        let m8 = a19 * D[6];
 
         let a21 = a20 + m2;
         let a22 = a20 - m2;
@@ -790,7 +833,7 @@ mod imdct36 {
         y[6] = m5;
         y[8] = a22 - m3;
         y[10] = a25 - m7;
-        y[12] = a11 - 2.0 * a09;
+        y[12] = a11 - a09 * 2.0;
         y[14] = a24 + m8;
         y[16] = a23 + m4;
     }

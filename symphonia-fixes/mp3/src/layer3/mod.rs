@@ -1,4 +1,4 @@
-// Modified by audiostream: new GranuleChannel fields mixed_block_flag and is_pos_max, used by the l3-si_block and MPEG2 intensity stereo fixes.
+// Modified by audiostream: the Huffman decoder reads main_data from the bit after the scale factors (its own bit reader); new GranuleChannel fields mixed_block_flag and is_pos_max, used by the l3-si_block and MPEG2 intensity stereo fixes.
 // Symphonia
 // Copyright (c) 2019-2026 The Project Symphonia Developers.
 //
@@ -9,7 +9,7 @@
 use std::fmt;
 
 use symphonia_core::audio::{AudioBuffer, AudioMut};
-use symphonia_core::errors::{Error, Result, decode_error};
+use symphonia_core::errors::{Result, decode_error};
 use symphonia_core::io::{BitReaderLtr, BufReader, ReadBitsLtr, ReadBytes};
 
 mod bitstream;
@@ -357,23 +357,16 @@ impl Layer3 {
 
                 // Decode the Huffman coded spectral samples and get the starting index of the rzero
                 // partition.
-                let huffman_result = requantize::read_huffman_samples(
-                    &mut bs,
+                // The Huffman codes start right after the scale factors. A read past the end of
+                // the main data is a decode error ("mpa: huffman decode overrun"), not an IO
+                // error: it is recoverable.
+                frame_data.granules[gr].channels[ch].rzero = requantize::read_huffman_samples(
+                    main_data,
+                    part2_3_begin + part2_len as usize,
                     &frame_data.granules[gr].channels[ch],
                     part3_len,
                     &mut self.samples[gr][ch],
-                );
-
-                // Huffman decoding errors are returned as an IO error by the bit reader. IO errors
-                // are unrecoverable, which is not the case for huffman decoding errors. Convert the
-                // IO error to a decode error.
-                frame_data.granules[gr].channels[ch].rzero = match huffman_result {
-                    Ok(rzero) => rzero,
-                    Err(Error::IoError(e)) if e.kind() == std::io::ErrorKind::Other => {
-                        return decode_error("mpa: huffman decode overrun");
-                    }
-                    Err(err) => return Err(err),
-                };
+                )?;
 
                 part2_3_begin += part2_3_length as usize;
             }

@@ -1,4 +1,4 @@
-// Modified by audiostream: requantize the whole long part of mixed blocks (its last band, 30..36, was left unscaled: up to 240x full scale on l3-si_block); the x^(4/3) table computed in f64 (f32::powf differs between libms: WebAssembly decoded other samples than x86_64 glibc).
+// Modified by audiostream: the 2^(e/4) requantization factors from a table (POW2_QUARTER, same values); Huffman decoding from one 64-bit window per code (BitWindow, codebooks::HuffmanTable) in place of symphonia-core's bit reader (same samples and errors, fewer instructions); requantize the whole long part of mixed blocks (its last band, 30..36, was left unscaled: up to 240x full scale on l3-si_block); the x^(4/3) table computed in f64 (f32::powf differs between libms: WebAssembly decoded other samples than x86_64 glibc).
 // Symphonia
 // Copyright (c) 2019-2026 The Project Symphonia Developers.
 //
@@ -6,8 +6,7 @@
 // License, v. 2.0. If a copy of the MPL was not distributed with this
 // file, You can obtain one at https://mozilla.org/MPL/2.0/.
 
-use symphonia_core::errors::Result;
-use symphonia_core::io::ReadBitsLtr;
+use symphonia_core::errors::{Result, decode_error};
 
 use crate::common::FrameHeader;
 
@@ -35,21 +34,106 @@ lazy_static! {
     };
 }
 
+/// The smallest exponent e of the 2^(e/4) factors of requantization: A = global_gain - 210 -
+/// 8 * subblock_gain >= -266 and B (an 8-bit scale factor term) <= 255.
+const POW2_QUARTER_MIN: i32 = -266 - 255;
+
+/// The largest exponent: A <= 255 - 210 and B >= 0.
+const POW2_QUARTER_MAX: i32 = 45;
+
+lazy_static! {
+    /// 2^(e/4) for e in POW2_QUARTER_MIN..=POW2_QUARTER_MAX, computed exactly as the requantizer
+    /// computed each factor before (f64 `powf`, rounded once to f32), so the factors are the same.
+    ///
+    /// audiostream: a table in place of a `powf` per scale factor band (one call of libm's `pow`
+    /// per band and granule was ~2 % of the decode).
+    static ref POW2_QUARTER: Box<[f32]> =
+        (POW2_QUARTER_MIN..=POW2_QUARTER_MAX).map(pow2_quarter_exact).collect();
+}
+
+/// 2^(e/4), as the requantizer computes it.
+fn pow2_quarter_exact(e: i32) -> f32 {
+    f64::powf(2.0, 0.25 * f64::from(e)) as f32
+}
+
+/// 2^(e/4) from `table` (`POW2_QUARTER`), or computed for an exponent outside it.
+#[inline(always)]
+fn pow2_quarter(table: &[f32], e: i32) -> f32 {
+    usize::try_from(e - POW2_QUARTER_MIN)
+        .ok()
+        .and_then(|i| table.get(i))
+        .copied()
+        .unwrap_or_else(|| pow2_quarter_exact(e))
+}
+
 /// Zero a sample buffer.
 #[inline(always)]
 pub(super) fn zero(buf: &mut [f32; 576]) {
     buf.fill(0.0);
 }
 
-/// Reads the Huffman coded spectral samples for a given channel in a granule from a `BitStream`
-/// into a provided sample buffer. Returns the number of decoded samples (the starting index of the
-/// rzero partition).
+/// A reader of the bits of the main data, most significant bit first, that gives the next 57 or
+/// more bits at once (zeros past the end of the data).
+///
+/// audiostream: replaces symphonia-core's `BitReaderLtr` in the Huffman decoding loop, whose
+/// per-call refill checks and one-bit sign reads cost more than the table lookups themselves.
+struct BitWindow<'a> {
+    buf: &'a [u8],
+    /// The position of the next bit, counted from the start of `buf`.
+    pos: usize,
+    /// The number of bits in `buf`.
+    end: usize,
+}
+
+impl<'a> BitWindow<'a> {
+    /// The next bits from `pos` on: at least 57 of them valid, zeros past the end of the data.
+    #[inline(always)]
+    fn peek(&self) -> u64 {
+        let byte = self.pos >> 3;
+        let word = match self.buf.get(byte..byte + 8) {
+            Some(bytes) => {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(bytes);
+                u64::from_be_bytes(word)
+            }
+            None => {
+                // Fewer than 8 bytes are left: pad with zeros.
+                let tail = self.buf.get(byte..).unwrap_or(&[]);
+                let mut word = [0u8; 8];
+                word[..tail.len()].copy_from_slice(tail);
+                u64::from_be_bytes(word)
+            }
+        };
+        word << (self.pos & 7)
+    }
+
+    /// Consumes `n` bits, or fails, as symphonia's bit reader does, when fewer are left.
+    #[inline(always)]
+    fn consume(&mut self, n: u32) -> Result<()> {
+        let pos = self.pos + n as usize;
+        if pos > self.end {
+            return decode_error("mpa: huffman decode overrun");
+        }
+        self.pos = pos;
+        Ok(())
+    }
+}
+
+/// Reads the Huffman coded spectral samples for a given channel in a granule, which start at bit
+/// `start_bit` of `main_data`, into a provided sample buffer. Returns the number of decoded samples
+/// (the starting index of the rzero partition).
 ///
 /// Note, each spectral sample is raised to the (4/3)-rd power. This is not actually part of the
 /// Huffman decoding process, but, by converting the integer sample to floating point here we don't
 /// need to do pointless casting or use an extra buffer.
-pub(super) fn read_huffman_samples<B: ReadBitsLtr>(
-    bs: &mut B,
+///
+/// audiostream: reads from one 64-bit window per code (`BitWindow`): the longest big_values code
+/// (19 bits), two times 13 linbits and two sign bits are 47 bits. The samples, the bits consumed
+/// and the errors (any read past the end of the main data) are those of the symphonia 0.6.1 loop,
+/// which read the code, linbits and each sign bit one call at a time.
+pub(super) fn read_huffman_samples(
+    main_data: &[u8],
+    start_bit: usize,
     channel: &GranuleChannel,
     part3_bits: u32,
     buf: &mut [f32; 576],
@@ -63,6 +147,12 @@ pub(super) fn read_huffman_samples<B: ReadBitsLtr>(
     // Dereference the POW43 table once per granule since there is a tiny overhead each time a
     // lazy_static is dereferenced that should be amortized over as many samples as possible.
     let pow43: &[f32; POW43_LEN] = &POW43;
+
+    let mut bs = BitWindow {
+        buf: main_data,
+        pos: start_bit,
+        end: main_data.len() * 8,
+    };
 
     let mut bits_read = 0;
     let mut i = 0;
@@ -110,47 +200,49 @@ pub(super) fn read_huffman_samples<B: ReadBitsLtr>(
         // Otherwise, read the big_values.
         while i < *region_end && bits_read < part3_bits {
             // Decode the next Huffman code.
-            let (value, code_len) = bs.read_codebook(codebook)?;
-            bits_read += code_len;
+            let window = bs.peek();
+            let (value, code_len) = codebook.decode(window);
+            let mut n = code_len;
 
             // In the big_values partition, each Huffman code decodes to two sample, x and y. Each
             // sample being 4-bits long.
             let mut x = (value >> 4) as usize;
             let mut y = (value & 0xf) as usize;
 
-            // If the first sample, x, is not 0, further process it.
-            if x > 0 {
-                // If x is saturated (it is at the maximum possible value), and the table specifies
-                // linbits, then read linbits more bits and add it to the sample.
-                if x == 15 && linbits > 0 {
-                    x += bs.read_bits_leq32(linbits)? as usize;
-                    bits_read += linbits;
-                }
-
-                // The next bit is the sign bit. If the sign bit is 1, then the sample should be
-                // negative. The value of the sample is raised to the (4/3) power.
-                buf[i] = (1.0 - 2.0 * bs.read_bit()? as f32) * pow43[x];
-                bits_read += 1;
-            } else {
-                buf[i] = 0.0;
+            // If x is saturated (it is at the maximum possible value), and the table specifies
+            // linbits, then read linbits more bits and add it to the sample.
+            if x == 15 && linbits > 0 {
+                x += ((window << n) >> (64 - linbits)) as usize;
+                n += linbits;
             }
+
+            // If x is not 0, the next bit is its sign bit: if it is 1, the sample is negative.
+            // The value of the sample is raised to the (4/3) power. Without branches (the signs
+            // and zeros are random, so branches on them were mispredicted half of the time):
+            // pow43[0] is 0.0, and the sign is applied to the bits (only when x is not 0, so 0
+            // stays +0.0 as before).
+            let x_nonzero = u32::from(x != 0);
+            let sign = ((window << n) >> 63) as u32 & x_nonzero;
+            n += x_nonzero;
+            buf[i] = f32::from_bits(pow43[x].to_bits() ^ (sign << 31));
 
             i += 1;
 
             // Likewise, repeat the previous two steps for the second sample, y.
-            if y > 0 {
-                if y == 15 && linbits > 0 {
-                    y += bs.read_bits_leq32(linbits)? as usize;
-                    bits_read += linbits;
-                }
-
-                buf[i] = (1.0 - 2.0 * bs.read_bit()? as f32) * pow43[y];
-                bits_read += 1;
-            } else {
-                buf[i] = 0.0;
+            if y == 15 && linbits > 0 {
+                y += ((window << n) >> (64 - linbits)) as usize;
+                n += linbits;
             }
 
+            let y_nonzero = u32::from(y != 0);
+            let sign = ((window << n) >> 63) as u32 & y_nonzero;
+            n += y_nonzero;
+            buf[i] = f32::from_bits(pow43[y].to_bits() ^ (sign << 31));
+
             i += 1;
+
+            bs.consume(n)?;
+            bits_read += n;
         }
     }
 
@@ -166,43 +258,29 @@ pub(super) fn read_huffman_samples<B: ReadBitsLtr>(
         // +/-1.0 depending on the sign bit.
 
         // Decode the next Huffman code.
-        let (value, code_len) = bs.read_codebook(count1_codebook)?;
-        bits_read += code_len;
+        let window = bs.peek();
+        let (value, code_len) = count1_codebook.decode(window);
 
         // The first 4 bits indicate if a sample if 0 or 1. Count the number of samples with a
         // non-zero value.
         let num_ones = (value & 0xf).count_ones();
 
-        // Read the sign bits for each non-zero sample in a single read.
-        let mut signs = bs.read_bits_leq32(num_ones)?;
-        bits_read += num_ones;
+        // Read the sign bits for each non-zero sample in a single read (code_len <= 6, so they
+        // are in the window).
+        // (Shifted in two steps so that num_ones = 0 gives 0.)
+        let mut signs = (((window << code_len) >> 1) >> (63 - num_ones)) as u32;
 
-        // Unpack the samples.
-        if value & 0x1 != 0 {
-            buf[i + 3] = 1.0 - 2.0 * (signs & 1) as f32;
-            signs >>= 1;
-        } else {
-            buf[i + 3] = 0.0;
-        }
+        bs.consume(code_len + num_ones)?;
+        bits_read += code_len + num_ones;
 
-        if value & 0x2 != 0 {
-            buf[i + 2] = 1.0 - 2.0 * (signs & 1) as f32;
-            signs >>= 1;
-        } else {
-            buf[i + 2] = 0.0;
-        }
-
-        if value & 0x4 != 0 {
-            buf[i + 1] = 1.0 - 2.0 * (signs & 1) as f32;
-            signs >>= 1;
-        } else {
-            buf[i + 1] = 0.0;
-        }
-
-        if value & 0x8 != 0 {
-            buf[i + 0] = 1.0 - 2.0 * (signs & 1) as f32;
-        } else {
-            buf[i + 0] = 0.0;
+        // Unpack the samples (flag 0x8 is v at i, 0x1 is y at i + 3; the last sign bit read is
+        // the lowest of `signs`): +/-1.0 where the flag is set, +0.0 elsewhere. Without
+        // branches, as above: the bits of 1.0 with the sign bit set for a negative sample.
+        for (flag, offset) in [(0x1, 3), (0x2, 2), (0x4, 1), (0x8, 0)] {
+            let on = u32::from(value & flag != 0);
+            let negative = signs & 1 & on;
+            buf[i + offset] = f32::from_bits((on * 0x3f80_0000) | (negative << 31));
+            signs >>= on;
         }
 
         i += 4;
@@ -210,7 +288,7 @@ pub(super) fn read_huffman_samples<B: ReadBitsLtr>(
 
     // Ignore any extra "stuffing" bits.
     if bits_read < part3_bits {
-        bs.ignore_bits(part3_bits - bits_read)?;
+        bs.consume(part3_bits - bits_read)?;
     }
     // Word on the street is that some encoders are poor at "stuffing" bits, resulting in part3_len
     // being ever so slightly too large. This causes the Huffman decode loop to decode the next few
@@ -258,6 +336,8 @@ fn requantize_long(channel: &GranuleChannel, bands: &[usize], buf: &mut [f32; 57
 
     let scalefac_shift = if channel.scalefac_scale { 2 } else { 1 };
 
+    let pow2_quarter_table: &[f32] = &POW2_QUARTER;
+
     // Requantize each scale-factor band in buf.
     for (i, (start, end)) in bands.iter().zip(&bands[1..]).enumerate() {
         // Do not requantize bands starting after the rzero sample since all samples from there on
@@ -275,7 +355,7 @@ fn requantize_long(channel: &GranuleChannel, bands: &[usize], buf: &mut [f32; 57
         // Calculate 2^(0.25*A) * 2^(-B). This can be rewritten as 2^{ 0.25 * (A - 4 * B) }.
         // Since scalefac_shift was multiplies by 4 above, the final equation becomes
         // 2^{ 0.25 * (A - B) }.
-        let pow2ab = f64::powf(2.0, 0.25 * f64::from(a - b)) as f32;
+        let pow2ab = pow2_quarter(pow2_quarter_table, a - b);
 
         // Calculate the ending sample index for the scale-factor band, clamping it to the length of
         // the sample buffer.
@@ -325,6 +405,8 @@ fn requantize_short(
     // scalefac_shift in this case.
     let scalefac_shift = if channel.scalefac_scale { 2 } else { 1 };
 
+    let pow2_quarter_table: &[f32] = &POW2_QUARTER;
+
     for (i, (start, end)) in bands.iter().zip(&bands[1..]).enumerate() {
         // Do not requantize bands starting after the rzero sample since all samples from there on
         // are 0.
@@ -338,7 +420,7 @@ fn requantize_short(
         // Calculate 2^(0.25*A) * 2^(-B). This can be rewritten as 2^{ 0.25 * (A - 4 * B) }.
         // Since scalefac_shift multiplies by 4 above, the final equation becomes
         // 2^{ 0.25 * (A - B) }.
-        let pow2ab = f64::powf(2.0, 0.25 * f64::from(a[i % 3] - b)) as f32;
+        let pow2ab = pow2_quarter(pow2_quarter_table, a[i % 3] - b);
 
         // Clamp the ending sample index to the rzero sample index. Since samples starting from
         // rzero are 0, there is no point in requantizing them.
@@ -375,5 +457,27 @@ pub(super) fn requantize(header: &FrameHeader, channel: &GranuleChannel, buf: &m
         _ => {
             requantize_long(channel, &SFB_LONG_BANDS[header.sample_rate_idx], buf);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table holds exactly what the requantizer computed per band before, and exponents
+    /// outside it are computed the same way.
+    #[test]
+    fn verify_pow2_quarter() {
+        let table: &[f32] = &POW2_QUARTER;
+        for e in POW2_QUARTER_MIN - 8..=POW2_QUARTER_MAX + 8 {
+            let expected = f64::powf(2.0, 0.25 * f64::from(e)) as f32;
+            assert_eq!(
+                pow2_quarter(table, e).to_bits(),
+                expected.to_bits(),
+                "e = {e}"
+            );
+        }
+        assert_eq!(pow2_quarter(table, 0), 1.0);
+        assert_eq!(pow2_quarter(table, -8), 0.25);
     }
 }
