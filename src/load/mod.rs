@@ -24,7 +24,7 @@
 //! converted from the `data` chunk straight into the output array (in parallel for a long
 //! file), with no demuxer or packet loop; they are those the general path gives, bit for bit.
 //! A file (up to [`DIRECT_MAX_BYTES`]) is not read into memory whole: each thread reads its
-//! run of frames at offsets, a block of [`wav::BLOCK_BYTES`] at a time, into a small buffer of
+//! run of frames at offsets, a block of 256 KiB at a time, into a small buffer of
 //! its own and converts it into its slice of the output, so the peak memory is the output's.
 
 #[cfg(feature = "decode-wav")]
