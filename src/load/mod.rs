@@ -23,8 +23,12 @@
 //! **Plain WAV** (PCM or float, the layouts `src/load/wav.rs` lists) takes a direct path: the samples are
 //! converted from the `data` chunk straight into the output array (in parallel for a long
 //! file), with no demuxer or packet loop; they are those the general path gives, bit for bit.
-//! A file is read into memory for it (files up to [`DIRECT_MAX_BYTES`]).
+//! A file (up to [`DIRECT_MAX_BYTES`]) is not read into memory whole: each thread reads its
+//! run of frames at offsets, a block of 256 KiB at a time, into a small buffer of
+//! its own and converts it into its slice of the output, so the peak memory is the output's.
 
+#[cfg(feature = "decode-wav")]
+mod pread;
 #[cfg(feature = "decode-wav")]
 mod wav;
 
@@ -40,8 +44,8 @@ use std::sync::Arc;
 /// it below).
 pub const PARALLEL_MIN_SECONDS: f64 = 30.0;
 
-/// Largest WAV file the direct path reads into memory whole (larger ones are streamed by the
-/// general path).
+/// Largest WAV file the direct path takes (larger ones are streamed by the general path): it
+/// bounds the output a header can make `load` allocate before anything is converted.
 pub const DIRECT_MAX_BYTES: u64 = 1 << 31;
 
 /// The shortest part a parallel load gives one thread, in seconds.
@@ -310,31 +314,107 @@ pub fn load_as<T: Sample>(path: impl AsRef<Path>, opts: LoadOptions) -> Result<L
     load_source(&Source::Path(path.to_path_buf()), &opts)
 }
 
-/// The direct path for a file, when it is a plain WAV file (read whole into memory).
+/// Calls `$f` (generic over `X`) in the sample type `X` that `$t` is (one of the five
+/// [`Sample`] types, by [`Sample::FORMAT`]): `Ok(Some(array))` as an `Array2<$t>`, `Ok(None)`
+/// for a `Sample` type of the user's own.
+#[cfg(feature = "decode-wav")]
+macro_rules! in_sample_type {
+    ($t:ty, |$x:ident| $f:expr) => {{
+        fn go<$x: Sample + symphonia::core::audio::conv::ConvertibleSample, T: 'static>(
+            f: impl FnOnce() -> std::io::Result<Array2<$x>>,
+        ) -> std::io::Result<Option<Array2<T>>> {
+            f().map(cast::<$x, T>)
+        }
+        match <$t as Sample>::FORMAT {
+            SampleFormat::F32 => {
+                type $x = f32;
+                go::<$x, $t>(|| $f)
+            }
+            SampleFormat::F64 => {
+                type $x = f64;
+                go::<$x, $t>(|| $f)
+            }
+            SampleFormat::S16 => {
+                type $x = i16;
+                go::<$x, $t>(|| $f)
+            }
+            SampleFormat::S24 | SampleFormat::S32 => {
+                type $x = i32;
+                go::<$x, $t>(|| $f)
+            }
+            SampleFormat::U8 => {
+                type $x = u8;
+                go::<$x, $t>(|| $f)
+            }
+        }
+    }};
+}
+
+/// The direct path for a file, when it is a plain WAV file (see [`wav_path_direct`]).
 fn path_direct<T: Sample>(
     path: &Path,
     opts: &LoadOptions,
 ) -> Result<Option<(Array2<T>, u32, usize)>> {
     opts.check()?;
-    if !cfg!(feature = "decode-wav") {
+    #[cfg(feature = "decode-wav")]
+    return wav_path_direct(path, opts);
+    #[cfg(not(feature = "decode-wav"))]
+    {
+        let _ = path;
+        Ok(None)
+    }
+}
+
+/// The direct path for a plain WAV file from its path: the header parsed from its first bytes,
+/// the frames read at offsets and converted by every thread, block by block
+/// ([`wav::decode_file`]). `Ok(None)` for what the general path reads: another container or
+/// layout, or a file cut after its header was read (the general path then reads what is left,
+/// as it reads any truncated file).
+#[cfg(feature = "decode-wav")]
+fn wav_path_direct<T: Sample>(
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<Option<(Array2<T>, u32, usize)>> {
+    if !direct_options::<T>(opts) {
         return Ok(None);
     }
-    use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else {
+    let Ok(file) = std::fs::File::open(path) else {
         return Ok(None); // the general path says why
     };
-    let mut head = [0u8; 12];
-    let plain = file
-        .metadata()
-        .is_ok_and(|m| m.is_file() && m.len() <= DIRECT_MAX_BYTES)
-        && file.read_exact(&mut head).is_ok()
-        && &head[0..4] == b"RIFF"
-        && &head[8..12] == b"WAVE";
-    if !plain {
+    let len = match file.metadata() {
+        Ok(m) if m.is_file() && m.len() <= DIRECT_MAX_BYTES => m.len(),
+        _ => return Ok(None),
+    };
+    let file = pread::PositionedFile::new(file);
+    let Some(layout) = wav::parse_file(&file, len) else {
         return Ok(None);
+    };
+    let Some((range, parts)) = direct_plan(&layout, opts) else {
+        return Ok(None);
+    };
+    let block = (wav::BLOCK_BYTES / (layout.channels * layout.encoding.bytes())).max(1);
+    let audio = in_sample_type!(T, |X| wav::decode_file::<X>(
+        &file,
+        &layout,
+        range.clone(),
+        parts,
+        block
+    ));
+    match audio {
+        Ok(Some(audio)) => {
+            let rate = layout.sample_rate;
+            apply_effect(audio, opts, rate).map(|a| Some((a, rate, parts)))
+        }
+        // A `Sample` type of the user's own (not one of the five): the general path.
+        Ok(None) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            log::warn!(
+                "{path:?} is shorter than its header said when it was opened (cut while loading?): read again by the general path"
+            );
+            Ok(None)
+        }
+        Err(e) => Err(Error::io(format!("reading {path:?}"), e)),
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading {path:?}"), e))?;
-    direct::<T>(&bytes, opts).transpose()
 }
 
 /// Loads a file held in memory (any container [`StreamReader`] reads; the content is probed).
@@ -699,25 +779,26 @@ fn direct<T: Sample>(bytes: &[u8], opts: &LoadOptions) -> Option<Result<(Array2<
     }
 }
 
+/// Whether options allow the direct path at all (the default container and stream; effects
+/// only in `f32`). `opts` must have been checked.
 #[cfg(feature = "decode-wav")]
-/// The direct path for a plain WAV file in memory (see `wav.rs`): `(audio, rate, parts)`, or
-/// `None` when the bytes or the options need the general path (a conversion of rate or
-/// channels, another container or stream). `opts` must have been checked.
-fn wav_direct<T: Sample>(
-    bytes: &[u8],
-    opts: &LoadOptions,
-) -> Option<Result<(Array2<T>, u32, usize)>> {
+fn direct_options<T: Sample>(opts: &LoadOptions) -> bool {
     let forced = opts
         .format
         .as_deref()
         .map(|f| f.trim().to_ascii_lowercase());
-    if forced.is_some_and(|f| f != "wav" && f != "wave")
+    !(forced.is_some_and(|f| f != "wav" && f != "wave")
         || opts.stream_index.is_some_and(|i| i != 0)
-        || (opts.effect.is_some() && T::FORMAT != SampleFormat::F32)
-    {
-        return None;
-    }
-    let layout = wav::parse(bytes)?;
+        || (opts.effect.is_some() && T::FORMAT != SampleFormat::F32))
+}
+
+/// The frames of a plain WAV file `opts` asks for and the threads converting them, or `None`
+/// when they need the general path (a conversion of rate or channels).
+#[cfg(feature = "decode-wav")]
+fn direct_plan(
+    layout: &wav::Layout,
+    opts: &LoadOptions,
+) -> Option<(std::ops::Range<usize>, usize)> {
     let rate = layout.sample_rate;
     if opts.sample_rate.is_some_and(|r| r != rate)
         || opts.num_channels.is_some_and(|n| n != layout.channels)
@@ -728,37 +809,41 @@ fn wav_direct<T: Sample>(
     let frames = layout.frames() as u64;
     let a = from.min(frames);
     let b = to.map_or(frames, |t| t.min(frames)).max(a);
-    // Both within the data's frame count, which is a `usize`.
-    let range = a as usize..b as usize;
     let threads = threads(opts);
     let parts = if threads > 1 && ((b - a) as f64) >= PARALLEL_MIN_SECONDS * f64::from(rate) {
         threads
     } else {
         1
     };
-    // Converted in the type asked for (symphonia's conversions, as the reader's chunk buffer).
-    let audio: Option<Array2<T>> = match T::FORMAT {
-        SampleFormat::F32 => cast(wav_decode::<f32>(bytes, &layout, range, parts)),
-        SampleFormat::F64 => cast(wav_decode::<f64>(bytes, &layout, range, parts)),
-        SampleFormat::S16 => cast(wav_decode::<i16>(bytes, &layout, range, parts)),
-        SampleFormat::S24 | SampleFormat::S32 => {
-            cast(wav_decode::<i32>(bytes, &layout, range, parts))
-        }
-        SampleFormat::U8 => cast(wav_decode::<u8>(bytes, &layout, range, parts)),
-    };
-    // A `Sample` type of the user's own (not one of the five): the general path converts it.
-    let audio = audio?;
-    Some(apply_effect(audio, opts, rate).map(|a| (a, rate, parts)))
+    // Both within the data's frame count, which is a `usize`.
+    Some((a as usize..b as usize, parts))
 }
 
 #[cfg(feature = "decode-wav")]
-fn wav_decode<T: Sample + symphonia::core::audio::conv::ConvertibleSample>(
+/// The direct path for a plain WAV file in memory (see `wav.rs`): `(audio, rate, parts)`, or
+/// `None` when the bytes or the options need the general path (a conversion of rate or
+/// channels, another container or stream). `opts` must have been checked.
+fn wav_direct<T: Sample>(
     bytes: &[u8],
-    layout: &wav::Layout,
-    range: std::ops::Range<usize>,
-    parts: usize,
-) -> Array2<T> {
-    wav::decode(bytes, layout, range, parts)
+    opts: &LoadOptions,
+) -> Option<Result<(Array2<T>, u32, usize)>> {
+    if !direct_options::<T>(opts) {
+        return None;
+    }
+    let layout = wav::parse(bytes)?;
+    let (range, parts) = direct_plan(&layout, opts)?;
+    let rate = layout.sample_rate;
+    // Converted in the type asked for (symphonia's conversions, as the reader's chunk buffer);
+    // from memory nothing can fail but the cast (a `Sample` type of the user's own: the
+    // general path converts it).
+    let audio = in_sample_type!(T, |X| wav::decode::<X>(
+        bytes,
+        &layout,
+        range.clone(),
+        parts
+    ))
+    .ok()??;
+    Some(apply_effect(audio, opts, rate).map(|a| (a, rate, parts)))
 }
 
 /// `a` as an array of `T`, when `T` is `X`.

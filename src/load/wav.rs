@@ -1,5 +1,6 @@
-//! The direct PCM path of a load: a plain WAV file held in memory is converted straight from
-//! its `data` chunk into the output array, with no demuxer, packets or chunk buffer.
+//! The direct PCM path of a load: a plain WAV file, in memory or read from its path block by
+//! block, is converted straight from its `data` chunk into the output array, with no demuxer,
+//! packets or chunk buffer.
 //!
 //! Decoding PCM is a copy, so the general path's fixed costs (probe, reader and decoder setup,
 //! a packet per 1152 frames, the chunk buffer) were most of a 1-second clip's time
@@ -17,8 +18,11 @@
 //! little-endian), as the reader's chunk buffer converts them, so every output sample type is
 //! bit for bit the general path's (`tests/it/load.rs` compares both with FFmpeg).
 
+use super::pread::PositionedFile;
 use crate::Sample;
 use ndarray::Array2;
+use std::io;
+use std::ops::Range;
 use symphonia::core::audio::conv::{ConvertibleSample, FromSample};
 use symphonia::core::audio::sample::i24;
 
@@ -46,7 +50,7 @@ pub(crate) enum Encoding {
 }
 
 impl Encoding {
-    fn bytes(self) -> usize {
+    pub(crate) fn bytes(self) -> usize {
         match self {
             Encoding::U8 => 1,
             Encoding::S16 => 2,
@@ -64,7 +68,7 @@ pub(crate) struct Layout {
     pub(crate) channels: usize,
     pub(crate) sample_rate: u32,
     /// Byte range of the `data` chunk's samples (a whole number of frames).
-    pub(crate) data: std::ops::Range<usize>,
+    pub(crate) data: Range<usize>,
 }
 
 impl Layout {
@@ -124,16 +128,36 @@ fn parse_fmt(f: &[u8]) -> Option<(Encoding, u16, u32)> {
 }
 
 /// Parses a WAV file held in memory, when it is plain enough for the direct path (see the
-/// module docs); `None` hands it to the general path. Reads only inside `bytes`: every offset
-/// and size is checked before use.
+/// module docs); `None` hands it to the general path. Reads only inside `bytes`.
 pub(crate) fn parse(bytes: &[u8]) -> Option<Layout> {
-    if bytes.get(0..4)? != b"RIFF" || bytes.get(8..12)? != b"WAVE" {
+    parse_with(bytes.len(), |at, buf| match bytes.get(at..at + buf.len()) {
+        Some(b) => {
+            buf.copy_from_slice(b);
+            true
+        }
+        None => false,
+    })
+}
+
+/// [`parse`] for a file of `len` bytes, read at offsets: only the chunk headers, `fmt ` and
+/// `fact` (a few hundred bytes at most, whatever the chunks before `data` hold).
+pub(crate) fn parse_file(file: &PositionedFile, len: u64) -> Option<Layout> {
+    let len = usize::try_from(len).ok()?;
+    parse_with(len, |at, buf| file.read_exact_at(buf, at as u64).is_ok())
+}
+
+/// The header walk of [`parse`] over a file of `len` bytes whose bytes `read(offset, buf)`
+/// gives (false: not there). Every offset and size is checked before use; the reads are
+/// bounded (at most 64 chunk headers, a `fmt ` body of at most 40 bytes).
+fn parse_with(len: usize, mut read: impl FnMut(usize, &mut [u8]) -> bool) -> Option<Layout> {
+    let mut head = [0u8; 12];
+    if !read(0, &mut head) || &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
         return None;
     }
-    // The RIFF chunk must hold what follows, and the bytes must hold the RIFF chunk (a
+    // The RIFF chunk must hold what follows, and the file must hold the RIFF chunk (a
     // streamed file's 0xFFFFFFFF, or a truncated one, goes to the general path).
-    let riff_end = usize::try_from(u32_at(bytes, 4)?).ok()?.checked_add(8)?;
-    if riff_end > bytes.len() {
+    let riff_end = usize::try_from(u32_at(&head, 4)?).ok()?.checked_add(8)?;
+    if riff_end > len {
         return None;
     }
     let mut at = 12;
@@ -141,16 +165,34 @@ pub(crate) fn parse(bytes: &[u8]) -> Option<Layout> {
     let mut fact = None;
     // A handful of chunks precede `data` in real files: bound the walk all the same.
     for _ in 0..64 {
-        let id = bytes.get(at..at + 4)?;
-        let len = usize::try_from(u32_at(bytes, at + 4)?).ok()?;
+        let mut header = [0u8; 8];
+        if !read(at, &mut header) {
+            return None;
+        }
+        let id = &header[0..4];
+        let len = usize::try_from(u32_at(&header, 4)?).ok()?;
         let body = at + 8;
         let end = body.checked_add(len)?;
         if end > riff_end {
             return None;
         }
         match id {
-            b"fmt " => fmt = Some(parse_fmt(&bytes[body..end])?),
-            b"fact" => fact = Some(u32_at(bytes, body).filter(|_| len == 4)?),
+            b"fmt " => {
+                // The longest `fmt ` taken is WAVE_FORMAT_EXTENSIBLE's 40 bytes.
+                let mut f = [0u8; 40];
+                let f = f.get_mut(..len)?;
+                if !read(body, f) {
+                    return None;
+                }
+                fmt = Some(parse_fmt(f)?);
+            }
+            b"fact" => {
+                let mut n = [0u8; 4];
+                if len != 4 || !read(body, &mut n) {
+                    return None;
+                }
+                fact = Some(u32::from_le_bytes(n));
+            }
             b"data" => {
                 let (encoding, channels, sample_rate) = fmt?;
                 let frame = usize::from(channels) * encoding.bytes();
@@ -181,31 +223,39 @@ pub(crate) fn parse(bytes: &[u8]) -> Option<Layout> {
 
 /// Converts the interleaved frames `data` into `rows` (one slice per channel, as long as
 /// `data` has frames), reading each sample of `W` bytes with `read`. Mono and stereo, nearly
-/// every file, get loops without index checks, which the compiler vectorizes; wider files go
-/// channel by channel.
-fn fill<T, S, const W: usize>(data: &[u8], rows: &mut [&mut [T]], read: impl Fn([u8; W]) -> S)
-where
+/// every file, read fixed-size arrays (`as_chunks`: samples of `W` bytes, frames of
+/// `W2 = 2 W`) with no index checks, which the compiler vectorizes (mono and stereo s16 to
+/// f32: `pmovsx`/`cvtdq2ps`/`mulps` on 4-8 samples at a time); wider files go channel by
+/// channel.
+fn fill<T, S, const W: usize, const W2: usize>(
+    data: &[u8],
+    rows: &mut [&mut [T]],
+    read: impl Fn([u8; W]) -> S,
+) where
     T: FromSample<S>,
 {
-    let sample = |b: &[u8]| T::from_sample(read(b.try_into().unwrap_or([0; W])));
+    const { assert!(W2 == 2 * W) };
+    let sample = |b: [u8; W]| T::from_sample(read(b));
     match rows {
         [mono] => {
-            for (o, b) in mono.iter_mut().zip(data.chunks_exact(W)) {
-                *o = sample(b);
+            let (samples, _) = data.as_chunks::<W>();
+            for (o, b) in mono.iter_mut().zip(samples) {
+                *o = sample(*b);
             }
         }
         [left, right] => {
-            let frames = data.chunks_exact(2 * W);
+            let (frames, _) = data.as_chunks::<W2>();
             for ((l, r), f) in left.iter_mut().zip(right.iter_mut()).zip(frames) {
-                *l = sample(&f[..W]);
-                *r = sample(&f[W..]);
+                *l = sample(std::array::from_fn(|i| f[i]));
+                *r = sample(std::array::from_fn(|i| f[W + i]));
             }
         }
         _ => {
             let frame = rows.len() * W;
             for (c, row) in rows.iter_mut().enumerate() {
                 for (o, f) in row.iter_mut().zip(data.chunks_exact(frame)) {
-                    *o = sample(&f[c * W..(c + 1) * W]);
+                    let b = f[c * W..(c + 1) * W].try_into().unwrap_or([0; W]);
+                    *o = sample(b);
                 }
             }
         }
@@ -216,62 +266,122 @@ where
 /// reads of symphonia's PCM decoder.
 fn convert<T: Sample + ConvertibleSample>(layout: &Layout, data: &[u8], rows: &mut [&mut [T]]) {
     match layout.encoding {
-        Encoding::U8 => fill(data, rows, |[b]: [u8; 1]| b),
-        Encoding::S16 => fill(data, rows, i16::from_le_bytes),
+        Encoding::U8 => fill::<_, _, 1, 2>(data, rows, |[b]: [u8; 1]| b),
+        Encoding::S16 => fill::<_, _, 2, 4>(data, rows, i16::from_le_bytes),
         // Sign-extended from the top byte, as symphonia's `read_i24`.
-        Encoding::S24 => fill(data, rows, |[a, b, c]: [u8; 3]| {
+        Encoding::S24 => fill::<_, _, 3, 6>(data, rows, |[a, b, c]: [u8; 3]| {
             i24(i32::from_le_bytes([0, a, b, c]) >> 8)
         }),
-        Encoding::S32 => fill(data, rows, i32::from_le_bytes),
-        Encoding::F32 => fill(data, rows, f32::from_le_bytes),
-        Encoding::F64 => fill(data, rows, f64::from_le_bytes),
+        Encoding::S32 => fill::<_, _, 4, 8>(data, rows, i32::from_le_bytes),
+        Encoding::F32 => fill::<_, _, 4, 8>(data, rows, f32::from_le_bytes),
+        Encoding::F64 => fill::<_, _, 8, 16>(data, rows, f64::from_le_bytes),
     }
 }
 
-/// Frames `frames` (clamped to the data) of a plain WAV file as a `(channels, frames)` array,
-/// converted on `threads` threads (each takes a run of frames of every channel, written into
-/// its slices of the output, which is allocated once).
+/// Bytes a thread reads from a file at a time (whole frames of it): small enough to stay in
+/// a core's L2 cache between the read and the conversion, large enough that the system calls
+/// cost nothing (about 400 for a 100 MB file).
+pub(crate) const BLOCK_BYTES: usize = 1 << 18;
+
+/// Frames `frames` (clamped to the data) of a plain WAV file held in memory, as a
+/// `(channels, frames)` array converted on `parts` threads (see [`decode_parts`]).
 pub(crate) fn decode<T: Sample + ConvertibleSample>(
     bytes: &[u8],
     layout: &Layout,
-    frames: std::ops::Range<usize>,
-    threads: usize,
-) -> Array2<T> {
+    frames: Range<usize>,
+    parts: usize,
+) -> io::Result<Array2<T>> {
+    let frame = layout.channels * layout.encoding.bytes();
+    let data = &bytes[layout.data.clone()];
+    decode_parts(layout, frames, parts, |r, rows| {
+        convert(layout, &data[r.start * frame..r.end * frame], rows);
+        Ok(())
+    })
+}
+
+/// [`decode`] for a file, read at offsets block by block: each thread reads its frames
+/// `block_frames` at a time into a buffer of its own and converts them straight into its slice
+/// of the output, so no more of the file than one block per thread is ever in memory.
+/// `ErrorKind::UnexpectedEof` when the file is shorter than `layout` says (it was cut after
+/// its header was read).
+pub(crate) fn decode_file<T: Sample + ConvertibleSample>(
+    file: &PositionedFile,
+    layout: &Layout,
+    frames: Range<usize>,
+    parts: usize,
+    block_frames: usize,
+) -> io::Result<Array2<T>> {
+    let frame = layout.channels * layout.encoding.bytes();
+    let block_frames = block_frames.max(1);
+    decode_parts(layout, frames, parts, |r, rows| {
+        let mut buf = vec![0u8; block_frames.min(r.len()) * frame];
+        let mut at = r.start;
+        while at < r.end {
+            let n = (r.end - at).min(block_frames);
+            let bytes = &mut buf[..n * frame];
+            let offset = layout.data.start + at * frame;
+            file.read_exact_at(bytes, offset as u64)?;
+            let done = at - r.start;
+            let mut block: Vec<&mut [T]> = rows
+                .iter_mut()
+                .map(|row| &mut row[done..done + n])
+                .collect();
+            convert(layout, bytes, &mut block);
+            at += n;
+        }
+        Ok(())
+    })
+}
+
+/// Frames `frames` (clamped to the data) as a `(channels, frames)` array, allocated once and
+/// cut into `parts` runs of frames; `part(frames, rows)` fills one run (its slice of every
+/// row), each on its own thread (the first on the calling one). The output is written first by
+/// those threads, so its pages are faulted in on every core at once.
+fn decode_parts<T: Sample>(
+    layout: &Layout,
+    frames: Range<usize>,
+    parts: usize,
+    part: impl Fn(Range<usize>, &mut [&mut [T]]) -> io::Result<()> + Sync,
+) -> io::Result<Array2<T>> {
     let end = frames.end.min(layout.frames());
     let start = frames.start.min(end);
     let n = end - start;
     let channels = layout.channels;
-    let frame = channels * layout.encoding.bytes();
-    let data = &bytes[layout.data.clone()][start * frame..end * frame];
     let mut out = vec![T::SILENCE; channels * n];
-    let parts = threads.clamp(1, n.max(1));
+    let parts = parts.clamp(1, n.max(1));
+    let bound = |k: usize| n * k / parts;
     // Each part's slice of each row.
     let mut slots: Vec<Vec<&mut [T]>> = (0..parts).map(|_| Vec::with_capacity(channels)).collect();
     if n > 0 {
         for row in out.chunks_mut(n) {
             let mut rest = row;
             for (k, slot) in slots.iter_mut().enumerate() {
-                let (mine, tail) = rest.split_at_mut(n * (k + 1) / parts - n * k / parts);
+                let (mine, tail) = rest.split_at_mut(bound(k + 1) - bound(k));
                 slot.push(mine);
                 rest = tail;
             }
         }
     }
-    let part_data = |k: usize| &data[n * k / parts * frame..n * (k + 1) / parts * frame];
-    if parts == 1 {
-        if let Some(rows) = slots.first_mut() {
-            convert(layout, data, rows);
-        }
-    } else {
+    let run = |k: usize| start + bound(k)..start + bound(k + 1);
+    let mut slots = slots.into_iter().enumerate();
+    if let Some((_, mut first)) = slots.next() {
+        let part = &part;
         std::thread::scope(|scope| {
-            for (k, mut rows) in slots.into_iter().enumerate() {
-                let d = part_data(k);
-                scope.spawn(move || convert(layout, d, &mut rows));
+            let others: Vec<_> = slots
+                .map(|(k, mut rows)| scope.spawn(move || part(run(k), &mut rows)))
+                .collect();
+            let mut result = part(run(0), &mut first);
+            for h in others {
+                let r = h.join().unwrap_or_else(|_| {
+                    Err(io::Error::other("a converting thread of load panicked"))
+                });
+                result = result.and(r);
             }
-        });
+            result
+        })?;
     }
-    Array2::from_shape_vec((channels, n), out)
-        .unwrap_or_else(|_| Array2::from_elem((channels, 0), T::SILENCE))
+    Ok(Array2::from_shape_vec((channels, n), out)
+        .unwrap_or_else(|_| Array2::from_elem((channels, 0), T::SILENCE)))
 }
 
 #[cfg(test)]
@@ -407,19 +517,19 @@ mod tests {
         data2.extend([0u8; 6]);
         let b = wav(&fmt(1, 2, 24), &[], 18, &data2);
         let l = parse(&b).unwrap();
-        let a: Array2<i32> = decode(&b, &l, 0..3, 1);
+        let a: Array2<i32> = decode(&b, &l, 0..3, 1).unwrap();
         assert_eq!(a.row(0).to_vec(), [-1 << 8, i32::MIN, 0]);
         assert_eq!(a.row(1).to_vec(), [i32::MAX & !0xff, 1 << 8, 0]);
-        let f: Array2<f32> = decode(&b, &l, 1..9, 1);
+        let f: Array2<f32> = decode(&b, &l, 1..9, 1).unwrap();
         assert_eq!(f.dim(), (2, 2));
         assert_eq!(f[[0, 0]], -1.0);
-        let p: Array2<f32> = decode(&b, &l, 0..3, 3);
-        assert_eq!(p, decode::<f32>(&b, &l, 0..3, 1));
+        let p: Array2<f32> = decode(&b, &l, 0..3, 3).unwrap();
+        assert_eq!(p, decode::<f32>(&b, &l, 0..3, 1).unwrap());
         // Six channels (the channel-by-channel loop), in two parts.
         let six: Vec<u8> = (0..36u8).collect();
         let b = wav(&fmt(1, 6, 16), &[], 36, &six);
         let l = parse(&b).unwrap();
-        let a: Array2<i16> = decode(&b, &l, 0..3, 2);
+        let a: Array2<i16> = decode(&b, &l, 0..3, 2).unwrap();
         assert_eq!(
             a.row(5).to_vec(),
             [
@@ -428,6 +538,104 @@ mod tests {
                 i16::from_le_bytes([34, 35])
             ]
         );
-        assert_eq!(a, decode::<i16>(&b, &l, 0..3, 1));
+        assert_eq!(a, decode::<i16>(&b, &l, 0..3, 1).unwrap());
+    }
+
+    /// A file of its own in the temporary directory, removed when dropped.
+    struct TempFile(std::path::PathBuf);
+
+    impl TempFile {
+        fn new(name: &str, bytes: &[u8]) -> Self {
+            let p = std::env::temp_dir()
+                .join(format!("audiostream-wav-{}-{name}.wav", std::process::id()));
+            std::fs::write(&p, bytes).unwrap();
+            TempFile(p)
+        }
+
+        fn open(&self) -> (PositionedFile, u64) {
+            let f = std::fs::File::open(&self.0).unwrap();
+            let len = f.metadata().unwrap().len();
+            (PositionedFile::new(f), len)
+        }
+    }
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    #[test]
+    fn files_read_block_by_block_as_from_memory() {
+        // Every encoding, 1, 2 and 6 channels; blocks of an odd number of frames that do not
+        // divide the parts, the parts (1, 2, 3) not whole blocks, an excerpt that starts and
+        // ends inside a block. From memory, `decode` is what FFmpeg gives (tests/it/load.rs).
+        let encodings = [(1u16, 8u16), (1, 16), (1, 24), (1, 32), (3, 32), (3, 64)];
+        for (tag, bits) in encodings {
+            for channels in [1u16, 2, 6] {
+                let frames = 1_001usize;
+                let frame = usize::from(channels * bits / 8);
+                // Bytes that are every value of every byte position, floats included (their
+                // NaNs are compared by bits below).
+                let samples: Vec<u8> = (0..frames * frame)
+                    .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+                    .collect();
+                let b = wav(
+                    &fmt(tag, channels, bits),
+                    &[(b"LIST", b"INFOISFT\x02\0\0\0a\0")],
+                    samples.len() as u32,
+                    &samples,
+                );
+                let name = format!("blocks-{tag}-{bits}-{channels}");
+                let tmp = TempFile::new(&name, &b);
+                let (file, len) = tmp.open();
+                let l = parse_file(&file, len).expect("taken");
+                assert_eq!(Some(&l), parse(&b).as_ref(), "{name}");
+                for (range, block, parts) in [
+                    (0..frames, 77, 1),
+                    (0..frames, 77, 3),
+                    (13..990, 1, 2),
+                    (5..frames + 9, 1_000, 2),
+                    (0..frames, BLOCK_BYTES / frame, 3),
+                ] {
+                    let want: Array2<i32> = decode(&b, &l, range.clone(), 1).unwrap();
+                    let got: Array2<i32> =
+                        decode_file(&file, &l, range.clone(), parts, block).unwrap();
+                    assert_eq!(got, want, "{name} {range:?} {block} {parts}");
+                    let want: Array2<f64> = decode(&b, &l, range.clone(), 1).unwrap();
+                    let got: Array2<f64> =
+                        decode_file(&file, &l, range.clone(), parts, block).unwrap();
+                    let bits = |a: &Array2<f64>| a.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(got.dim(), want.dim(), "{name}");
+                    assert_eq!(bits(&got), bits(&want), "{name} {range:?} {block} {parts}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_cut_after_its_header_was_read_is_an_error() {
+        let samples: Vec<u8> = (0..4_000u32).map(|i| i as u8).collect();
+        let b = wav(&fmt(1, 2, 16), &[], samples.len() as u32, &samples);
+        let tmp = TempFile::new("cut", &b);
+        let (file, len) = tmp.open();
+        let l = parse_file(&file, len).expect("taken");
+        // Cut inside the data, after the parse: every part count and block size says so.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&tmp.0)
+            .unwrap()
+            .set_len(len - 1_001)
+            .unwrap();
+        for (parts, block) in [(1, 100), (2, 1_000), (3, 1)] {
+            let e = decode_file::<f32>(&file, &l, 0..l.frames(), parts, block).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "{parts} {block}");
+        }
+        // The frames before the cut still read.
+        let head: Array2<f32> = decode_file(&file, &l, 0..100, 2, 7).unwrap();
+        assert_eq!(head, decode::<f32>(&b, &l, 0..100, 1).unwrap());
+        // Parsed again, the file is truncated: the general path's.
+        let (file, len) = tmp.open();
+        assert_eq!(parse_file(&file, len), None);
     }
 }

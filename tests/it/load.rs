@@ -620,6 +620,96 @@ fn plain_wav_of_every_sample_format_loads_like_ffmpeg() {
     }
 }
 
+/// Long WAV files of every sample layout loaded from their path: the direct path reads them
+/// block by block (256 KiB) at offsets on several threads. 30.5 s + 1 frame at 8 kHz (longer
+/// than `PARALLEL_MIN_SECONDS`, so split; many blocks per part; an odd frame count, so the
+/// parts are not whole blocks), 6-channel s16 and s24 with an odd number of frames per block
+/// (21845 and 14563). Checked against FFmpeg bit for bit, in `f32` and in the type that keeps
+/// the samples exact.
+#[test]
+fn long_plain_wav_files_load_block_by_block_like_ffmpeg() {
+    let dir = TempDir::new("load-wav-blocks");
+    let src = dir.path("src.wav");
+    let rate = 8_000;
+    let frames = 244_001;
+    common::ogg::write_wav16(&src, &common::signals::music(6, frames, rate), rate);
+    let s = src.to_str().unwrap();
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("u8", "pcm_u8", &["-ac", "2"]),
+        ("s16 mono", "pcm_s16le", &["-ac", "1"]),
+        ("s16 6ch", "pcm_s16le", &[]),
+        ("s24 6ch", "pcm_s24le", &[]),
+        ("s32", "pcm_s32le", &["-ac", "2"]),
+        ("f32", "pcm_f32le", &["-ac", "2"]),
+        ("f64", "pcm_f64le", &["-ac", "2"]),
+    ];
+    for (what, codec, args) in cases {
+        let out = dir.path(&format!("{codec}{}.wav", args.len()));
+        let o = out.to_str().unwrap();
+        let mut a = vec!["-v", "error", "-y", "-i", s];
+        a.extend_from_slice(args);
+        a.extend(["-c:a", codec, o]);
+        run("ffmpeg", &a);
+        // More than one block of 256 KiB (u8 stereo: 1.9 blocks; f64: 15).
+        assert!(
+            std::fs::metadata(&out).unwrap().len() > 256 * 1024,
+            "{what}"
+        );
+        let theirs = ffmpeg_decode(&out, 0, &[]);
+        for threads in [1, 2, 3] {
+            let ours = load_as::<f32>(&out, LoadOptions::new().threads(threads)).unwrap();
+            assert_eq!(ours.parts, threads, "{what}: split in {threads}");
+            assert_eq!(ours.audio.ncols(), frames, "{what}");
+            assert!(
+                planar(&ours.audio) == theirs.channels,
+                "{what}, {threads} threads: f32 not FFmpeg's"
+            );
+        }
+        let opts = LoadOptions::new().threads(2);
+        match *codec {
+            "pcm_u8" => {
+                let ours = load_as::<u8>(&out, opts).unwrap();
+                assert_eq!(interleave(&ours.audio), ffmpeg_raw(&out, "u8"), "{what}");
+            }
+            "pcm_s16le" => {
+                let ours = load_as::<i16>(&out, opts).unwrap();
+                let raw = raw_samples(&ffmpeg_raw(&out, "s16le"), 2, |b| {
+                    i16::from_le_bytes([b[0], b[1]])
+                });
+                assert_eq!(interleave(&ours.audio), raw, "{what}");
+            }
+            "pcm_s24le" | "pcm_s32le" => {
+                let ours = load_as::<i32>(&out, opts).unwrap();
+                let raw = raw_samples(&ffmpeg_raw(&out, "s32le"), 4, |b| {
+                    i32::from_le_bytes([b[0], b[1], b[2], b[3]])
+                });
+                assert_eq!(interleave(&ours.audio), raw, "{what}");
+            }
+            _ => {
+                let ours = load_as::<f64>(&out, opts).unwrap();
+                let raw = raw_samples(&ffmpeg_raw(&out, "f64le"), 8, |b| {
+                    f64::from_le_bytes(b.try_into().unwrap())
+                });
+                assert!(interleave(&ours.audio) == raw, "{what}: f64 not FFmpeg's");
+            }
+        }
+        // An excerpt that starts and ends inside blocks, split in two.
+        let part = load_with(
+            &out,
+            LoadOptions::new().start(0.3).duration(30.1).threads(2),
+        )
+        .unwrap()
+        .0;
+        let (from, n) = (2_400, 240_800);
+        let whole: Vec<Vec<f32>> = theirs
+            .channels
+            .iter()
+            .map(|c| c[from..from + n].to_vec())
+            .collect();
+        assert!(planar(&part) == whole, "{what}: excerpt");
+    }
+}
+
 /// WAV files the direct path must hand back to the general path, which reads them as FFmpeg
 /// does: an extensible header whose channel mask names fewer speakers than channels, a `data`
 /// chunk cut short (a truncated file), and the 0xFFFFFFFF sizes of a WAV written to a pipe.
