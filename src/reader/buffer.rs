@@ -5,6 +5,8 @@ use ndarray::{Array2, ArrayView2};
 use std::collections::VecDeque;
 
 #[cfg(feature = "decode-core")]
+use super::pcm::PcmFrames;
+#[cfg(feature = "decode-core")]
 use symphonia::core::audio::conv::ConvertibleSample;
 #[cfg(feature = "decode-core")]
 use symphonia::core::audio::GenericAudioBufferRef;
@@ -114,6 +116,22 @@ impl<T: OutSample> ChunkBuffer<T> {
         self.push_with(range.len(), keep_all, |c, frames, out| {
             let frames = frames.start + offset..frames.end + offset;
             append_decoded(buf, c, frames, out);
+        });
+    }
+
+    /// Appends frames `range` of an interleaved PCM packet, converted from its bytes.
+    #[cfg(feature = "decode-core")]
+    pub(crate) fn push_pcm(
+        &mut self,
+        data: &[u8],
+        pcm: PcmFrames,
+        range: std::ops::Range<usize>,
+        keep_all: bool,
+    ) {
+        let offset = range.start;
+        self.push_with(range.len(), keep_all, |c, frames, out| {
+            let frames = frames.start + offset..frames.end + offset;
+            pcm.append_plane(data, c, frames, out);
         });
     }
 
@@ -368,6 +386,17 @@ impl OutputBuffer {
         keep_all: bool,
     ) {
         each!(self, b => b.push_decoded(buf, range, keep_all))
+    }
+
+    #[cfg(feature = "decode-core")]
+    pub(crate) fn push_pcm(
+        &mut self,
+        data: &[u8],
+        pcm: PcmFrames,
+        range: std::ops::Range<usize>,
+        keep_all: bool,
+    ) {
+        each!(self, b => b.push_pcm(data, pcm, range, keep_all))
     }
 
     pub(crate) fn push_view(&mut self, data: ArrayView2<'_, f32>, keep_all: bool) {

@@ -6,6 +6,7 @@
 
 use super::buffer::OutputBuffer;
 use super::metadata::from_symphonia;
+use super::pcm::PcmFrames;
 use super::{audio_params, StreamReader};
 use crate::limits::{MAX_GAP_SECONDS, MAX_PACKET_SAMPLES, MAX_SAMPLE_RATE, MAX_STREAM_CHANNELS};
 use crate::{Error, Result};
@@ -20,6 +21,9 @@ use symphonia::core::units::TimeBase;
 pub(super) struct DecoderSlot {
     /// `None` only while a packet is being decoded (see `decode_packet`).
     pub(super) decoder: Option<Box<dyn AudioDecoder>>,
+    /// Interleaved PCM our decoder would only deinterleave: the packets' bytes go straight
+    /// into the outputs' chunks instead (`Frames::Pcm`), one pass instead of two.
+    pub(super) pcm: Option<PcmFrames>,
     pub(super) codec: String,
     pub(super) sample_rate: u32,
     pub(super) channels: usize,
@@ -85,11 +89,17 @@ pub(super) struct Placement {
     pub(super) packet_frame: Option<u64>,
 }
 
-/// Decoded frames handed to the outputs: a decoder's buffer (frames from `front` on), or
-/// frames already converted to `f32` (at the stream's rate, in any channel count).
+/// Decoded frames handed to the outputs: a decoder's buffer (frames from `front` on), an
+/// interleaved PCM packet's bytes (frames from `front` on), or frames already converted to
+/// `f32` (at the stream's rate, in any channel count).
 pub(super) enum Frames<'a> {
     Decoded {
         buf: &'a GenericAudioBufferRef<'a>,
+        front: usize,
+    },
+    Pcm {
+        data: &'a [u8],
+        pcm: PcmFrames,
         front: usize,
     },
     Planar(ndarray::ArrayView2<'a, f32>),
@@ -99,7 +109,7 @@ impl Frames<'_> {
     /// Channels of the frames, given the stream's.
     pub(super) fn channels(&self, stream_channels: usize) -> usize {
         match self {
-            Frames::Decoded { .. } => stream_channels,
+            Frames::Decoded { .. } | Frames::Pcm { .. } => stream_channels,
             Frames::Planar(view) => view.nrows(),
         }
     }
@@ -114,6 +124,9 @@ impl Frames<'_> {
             Frames::Decoded { buf, front } => {
                 buffer.push_decoded(buf, front + range.start..front + range.end, keep_all)
             }
+            Frames::Pcm { data, pcm, front } => {
+                buffer.push_pcm(data, *pcm, front + range.start..front + range.end, keep_all)
+            }
             Frames::Planar(view) => buffer.push_view(view.slice(ndarray::s![.., range]), keep_all),
         }
     }
@@ -122,6 +135,19 @@ impl Frames<'_> {
         match self {
             Frames::Decoded { buf, front } => {
                 decoded_planar(buf, channels, front + range.start..front + range.end)
+            }
+            Frames::Pcm { data, pcm, front } => {
+                let range = front + range.start..front + range.end;
+                let mut samples = Vec::with_capacity(channels * range.len());
+                for c in 0..channels {
+                    pcm.append_plane(data, c, range.clone(), &mut samples);
+                    samples.resize((c + 1) * range.len(), 0.0);
+                }
+                match Array2::from_shape_vec((channels, range.len()), samples) {
+                    Ok(planar) => planar,
+                    // Every row was made exactly `range.len()` long above.
+                    Err(e) => unreachable!("{channels} rows of {} frames: {e}", range.len()),
+                }
             }
             Frames::Planar(view) => view.slice(ndarray::s![.., range]).to_owned(),
         }
@@ -270,6 +296,29 @@ impl DecoderSlot {
     /// Frames the reader cuts from the front and the back of a packet's `frames` decoded
     /// frames: the container's delay and padding, where the decoder does not cut them itself
     /// (`cut`).
+    /// Of `decoded_frames` frames decoded from `packet` (first frame at `packet_ts`), the
+    /// audio: `(front, frames, ts)`, frames `front..front + frames` starting at `ts` — the delay
+    /// and padding the decoder left in cut (`cut_trims`), and the lead still to cut.
+    pub(super) fn cut(
+        &mut self,
+        cut_trims: bool,
+        packet: &Packet,
+        decoded_frames: usize,
+        packet_ts: i64,
+    ) -> (usize, usize, i64) {
+        let (mut front, back) = DecoderSlot::trim_of(cut_trims, packet, decoded_frames);
+        let mut frames = decoded_frames - front - back;
+        let mut packet_ts = packet_ts;
+        if self.lead_left > 0 {
+            let cut = self.lead_left.min(frames as u64);
+            self.lead_left -= cut;
+            front += cut as usize;
+            frames -= cut as usize;
+            packet_ts = packet_ts.saturating_add(cut as i64);
+        }
+        (front, frames, packet_ts)
+    }
+
     pub(super) fn trim_of(cut: bool, packet: &Packet, frames: usize) -> (usize, usize) {
         if !cut {
             return (0, 0);
@@ -374,6 +423,7 @@ impl StreamReader {
         };
         Ok(DecoderSlot {
             decoder: Some(decoder),
+            pcm: PcmFrames::for_params(params),
             codec: codec.to_string(),
             sample_rate,
             channels,

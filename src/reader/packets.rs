@@ -2,7 +2,7 @@
 //! delivered; the silence of a long gap put out a step at a time; new decoders when a chained
 //! stream changes.
 
-use super::decoder::{contain, decoded_planar, leak_panic_message, DecoderSlot, Frames};
+use super::decoder::{contain, decoded_planar, leak_panic_message, Frames};
 use super::{audio_params, live, StreamReader};
 use crate::limits::{MAX_PACKET_SAMPLES, MAX_SAMPLE_RATE, MAX_STREAM_CHANNELS};
 use crate::{Error, Result};
@@ -268,6 +268,27 @@ impl StreamReader {
         };
         let packet_ts = slot.first_frame_ts(packet);
         let cut_trims = slot.gapless && !slot.decoder_trims;
+        if let (Some(pcm), None) = (slot.pcm, &slot.reshape) {
+            // Interleaved PCM: the packet's bytes go to the outputs as they are, converted
+            // once, into their chunks (what the decoder gives, without its planes).
+            slot.decoded_packets += 1;
+            let (front, frames, packet_ts) = slot.cut(
+                cut_trims,
+                packet,
+                pcm.frames_in(packet.data.len()),
+                packet_ts,
+            );
+            if frames > 0 {
+                let at = slot.place(packet_ts, true);
+                let data = Frames::Pcm {
+                    data: &packet.data,
+                    pcm,
+                    front,
+                };
+                self.deliver(src, data, frames, at, keep_all)?;
+            }
+            return Ok(false);
+        }
         let decoded = match contain(|| decoder.decode(packet)) {
             Ok(decoded) => decoded,
             Err(panic) => {
@@ -293,18 +314,7 @@ impl StreamReader {
             }
         };
         slot.decoded_packets += 1;
-        // Delay and padding the decoder left in: frames `front..front + frames` are the audio.
-        let decoded_frames = buf.frames();
-        let (mut front, back) = DecoderSlot::trim_of(cut_trims, packet, decoded_frames);
-        let mut frames = decoded_frames - front - back;
-        let mut packet_ts = packet_ts;
-        if slot.lead_left > 0 {
-            let cut = slot.lead_left.min(frames as u64);
-            slot.lead_left -= cut;
-            front += cut as usize;
-            frames -= cut as usize;
-            packet_ts = packet_ts.saturating_add(cut as i64);
-        }
+        let (front, frames, packet_ts) = slot.cut(cut_trims, packet, buf.frames(), packet_ts);
         let spec = buf.spec();
         let shape = (spec.rate(), spec.channels().count());
         let native = shape == (slot.sample_rate, slot.channels);

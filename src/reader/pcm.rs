@@ -11,12 +11,20 @@
 //! `IntoSample`), so the decoded samples are identical (checked against symphonia's decoder in
 //! the tests below, and against FFmpeg by the reader's tests).
 //!
+//! The reader goes one step further for these streams: it does not decode their packets at
+//! all, but converts each packet's bytes straight into its outputs' chunks
+//! ([`PcmFrames::append_plane`], `Frames::Pcm` in `decoder.rs`), one pass over the samples
+//! instead of two (deinterleave into the decoder's planes, then convert into the chunk): 32 %
+//! fewer instructions for a stereo s16 WAV read in 1024-frame chunks (callgrind), with the
+//! same samples (checked against symphonia's decoder below, and against FFmpeg by the reader's
+//! tests).
+//!
 //! Codecs: signed 16/24/32-bit, unsigned 8-bit, float 32/64-bit, little- and big-endian. The
 //! others (8-bit signed, unsigned 16/24/32-bit, A-law, µ-law) go to symphonia's decoder, as do
 //! the checks of the codec parameters (its errors are the ones a caller sees).
 
 use symphonia::core::audio::conv::IntoSample;
-use symphonia::core::audio::sample::Sample;
+use symphonia::core::audio::sample::i24;
 use symphonia::core::audio::{
     AsGenericAudioBufferRef, AudioBuffer, AudioMut, AudioSpec, GenericAudioBuffer,
     GenericAudioBufferRef,
@@ -76,51 +84,42 @@ pub(crate) struct PcmDecoder {
 }
 
 struct Fast {
+    frames: PcmFrames,
+    buf: GenericAudioBuffer,
+}
+
+/// How the samples of an interleaved PCM packet are laid out and read: enough to convert a
+/// packet's bytes straight into a reader's chunks ([`PcmFrames::append_plane`]), without the
+/// decoder's planes in between. The reader does that for every stream our decoder takes its
+/// fast path for ([`PcmFrames::for_params`]); the samples are the decoder's, bit for bit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PcmFrames {
     layout: Layout,
     /// Bits each coded sample is shifted up (coded width below the decoded width), as
     /// symphonia's `shift`.
     shift: u32,
     channels: usize,
-    buf: GenericAudioBuffer,
 }
 
 impl PcmDecoder {
     fn try_new(params: &AudioCodecParameters, opts: &AudioDecoderOptions) -> Result<PcmDecoder> {
         // symphonia's constructor validates the parameters (rate, channels, widths).
         let inner = SymphoniaPcm::try_new(params, opts)?;
-        let fast = Layout::of(params.codec).and_then(|layout| {
+        let fast = PcmFrames::for_params(params).and_then(|frames| {
             let rate = params.sample_rate?;
-            let channels = params.channels.clone()?;
-            let spec = AudioSpec::new(rate, channels);
-            let (format, width) = match layout {
-                Layout::S16Le | Layout::S16Be => {
-                    (symphonia::core::audio::sample::SampleFormat::S16, 16)
-                }
-                Layout::S24Le | Layout::S24Be => {
-                    (symphonia::core::audio::sample::SampleFormat::S24, 24)
-                }
-                Layout::S32Le | Layout::S32Be => {
-                    (symphonia::core::audio::sample::SampleFormat::S32, 32)
-                }
-                Layout::U8 => (symphonia::core::audio::sample::SampleFormat::U8, 8),
-                Layout::F32Le | Layout::F32Be => {
-                    (symphonia::core::audio::sample::SampleFormat::F32, 32)
-                }
-                Layout::F64Le | Layout::F64Be => {
-                    (symphonia::core::audio::sample::SampleFormat::F64, 64)
-                }
+            let spec = AudioSpec::new(rate, params.channels.clone()?);
+            use symphonia::core::audio::sample::SampleFormat as F;
+            let format = match frames.layout {
+                Layout::S16Le | Layout::S16Be => F::S16,
+                Layout::S24Le | Layout::S24Be => F::S24,
+                Layout::S32Le | Layout::S32Be => F::S32,
+                Layout::U8 => F::U8,
+                Layout::F32Le | Layout::F32Be => F::F32,
+                Layout::F64Le | Layout::F64Be => F::F64,
             };
-            // symphonia's shift: decoded width (bits per sample, else the format's) minus the
-            // coded width (bits per coded sample, else the decoded width); its constructor has
-            // checked that neither exceeds the format's width.
-            let decoded = params.bits_per_sample.unwrap_or(width);
-            let coded = params.bits_per_coded_sample.unwrap_or(decoded);
-            let shift = decoded.checked_sub(coded)?;
             let capacity = params.max_frames_per_packet.unwrap_or(0) as usize;
             Some(Fast {
-                layout,
-                shift,
-                channels: spec.channels().count(),
+                frames,
                 buf: GenericAudioBuffer::new(format, spec, capacity),
             })
         });
@@ -128,64 +127,174 @@ impl PcmDecoder {
     }
 }
 
-/// Fills `buf` with the whole frames of `data` (`channels` interleaved samples of `W` bytes
-/// each), converting each sample's bytes with `sample`: a pass per plane.
-fn deinterleave<S: Sample, const W: usize>(
-    buf: &mut AudioBuffer<S>,
-    data: &[u8],
-    channels: usize,
-    sample: impl Fn([u8; W]) -> S,
-) {
-    let stride = W * channels;
-    // A trailing partial frame is dropped, as symphonia does.
-    let frames = data.len().checked_div(stride).unwrap_or(0);
-    buf.clear();
-    buf.grow_capacity(frames);
-    buf.render_uninit(Some(frames));
-    for (c, plane) in buf.iter_planes_mut().enumerate() {
-        let at = c * W;
-        for (dst, frame) in plane.iter_mut().zip(data.chunks_exact(stride)) {
-            if let Some(bytes) = frame.get(at..at + W) {
-                let mut b = [0u8; W];
-                b.copy_from_slice(bytes);
-                *dst = sample(b);
-            }
+impl PcmFrames {
+    /// The layout of a codec our decoder deinterleaves itself (the others: `None`), after
+    /// symphonia's constructor accepted `params`.
+    pub(crate) fn for_params(params: &AudioCodecParameters) -> Option<PcmFrames> {
+        let layout = Layout::of(params.codec)?;
+        let width = match layout {
+            Layout::S16Le | Layout::S16Be => 16,
+            Layout::S24Le | Layout::S24Be => 24,
+            Layout::S32Le | Layout::S32Be | Layout::F32Le | Layout::F32Be => 32,
+            Layout::U8 => 8,
+            Layout::F64Le | Layout::F64Be => 64,
+        };
+        // symphonia's shift: decoded width (bits per sample, else the format's) minus the
+        // coded width (bits per coded sample, else the decoded width); its constructor has
+        // checked that neither exceeds the format's width.
+        let decoded = params.bits_per_sample.unwrap_or(width);
+        let coded = params.bits_per_coded_sample.unwrap_or(decoded);
+        let shift = decoded.checked_sub(coded)?;
+        let channels = params.channels.as_ref()?.count();
+        (channels > 0).then_some(PcmFrames {
+            layout,
+            shift,
+            channels,
+        })
+    }
+
+    /// Bytes per sample.
+    fn width(&self) -> usize {
+        match self.layout {
+            Layout::U8 => 1,
+            Layout::S16Le | Layout::S16Be => 2,
+            Layout::S24Le | Layout::S24Be => 3,
+            Layout::S32Le | Layout::S32Be | Layout::F32Le | Layout::F32Be => 4,
+            Layout::F64Le | Layout::F64Be => 8,
         }
+    }
+
+    /// Whole frames in a packet of `bytes` bytes (a trailing partial frame is dropped, as
+    /// symphonia does).
+    pub(crate) fn frames_in(&self, bytes: usize) -> usize {
+        bytes / (self.width() * self.channels)
+    }
+
+    /// Appends frames `frames` of channel `c` of the packet `data` to `out`, converted to `T`
+    /// as the decoder's planes would be (`FromSample` of the decoded sample).
+    pub(crate) fn append_plane<T: crate::reader::buffer::OutSample>(
+        &self,
+        data: &[u8],
+        c: usize,
+        frames: std::ops::Range<usize>,
+        out: &mut Vec<T>,
+    ) {
+        // Converted a block at a time into a buffer on the stack, then appended: the loop
+        // that converts writes into a slice, which the compiler vectorizes (`Vec::extend` over
+        // the same iterator runs ~3x as many instructions per sample).
+        use symphonia::core::audio::conv::FromSample;
+        const BLOCK: usize = 512;
+        let mut block = [T::SILENCE; BLOCK];
+        let (n, sh) = (self.channels, self.shift);
+        macro_rules! go {
+            ($S:ty, $read:expr) => {{
+                let read = $read;
+                let mut at = frames.start;
+                while at < frames.end {
+                    let end = frames.end.min(at + BLOCK);
+                    let mut k = 0;
+                    for (d, s) in block.iter_mut().zip(plane(data, n, c, at..end, &read)) {
+                        *d = <T as FromSample<$S>>::from_sample(s);
+                        k += 1;
+                    }
+                    out.extend_from_slice(&block[..k]);
+                    at = end;
+                }
+            }};
+        }
+        for_layout!(self.layout, sh, go);
     }
 }
 
-impl Fast {
-    fn decode(&mut self, data: &[u8]) {
-        let (n, sh) = (self.channels, self.shift);
-        use GenericAudioBuffer as G;
-        // Each conversion is symphonia's `read_pcm_*!` expression for the codec.
-        match (&mut self.buf, self.layout) {
-            (G::S16(b), Layout::S16Le) => {
-                deinterleave(b, data, n, |x| (i16::from_le_bytes(x) << sh).into_sample())
-            }
-            (G::S16(b), Layout::S16Be) => {
-                deinterleave(b, data, n, |x| (i16::from_be_bytes(x) << sh).into_sample())
-            }
-            (G::S24(b), Layout::S24Le) => deinterleave(b, data, n, |[x0, x1, x2]| {
-                (i32::from_le_bytes([0, x0, x1, x2]) << sh).into_sample()
+/// The samples of channel `c` in frames `frames` of `data` (`channels` interleaved samples of
+/// `W` bytes each; a trailing partial frame is left out), each sample's bytes converted with
+/// `sample`. A channel or frames past the data give no samples.
+fn plane<'a, S, const W: usize>(
+    data: &'a [u8],
+    channels: usize,
+    c: usize,
+    frames: std::ops::Range<usize>,
+    sample: impl Fn([u8; W]) -> S + 'a,
+) -> impl Iterator<Item = S> + 'a {
+    let (samples, _) = data.as_chunks::<W>();
+    let wanted = match c < channels {
+        true => samples
+            .get(frames.start * channels..frames.end * channels)
+            .unwrap_or_default(),
+        false => &[],
+    };
+    // `c < channels`, the length of every chunk: the index is in bounds.
+    wanted
+        .chunks_exact(channels.max(1))
+        .map(move |frame| sample(frame[c]))
+}
+
+/// Runs `$go!(S, read)` with the decoded sample type `S` of `$layout` and `read`, symphonia's
+/// `read_pcm_*!` expression for the codec (`$sh`: its shift), which turns a sample's bytes into
+/// an `S`.
+macro_rules! for_layout {
+    ($layout:expr, $sh:ident, $go:ident) => {
+        match $layout {
+            Layout::S16Le => $go!(i16, |x: [u8; 2]| (i16::from_le_bytes(x) << $sh)
+                .into_sample()),
+            Layout::S16Be => $go!(i16, |x: [u8; 2]| (i16::from_be_bytes(x) << $sh)
+                .into_sample()),
+            Layout::S24Le => $go!(i24, |[x0, x1, x2]: [u8; 3]| {
+                (i32::from_le_bytes([0, x0, x1, x2]) << $sh).into_sample()
             }),
-            (G::S24(b), Layout::S24Be) => deinterleave(b, data, n, |[x0, x1, x2]| {
-                (i32::from_be_bytes([x0, x1, x2, 0]) << sh).into_sample()
+            Layout::S24Be => $go!(i24, |[x0, x1, x2]: [u8; 3]| {
+                (i32::from_be_bytes([x0, x1, x2, 0]) << $sh).into_sample()
             }),
-            (G::S32(b), Layout::S32Le) => {
-                deinterleave(b, data, n, |x| (i32::from_le_bytes(x) << sh).into_sample())
-            }
-            (G::S32(b), Layout::S32Be) => {
-                deinterleave(b, data, n, |x| (i32::from_be_bytes(x) << sh).into_sample())
-            }
-            (G::U8(b), Layout::U8) => deinterleave(b, data, n, |[x]| (x << sh).into_sample()),
-            (G::F32(b), Layout::F32Le) => deinterleave(b, data, n, f32::from_le_bytes),
-            (G::F32(b), Layout::F32Be) => deinterleave(b, data, n, f32::from_be_bytes),
-            (G::F64(b), Layout::F64Le) => deinterleave(b, data, n, f64::from_le_bytes),
-            (G::F64(b), Layout::F64Be) => deinterleave(b, data, n, f64::from_be_bytes),
-            // The buffer is made for the layout in `try_new`.
-            _ => {}
+            Layout::S32Le => $go!(i32, |x: [u8; 4]| (i32::from_le_bytes(x) << $sh)
+                .into_sample()),
+            Layout::S32Be => $go!(i32, |x: [u8; 4]| (i32::from_be_bytes(x) << $sh)
+                .into_sample()),
+            Layout::U8 => $go!(u8, |[x]: [u8; 1]| (x << $sh).into_sample()),
+            Layout::F32Le => $go!(f32, f32::from_le_bytes),
+            Layout::F32Be => $go!(f32, f32::from_be_bytes),
+            Layout::F64Le => $go!(f64, f64::from_le_bytes),
+            Layout::F64Be => $go!(f64, f64::from_be_bytes),
         }
+    };
+}
+use for_layout;
+
+impl Fast {
+    /// Fills the buffer with the whole frames of `data`: a pass per plane.
+    fn decode(&mut self, data: &[u8]) {
+        let PcmFrames {
+            layout,
+            shift: sh,
+            channels: n,
+        } = self.frames;
+        let frames = self.frames.frames_in(data.len());
+        use GenericAudioBuffer as G;
+        macro_rules! go {
+            ($S:ty, $read:expr) => {{
+                let read = $read;
+                let buf: Option<&mut AudioBuffer<$S>> = match &mut self.buf {
+                    G::U8(b) => (b as &mut dyn std::any::Any).downcast_mut(),
+                    G::S16(b) => (b as &mut dyn std::any::Any).downcast_mut(),
+                    G::S24(b) => (b as &mut dyn std::any::Any).downcast_mut(),
+                    G::S32(b) => (b as &mut dyn std::any::Any).downcast_mut(),
+                    G::F32(b) => (b as &mut dyn std::any::Any).downcast_mut(),
+                    G::F64(b) => (b as &mut dyn std::any::Any).downcast_mut(),
+                    _ => None,
+                };
+                // The buffer is made for the layout in `try_new`.
+                if let Some(buf) = buf {
+                    buf.clear();
+                    buf.grow_capacity(frames);
+                    buf.render_uninit(Some(frames));
+                    for (c, dst) in buf.iter_planes_mut().enumerate() {
+                        for (d, s) in dst.iter_mut().zip(plane(data, n, c, 0..frames, &read)) {
+                            *d = s;
+                        }
+                    }
+                }
+            }};
+        }
+        for_layout!(layout, sh, go);
     }
 }
 
@@ -324,6 +433,33 @@ mod tests {
                             a, b,
                             "{codec:?}, {channels} channels, {coded_less} bits less, {len} bytes"
                         );
+                        // The reader's direct path: each channel converted from the packet's
+                        // bytes equals symphonia's planes converted (f32 and i32), over a range
+                        // that crosses the 512-frame blocks.
+                        let Some(pcm) = PcmFrames::for_params(&params) else {
+                            continue;
+                        };
+                        let decoded = theirs.decode_ref(&packet).unwrap();
+                        let frames = decoded.frames();
+                        assert_eq!(pcm.frames_in(len), frames);
+                        let range = frames.min(3)..frames.saturating_sub(1).max(frames.min(3));
+                        let mut want_f32: Vec<Vec<f32>> = Vec::new();
+                        decoded.copy_to_vecs_planar(&mut want_f32);
+                        let mut want_i32: Vec<Vec<i32>> = Vec::new();
+                        decoded.copy_to_vecs_planar(&mut want_i32);
+                        for c in 0..channels {
+                            let mut got_f32: Vec<f32> = Vec::new();
+                            pcm.append_plane(&packet.data, c, range.clone(), &mut got_f32);
+                            let want = &want_f32[c][range.clone()];
+                            assert_eq!(got_f32.len(), want.len());
+                            assert!(
+                                got_f32.iter().zip(want).all(|(g, w)| g.to_bits() == w.to_bits()),
+                                "{codec:?}, channel {c} of {channels}, {len} bytes, f32"
+                            );
+                            let mut got_i32: Vec<i32> = Vec::new();
+                            pcm.append_plane(&packet.data, c, range.clone(), &mut got_i32);
+                            assert_eq!(got_i32, want_i32[c][range.clone()], "{codec:?}, i32");
+                        }
                     }
                 }
             }
