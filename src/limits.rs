@@ -47,3 +47,33 @@ pub const SPOOL_AFTER_SAMPLES: usize = 1 << 20;
 /// minutes of stereo at 44.1 kHz); a longer stream is [`Error::Unsupported`](crate::Error::Unsupported)
 /// naming this limit.
 pub const MAX_HELD_SAMPLES_IN_MEMORY: u64 = 1 << 26;
+
+/// Checks a sample rate argument named `name` (an output or stream rate): 1 to
+/// [`MAX_SAMPLE_RATE`] Hz, else [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming
+/// the value and the range. One check for the reader's outputs, `load`, `save` and the writer.
+pub(crate) fn check_sample_rate(name: &str, hz: u32) -> crate::Result<()> {
+    if hz == 0 || hz > MAX_SAMPLE_RATE {
+        return Err(crate::Error::invalid_argument(
+            name,
+            hz,
+            format!(
+                "1 to {MAX_SAMPLE_RATE} Hz (limits::MAX_SAMPLE_RATE, the highest rate a \
+                 StreamReader takes)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a channel count argument named `name` (an output's channels): 1 to
+/// [`dsp::MAX_CHANNELS`](crate::dsp::MAX_CHANNELS), the most the remixer takes.
+pub(crate) fn check_channels(name: &str, n: usize) -> crate::Result<()> {
+    if n == 0 || n > crate::dsp::MAX_CHANNELS {
+        return Err(crate::Error::invalid_argument(
+            name,
+            n,
+            format!("1 to {} channels", crate::dsp::MAX_CHANNELS),
+        ));
+    }
+    Ok(())
+}

@@ -263,13 +263,7 @@ fn plan<T: Sample>(
             "(channels, frames) with at least one channel and one frame",
         ));
     }
-    if sample_rate == 0 || sample_rate > crate::limits::MAX_SAMPLE_RATE {
-        return Err(Error::invalid_argument(
-            "sample_rate",
-            sample_rate,
-            format!("1 to {} Hz", crate::limits::MAX_SAMPLE_RATE),
-        ));
-    }
+    crate::limits::check_sample_rate("sample_rate", sample_rate)?;
     let mut stream = AudioEncodeOptions::new(sample_rate, channels).format(T::FORMAT.name());
     if let Some(e) = &opts.encoder {
         stream = stream.encoder(e);

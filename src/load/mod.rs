@@ -210,22 +210,10 @@ impl LoadOptions {
             }
         }
         if let Some(hz) = self.sample_rate {
-            if hz == 0 || hz > crate::limits::MAX_SAMPLE_RATE {
-                return Err(Error::invalid_argument(
-                    "sample_rate",
-                    hz,
-                    format!("1 to {} Hz", crate::limits::MAX_SAMPLE_RATE),
-                ));
-            }
+            crate::limits::check_sample_rate("sample_rate", hz)?;
         }
         if let Some(n) = self.num_channels {
-            if n == 0 || n > crate::dsp::MAX_CHANNELS {
-                return Err(Error::invalid_argument(
-                    "num_channels",
-                    n,
-                    format!("1 to {}", crate::dsp::MAX_CHANNELS),
-                ));
-            }
+            crate::limits::check_channels("num_channels", n)?;
         }
         if self.threads == Some(0) {
             return Err(Error::invalid_argument("threads", 0, "1 or more"));

@@ -82,8 +82,9 @@ impl StreamReader {
     /// samples of the whole decode converted in one piece, bit for bit, whatever the
     /// chunking, and after any [`seek`](Self::seek). An output added after reading has begun
     /// starts its conversion at the frame reached (seek to line it up with a full converted
-    /// decode). `sample_rate = 0`, `num_channels = 0` or more than
-    /// [`MAX_CHANNELS`](crate::dsp::MAX_CHANNELS) are [`Error::InvalidArgument`]; a rate pair
+    /// decode). `sample_rate` outside 1 to [`MAX_SAMPLE_RATE`](crate::limits::MAX_SAMPLE_RATE),
+    /// `num_channels` outside 1 to [`MAX_CHANNELS`](crate::dsp::MAX_CHANNELS) are
+    /// [`Error::InvalidArgument`]; a rate pair
     /// the resampler cannot do is [`Error::Unsupported`].
     ///
     /// ```no_run
@@ -120,24 +121,11 @@ impl StreamReader {
                 "a positive number of chunks",
             ));
         }
-        if opts.sample_rate == Some(0) {
-            return Err(Error::invalid_argument(
-                "sample_rate",
-                0,
-                "a positive sample rate in Hz (or unset: the source's rate)",
-            ));
+        if let Some(hz) = opts.sample_rate {
+            crate::limits::check_sample_rate("sample_rate", hz)?;
         }
         if let Some(n) = opts.num_channels {
-            if n == 0 || n > crate::dsp::MAX_CHANNELS {
-                return Err(Error::invalid_argument(
-                    "num_channels",
-                    n,
-                    format!(
-                        "1 to {} channels (or unset: the source's channels)",
-                        crate::dsp::MAX_CHANNELS
-                    ),
-                ));
-            }
+            crate::limits::check_channels("num_channels", n)?;
         }
         let src = match opts.stream_index {
             Some(i) => i,

@@ -453,7 +453,10 @@ mod tests {
                             let want = &want_f32[c][range.clone()];
                             assert_eq!(got_f32.len(), want.len());
                             assert!(
-                                got_f32.iter().zip(want).all(|(g, w)| g.to_bits() == w.to_bits()),
+                                got_f32
+                                    .iter()
+                                    .zip(want)
+                                    .all(|(g, w)| g.to_bits() == w.to_bits()),
                                 "{codec:?}, channel {c} of {channels}, {len} bytes, f32"
                             );
                             let mut got_i32: Vec<i32> = Vec::new();

@@ -13,7 +13,6 @@ use encoders::ContainerEncoders;
 use encoders::EncoderFactory;
 pub use options::{AudioEncodeOptions, Pts};
 
-use crate::limits::MAX_SAMPLE_RATE;
 use crate::pipeline::{self, Pipeline, Stage};
 use crate::{Error, Options, Result, Sample};
 use audiostream_codecs::convert::{PcmSample, PlanarBuffer};
@@ -363,13 +362,7 @@ impl StreamWriter {
                 "a positive rate in Hz",
             ));
         }
-        if opts.num_channels == 0 || opts.num_channels > crate::dsp::MAX_CHANNELS {
-            return Err(Error::invalid_argument(
-                "num_channels",
-                opts.num_channels,
-                format!("1 to {}", crate::dsp::MAX_CHANNELS),
-            ));
-        }
+        crate::limits::check_channels("num_channels", opts.num_channels)?;
         let input = input_format(&opts.format)?;
         let shape = self.encoders.plan(&opts)?;
         // After the codec's own checks (their messages name the codec's limits), the rates
@@ -379,16 +372,7 @@ impl StreamWriter {
             ("sample_rate", opts.sample_rate),
             ("encoder_sample_rate", shape.sample_rate),
         ] {
-            if rate > MAX_SAMPLE_RATE {
-                return Err(Error::invalid_argument(
-                    name,
-                    rate,
-                    format!(
-                        "1 to {MAX_SAMPLE_RATE} Hz (limits::MAX_SAMPLE_RATE, the highest rate \
-                         a StreamReader takes)"
-                    ),
-                ));
-            }
+            crate::limits::check_sample_rate(name, rate)?;
         }
         let conversion = pipeline::conversion(
             (opts.num_channels, opts.sample_rate),
