@@ -449,7 +449,7 @@ mod tests {
                         decoded.copy_to_vecs_planar(&mut want_i32);
                         for c in 0..channels {
                             let mut got_f32: Vec<f32> = Vec::new();
-                            pcm.append_plane(&packet.data, c, range.clone(), &mut got_f32);
+                            pcm.append_plane(packet.data, c, range.clone(), &mut got_f32);
                             let want = &want_f32[c][range.clone()];
                             assert_eq!(got_f32.len(), want.len());
                             assert!(
@@ -460,7 +460,7 @@ mod tests {
                                 "{codec:?}, channel {c} of {channels}, {len} bytes, f32"
                             );
                             let mut got_i32: Vec<i32> = Vec::new();
-                            pcm.append_plane(&packet.data, c, range.clone(), &mut got_i32);
+                            pcm.append_plane(packet.data, c, range.clone(), &mut got_i32);
                             assert_eq!(got_i32, want_i32[c][range.clone()], "{codec:?}, i32");
                         }
                     }
