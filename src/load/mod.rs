@@ -380,7 +380,7 @@ fn wav_path_direct<T: Sample>(
     let Some((range, parts)) = direct_plan(&layout, opts) else {
         return Ok(None);
     };
-    let block = (wav::BLOCK_BYTES / (layout.channels * layout.encoding.bytes())).max(1);
+    let block = (wav::BLOCK_BYTES / (layout.channels * wav::packed_bytes(layout.encoding))).max(1);
     let audio = in_sample_type!(T, |X| wav::decode_file::<X>(
         &file,
         &layout,

@@ -20,6 +20,7 @@
 
 use super::pread::PositionedFile;
 use crate::Sample;
+use audiostream_codecs::SampleFormat;
 use ndarray::Array2;
 use std::io;
 use std::ops::Range;
@@ -38,33 +39,22 @@ const GUID_TAIL: [u8; 14] = [
     0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71,
 ];
 
-/// How the samples of a plain WAV file are stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Encoding {
-    U8,
-    S16,
-    S24,
-    S32,
-    F32,
-    F64,
-}
-
-impl Encoding {
-    pub(crate) fn bytes(self) -> usize {
-        match self {
-            Encoding::U8 => 1,
-            Encoding::S16 => 2,
-            Encoding::S24 => 3,
-            Encoding::S32 | Encoding::F32 => 4,
-            Encoding::F64 => 8,
-        }
+/// Bytes a sample of `format` takes in a WAV file's `data` chunk (24-bit samples are packed in
+/// 3 bytes there, unlike [`SampleFormat::S24`]'s `i32` in memory).
+pub(crate) fn packed_bytes(format: SampleFormat) -> usize {
+    match format {
+        SampleFormat::U8 => 1,
+        SampleFormat::S16 => 2,
+        SampleFormat::S24 => 3,
+        SampleFormat::S32 | SampleFormat::F32 => 4,
+        SampleFormat::F64 => 8,
     }
 }
 
 /// A plain WAV file: where its samples are and how they are stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Layout {
-    pub(crate) encoding: Encoding,
+    pub(crate) encoding: SampleFormat,
     pub(crate) channels: usize,
     pub(crate) sample_rate: u32,
     /// Byte range of the `data` chunk's samples (a whole number of frames).
@@ -74,7 +64,7 @@ pub(crate) struct Layout {
 impl Layout {
     /// Frames in the `data` chunk.
     pub(crate) fn frames(&self) -> usize {
-        self.data.len() / (self.channels * self.encoding.bytes())
+        self.data.len() / (self.channels * packed_bytes(self.encoding))
     }
 }
 
@@ -87,7 +77,7 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// The `fmt ` chunk's body, when it is one the direct path takes.
-fn parse_fmt(f: &[u8]) -> Option<(Encoding, u16, u32)> {
+fn parse_fmt(f: &[u8]) -> Option<(SampleFormat, u16, u32)> {
     let tag = u16_at(f, 0)?;
     let channels = u16_at(f, 2)?;
     let rate = u32_at(f, 4)?;
@@ -113,17 +103,17 @@ fn parse_fmt(f: &[u8]) -> Option<(Encoding, u16, u32)> {
         _ => return None,
     };
     let encoding = match (float, bits) {
-        (false, 8) => Encoding::U8,
-        (false, 16) => Encoding::S16,
-        (false, 24) => Encoding::S24,
-        (false, 32) => Encoding::S32,
-        (true, 32) => Encoding::F32,
-        (true, 64) => Encoding::F64,
+        (false, 8) => SampleFormat::U8,
+        (false, 16) => SampleFormat::S16,
+        (false, 24) => SampleFormat::S24,
+        (false, 32) => SampleFormat::S32,
+        (true, 32) => SampleFormat::F32,
+        (true, 64) => SampleFormat::F64,
         _ => return None,
     };
     let ok = (1..=MAX_CHANNELS).contains(&channels)
         && (1..=crate::limits::MAX_SAMPLE_RATE).contains(&rate)
-        && usize::from(block_align) == usize::from(channels) * encoding.bytes();
+        && usize::from(block_align) == usize::from(channels) * packed_bytes(encoding);
     ok.then_some((encoding, channels, rate))
 }
 
@@ -195,7 +185,7 @@ fn parse_with(len: usize, mut read: impl FnMut(usize, &mut [u8]) -> bool) -> Opt
             }
             b"data" => {
                 let (encoding, channels, sample_rate) = fmt?;
-                let frame = usize::from(channels) * encoding.bytes();
+                let frame = usize::from(channels) * packed_bytes(encoding);
                 if len % frame != 0 {
                     return None;
                 }
@@ -266,15 +256,15 @@ fn fill<T, S, const W: usize, const W2: usize>(
 /// reads of symphonia's PCM decoder.
 fn convert<T: Sample + ConvertibleSample>(layout: &Layout, data: &[u8], rows: &mut [&mut [T]]) {
     match layout.encoding {
-        Encoding::U8 => fill::<_, _, 1, 2>(data, rows, |[b]: [u8; 1]| b),
-        Encoding::S16 => fill::<_, _, 2, 4>(data, rows, i16::from_le_bytes),
+        SampleFormat::U8 => fill::<_, _, 1, 2>(data, rows, |[b]: [u8; 1]| b),
+        SampleFormat::S16 => fill::<_, _, 2, 4>(data, rows, i16::from_le_bytes),
         // Sign-extended from the top byte, as symphonia's `read_i24`.
-        Encoding::S24 => fill::<_, _, 3, 6>(data, rows, |[a, b, c]: [u8; 3]| {
+        SampleFormat::S24 => fill::<_, _, 3, 6>(data, rows, |[a, b, c]: [u8; 3]| {
             i24(i32::from_le_bytes([0, a, b, c]) >> 8)
         }),
-        Encoding::S32 => fill::<_, _, 4, 8>(data, rows, i32::from_le_bytes),
-        Encoding::F32 => fill::<_, _, 4, 8>(data, rows, f32::from_le_bytes),
-        Encoding::F64 => fill::<_, _, 8, 16>(data, rows, f64::from_le_bytes),
+        SampleFormat::S32 => fill::<_, _, 4, 8>(data, rows, i32::from_le_bytes),
+        SampleFormat::F32 => fill::<_, _, 4, 8>(data, rows, f32::from_le_bytes),
+        SampleFormat::F64 => fill::<_, _, 8, 16>(data, rows, f64::from_le_bytes),
     }
 }
 
@@ -291,7 +281,7 @@ pub(crate) fn decode<T: Sample + ConvertibleSample>(
     frames: Range<usize>,
     parts: usize,
 ) -> io::Result<Array2<T>> {
-    let frame = layout.channels * layout.encoding.bytes();
+    let frame = layout.channels * packed_bytes(layout.encoding);
     let data = &bytes[layout.data.clone()];
     decode_parts(layout, frames, parts, |r, rows| {
         convert(layout, &data[r.start * frame..r.end * frame], rows);
@@ -311,7 +301,7 @@ pub(crate) fn decode_file<T: Sample + ConvertibleSample>(
     parts: usize,
     block_frames: usize,
 ) -> io::Result<Array2<T>> {
-    let frame = layout.channels * layout.encoding.bytes();
+    let frame = layout.channels * packed_bytes(layout.encoding);
     let block_frames = block_frames.max(1);
     decode_parts(layout, frames, parts, |r, rows| {
         let mut buf = vec![0u8; block_frames.min(r.len()) * frame];
@@ -432,20 +422,20 @@ mod tests {
 
     #[test]
     fn plain_layouts_are_taken() {
-        let cases: &[(Vec<u8>, Encoding)] = &[
-            (fmt(1, 2, 8), Encoding::U8),
-            (fmt(1, 2, 16), Encoding::S16),
-            (fmt(1, 2, 24), Encoding::S24),
-            (fmt(1, 2, 32), Encoding::S32),
-            (fmt(3, 2, 32), Encoding::F32),
-            (fmt(3, 2, 64), Encoding::F64),
-            (extensible(2, 24, 24, 3, 1), Encoding::S24),
-            (extensible(6, 16, 16, 0x3f, 1), Encoding::S16),
-            (extensible(2, 32, 32, 0, 3), Encoding::F32),
+        let cases: &[(Vec<u8>, SampleFormat)] = &[
+            (fmt(1, 2, 8), SampleFormat::U8),
+            (fmt(1, 2, 16), SampleFormat::S16),
+            (fmt(1, 2, 24), SampleFormat::S24),
+            (fmt(1, 2, 32), SampleFormat::S32),
+            (fmt(3, 2, 32), SampleFormat::F32),
+            (fmt(3, 2, 64), SampleFormat::F64),
+            (extensible(2, 24, 24, 3, 1), SampleFormat::S24),
+            (extensible(6, 16, 16, 0x3f, 1), SampleFormat::S16),
+            (extensible(2, 32, 32, 0, 3), SampleFormat::F32),
         ];
         for (f, enc) in cases {
             let channels = usize::from(u16::from_le_bytes([f[2], f[3]]));
-            let frame = channels * enc.bytes();
+            let frame = channels * packed_bytes(*enc);
             let samples = vec![0u8; 3 * frame];
             let list: &[u8] = b"INFOISFT\x06\0\0\0Lavf6\0";
             let b = wav(f, &[(b"LIST", list)], samples.len() as u32, &samples);
