@@ -477,6 +477,18 @@ fn interleave<T: Copy>(a: &Array2<T>) -> Vec<T> {
 
 /// The general path's decode of `bytes` in sample type `T`: a reader with one output (the
 /// direct path of `load_bytes` must give exactly this).
+/// `load_bytes_as::<T>` gives the reader's samples of `bytes` in `T`, bit for bit.
+fn same_as_reader<T: audiostream::Sample + PartialEq + std::fmt::Debug>(bytes: &[u8], what: &str) {
+    let loaded = audiostream::load_bytes_as::<T>(bytes, LoadOptions::new())
+        .unwrap()
+        .audio;
+    assert!(
+        loaded == reader_decode::<T>(bytes),
+        "{what} {}",
+        std::any::type_name::<T>()
+    );
+}
+
 fn reader_decode<T: audiostream::Sample>(bytes: &[u8]) -> Array2<T> {
     let mut r = StreamReader::from_slice(bytes, None).unwrap();
     let frames = r.get_metadata().num_frames.unwrap_or(1 << 20) as usize;
@@ -571,42 +583,11 @@ fn plain_wav_of_every_sample_format_loads_like_ffmpeg() {
             _ => {}
         }
         // Every sample type: the general path's samples, bit for bit.
-        let opts = LoadOptions::new;
-        assert!(
-            audiostream::load_bytes_as::<f32>(&bytes, opts())
-                .unwrap()
-                .audio
-                == reader_decode::<f32>(&bytes),
-            "{what} f32"
-        );
-        assert!(
-            audiostream::load_bytes_as::<f64>(&bytes, opts())
-                .unwrap()
-                .audio
-                == reader_decode::<f64>(&bytes),
-            "{what} f64"
-        );
-        assert_eq!(
-            audiostream::load_bytes_as::<i16>(&bytes, opts())
-                .unwrap()
-                .audio,
-            reader_decode::<i16>(&bytes),
-            "{what} i16"
-        );
-        assert_eq!(
-            audiostream::load_bytes_as::<i32>(&bytes, opts())
-                .unwrap()
-                .audio,
-            reader_decode::<i32>(&bytes),
-            "{what} i32"
-        );
-        assert_eq!(
-            audiostream::load_bytes_as::<u8>(&bytes, opts())
-                .unwrap()
-                .audio,
-            reader_decode::<u8>(&bytes),
-            "{what} u8"
-        );
+        same_as_reader::<f32>(&bytes, what);
+        same_as_reader::<f64>(&bytes, what);
+        same_as_reader::<i16>(&bytes, what);
+        same_as_reader::<i32>(&bytes, what);
+        same_as_reader::<u8>(&bytes, what);
         // An excerpt, and the parallel conversion, are slices of the whole.
         let part = load_bytes_with(&bytes, LoadOptions::new().start(0.01).duration(0.1))
             .unwrap()
