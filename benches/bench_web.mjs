@@ -8,8 +8,9 @@
 //
 // Usage: node benches/bench_web.mjs --data DIR --reps N --native EXE --pkg DIR [--pkg-simd DIR]
 //          [--names WASM --wasi WASM --static EXE] [--no-chromium] [--formats wav,flac,...]
-// Without --pkg-simd, no +simd columns. With --formats, only those files and no sizes, in a
-// section of their own (web-formats), which a full run removes.
+// Without --pkg-simd, no +simd columns. With --formats (whatever it lists, every format too),
+// only those files and no sizes, in a section of their own (web-formats), which a full run
+// removes; the full section (web) is then left as it is.
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,7 +48,9 @@ const ONLY = opt('formats')?.split(',').filter(Boolean);
 for (const f of ONLY ?? []) {
   if (!ALL_FORMATS.some(([ext]) => ext === f)) throw new Error(`--formats: unknown ${f}; the formats are ${ALL_FORMATS.map(([e]) => e).join(', ')}`);
 }
-const PARTIAL = ONLY !== undefined && ONLY.length < ALL_FORMATS.length;
+// Any --formats list, even one naming every format, is a quick run: it writes only its own
+// section (web-formats), never the full one, whose sizes it does not measure.
+const PARTIAL = ONLY !== undefined;
 const FORMATS = ALL_FORMATS.filter(([ext]) => !ONLY || ONLY.includes(ext));
 const files = FORMATS.map(([ext]) => join(DATA, `music10.${ext}`));
 const load0 = loadavg()[0];
@@ -135,6 +138,8 @@ if (CHROMIUM) {
 }
 
 // --- the runs: every contender once per file per repetition, round-robin ----------------------
+/** The readInto() contender's name for a build: `node readInto`, `chromium readInto+simd`. */
+const intoName = (host, v) => `${host} readInto${v === 'wasm' ? '' : v.slice('wasm'.length)}`;
 // times[contender][file] = [seconds per repetition]; frames[contender][file].
 const times = {};
 const frames = {};
@@ -146,11 +151,14 @@ for (let rep = 0; rep < REPS; rep++) {
   for (const f of files) {
     const nat = JSON.parse(execFileSync(NATIVE, ['1', f]).toString());
     record('native', f, nat);
-    for (const [v] of variants) record(`node ${v}`, f, decodeAll(mods[v], bytes[f]));
-    record('node readInto', f, decodeInto(mods.wasm, bytes[f]));
+    // Each build with next() and with readInto(): the best combination is readInto +simd.
+    for (const [v] of variants) {
+      record(`node ${v}`, f, decodeAll(mods[v], bytes[f]));
+      record(intoName('node', v), f, decodeInto(mods[v], bytes[f]));
+    }
     if (page) {
-      // [variant, into]: next() with each build, then readInto() with the default build.
-      const runs = [...variants.map(([v]) => [v, false]), ['wasm', true]];
+      // [variant, into]: next() and readInto() with each build.
+      const runs = variants.flatMap(([v]) => [[v, false], [v, true]]);
       const res = await page.evaluate(
         ({ n, runs }) =>
           runs.map(([v, into]) => {
@@ -169,7 +177,7 @@ for (let rep = 0; rep < REPS; rep++) {
           }),
         { n: basename(f), runs },
       );
-      runs.forEach(([v, into], i) => record(into ? 'chromium readInto' : `chromium ${v}`, f, res[i]));
+      runs.forEach(([v, into], i) => record(into ? intoName('chromium', v) : `chromium ${v}`, f, res[i]));
     }
   }
   log(`rep ${rep + 1}/${REPS}`);
@@ -338,21 +346,23 @@ const MARK = PARTIAL ? 'web-formats' : 'web';
 const L = [];
 L.push(`<!-- BEGIN ${MARK} -->`);
 L.push(PARTIAL
-  ? `### WebAssembly decode speed, ${FORMATS.map(([, l]) => l).join(' and ')} only (a quick run; the full table is the section above)`
+  ? `### WebAssembly decode speed, ${FORMATS.length === ALL_FORMATS.length ? 'every format' : `${FORMATS.map(([, l]) => l).join(' and ')} only`} (a quick run without the sizes; the full section is above)`
   : '## WebAssembly: decode speed in Node and Chromium, sizes; the static binary');
 L.push('');
 L.push(`Measured ${now} UTC at commit ${commit} on ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), Linux ${release()}, Node ${process.version}${chromeVersion ? `, Chromium ${chromeVersion}` : ''}; regenerate with \`${cmd}\`. 1-minute load average: ${load0.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after.`);
 L.push('');
-L.push("Decode all of each 10-minute stereo 44.1 kHz music file (`benches/prepare_data.sh`) in chunks of 4096 frames: **native** is `web/examples/decode_speed.rs` (the package's decode loop, `session::Session`), built with the same profile as the .wasm (`web`: release with fat LTO), **wasm** (columns Node, Chromium) is audiostream-web's `ChunkReader` iterated to the end with `next()` (each chunk copied out to a new `Float32Array`, as a JavaScript caller gets it) under Node and in headless Chromium (page thread), **readInto** the same reader and build with `readInto()` into two `Float32Array`s allocated once and reused for every chunk, **+simd** (`next()`) built with `-C target-feature=+simd128`. In-process time from opening to the last chunk, median of " + REPS + ' repetitions, every contender once per file in each, round-robin; ratio = median over the repetitions of contender / native in the same repetition (target: ≤ 2). The machine is shared: the load averages in the line above say how much else ran.');
+L.push("Decode all of each 10-minute stereo 44.1 kHz music file (`benches/prepare_data.sh`) in chunks of 4096 frames: **native** is `web/examples/decode_speed.rs` (the package's decode loop, `session::Session`), built with the same profile as the .wasm (`web`: release with fat LTO), **wasm** (columns Node, Chromium) is audiostream-web's `ChunkReader` iterated to the end with `next()` (each chunk copied out to a new `Float32Array`, as a JavaScript caller gets it) under Node and in headless Chromium (page thread), **readInto** the same reader and build with `readInto()` into two `Float32Array`s allocated once and reused for every chunk, **+simd** the same two ways (`next()`, then `readInto()`) with the package built with `-C target-feature=+simd128`. In-process time from opening to the last chunk, median of " + REPS + ' repetitions, every contender once per file in each, round-robin; ratio = median over the repetitions of contender / native in the same repetition (target: ≤ 2). The machine is shared: the load averages in the line above say how much else ran.');
 L.push('');
-const CONTENDERS = ['node wasm', 'node readInto', 'node wasm+simd', 'chromium wasm', 'chromium readInto', 'chromium wasm+simd'].filter((c) => times[c]);
+const CONTENDERS = ['node wasm', 'node readInto', 'node wasm+simd', 'node readInto+simd', 'chromium wasm', 'chromium readInto', 'chromium wasm+simd', 'chromium readInto+simd'].filter((c) => times[c]);
 const head = {
   'node wasm': 'Node',
   'node readInto': 'Node readInto',
   'node wasm+simd': 'Node +simd',
+  'node readInto+simd': 'Node readInto +simd',
   'chromium wasm': 'Chromium',
   'chromium readInto': 'Chromium readInto',
   'chromium wasm+simd': 'Chromium +simd',
+  'chromium readInto+simd': 'Chromium readInto +simd',
 };
 L.push(`| format | native | ${CONTENDERS.map((c) => head[c]).join(' | ')} | ${CONTENDERS.map((c) => `${head[c]} / native`).join(' | ')} | best within 2x |`);
 L.push(`|---|--:|${CONTENDERS.map(() => '--:|').join('')}${CONTENDERS.map(() => '--:|').join('')}:-:|`);

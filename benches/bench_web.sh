@@ -12,8 +12,10 @@
 #                missing)
 #   --no-feature-sizes  skip the nine one-format builds of the .wasm (a fat-LTO build each)
 #   --formats LIST  only these files, e.g. wav,flac: a quick look at the speed alone, written
-#                into a section of its own ("web-formats"; a full run removes it); builds
-#                neither the sizes' artifacts (WASI, static CLI, one-format builds) nor measures them
+#                into a section of its own ("web-formats", whatever LIST names, every format
+#                too; the "web" section is left as it is; a full run removes "web-formats");
+#                builds neither the sizes' artifacts (WASI, static CLI, one-format builds) nor
+#                measures them
 #   --no-simd    without the +simd128 build and its columns
 # Needs what web/ci.sh installs (wasm-bindgen-cli, chromium, playwright-core, musl-tools).
 set -euo pipefail
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
         --no-feature-sizes) feature_sizes=0 ;;
         --formats) formats="$2"; shift ;;
         --no-simd) simd=0 ;;
-        -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "bench_web.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
