@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
         --no-feature-sizes) feature_sizes=0 ;;
         --formats) formats="$2"; shift ;;
         --no-simd) simd=0 ;;
-        -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "bench_web.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift

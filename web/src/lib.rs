@@ -120,9 +120,10 @@ extern "C" {
 // on wasm32 it would skip every Rust frame between, leaving a `ChunkReader` borrowed for good
 // (wasm-bindgen's borrow flag is released on return only) and the reader unusable. So such
 // calls go through `catch` bindings (`Reflect`'s are too), whose exception comes back as an
-// `Err` and is rethrown to the caller as it is. The typed-array calls are `final`: the
-// prototype's own `length` getter and `set` method, taken once, which a subclass or a Proxy
-// cannot redefine; they throw (a `TypeError`) for what is not a real typed array.
+// `Err` and is rethrown to the caller as it is. The typed-array calls are `final`: the `length`
+// getter and the `set` method looked up on `Float32Array.prototype` and called on the object
+// (`.call(this, ...)`), which a subclass or a Proxy cannot redefine; they throw (a `TypeError`)
+// for what is not a real typed array.
 #[wasm_bindgen]
 extern "C" {
     /// `Array.isArray(v)`: throws for a revoked Proxy.
@@ -616,6 +617,7 @@ fn describe(v: &JsValue) -> Result<String, JsValue> {
             .as_f64()
             .filter(|n| n.is_finite() && *n >= 0.0)
             .unwrap_or(0.0)
+            .min(f64::from(u32::MAX))
             .floor();
         let mut parts = Vec::new();
         for i in 0..len.min(SHOWN) as u32 {
