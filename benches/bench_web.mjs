@@ -8,8 +8,9 @@
 //
 // Usage: node benches/bench_web.mjs --data DIR --reps N --native EXE --pkg DIR [--pkg-simd DIR]
 //          [--names WASM --wasi WASM --static EXE] [--no-chromium] [--formats wav,flac,...]
-// Without --pkg-simd, no +simd columns. With --formats, only those files and no sizes, in a
-// section of their own (web-formats), which a full run removes.
+// Without --pkg-simd, no +simd columns. With --formats (whatever it lists, every format too),
+// only those files and no sizes, in a section of their own (web-formats), which a full run
+// removes; the full section (web) is then left as it is.
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,7 +48,9 @@ const ONLY = opt('formats')?.split(',').filter(Boolean);
 for (const f of ONLY ?? []) {
   if (!ALL_FORMATS.some(([ext]) => ext === f)) throw new Error(`--formats: unknown ${f}; the formats are ${ALL_FORMATS.map(([e]) => e).join(', ')}`);
 }
-const PARTIAL = ONLY !== undefined && ONLY.length < ALL_FORMATS.length;
+// Any --formats list, even one naming every format, is a quick run: it writes only its own
+// section (web-formats), never the full one, whose sizes it does not measure.
+const PARTIAL = ONLY !== undefined;
 const FORMATS = ALL_FORMATS.filter(([ext]) => !ONLY || ONLY.includes(ext));
 const files = FORMATS.map(([ext]) => join(DATA, `music10.${ext}`));
 const load0 = loadavg()[0];
@@ -135,6 +138,8 @@ if (CHROMIUM) {
 }
 
 // --- the runs: every contender once per file per repetition, round-robin ----------------------
+/** The readInto() contender's name for a build: `node readInto`, `chromium readInto+simd`. */
+const intoName = (host, v) => `${host} readInto${v === 'wasm' ? '' : v.slice('wasm'.length)}`;
 // times[contender][file] = [seconds per repetition]; frames[contender][file].
 const times = {};
 const frames = {};
@@ -146,11 +151,14 @@ for (let rep = 0; rep < REPS; rep++) {
   for (const f of files) {
     const nat = JSON.parse(execFileSync(NATIVE, ['1', f]).toString());
     record('native', f, nat);
-    for (const [v] of variants) record(`node ${v}`, f, decodeAll(mods[v], bytes[f]));
-    record('node readInto', f, decodeInto(mods.wasm, bytes[f]));
+    // Each build with next() and with readInto(): the best combination is readInto +simd.
+    for (const [v] of variants) {
+      record(`node ${v}`, f, decodeAll(mods[v], bytes[f]));
+      record(intoName('node', v), f, decodeInto(mods[v], bytes[f]));
+    }
     if (page) {
-      // [variant, into]: next() with each build, then readInto() with the default build.
-      const runs = [...variants.map(([v]) => [v, false]), ['wasm', true]];
+      // [variant, into]: next() and readInto() with each build.
+      const runs = variants.flatMap(([v]) => [[v, false], [v, true]]);
       const res = await page.evaluate(
         ({ n, runs }) =>
           runs.map(([v, into]) => {
@@ -169,7 +177,7 @@ for (let rep = 0; rep < REPS; rep++) {
           }),
         { n: basename(f), runs },
       );
-      runs.forEach(([v, into], i) => record(into ? 'chromium readInto' : `chromium ${v}`, f, res[i]));
+      runs.forEach(([v, into], i) => record(into ? intoName('chromium', v) : `chromium ${v}`, f, res[i]));
     }
   }
   log(`rep ${rep + 1}/${REPS}`);
@@ -338,21 +346,23 @@ const MARK = PARTIAL ? 'web-formats' : 'web';
 const L = [];
 L.push(`<!-- BEGIN ${MARK} -->`);
 L.push(PARTIAL
-  ? `### WebAssembly decode speed, ${FORMATS.map(([, l]) => l).join(' and ')} only (a quick run; the full table is the section above)`
+  ? `### WebAssembly decode speed, ${FORMATS.length === ALL_FORMATS.length ? 'every format' : `${FORMATS.map(([, l]) => l).join(' and ')} only`} (a quick run without the sizes; the full section is above)`
   : '## WebAssembly: decode speed in Node and Chromium, sizes; the static binary');
 L.push('');
 L.push(`Measured ${now} UTC at commit ${commit} on ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), Linux ${release()}, Node ${process.version}${chromeVersion ? `, Chromium ${chromeVersion}` : ''}; regenerate with \`${cmd}\`. 1-minute load average: ${load0.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after.`);
 L.push('');
-L.push("Decode all of each 10-minute stereo 44.1 kHz music file (`benches/prepare_data.sh`) in chunks of 4096 frames: **native** is `web/examples/decode_speed.rs` (the package's decode loop, `session::Session`), built with the same profile as the .wasm (`web`: release with fat LTO), **wasm** (columns Node, Chromium) is audiostream-web's `ChunkReader` iterated to the end with `next()` (each chunk copied out to a new `Float32Array`, as a JavaScript caller gets it) under Node and in headless Chromium (page thread), **readInto** the same reader and build with `readInto()` into two `Float32Array`s allocated once and reused for every chunk, **+simd** (`next()`) built with `-C target-feature=+simd128`. In-process time from opening to the last chunk, median of " + REPS + ' repetitions, every contender once per file in each, round-robin; ratio = median over the repetitions of contender / native in the same repetition (target: ≤ 2). The machine is shared: the load averages in the line above say how much else ran.');
+L.push("Decode all of each 10-minute stereo 44.1 kHz music file (`benches/prepare_data.sh`) in chunks of 4096 frames: **native** is `web/examples/decode_speed.rs` (the package's decode loop, `session::Session`), built with the same profile as the .wasm (`web`: release with fat LTO), **wasm** (columns Node, Chromium) is audiostream-web's `ChunkReader` iterated to the end with `next()` (each chunk copied out to a new `Float32Array`, as a JavaScript caller gets it) under Node and in headless Chromium (page thread), **readInto** the same reader and build with `readInto()` into two `Float32Array`s allocated once and reused for every chunk, **+simd** the same two ways (`next()`, then `readInto()`) with the package built with `-C target-feature=+simd128`. In-process time from opening to the last chunk, median of " + REPS + ' repetitions, every contender once per file in each, round-robin; ratio = median over the repetitions of contender / native in the same repetition (target: ≤ 2). The machine is shared: the load averages in the line above say how much else ran.');
 L.push('');
-const CONTENDERS = ['node wasm', 'node readInto', 'node wasm+simd', 'chromium wasm', 'chromium readInto', 'chromium wasm+simd'].filter((c) => times[c]);
+const CONTENDERS = ['node wasm', 'node readInto', 'node wasm+simd', 'node readInto+simd', 'chromium wasm', 'chromium readInto', 'chromium wasm+simd', 'chromium readInto+simd'].filter((c) => times[c]);
 const head = {
   'node wasm': 'Node',
   'node readInto': 'Node readInto',
   'node wasm+simd': 'Node +simd',
+  'node readInto+simd': 'Node readInto +simd',
   'chromium wasm': 'Chromium',
   'chromium readInto': 'Chromium readInto',
   'chromium wasm+simd': 'Chromium +simd',
+  'chromium readInto+simd': 'Chromium readInto +simd',
 };
 L.push(`| format | native | ${CONTENDERS.map((c) => head[c]).join(' | ')} | ${CONTENDERS.map((c) => `${head[c]} / native`).join(' | ')} | best within 2x |`);
 L.push(`|---|--:|${CONTENDERS.map(() => '--:|').join('')}${CONTENDERS.map(() => '--:|').join('')}:-:|`);
@@ -371,7 +381,7 @@ L.push('');
 L.push(frameMismatch.length ? `Frame counts differ: ${frameMismatch.join('; ')}.` : `Every contender decoded the same number of frames as native (26,460,000${FORMATS.some(([e]) => e === 'opus') ? '; Opus 28,800,000 at 48 kHz' : ''}).`);
 if (!PARTIAL) {
   L.push('');
-  L.push("Notes: the WebAssembly time includes copying the file into the module's memory (105 MB for the WAV) and copying every chunk out: into a new `Float32Array` with `next()` (one per chunk, the channels are views of it), into the caller's arrays with `readInto()`. What changed since the previous run (WAV 5.2-8.8x, FLAC 2.3-2.4x, Vorbis 2.6-3.5x, AAC 2.9-3.3x): PCM is deinterleaved a plane at a time by our decoder (`src/reader/pcm.rs`) instead of symphonia's, which renders a frame at a time through a closure with a fallible read per sample (47 % of a WAV's time in Node by `node --cpu-prof`; 11 % now); a chunk's channels share one `Float32Array` (one allocation per chunk instead of one per channel) and the result objects' property names are made once; the +simd build turns on rustfft's WebAssembly SIMD butterflies (rustfft leaves them out by default, so `+simd128` alone only auto-vectorized loops), which the IMDCTs of Vorbis, AAC and Opus use. SIMD is not the package's default because Safari before 16.4 cannot load it, and it costs 570 KiB (146 KiB gzipped).\n\nWhere the time goes in the formats above 2x (self time by `node --cpu-prof` in the .wasm with its name section; natively by `perf record` of `decode_speed`):\n\n- **WAV**: natively 0.07 s, little more than copying the samples. In Node, making the chunks' `Float32Array`s takes 22 %, the s16-to-f32 conversion into the chunk (audiostream's `ChunkBuffer::push_decoded`) 16 %, copying the file into the module 13 %, our deinterleave 11 %. In Chromium, 40 % is in `new Float32Array` for the chunks: fresh memory for every chunk (6460 chunks of 32 KB). Made any other way it costs the same: 6460 arrays of 32 KB by copying a view, by `new` and `set`, by `slice`, or as views of 1 MB pools take 0.37-0.51 s in headless Chromium (0.19-0.45 s in Node). So the cost is the fresh memory, not the call. Only handing the caller the same memory again removes it: `ChunkReader.readInto(arrays)` fills arrays the caller allocates once (the readInto columns). It copies out of the module rather than handing out views of the module's memory, which the next growth of that memory would detach under the caller.\n- **Vorbis** (symphonia-codec-vorbis): `decode_inner` (residue decode and inverse coupling, inlined) 48 % of the time in WebAssembly and 50 % natively, floor synthesis 11 % (20 % natively), symphonia-core's IMDCT 9 % (13 %), rustfft's scalar butterflies 10 % (natively its AVX butterflies, 3 %). The time is spread over symphonia's code as it is natively, so the ratio is V8's code for symphonia's scalar loops, not the JavaScript boundary. Only SIMD moved it: to 2.3-2.4x, with rustfft's SIMD butterflies.\n- **AAC** (symphonia-codec-aac): spectrum and Huffman decoding 31 % (57 % natively), synthesis 10 %, IMDCT 11 %, rustfft's scalar butterflies 17 % (AVX natively: 5 %). The FFT is about 3x slower than native without SIMD, and SIMD brings AAC to 2.1-2.2x. The rest is symphonia's decoder.\n- **FLAC**, now within 2x: our copy's Rice decoder 26 % (35 % natively) and LPC predictor 28 % (36 %), symphonia-core's bit reader 12 % (inlined natively), CRC-16 5 %. This is the native distribution, and SIMD gains 5-10 %. What would help it and the others: an LPC predictor with 32-bit accumulation when the coefficients allow it (libFLAC's `FLAC__lpc_restore_signal`), which `+simd128` could vectorize, and a bit reader that refills 64 bits at a time inlined into the Rice loop.");
+  L.push("Notes: the WebAssembly time includes copying the file into the module's memory (105 MB for the WAV) and copying every chunk out: into a new `Float32Array` with `next()` (one per chunk, the channels are views of it), into the caller's arrays with `readInto()`. What changed since the previous run (WAV 5.2-8.8x, FLAC 2.3-2.4x, Vorbis 2.6-3.5x, AAC 2.9-3.3x): PCM is deinterleaved a plane at a time by our decoder (`src/reader/pcm.rs`) instead of symphonia's, which renders a frame at a time through a closure with a fallible read per sample (47 % of a WAV's time in Node by `node --cpu-prof`; 11 % now); a chunk's channels share one `Float32Array` (one allocation per chunk instead of one per channel) and the result objects' property names are made once; the +simd build turns on rustfft's WebAssembly SIMD butterflies (rustfft leaves them out by default, so `+simd128` alone only auto-vectorized loops), which the IMDCTs of Vorbis, AAC and Opus use. SIMD is not the package's default because Safari before 16.4 cannot load it, and it costs 570 KiB (146 KiB gzipped).\n\nWhere the time goes in the formats above 2x (self time by `node --cpu-prof` in the .wasm with its name section; natively by `perf record` of `decode_speed`):\n\n- **WAV**: natively 0.07 s, little more than copying the samples. In Node, making the chunks' `Float32Array`s takes 22 %, the s16-to-f32 conversion into the chunk (audiostream's `ChunkBuffer::push_decoded`) 16 %, copying the file into the module 13 %, our deinterleave 11 %. In Chromium, 40 % is in `new Float32Array` for the chunks: fresh memory for every chunk (6460 chunks of 32 KB). Made any other way it costs the same: 6460 arrays of 32 KB by copying a view, by `new` and `set`, by `slice`, or as views of 1 MB pools take 0.37-0.51 s in headless Chromium (0.19-0.45 s in Node). So the cost is the fresh memory, not the call. Only handing the caller the same memory again removes it: `ChunkReader.readInto(arrays)` fills arrays the caller allocates once (the readInto columns). It copies out of the module rather than handing out views of the module's memory, which the next growth of that memory would detach under the caller.\n- **Vorbis** (symphonia-codec-vorbis): `decode_inner` (residue decode and inverse coupling, inlined) 48 % of the time in WebAssembly and 50 % natively, floor synthesis 11 % (20 % natively), symphonia-core's IMDCT 9 % (13 %), rustfft's scalar butterflies 10 % (natively its AVX butterflies, 3 %). The time is spread over symphonia's code as it is natively, so the ratio is V8's code for symphonia's scalar loops, not the JavaScript boundary. SIMD (rustfft's SIMD butterflies) and `readInto` together bring it within 2x; section \"web-vorbis\" below has the profile of that build against native, function by function.\n- **AAC** (symphonia-codec-aac): spectrum and Huffman decoding 31 % (57 % natively), synthesis 10 %, IMDCT 11 %, rustfft's scalar butterflies 17 % (AVX natively: 5 %). The FFT is about 3x slower than native without SIMD, and SIMD brings AAC to 2.1-2.2x. The rest is symphonia's decoder.\n- **FLAC**, now within 2x: our copy's Rice decoder 26 % (35 % natively) and LPC predictor 28 % (36 %), symphonia-core's bit reader 12 % (inlined natively), CRC-16 5 %. This is the native distribution, and SIMD gains 5-10 %. What would help it and the others: an LPC predictor with 32-bit accumulation when the coefficients allow it (libFLAC's `FLAC__lpc_restore_signal`), which `+simd128` could vectorize, and a bit reader that refills 64 bits at a time inlined into the Rice loop.");
   L.push('');
   L.push('### Sizes');
   L.push('');

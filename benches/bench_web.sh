@@ -12,8 +12,10 @@
 #                missing)
 #   --no-feature-sizes  skip the nine one-format builds of the .wasm (a fat-LTO build each)
 #   --formats LIST  only these files, e.g. wav,flac: a quick look at the speed alone, written
-#                into a section of its own ("web-formats"; a full run removes it); builds
-#                neither the sizes' artifacts (WASI, static CLI, one-format builds) nor measures them
+#                into a section of its own ("web-formats", whatever LIST names, every format
+#                too; the "web" section is left as it is; a full run removes "web-formats");
+#                builds neither the sizes' artifacts (WASI, static CLI, one-format builds) nor
+#                measures them
 #   --no-simd    without the +simd128 build and its columns
 # Needs what web/ci.sh installs (wasm-bindgen-cli, chromium, playwright-core, musl-tools).
 set -euo pipefail

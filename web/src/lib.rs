@@ -115,6 +115,41 @@ extern "C" {
     fn console_warn(s: &str);
 }
 
+// What reaches into the caller's objects (options, `readInto`'s arrays) can run the caller's
+// code: a getter, a Proxy's trap. An exception thrown there must not unwind through the module:
+// on wasm32 it would skip every Rust frame between, leaving a `ChunkReader` borrowed for good
+// (wasm-bindgen's borrow flag is released on return only) and the reader unusable. So such
+// calls go through `catch` bindings (`Reflect`'s are too), whose exception comes back as an
+// `Err` and is rethrown to the caller as it is. The typed-array calls are `final`: the `length`
+// getter and the `set` method looked up on `Float32Array.prototype` and called on the object
+// (`.call(this, ...)`), which a subclass or a Proxy cannot redefine; they throw (a `TypeError`)
+// for what is not a real typed array.
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray(v)`: throws for a revoked Proxy.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn checked_is_array(v: &JsValue) -> Result<bool, JsValue>;
+    /// `Object.keys(o)`: a Proxy's `ownKeys` trap may throw.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn checked_keys(o: &JsValue) -> Result<Array, JsValue>;
+    /// `Float32Array` again, for the two `final` methods below (methods cannot be added to
+    /// js-sys's type from this crate); `JsCast::unchecked_ref` turns one into the other.
+    #[wasm_bindgen(js_name = Float32Array)]
+    type Float32Intrinsics;
+    /// `%TypedArray%.prototype.length` called on `this`.
+    #[wasm_bindgen(catch, method, final, getter, js_class = "Float32Array", js_name = length)]
+    fn checked_length(this: &Float32Intrinsics) -> Result<u32, JsValue>;
+    /// `Float32Array.prototype.set.call(this, src, offset)`: `src` is a view of the module's
+    /// memory (no copy on the way), copied into `this` from `offset` on.
+    #[wasm_bindgen(catch, method, final, js_class = "Float32Array", js_name = set)]
+    fn checked_set(this: &Float32Intrinsics, src: &[f32], offset: u32) -> Result<(), JsValue>;
+}
+
+/// The length of a real `Float32Array` by the prototype's getter; an `Err` for a Proxy of one.
+fn length_of(a: &Float32Array) -> Result<u32, JsValue> {
+    a.unchecked_ref::<Float32Intrinsics>().checked_length()
+}
+
 /// The reader's warnings (a packet skipped, a damaged tag) on the console, the ones the native
 /// CLI prints on stderr (audiostream's own and its symphonia copies', not symphonia's chatter).
 #[cfg(target_arch = "wasm32")]
@@ -187,14 +222,15 @@ fn seconds(name: &str, v: &JsValue) -> Result<f64, JsError> {
     }
 }
 
-/// The request an options object makes; unknown keys are an error naming the known ones.
-fn request(options: &JsValue, chunked: bool) -> Result<Request, JsError> {
+/// The request an options object makes; unknown keys are an error naming the known ones. What
+/// a getter of the object throws is thrown back (not taken for a missing option).
+fn request(options: &JsValue, chunked: bool) -> Result<Request, JsValue> {
     let mut req = Request::default();
     if options.is_undefined() || options.is_null() {
         return Ok(req);
     }
     if !options.is_object() {
-        return Err(invalid("options", options, "an object"));
+        return Err(invalid("options", options, "an object").into());
     }
     let known: &[&str] = if chunked {
         &[
@@ -218,10 +254,9 @@ fn request(options: &JsValue, chunked: bool) -> Result<Request, JsError> {
             "name",
         ]
     };
-    let obj: &Object = options.unchecked_ref();
-    for key in Object::keys(obj).iter() {
+    for key in checked_keys(options)?.iter() {
         let name = key.as_string().unwrap_or_default();
-        let value = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
+        let value = Reflect::get(options, &key)?;
         if value.is_undefined() {
             continue;
         }
@@ -238,12 +273,12 @@ fn request(options: &JsValue, chunked: bool) -> Result<Request, JsError> {
             "duration" => req.duration = Some(seconds("duration", &value)?),
             "format" => match value.as_string() {
                 Some(s) => req.format = Some(s),
-                None => return Err(invalid("format", &value, "a string, e.g. \"s16le\"")),
+                None => return Err(invalid("format", &value, "a string, e.g. \"s16le\"").into()),
             },
             "formatOptions" => req.format_options = string_map("formatOptions", &value)?,
             "name" => match value.as_string() {
                 Some(s) => req.name = Some(s),
-                None => return Err(invalid("name", &value, "a string, e.g. \"song.mp3\"")),
+                None => return Err(invalid("name", &value, "a string, e.g. \"song.mp3\"").into()),
             },
             "framesPerChunk" if chunked => {
                 let max = audiostream::limits::MAX_FRAMES_PER_CHUNK as f64;
@@ -253,7 +288,8 @@ fn request(options: &JsValue, chunked: bool) -> Result<Request, JsError> {
                 return Err(js_error(Error::InvalidArgument(format!(
                     "unknown option {name:?}; the options are {}",
                     known.join(", ")
-                ))))
+                )))
+                .into())
             }
         }
     }
@@ -261,29 +297,23 @@ fn request(options: &JsValue, chunked: bool) -> Result<Request, JsError> {
 }
 
 /// `{key: "value" | number}` as string options.
-fn string_map(name: &str, v: &JsValue) -> Result<Options, JsError> {
+fn string_map(name: &str, v: &JsValue) -> Result<Options, JsValue> {
     if !v.is_object() {
         return Err(invalid(
             name,
             v,
             "an object of strings, e.g. {sample_rate: \"16000\"}",
-        ));
+        )
+        .into());
     }
-    let obj: &Object = v.unchecked_ref();
     let mut out = Options::new();
-    for key in Object::keys(obj).iter() {
+    for key in checked_keys(v)?.iter() {
         let k = key.as_string().unwrap_or_default();
-        let val = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
+        let val = Reflect::get(v, &key)?;
         let s = match (val.as_string(), val.as_f64()) {
             (Some(s), _) => s,
             (None, Some(n)) => n.to_string(),
-            _ => {
-                return Err(invalid(
-                    &format!("{name}.{k}"),
-                    &val,
-                    "a string or a number",
-                ))
-            }
+            _ => return Err(invalid(&format!("{name}.{k}"), &val, "a string or a number").into()),
         };
         out.insert(k, s);
     }
@@ -304,15 +334,18 @@ fn to_js(v: &serde_json::Value) -> Result<JsValue, JsError> {
 ///
 /// `bytes` is the whole file (a `Uint8Array`, e.g. `new Uint8Array(await file.arrayBuffer())`
 /// or Node's `fs.readFileSync(path)`). Only `format`, `formatOptions` (raw PCM) and `name`
-/// of the options are used. Throws an `Error` with our message when the bytes are not audio we read.
+/// of the options are used. Throws an `Error` with our message when the bytes are not audio we
+/// read; what a getter of `options` throws is thrown as it is.
 #[wasm_bindgen(unchecked_return_type = "AudioInfo")]
 pub fn info(
     bytes: Vec<u8>,
     #[wasm_bindgen(unchecked_optional_param_type = "DecodeOptions")] options: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     let req = request(&options, false)?;
     let reader = session::open(bytes, &req).map_err(js_error)?;
-    to_js(&audiostream::info::describe(&reader).map_err(js_error)?)
+    Ok(to_js(
+        &audiostream::info::describe(&reader).map_err(js_error)?,
+    )?)
 }
 
 /// One growing `Float32Array` per channel, allocated in JavaScript's heap (not in the
@@ -387,12 +420,13 @@ impl Planes {
 /// Options: `sampleRate` and `channels` convert (remix, then resample, as the native reader);
 /// `start` and `duration` (seconds) cut exactly; `format` and `formatOptions` choose the
 /// demuxer (raw PCM). For long files, a `ChunkReader` never holds the whole decode. Throws an
-/// `Error` with our message on bad input or options.
+/// `Error` with our message on bad input or options; what a getter of `options` throws is
+/// thrown as it is.
 #[wasm_bindgen(unchecked_return_type = "DecodedAudio")]
 pub fn decode(
     bytes: Vec<u8>,
     #[wasm_bindgen(unchecked_optional_param_type = "DecodeOptions")] options: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     let req = request(&options, false)?;
     let mut s = Session::new(bytes, &req).map_err(js_error)?;
     let mut planes = Planes::new(s.channels, s.expected_frames);
@@ -481,6 +515,9 @@ fn iterator_result(value: &JsValue, done: bool, keys: &Keys) -> JsValue {
 #[wasm_bindgen]
 pub struct ChunkReader {
     session: Option<Session>,
+    /// A chunk decoded but not delivered (`readInto` could not copy it out): the next call
+    /// gives it, so a failed call loses no audio.
+    pending: Option<Chunk>,
     sample_rate: u32,
     channels: usize,
     /// Frames of every chunk but the last: what `readInto`'s arrays must hold.
@@ -491,16 +528,17 @@ pub struct ChunkReader {
 }
 
 impl ChunkReader {
-    /// The next chunk, `None` at the end; a decode error ends the reader.
+    /// The next chunk (a pending one first), `None` at the end; a decode error ends the
+    /// reader. `framesRead` counts it when it is delivered ([`ChunkReader::delivered`]).
     fn advance(&mut self) -> Result<Option<Chunk>, JsError> {
+        if let Some(chunk) = self.pending.take() {
+            return Ok(Some(chunk));
+        }
         let Some(s) = self.session.as_mut() else {
             return Ok(None);
         };
         match s.next_chunk() {
-            Ok(Some(chunk)) => {
-                self.frames = s.frames;
-                Ok(Some(chunk))
-            }
+            Ok(Some(chunk)) => Ok(Some(chunk)),
             Ok(None) => {
                 self.session = None;
                 Ok(None)
@@ -512,84 +550,120 @@ impl ChunkReader {
         }
     }
 
+    fn delivered(&mut self, chunk: &Chunk) {
+        self.frames += chunk.ncols() as u64;
+    }
+
     /// `readInto`'s arrays, checked: an array of `numChannels` `Float32Array`s of at least
-    /// `framesPerChunk` samples each. Checked before anything is called on them: a JavaScript
-    /// exception thrown through the module would leave the reader borrowed for good.
-    fn targets(&self, channels: &JsValue) -> Result<Vec<Float32Array>, JsError> {
-        let allowed = || {
-            format!(
+    /// `framesPerChunk` samples each, checked before a chunk is decoded. Reading the array's
+    /// length and elements may run the caller's code (getters, a Proxy): what it throws comes
+    /// back as the `Err`, through `catch` bindings (see `checked_is_array`).
+    fn targets(&self, channels: &JsValue) -> Result<Vec<Float32Array>, JsValue> {
+        let bad = || -> Result<Vec<Float32Array>, JsValue> {
+            let allowed = format!(
                 "an array of {} Float32Arrays (numChannels) of at least {} samples each \
                  (framesPerChunk)",
                 self.channels, self.frames_per_chunk
-            )
+            );
+            let shown = describe(channels)?;
+            Err(js_error(Error::invalid_argument("channels", shown, allowed)).into())
         };
-        let bad = || {
-            js_error(Error::invalid_argument(
-                "channels",
-                describe(channels),
-                allowed(),
-            ))
-        };
-        let Some(array) = channels.dyn_ref::<Array>() else {
-            return Err(bad());
-        };
-        if array.length() as usize != self.channels {
-            return Err(bad());
+        if !checked_is_array(channels)? {
+            return bad();
+        }
+        if Reflect::get(channels, &JsValue::from_str("length"))?.as_f64()
+            != Some(self.channels as f64)
+        {
+            return bad();
         }
         let min = self.frames_per_chunk as u32;
-        array
-            .iter()
-            .map(|v| match v.dyn_into::<Float32Array>() {
-                Ok(a) if a.length() >= min => Ok(a),
-                _ => Err(bad()),
-            })
-            .collect()
+        let mut out = Vec::with_capacity(self.channels);
+        for i in 0..self.channels as u32 {
+            match Reflect::get_u32(channels, i)?.dyn_into::<Float32Array>() {
+                // A Proxy of a Float32Array passes `instanceof` but is no typed array: its
+                // length cannot be read by the prototype's getter, and it is refused as any
+                // other non-Float32Array.
+                Ok(a) if length_of(&a).is_ok_and(|n| n >= min) => out.push(a),
+                _ => return bad(),
+            }
+        }
+        Ok(out)
     }
 }
 
-/// A short description of a JavaScript value for a message: `Float32Array(100)` rather than
-/// its samples, an array element by element (the first 8), strings and numbers as JSON.
-fn describe(v: &JsValue) -> String {
-    const SHOWN: u32 = 8;
-    if let Some(a) = v.dyn_ref::<Float32Array>() {
-        return format!("Float32Array({})", a.length());
-    }
-    if let Some(a) = v.dyn_ref::<Array>() {
-        let mut parts: Vec<String> = a
-            .iter()
-            .take(SHOWN as usize)
-            .map(|e| describe_leaf(&e))
-            .collect();
-        if a.length() > SHOWN {
-            parts.push(format!("... {} more", a.length() - SHOWN));
+/// Copies a chunk's channels to the start of `targets` (one per channel, each long enough).
+fn copy_out(chunk: &Chunk, targets: &[Float32Array]) -> Result<(), JsValue> {
+    for (dst, row) in targets.iter().zip(chunk.rows()) {
+        let dst = dst.unchecked_ref::<Float32Intrinsics>();
+        match row.as_slice() {
+            Some(s) => dst.checked_set(s, 0)?,
+            None => dst.checked_set(&row.to_vec(), 0)?,
         }
-        return format!("[{}]", parts.join(", "));
+    }
+    Ok(())
+}
+
+/// A short description of a JavaScript value for a message: `Float32Array(100)` rather than
+/// its samples, an array element by element (the first 8), strings and numbers as JSON. What
+/// reading the value throws (a getter, a Proxy) comes back as the `Err`.
+fn describe(v: &JsValue) -> Result<String, JsValue> {
+    const SHOWN: f64 = 8.0;
+    if let Some(n) = typed_length(v) {
+        return Ok(format!("Float32Array({n})"));
+    }
+    if checked_is_array(v)? {
+        // An array's length is a whole number below 2^32; a Proxy's trap may say anything.
+        let len = Reflect::get(v, &JsValue::from_str("length"))?
+            .as_f64()
+            .filter(|n| n.is_finite() && *n >= 0.0)
+            .unwrap_or(0.0)
+            .min(f64::from(u32::MAX))
+            .floor();
+        let mut parts = Vec::new();
+        for i in 0..len.min(SHOWN) as u32 {
+            parts.push(describe_leaf(&Reflect::get_u32(v, i)?)?);
+        }
+        if len > SHOWN {
+            parts.push(format!("... {} more", len - SHOWN));
+        }
+        return Ok(format!("[{}]", parts.join(", ")));
     }
     describe_leaf(v)
 }
 
-fn describe_leaf(v: &JsValue) -> String {
-    if let Some(a) = v.dyn_ref::<Float32Array>() {
-        return format!("Float32Array({})", a.length());
+/// The length of a real `Float32Array` (not a Proxy of one), by the prototype's getter.
+fn typed_length(v: &JsValue) -> Option<u32> {
+    v.dyn_ref::<Float32Array>().and_then(|a| length_of(a).ok())
+}
+
+fn describe_leaf(v: &JsValue) -> Result<String, JsValue> {
+    if let Some(n) = typed_length(v) {
+        return Ok(format!("Float32Array({n})"));
     }
     if v.is_string() || v.as_f64().is_some() || v.is_null() || v.as_bool().is_some() {
         if let Some(s) = js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string()) {
-            return s;
+            return Ok(s);
         }
     }
     if v.is_undefined() {
-        return "undefined".into();
+        return Ok("undefined".into());
     }
-    if v.is_array() {
-        return "an array".into();
+    if checked_is_array(v)? {
+        return Ok("an array".into());
     }
-    // Other objects by their constructor's name (Float64Array, Object, ...).
-    Reflect::get(v, &JsValue::from_str("constructor"))
-        .ok()
-        .and_then(|c| Reflect::get(&c, &JsValue::from_str("name")).ok())
-        .and_then(|n| n.as_string())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| v.js_typeof().as_string().unwrap_or_default())
+    // Other objects by their constructor's name (Float64Array, Object, ...); other
+    // primitives (a symbol, a bigint), which have no properties to read, by their type.
+    let typeof_ = || v.js_typeof().as_string().unwrap_or_default();
+    if !v.is_object() && !v.is_function() {
+        return Ok(typeof_());
+    }
+    let constructor = Reflect::get(v, &JsValue::from_str("constructor"))?;
+    let name = if constructor.is_object() || constructor.is_function() {
+        Reflect::get(&constructor, &JsValue::from_str("name"))?.as_string()
+    } else {
+        None
+    };
+    Ok(name.filter(|n| !n.is_empty()).unwrap_or_else(typeof_))
 }
 
 #[wasm_bindgen]
@@ -601,11 +675,12 @@ impl ChunkReader {
     pub fn new(
         bytes: Vec<u8>,
         #[wasm_bindgen(unchecked_optional_param_type = "ChunkOptions")] options: JsValue,
-    ) -> Result<ChunkReader, JsError> {
+    ) -> Result<ChunkReader, JsValue> {
         let req = request(&options, true)?;
         let s = Session::new(bytes, &req).map_err(js_error)?;
         let info = audiostream::info::describe(s.reader()).map_err(js_error)?;
         Ok(ChunkReader {
+            pending: None,
             sample_rate: s.sample_rate,
             channels: s.channels,
             frames_per_chunk: req
@@ -658,7 +733,10 @@ impl ChunkReader {
     #[wasm_bindgen(unchecked_return_type = "IteratorResult<AudioChunk, undefined>")]
     pub fn next(&mut self) -> Result<JsValue, JsError> {
         KEYS.with(|keys| match self.advance()? {
-            Some(chunk) => Ok(iterator_result(&chunk_to_js(&chunk, keys), false, keys)),
+            Some(chunk) => {
+                self.delivered(&chunk);
+                Ok(iterator_result(&chunk_to_js(&chunk, keys), false, keys))
+            }
             None => Ok(iterator_result(&JsValue::UNDEFINED, true, keys)),
         })
     }
@@ -677,7 +755,8 @@ impl ChunkReader {
     ///
     /// Throws an `Error` with our message when `channels` is not such an array (checked on
     /// every call, also after the end), or when the file cannot be decoded further (the reader
-    /// is then finished).
+    /// is then finished). What reading `channels` throws (a getter, a Proxy's trap) is thrown
+    /// as it is, and the reader stays as it was: the next call gives the same chunk.
     ///
     /// ```js
     /// const reader = chunks(bytes, { framesPerChunk: 4096 });
@@ -691,12 +770,11 @@ impl ChunkReader {
     pub fn read_into(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Float32Array[]")] channels: &JsValue,
-    ) -> Result<u32, JsError> {
+    ) -> Result<u32, JsValue> {
         let targets = self.targets(channels)?;
         let Some(chunk) = self.advance()? else {
             return Ok(0);
         };
-        let n = chunk.ncols();
         if chunk.nrows() != targets.len() {
             // The output stream's layout is fixed when it is set up; a chunk of another shape
             // would be a bug in the reader, reported rather than half-copied.
@@ -705,22 +783,18 @@ impl ChunkReader {
                 "internal error: a chunk of {} channels from a reader of {}",
                 chunk.nrows(),
                 targets.len()
-            )));
+            ))
+            .into());
         }
-        // `targets` checked every array against `frames_per_chunk`, which no chunk exceeds.
-        let n32 = n as u32;
-        for (dst, row) in targets.iter().zip(chunk.rows()) {
-            let dst = if dst.length() == n32 {
-                dst.clone()
-            } else {
-                dst.subarray(0, n32)
-            };
-            match row.as_slice() {
-                Some(s) => dst.copy_from(s),
-                None => dst.copy_from(&row.to_vec()),
-            }
+        // `targets` checked every array against `frames_per_chunk`, which no chunk exceeds,
+        // by the prototype's `length`: the copy into a real Float32Array that long cannot
+        // throw. Should it, the chunk waits for the next call rather than being lost.
+        if let Err(e) = copy_out(&chunk, &targets) {
+            self.pending = Some(chunk);
+            return Err(e);
         }
-        Ok(n32)
+        self.delivered(&chunk);
+        Ok(chunk.ncols() as u32)
     }
 
     /// Ends the iteration early and releases the decoder (a loop left by `break` calls it).
@@ -736,6 +810,7 @@ impl ChunkReader {
     )]
     pub fn finish(&mut self) -> JsValue {
         self.session = None;
+        self.pending = None;
         KEYS.with(|keys| iterator_result(&JsValue::UNDEFINED, true, keys))
     }
 }

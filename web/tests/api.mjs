@@ -2,7 +2,8 @@
 // equals `audiostream info --json`; decode() and the chunked reader give the native decode's
 // frames (bit for bit for PCM, FLAC and MP3; within float rounding for Vorbis, AAC, Opus);
 // ChunkReader.readInto gives decode()'s frames bit for bit into reused arrays and rejects
-// wrong arrays with our message; bad input is an Error with the native message; options are
+// wrong arrays with our message, and what the caller's objects throw (getters, Proxies) comes
+// back as it is with the reader still usable; bad input is an Error with the native message; options are
 // checked.
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
@@ -302,6 +303,59 @@ await t.step('readInto arguments', async () => {
   const want = decode(bytes, { channels: 1, sampleRate: 16000 }).channels[0].length;
   t.check(`readInto on a converted reader (1 channel, 16 kHz): ${total} frames = decode()'s ${want}`, total === want);
   m.free();
+});
+
+// What the caller's objects throw while readInto or the options are read (a getter, a Proxy's
+// trap) comes back as that exception, and the reader stays usable: the next readInto with
+// good arrays gives the first chunk (an exception that unwound through the module would leave
+// the reader borrowed: "recursive use of an object detected").
+await t.step('readInto and options: exceptions from the caller\'s objects', async () => {
+  const bytes = readFileSync(`${FIXTURES}/wav_s16_stereo_44100.wav`);
+  const whole = decode(bytes);
+  const f32 = (n) => new Float32Array(n);
+  const boom = new Error('boom from the caller');
+  const throws = (f) => {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    return null;
+  };
+  const r = chunks(bytes, { framesPerChunk: 100 });
+  const elementGetter = [f32(100)];
+  Object.defineProperty(elementGetter, 1, { get() { throw boom; }, enumerable: true });
+  const lengthGetter = new Proxy([f32(100), f32(100)], { get(o, k) { if (k === 'length') throw boom; return o[k]; } });
+  const anyTrap = new Proxy([f32(100), f32(100)], { get() { throw boom; } });
+  const { proxy: revoked, revoke } = Proxy.revocable([f32(100), f32(100)], {});
+  revoke();
+  const cases = [
+    ['an array whose element 1 is a getter that throws', elementGetter, (e) => e === boom],
+    ['a Proxy whose length throws', lengthGetter, (e) => e === boom],
+    ['a Proxy whose every property throws', anyTrap, (e) => e === boom],
+    ['a revoked Proxy', revoked, (e) => e instanceof TypeError],
+  ];
+  for (const [what, arg, ok] of cases) {
+    const e = throws(() => r.readInto(arg));
+    t.check(`readInto(${what}) throws that exception`, e !== null && ok(e), String(e));
+  }
+  // A Proxy of a Float32Array is not one: refused with our message, not passed to the copy.
+  const proxied = [new Proxy(f32(100), {}), f32(100)];
+  const e = throws(() => r.readInto(proxied));
+  t.check('readInto([Proxy of a Float32Array, ...]) throws our message', e?.message?.startsWith('invalid argument: channels = [Float32Array, Float32Array(100)]'), String(e));
+  t.check('after the exceptions, nothing was read', r.framesRead === 0);
+  const bufs = [f32(100), f32(100)];
+  const n = r.readInto(bufs);
+  t.check('after the exceptions, readInto on the same reader gives the first chunk', n === 100 && r.framesRead === 100 &&
+    compare({ sampleRate: 44100, channels: bufs }, { sampleRate: 44100, channels: whole.channels.map((c) => c.slice(0, 100)) }).identical);
+  t.check('and next() the second', r.next().value?.pts === 100 / 44100);
+  r.free();
+  // The options: a getter that throws is thrown back, not taken for a missing option.
+  const bad = { get framesPerChunk() { throw boom; } };
+  t.check('new ChunkReader(bytes, {get framesPerChunk() {throw}}) throws that exception', throws(() => new ChunkReader(bytes, bad)) === boom);
+  t.check('decode(bytes, {get sampleRate() {throw}}) throws that exception', throws(() => decode(bytes, { get sampleRate() { throw boom; } })) === boom);
+  t.check('info(bytes, Proxy whose ownKeys throws) throws that exception', throws(() => info(bytes, new Proxy({}, { ownKeys() { throw boom; } }))) === boom);
+  t.check('decode() after them works', decode(bytes).channels[0].length === whole.channels[0].length);
 });
 
 t.done();
