@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs each fuzz target for SECONDS, one after the other (one process fuzzing at a time), and
-# prints a table: target, executions, exec/s, out-of-memory / timeout / crash counts, peak RSS,
-# new artifacts. Exits 1 when any target had a crash, an out-of-memory or a timeout.
+# Runs each fuzz target for SECONDS, one after the other (one process fuzzing at a time, or
+# FUZZ_JOBS at a time), and prints a table: target, executions, exec/s, out-of-memory / timeout /
+# crash counts, peak RSS, new artifacts. Exits 1 when any target had a crash, an out-of-memory
+# or a timeout.
 #
 # Usage: fuzz/run.sh SECONDS [TARGET...]        (default: every target)
 #
@@ -30,6 +31,8 @@
 #   FUZZ_TARGET_DIR          cargo's target directory (default fuzz/target, fuzz/target-da;
 #                            smoke.sh: fuzz/target-smoke, whose flags differ)
 #   CARGO_BUILD_JOBS         defaults to 1 (the machine is shared)
+#   FUZZ_JOBS                targets fuzzed at once (default 1, the machine is shared;
+#                            smoke.sh: one per core)
 #   FUZZ_CARGO               the cargo command (default below)
 # cargo-fuzz needs nightly's -Z flags: the nightly toolchain when rustup has one, else the
 # default toolchain with RUSTC_BOOTSTRAP=1.
@@ -98,21 +101,23 @@ done
 mkdir -p logs
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-fail=0
-rows=()
-for t in "${TARGETS[@]}"; do
+# fuzz_one TARGET: runs it, writes its table row to $TMP/TARGET.row and its findings (oom +
+# timeout + crash) to $TMP/TARGET.found. Its files are its own, so several can run at once.
+fuzz_one() {
+    local t=$1 maxlen art log start elapsed last runs counts oom tmo crash
+    local new_oom new_tmo new_crash rss_kb new eps
     case $t in
         effects | cli_args | writer) maxlen=4096 ;;
         *) maxlen=65600 ;;
     esac
     art=artifacts/$t
     mkdir -p "$art"
-    find "$art" -type f | sort >"$TMP/before"
+    find "$art" -type f | sort >"$TMP/$t.before"
     log=logs/$t$SUFFIX.log
     echo "== $t: ${SECS} s (log: fuzz/$log)" >&2
     start=$(date +%s)
     ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=1} RUST_BACKTRACE=1 \
-        $TIME -f %M -o "$TMP/rss" "$BIN/$t" \
+        $TIME -f %M -o "$TMP/$t.rss" "$BIN/$t" \
         -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 \
         -max_total_time="$SECS" -rss_limit_mb="$RSS_MB" -malloc_limit_mb="$MALLOC_MB" \
         -timeout="$TIMEOUT" -max_len="$maxlen" -artifact_prefix="$art/" -print_final_stats=1 \
@@ -125,19 +130,39 @@ for t in "${TARGETS[@]}"; do
     runs=${runs:-0}
     # libFuzzer's counters miss what the seed corpus itself triggers (fork mode runs it before
     # counting): the new artifact files, by kind, are counted too (the larger number is shown).
-    find "$art" -type f | sort >"$TMP/after"
-    comm -13 "$TMP/before" "$TMP/after" | sed 's|.*/||; s|-.*||' >"$TMP/new"
-    new_oom=$(grep -c '^oom$' "$TMP/new" || true)
-    new_tmo=$(grep -cE '^(timeout|slow)$' "$TMP/new" || true)
-    new_crash=$(grep -cE '^(crash|leak)$' "$TMP/new" || true)
+    find "$art" -type f | sort >"$TMP/$t.after"
+    comm -13 "$TMP/$t.before" "$TMP/$t.after" | sed 's|.*/||; s|-.*||' >"$TMP/$t.new"
+    new_oom=$(grep -c '^oom$' "$TMP/$t.new" || true)
+    new_tmo=$(grep -cE '^(timeout|slow)$' "$TMP/$t.new" || true)
+    new_crash=$(grep -cE '^(crash|leak)$' "$TMP/$t.new" || true)
     oom=$((${oom:-0} > new_oom ? ${oom:-0} : new_oom))
     tmo=$((${tmo:-0} > new_tmo ? ${tmo:-0} : new_tmo))
     crash=$((${crash:-0} > new_crash ? ${crash:-0} : new_crash))
-    rss_kb=$(tail -1 "$TMP/rss" 2>/dev/null || echo 0)
-    new=$(wc -l <"$TMP/new")
+    rss_kb=$(tail -1 "$TMP/$t.rss" 2>/dev/null || echo 0)
+    new=$(wc -l <"$TMP/$t.new")
     eps=$((runs / (elapsed > 0 ? elapsed : 1)))
-    rows+=("$(printf '%-15s %10s %7s %5s %7s %6s %8s %9s' "$t" "$runs" "$eps" "$oom" "$tmo" "$crash" "$((rss_kb / 1024))" "$new")")
-    if [ $((oom + tmo + crash)) -gt 0 ]; then fail=1; fi
+    printf '%-15s %10s %7s %5s %7s %6s %8s %9s\n' "$t" "$runs" "$eps" "$oom" "$tmo" "$crash" "$((rss_kb / 1024))" "$new" >"$TMP/$t.row"
+    echo $((oom + tmo + crash)) >"$TMP/$t.found"
+}
+# FUZZ_JOBS targets at a time (default 1: a campaign shares the machine; smoke.sh runs one per
+# core). Each target still gets its SECONDS.
+JOBS=${FUZZ_JOBS:-1}
+for t in "${TARGETS[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+    fuzz_one "$t" &
+done
+wait
+fail=0
+rows=()
+for t in "${TARGETS[@]}"; do
+    # A target whose run left no row (its shell died) is a failure too.
+    if ! [ -s "$TMP/$t.row" ]; then
+        rows+=("$(printf '%-15s %10s' "$t" "no result")")
+        fail=1
+        continue
+    fi
+    rows+=("$(cat "$TMP/$t.row")")
+    [ "$(cat "$TMP/$t.found")" = 0 ] || fail=1
 done
 
 printf '%-15s %10s %7s %5s %7s %6s %8s %9s\n' target runs exec/s oom timeout crash "rss(MB)" artifacts

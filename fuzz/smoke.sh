@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # CI smoke run of the fuzz targets: builds all of them (release, no sanitizer) and runs each for
 # FUZZ_SMOKE_SECS seconds (default 20) on a fresh seed corpus made by make_corpus.sh (from
-# fixtures/ and ../shared/conformance), one after the other; fails on any crash, out-of-memory
-# or hang (run.sh's table says which target; the inputs are kept in fuzz/artifacts/TARGET/).
+# fixtures/ and ../shared/conformance), one target per core at a time (FUZZ_JOBS; each fuzzer is
+# one process, so one after the other left a core idle: 8 x 20 s took 160 s, two at a time 80 s);
+# fails on any crash, out-of-memory or hang (run.sh's table says which target; the inputs are
+# kept in fuzz/artifacts/TARGET/).
 #
 # Installs what it needs: cargo-fuzz (`cargo install cargo-fuzz --locked`) when missing, GNU
 # time (apt-get) for the RSS column. cargo-fuzz needs nightly's -Z flags: the nightly toolchain
@@ -42,6 +44,7 @@ trap 'rm -rf "$CORPUS"' EXIT
 FUZZ_CORPUS=$CORPUS ./make_corpus.sh >/dev/null
 
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-$(nproc)}
+export FUZZ_JOBS=${FUZZ_JOBS:-$(nproc)}
 export FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-5}
 export FUZZ_BUILD_ARGS=${FUZZ_BUILD_ARGS:---codegen-units 16 --sanitizer none}
 export FUZZ_TARGET_DIR=${FUZZ_TARGET_DIR:-target-smoke}

@@ -8,14 +8,18 @@
 # Prints the binary's path on stdout; checks that `file` calls it statically linked.
 # Installs what is missing (musl-tools, cmake; the rustup target) as root or through sudo.
 #
-# Options: --out PATH (copy the binary there too).
+# Options: --out PATH (copy the binary there too); --profile NAME (cargo profile, default
+# `release`, the shipped binary whose size README.md gives; scripts/test-static.sh builds the
+# cheaper `ci-test` one, which it compares with the dynamic build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=""
+profile=release
 while [ $# -gt 0 ]; do
     case "$1" in
         --out) out="$2"; shift ;;
+        --profile) profile="$2"; shift ;;
         *) echo "build-static.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -40,13 +44,15 @@ rustup target list --installed | grep -qx "$target" || rustup target add "$targe
 # (there is no x86_64-linux-musl-g++ on Debian).
 export CC_x86_64_unknown_linux_musl="${CC_x86_64_unknown_linux_musl:-musl-gcc}"
 export CXX_x86_64_unknown_linux_musl="${CXX_x86_64_unknown_linux_musl:-g++}"
-# Stripped, without the line tables the workspace's release profile keeps for profiling.
-export CARGO_PROFILE_RELEASE_DEBUG=false
-export CARGO_PROFILE_RELEASE_STRIP=symbols
-cargo build --release --target "$target" --bin audiostream \
+# Stripped, without the line tables the workspace's release profile keeps for profiling (for any
+# profile: CARGO_PROFILE_<NAME>_DEBUG, with the name upper-cased and - as _).
+env_profile=$(tr 'a-z-' 'A-Z_' <<<"$profile")
+export "CARGO_PROFILE_${env_profile}_DEBUG=false"
+export "CARGO_PROFILE_${env_profile}_STRIP=symbols"
+cargo build --profile "$profile" --target "$target" --bin audiostream \
     --no-default-features --features decode,encode-mp3,encode-flac,net,cli >&2
 
-bin="${CARGO_TARGET_DIR:-target}/$target/release/audiostream"
+bin="${CARGO_TARGET_DIR:-target}/$target/$profile/audiostream"
 desc=$(file -b "$bin")
 echo "build-static.sh: $bin: $desc" >&2
 case "$desc" in

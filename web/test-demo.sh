@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f web/node_modules/playwright-core/package.json ] || (cd web && npm ci --no-audit --no-fund)
-web/build.sh
+# The package as web/test.sh builds it (profile ci-test): after it, only wasm-bindgen runs again.
+web/build.sh --profile ci-test
 [ -n "${AUDIOSTREAM_BIN:-}" ] || cargo build --bin audiostream
 node web/tests/demo.mjs

@@ -9,9 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1 >&2
-CARGO_PROFILE_RELEASE_DEBUG=false cargo build --release --target wasm32-wasip1 \
+# The `ci-test` profile (Cargo.toml): opt-level 1, no debug info; the test checks behaviour.
+cargo build --profile ci-test --target wasm32-wasip1 \
     --no-default-features --features decode,cli --bin audiostream
-wasm="${CARGO_TARGET_DIR:-target}/wasm32-wasip1/release/audiostream.wasm"
+wasm="${CARGO_TARGET_DIR:-target}/wasm32-wasip1/ci-test/audiostream.wasm"
 ls -l "$wasm" >&2
 [ -n "${AUDIOSTREAM_BIN:-}" ] || cargo build --bin audiostream
 node --no-warnings web/tests/wasi.mjs "$wasm"
