@@ -4,6 +4,9 @@
 // This Source Code Form is subject to the terms of the Mozilla Public
 // License, v. 2.0. If a copy of the MPL was not distributed with this
 // file, You can obtain one at https://mozilla.org/MPL/2.0/.
+//
+// Modified by audiostream: `VorbisCodebook::heap_size`, an estimate of a codebook's memory for
+// the bound of the setup cache (`setup_cache`).
 
 use symphonia_core::errors::{Result, decode_error};
 use symphonia_core::io::{
@@ -40,7 +43,9 @@ fn lookup1_values(entries: u32, dimensions: u16) -> u32 {
     // (value ^ dimensions) <= entries
     // [(value ^ dimensions) ^ (1 / dimensions)] = lower[entries ^ (1 / dimensions)]
     // value = lower[entries ^ (1 / dimensions)]
-    let value = (entries as f32).powf(1.0f32 / f32::from(dimensions)).floor() as u32;
+    let value = (entries as f32)
+        .powf(1.0f32 / f32::from(dimensions))
+        .floor() as u32;
 
     assert!(value.pow(u32::from(dimensions)) <= entries);
 
@@ -59,7 +64,10 @@ fn unpack_vq_lookup_type1(
 ) -> Vec<f32> {
     let mut vq_lookup = vec![0.0; codebook_entries as usize * codebook_dimensions as usize];
 
-    for (v, value_vector) in vq_lookup.chunks_exact_mut(codebook_dimensions as usize).enumerate() {
+    for (v, value_vector) in vq_lookup
+        .chunks_exact_mut(codebook_dimensions as usize)
+        .enumerate()
+    {
         let lookup_offset = v as u32;
 
         let mut last = 0.0;
@@ -92,8 +100,9 @@ fn unpack_vq_lookup_type2(
 ) -> Vec<f32> {
     let mut vq_lookup = vec![0.0; codebook_entries as usize * codebook_dimensions as usize];
 
-    for (lookup_offset, value_vector) in
-        vq_lookup.chunks_exact_mut(codebook_dimensions as usize).enumerate()
+    for (lookup_offset, value_vector) in vq_lookup
+        .chunks_exact_mut(codebook_dimensions as usize)
+        .enumerate()
     {
         let mut last = 0.0;
         let offset = lookup_offset * codebook_dimensions as usize;
@@ -159,8 +168,7 @@ fn synthesize_codewords(code_lens: &[u8]) -> Result<Vec<u32>> {
             if next_codeword[i] & 1 == 1 {
                 if i == 1 {
                     next_codeword[1] += 1;
-                }
-                else {
+                } else {
                     next_codeword[i] = next_codeword[i - 1] << 1;
                 }
                 break;
@@ -187,8 +195,7 @@ fn synthesize_codewords(code_lens: &[u8]) -> Result<Vec<u32>> {
             // as a prefix, move it to the next branch.
             if *next == codeword << i {
                 *next = branch << i;
-            }
-            else {
+            } else {
                 break;
             }
         }
@@ -199,8 +206,11 @@ fn synthesize_codewords(code_lens: &[u8]) -> Result<Vec<u32>> {
 
     // Check that the tree is fully specified and complete. This means that the next codeword for
     // codes of length 1 to 32, inclusive, are saturated.
-    let is_underspecified =
-        next_codeword.iter().enumerate().skip(1).any(|(i, &c)| c & (u32::MAX >> (32 - i)) != 0);
+    let is_underspecified = next_codeword
+        .iter()
+        .enumerate()
+        .skip(1)
+        .any(|(i, &c)| c & (u32::MAX >> (32 - i)) != 0);
 
     if is_underspecified {
         return decode_error("vorbis: codebook underspecified");
@@ -213,6 +223,10 @@ pub struct VorbisCodebook {
     codebook: Codebook<Entry32x32>,
     dimensions: u16,
     vq_vec: Option<Vec<f32>>,
+    /// The approximate size of `codebook`'s lookup table in bytes (symphonia-core does not expose
+    /// it): the table has at most one 8-byte entry per code word and per tree node below the
+    /// first block, plus the first block of 2^bits_per_read entries.
+    table_size_estimate: usize,
 }
 
 impl VorbisCodebook {
@@ -266,8 +280,7 @@ impl VorbisCodebook {
                         code_values.push(entry);
                     }
                 }
-            }
-            else {
+            } else {
                 // Densely packed codeword entry list.
                 for _ in 0..codebook_entries {
                     let code_len = bs.read_bits_leq32(5)? as u8 + 1;
@@ -277,8 +290,7 @@ impl VorbisCodebook {
                 // The codeword list is not sparse. Populate all values.
                 code_values.extend(0..codebook_entries);
             }
-        }
-        else {
+        } else {
             // Codeword list is length ordered.
             let mut cur_entry = 0;
             let mut cur_len = bs.read_bits_leq32(5)? + 1;
@@ -286,8 +298,7 @@ impl VorbisCodebook {
             loop {
                 let num_bits = if codebook_entries > cur_entry {
                     ilog(codebook_entries - cur_entry)
-                }
-                else {
+                } else {
                     0
                 };
 
@@ -380,11 +391,24 @@ impl VorbisCodebook {
         let mut builder = CodebookBuilder::new(BitOrder::Reverse);
 
         // Read in 4-8 bit-wide blocks.
-        builder.bits_per_read(code_lens.iter().max().copied().unwrap_or(0).clamp(4, 8));
+        let bits_per_read = code_lens.iter().max().copied().unwrap_or(0).clamp(4, 8);
+        builder.bits_per_read(bits_per_read);
 
         let codebook = builder.make::<Entry32x32>(&code_words, &code_lens, &code_values)?;
 
-        Ok(VorbisCodebook { codebook, dimensions: codebook_dimensions, vq_vec })
+        let table_size_estimate = 8 * (2 * code_lens.len() + (1 << bits_per_read));
+
+        Ok(VorbisCodebook {
+            codebook,
+            dimensions: codebook_dimensions,
+            vq_vec,
+            table_size_estimate,
+        })
+    }
+
+    /// The approximate heap size of this codebook in bytes.
+    pub fn heap_size(&self) -> usize {
+        self.table_size_estimate + self.vq_vec.as_ref().map_or(0, |v| 4 * v.len())
     }
 
     #[inline(always)]
@@ -403,8 +427,7 @@ impl VorbisCodebook {
             let start = dim * entry as usize;
 
             Ok(&vq[start..start + dim])
-        }
-        else {
+        } else {
             decode_error("vorbis: not a vq codebook")
         }
     }
@@ -437,8 +460,7 @@ mod tests {
             loop {
                 // Since entries is 24-bit, an overflow of u32 will by definition exceed the number
                 // of entries.
-                let Some(x_pow) = x.checked_pow(u32::from(dimensions))
-                else {
+                let Some(x_pow) = x.checked_pow(u32::from(dimensions)) else {
                     break;
                 };
 
@@ -462,10 +484,22 @@ mod tests {
         assert_eq!(lookup1_values(361, 2), naive_lookup1_values(361, 2));
         assert_eq!(lookup1_values(560, 3), naive_lookup1_values(560, 3));
         assert_eq!(lookup1_values(3, 950), naive_lookup1_values(3, 950));
-        assert_eq!(lookup1_values(0xffff, 0xff), naive_lookup1_values(0xffff, 0xff));
-        assert_eq!(lookup1_values(0, u16::MAX), naive_lookup1_values(0, u16::MAX));
-        assert_eq!(lookup1_values(1, u16::MAX), naive_lookup1_values(1, u16::MAX));
-        assert_eq!(lookup1_values(0xff_ffff, u16::MAX), naive_lookup1_values(0xff_ffff, u16::MAX));
+        assert_eq!(
+            lookup1_values(0xffff, 0xff),
+            naive_lookup1_values(0xffff, 0xff)
+        );
+        assert_eq!(
+            lookup1_values(0, u16::MAX),
+            naive_lookup1_values(0, u16::MAX)
+        );
+        assert_eq!(
+            lookup1_values(1, u16::MAX),
+            naive_lookup1_values(1, u16::MAX)
+        );
+        assert_eq!(
+            lookup1_values(0xff_ffff, u16::MAX),
+            naive_lookup1_values(0xff_ffff, u16::MAX)
+        );
     }
 
     #[test]

@@ -37,8 +37,7 @@ impl Iterator for BitSetIterator<'_> {
                 self.pos += offset + 1;
                 self.count -= 1;
                 return Some(self.pos - 1);
-            }
-            else {
+            } else {
                 self.pos += 32 - bits_read;
             }
         }
@@ -85,7 +84,11 @@ macro_rules! decl_bitset {
 
             #[inline(always)]
             pub fn iter(&self) -> BitSetIterator<'_> {
-                BitSetIterator { bits: &self.bits, pos: 0, count: self.bit_count }
+                BitSetIterator {
+                    bits: &self.bits,
+                    pos: 0,
+                    count: self.bit_count,
+                }
             }
         }
     };

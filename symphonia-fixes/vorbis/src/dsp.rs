@@ -4,6 +4,8 @@
 // This Source Code Form is subject to the terms of the Mozilla Public
 // License, v. 2.0. If a copy of the MPL was not distributed with this
 // file, You can obtain one at https://mozilla.org/MPL/2.0/.
+//
+// Modified by audiostream: the window curves moved from `Dsp` to the shared `Setup` (lib.rs).
 
 use symphonia_core::dsp::mdct::Imdct;
 
@@ -16,8 +18,6 @@ pub struct Dsp {
     pub imdct_short: Imdct,
     /// IMDCT for long-blocks.
     pub imdct_long: Imdct,
-    /// Windows for overlap-add.
-    pub windows: Windows,
     /// Previous block flag.
     pub prev_block_flag: Option<bool>,
 }
@@ -80,15 +80,18 @@ impl DspChannel {
         imdct.imdct(&self.floor[..bs / 2], &mut self.imdct[..bs]);
 
         // Overlap-add and windowing with the previous buffer.
-        let win = if block_flag && prev_block_flag { &windows.long } else { &windows.short };
+        let win = if block_flag && prev_block_flag {
+            &windows.long
+        } else {
+            &windows.short
+        };
 
         if prev_block_flag == block_flag {
             // Both the previous and current blocks are either short or long, or there was no
             // previous block. In the former case, there is a complete overlap, in the latter, the
             // current block will only be windowed.
             overlap_add(buf, &self.overlap[..bs / 2], &self.imdct[..bs / 2], win);
-        }
-        else if prev_block_flag && !block_flag {
+        } else if prev_block_flag && !block_flag {
             // The previous block is long and the current block is short.
             let start = (self.bs1 - self.bs0) / 4;
             let end = start + self.bs0 / 2;
@@ -103,8 +106,7 @@ impl DspChannel {
                 &self.imdct[..self.bs0 / 2],
                 win,
             );
-        }
-        else {
+        } else {
             // The previous block is short and the current block is long.
             let start = (self.bs1 - self.bs0) / 4;
             let end = start + self.bs0 / 2;
@@ -137,7 +139,12 @@ fn overlap_add(out: &mut [f32], left: &[f32], right: &[f32], win: &[f32]) {
     assert!(left.len() == win.len());
     assert!(left.len() == out.len());
 
-    let iter = left.iter().zip(right).zip(win.iter().rev()).zip(win).zip(out);
+    let iter = left
+        .iter()
+        .zip(right)
+        .zip(win.iter().rev())
+        .zip(win)
+        .zip(out);
 
     for ((((&s0, &s1), &w0), &w1), out) in iter {
         *out = s0 * w0 + s1 * w1;

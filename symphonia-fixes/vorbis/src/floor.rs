@@ -4,9 +4,14 @@
 // This Source Code Form is subject to the terms of the Mozilla Public
 // License, v. 2.0. If a copy of the MPL was not distributed with this
 // file, You can obtain one at https://mozilla.org/MPL/2.0/.
+//
+// Modified by audiostream: a floor's setup (read from the setup header, never changed while
+// decoding) is behind an `Arc`, and `FloorSetup` makes a floor with fresh decoding state from it,
+// so that decoders of streams with the same setup header share one copy (see `setup_cache`).
 
 use std::cmp::min;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use symphonia_core::errors::{Error, Result, decode_error};
 use symphonia_core::io::{BitReaderRtl, ReadBitsRtl};
@@ -111,6 +116,50 @@ macro_rules! try_or_ret {
     };
 }
 
+/// A floor's configuration as read from the setup header: shared by every decoder of streams
+/// with the same headers. Each decoder makes its own `Floor` (the per-packet state) from it.
+#[derive(Debug)]
+pub enum FloorSetup {
+    Type0(Arc<Floor0Setup>),
+    Type1(Arc<Floor1Setup>),
+}
+
+impl FloorSetup {
+    /// A floor with this configuration and fresh decoding state.
+    pub fn instantiate(&self) -> Box<dyn Floor> {
+        match self {
+            FloorSetup::Type0(setup) => Box::new(Floor0 {
+                setup: Arc::clone(setup),
+                is_unused: false,
+                amplitude: 0,
+                coeffs: [0.0; 256],
+            }),
+            FloorSetup::Type1(setup) => {
+                let x_list_len = setup.floor1_x_list.len();
+                Box::new(Floor1 {
+                    setup: Arc::clone(setup),
+                    is_unused: false,
+                    floor_y: vec![0; x_list_len],
+                    floor_final_y: vec![0; x_list_len],
+                    floor_step2_flag: vec![false; x_list_len],
+                })
+            }
+        }
+    }
+
+    /// The approximate heap size of this configuration in bytes (for the setup cache's bound).
+    pub fn heap_size(&self) -> usize {
+        match self {
+            FloorSetup::Type0(setup) => {
+                4 * (setup.floor0_map_short.len() + setup.floor0_map_long.len())
+            }
+            FloorSetup::Type1(setup) => {
+                setup.floor1_x_list.len() * (4 + 1 + 2 * std::mem::size_of::<usize>())
+            }
+        }
+    }
+}
+
 pub trait Floor: Send + Sync {
     fn read_channel(
         &mut self,
@@ -122,7 +171,7 @@ pub trait Floor: Send + Sync {
 }
 
 #[derive(Debug)]
-struct Floor0Setup {
+pub struct Floor0Setup {
     floor0_order: u8,
     floor0_bark_map_size: u16,
     floor0_amplitude_bits: u8,
@@ -139,7 +188,7 @@ struct Floor0Setup {
 
 #[derive(Debug)]
 pub struct Floor0 {
-    setup: Floor0Setup,
+    setup: Arc<Floor0Setup>,
     is_unused: bool,
     amplitude: u64,
     coeffs: [f32; 256],
@@ -151,10 +200,10 @@ impl Floor0 {
         bs0_exp: u8,
         bs1_exp: u8,
         max_codebook: u8,
-    ) -> Result<Box<dyn Floor>> {
+    ) -> Result<FloorSetup> {
         let setup = Self::read_setup(bs, bs0_exp, bs1_exp, max_codebook)?;
 
-        Ok(Box::new(Floor0 { setup, is_unused: false, amplitude: 0, coeffs: [0.0; 256] }))
+        Ok(FloorSetup::Type0(Arc::new(setup)))
     }
 
     fn read_setup(
@@ -280,8 +329,7 @@ impl Floor for Floor0 {
         // Select the correct Bark-scale map based on the block-size exponent.
         let map = if bs_exp == self.setup.floor0_map_short_bs_exp {
             &self.setup.floor0_map_short
-        }
-        else {
+        } else {
             &self.setup.floor0_map_long
         };
 
@@ -316,8 +364,7 @@ impl Floor for Floor0 {
 
                 p = p * p * (1.0 - (cos_omega * cos_omega));
                 q = q * q * 0.25;
-            }
-            else {
+            } else {
                 p = p * p * ((1.0 - cos_omega) / 2.0);
                 q = q * q * ((1.0 + cos_omega) / 2.0);
             }
@@ -411,7 +458,7 @@ struct Floor1Class {
 }
 
 #[derive(Debug)]
-struct Floor1Setup {
+pub struct Floor1Setup {
     /// Number of partitions, range limited to 0..32.
     floor1_partitions: usize,
     /// Class index (range limited to 0..16), associated with each partition.
@@ -430,7 +477,7 @@ struct Floor1Setup {
 
 #[derive(Debug)]
 pub struct Floor1 {
-    setup: Floor1Setup,
+    setup: Arc<Floor1Setup>,
     is_unused: bool,
     floor_y: Vec<u32>,
     floor_final_y: Vec<i32>,
@@ -438,18 +485,10 @@ pub struct Floor1 {
 }
 
 impl Floor1 {
-    pub fn try_read(bs: &mut BitReaderRtl<'_>, max_codebook: u8) -> Result<Box<dyn Floor>> {
+    pub fn try_read(bs: &mut BitReaderRtl<'_>, max_codebook: u8) -> Result<FloorSetup> {
         let setup = Self::read_setup(bs, max_codebook)?;
 
-        let x_list_len = setup.floor1_x_list.len();
-
-        Ok(Box::new(Floor1 {
-            setup,
-            is_unused: false,
-            floor_y: vec![0; x_list_len],
-            floor_final_y: vec![0; x_list_len],
-            floor_step2_flag: vec![false; x_list_len],
-        }))
+        Ok(FloorSetup::Type1(Arc::new(setup)))
     }
 
     fn read_setup(bs: &mut BitReaderRtl<'_>, max_codebook: u8) -> Result<Floor1Setup> {
@@ -592,7 +631,11 @@ impl Floor1 {
             let lowroom = predicted;
 
             if val != 0 {
-                let room = 2 * if highroom < lowroom { highroom } else { lowroom };
+                let room = 2 * if highroom < lowroom {
+                    highroom
+                } else {
+                    lowroom
+                };
 
                 self.floor_step2_flag[low_neighbor_offset] = true;
                 self.floor_step2_flag[high_neighbor_offset] = true;
@@ -601,23 +644,19 @@ impl Floor1 {
                 self.floor_final_y[i] = if val >= room {
                     if highroom > lowroom {
                         val - lowroom + predicted
-                    }
-                    else {
+                    } else {
                         predicted - val + highroom - 1
                     }
-                }
-                else {
+                } else {
                     // If val is odd.
                     if val & 1 == 1 {
                         predicted - ((val + 1) / 2)
-                    }
-                    else {
+                    } else {
                         // If val is even.
                         predicted + (val / 2)
                     }
                 }
-            }
-            else {
+            } else {
                 self.floor_step2_flag[i] = false;
                 self.floor_final_y[i] = predicted;
             }
@@ -635,7 +674,10 @@ impl Floor1 {
         let mut ly = (floor_final_y0 * multiplier).clamp(0, 255);
 
         // Iterate in sort-order.
-        for i in self.setup.floor1_x_list_sort_order[1..].iter().map(|i| *i as usize) {
+        for i in self.setup.floor1_x_list_sort_order[1..]
+            .iter()
+            .map(|i| *i as usize)
+        {
             if self.floor_step2_flag[i] {
                 hy = (self.floor_final_y[i] * multiplier).clamp(0, 255);
                 hx = self.setup.floor1_x_list[i];
@@ -706,8 +748,7 @@ impl Floor for Floor1 {
                 *floor_y = if is_subbook_used {
                     let subbook_idx = class.subbooks[subclass_idx as usize] as usize;
                     try_or_ret!(codebooks[subbook_idx].read_scalar(bs))
-                }
-                else {
+                } else {
                     0
                 };
             }
@@ -778,7 +819,11 @@ fn render_point(x0: u32, y0: i32, x1: u32, y1: i32, x: u32) -> i32 {
     let adx = x1 - x0;
     let err = dy.unsigned_abs() * (x - x0);
     let off = err / adx;
-    if dy < 0 { y0 - off as i32 } else { y0 + off as i32 }
+    if dy < 0 {
+        y0 - off as i32
+    } else {
+        y0 + off as i32
+    }
 }
 
 #[inline(always)]
@@ -815,8 +860,7 @@ fn render_line(x0: u32, y0: i32, x1: u32, y1: i32, n: usize, v: &mut [f32]) {
         y += if err >= adx {
             err -= adx;
             sy
-        }
-        else {
+        } else {
             base
         };
 

@@ -4,6 +4,12 @@
 // This Source Code Form is subject to the terms of the Mozilla Public
 // License, v. 2.0. If a copy of the MPL was not distributed with this
 // file, You can obtain one at https://mozilla.org/MPL/2.0/.
+//
+// Modified by audiostream: the setup read from the setup header (codebooks, floor and residue
+// configurations, mappings, modes, and the window curves) is immutable and shared through a process-wide cache
+// (module `setup_cache`), so a decoder for headers already seen skips `read_setup`; the state
+// changed while decoding (floors' and residues' scratch, DSP) stays per decoder.
+// `VorbisDecoder::setup_was_cached` and `setup_cache_hits` report it.
 
 #![warn(rust_2018_idioms)]
 #![forbid(unsafe_code)]
@@ -39,7 +45,10 @@ mod common;
 mod dsp;
 mod floor;
 mod residue;
+mod setup_cache;
 mod window;
+
+use std::sync::Arc;
 
 use codebook::VorbisCodebook;
 use common::*;
@@ -56,36 +65,44 @@ pub struct VorbisDecoder {
     params: AudioCodecParameters,
     /// Identity header.
     ident: IdentHeader,
-    /// Codebooks (max. 256).
-    codebooks: Vec<VorbisCodebook>,
-    /// Floors (max. 64).
+    /// Codebooks, floor and residue configurations, mappings and modes: shared with other
+    /// decoders of the same headers.
+    setup: Arc<Setup>,
+    /// Whether `setup` came from the setup cache.
+    setup_was_cached: bool,
+    /// Floors (max. 64): this decoder's state for each of `setup.floors`.
     floors: Vec<Box<dyn Floor>>,
-    /// Residues (max. 64).
+    /// Residues (max. 64): this decoder's state for each of `setup.residues`.
     residues: Vec<Residue>,
-    /// Modes (max. 64).
-    modes: Vec<Mode>,
-    /// Mappings (max. 64).
-    mappings: Vec<Mapping>,
     /// DSP.
     dsp: Dsp,
     /// Output buffer.
     buf: AudioBuffer<f32>,
 }
 
-fn read_extradata(buf: &[u8]) -> Result<(IdentHeader, Setup)> {
+fn read_extradata(buf: &[u8]) -> Result<(IdentHeader, Arc<Setup>, bool)> {
     let is_xiph_laced = !buf.is_empty() && buf[0] == XIPH_LACED_LEADING_HEADER;
-    if is_xiph_laced {
+    let (ident, pkt_setup) = if is_xiph_laced {
         let (pkt_ident, pkt_setup) = unpack_xiph_laced_extradata(buf)?;
         let ident = read_ident_header(&mut BufReader::new(pkt_ident))?;
-        let setup = read_setup(&mut BufReader::new(pkt_setup), &ident)?;
-        Ok((ident, setup))
-    }
-    else {
+        (ident, pkt_setup)
+    } else {
+        // The setup header is the rest of the buffer after the identification header.
         let mut reader = BufReader::new(buf);
         let ident = read_ident_header(&mut reader)?;
-        let setup = read_setup(&mut reader, &ident)?;
-        Ok((ident, setup))
-    }
+        (ident, reader.read_buf_bytes_available_ref())
+    };
+    let (setup, was_cached) = setup_cache::get_or_read(&ident, pkt_setup, || {
+        read_setup(&mut BufReader::new(pkt_setup), &ident)
+    })?;
+    Ok((ident, setup, was_cached))
+}
+
+/// The number of Vorbis decoders created in this process whose setup (codebooks, floors,
+/// residues, mappings, modes) came from the cache of recently read setup headers instead of
+/// being read again.
+pub fn setup_cache_hits() -> u64 {
+    setup_cache::hits()
 }
 
 impl VorbisDecoder {
@@ -102,14 +119,16 @@ impl VorbisDecoder {
         };
 
         // The extra data contains the identification and setup headers.
-        let (ident, setup) = read_extradata(extra_data)?;
+        let (ident, setup, setup_was_cached) = read_extradata(extra_data)?;
 
-        // Initialize static DSP data.
-        let windows = Windows::new(1 << ident.bs0_exp, 1 << ident.bs1_exp);
+        // This decoder's own state for the shared floor and residue configurations.
+        let floors = setup.floors.iter().map(FloorSetup::instantiate).collect();
+        let residues = setup.residues.iter().map(Residue::instantiate).collect();
 
         // Initialize dynamic DSP for each channel.
-        let dsp_channels =
-            (0..ident.n_channels).map(|_| DspChannel::new(ident.bs0_exp, ident.bs1_exp)).collect();
+        let dsp_channels = (0..ident.n_channels)
+            .map(|_| DspChannel::new(ident.bs0_exp, ident.bs1_exp))
+            .collect();
 
         // Map the channels
         let channels = match vorbis_channels_to_channels(ident.n_channels) {
@@ -126,21 +145,30 @@ impl VorbisDecoder {
         // TODO: Should this be half the block size?
         let duration = 1 << ident.bs1_exp;
 
-        let dsp =
-            Dsp { windows, channels: dsp_channels, imdct_short, imdct_long, prev_block_flag: None };
+        let dsp = Dsp {
+            channels: dsp_channels,
+            imdct_short,
+            imdct_long,
+            prev_block_flag: None,
+        };
 
         Ok(VorbisDecoder {
             opts: *opts,
             params: params.clone(),
             ident,
-            codebooks: setup.codebooks,
-            floors: setup.floors,
-            residues: setup.residues,
-            modes: setup.modes,
-            mappings: setup.mappings,
+            setup,
+            setup_was_cached,
+            floors,
+            residues,
             dsp,
             buf: AudioBuffer::new(spec, duration),
         })
+    }
+
+    /// Whether this decoder's setup came from the process-wide cache of recently read setup
+    /// headers (another decoder read the same headers before).
+    pub fn setup_was_cached(&self) -> bool {
+        self.setup_was_cached
     }
 
     fn decode_inner(&mut self, packet: &PacketRef<'_>) -> Result<()> {
@@ -153,16 +181,18 @@ impl VorbisDecoder {
             return decode_error("vorbis: not an audio packet");
         }
 
-        let num_modes = self.modes.len() - 1;
+        let setup = &*self.setup;
+
+        let num_modes = setup.modes.len() - 1;
 
         let mode_number = bs.read_bits_leq32(common::ilog(num_modes as u32))? as usize;
 
-        if mode_number >= self.modes.len() {
+        if mode_number >= setup.modes.len() {
             return decode_error("vorbis: invalid packet mode number");
         }
 
-        let mode = &self.modes[mode_number];
-        let mapping = &self.mappings[usize::from(mode.mapping)];
+        let mode = &setup.modes[mode_number];
+        let mapping = &setup.mappings[usize::from(mode.mapping)];
 
         let (bs_exp, imdct) = if mode.block_flag {
             // This packet (block) uses a long window. Do not use the window flags since they may
@@ -171,8 +201,7 @@ impl VorbisDecoder {
             let _next_window_flag = bs.read_bool()?;
 
             (self.ident.bs1_exp, &mut self.dsp.imdct_long)
-        }
-        else {
+        } else {
             // This packet (block) uses a short window.
             (self.ident.bs0_exp, &mut self.dsp.imdct_short)
         };
@@ -191,7 +220,7 @@ impl VorbisDecoder {
             let floor = &mut self.floors[submap.floor as usize];
 
             // Read the floor from the bitstream.
-            floor.read_channel(&mut bs, &self.codebooks)?;
+            floor.read_channel(&mut bs, &setup.codebooks)?;
 
             ch.do_not_decode = floor.is_unused();
 
@@ -200,8 +229,7 @@ impl VorbisDecoder {
                 // data just read from the bitstream, synthesize the floor curve for this channel
                 // now and save it for audio synthesis later.
                 floor.synthesis(bs_exp, &mut ch.floor)?;
-            }
-            else {
+            } else {
                 // If the channel is unused, zero the floor vector.
                 ch.floor[..n2].fill(0.0);
             }
@@ -241,7 +269,7 @@ impl VorbisDecoder {
             residue.read_residue(
                 &mut bs,
                 bs_exp,
-                &self.codebooks,
+                &setup.codebooks,
                 &residue_channels,
                 &mut self.dsp.channels,
             )?;
@@ -257,19 +285,31 @@ impl VorbisDecoder {
                 // Magnitude channel index < angle channel index.
                 let (a, b) = self.dsp.channels.split_at_mut(coupling.angle_ch as usize);
                 (&mut a[coupling.magnitude_ch as usize], &mut b[0])
-            }
-            else {
+            } else {
                 // Angle channel index < magnitude channel index.
-                let (a, b) = self.dsp.channels.split_at_mut(coupling.magnitude_ch as usize);
+                let (a, b) = self
+                    .dsp
+                    .channels
+                    .split_at_mut(coupling.magnitude_ch as usize);
                 (&mut b[0], &mut a[coupling.angle_ch as usize])
             };
 
-            for (m, a) in magnitude_ch.residue[..n2].iter_mut().zip(&mut angle_ch.residue[..n2]) {
+            for (m, a) in magnitude_ch.residue[..n2]
+                .iter_mut()
+                .zip(&mut angle_ch.residue[..n2])
+            {
                 let (new_m, new_a) = if *m > 0.0 {
-                    if *a > 0.0 { (*m, *m - *a) } else { (*m + *a, *m) }
-                }
-                else {
-                    if *a > 0.0 { (*m, *m + *a) } else { (*m - *a, *m) }
+                    if *a > 0.0 {
+                        (*m, *m - *a)
+                    } else {
+                        (*m + *a, *m)
+                    }
+                } else {
+                    if *a > 0.0 {
+                        (*m, *m + *a)
+                    } else {
+                        (*m - *a, *m)
+                    }
                 };
 
                 *m = new_m;
@@ -286,7 +326,10 @@ impl VorbisDecoder {
                 continue;
             }
 
-            for (f, r) in channel.floor[..n2].iter_mut().zip(&mut channel.residue[..n2]) {
+            for (f, r) in channel.floor[..n2]
+                .iter_mut()
+                .zip(&mut channel.residue[..n2])
+            {
                 *f *= *r;
             }
         }
@@ -299,8 +342,12 @@ impl VorbisDecoder {
         // current block size.
         let prev_block_flag = self.dsp.prev_block_flag.unwrap_or(mode.block_flag);
 
-        let prev_block_n =
-            1 << if prev_block_flag { self.ident.bs1_exp } else { self.ident.bs0_exp };
+        let prev_block_n = 1
+            << if prev_block_flag {
+                self.ident.bs1_exp
+            } else {
+                self.ident.bs0_exp
+            };
 
         self.buf.render_uninit(Some((prev_block_n + n) / 4));
 
@@ -311,7 +358,13 @@ impl VorbisDecoder {
                 Some(p) => p,
                 None => return decode_error("vorbis: missing audio plane"),
             };
-            channel.synth(mode.block_flag, prev_block_flag, &self.dsp.windows, imdct, plane);
+            channel.synth(
+                mode.block_flag,
+                prev_block_flag,
+                &setup.windows,
+                imdct,
+                plane,
+            );
         }
 
         // Trim gaps.
@@ -319,9 +372,11 @@ impl VorbisDecoder {
             if self.dsp.prev_block_flag.is_none() {
                 // The first packet after a decoder reset is silenced when trimming gaps.
                 self.buf.clear();
-            }
-            else {
-                self.buf.trim(packet.trim_start.get() as usize, packet.trim_end.get() as usize);
+            } else {
+                self.buf.trim(
+                    packet.trim_start.get() as usize,
+                    packet.trim_end.get() as usize,
+                );
             }
         }
 
@@ -339,7 +394,10 @@ impl AudioDecoder for VorbisDecoder {
 
     fn codec_info(&self) -> &CodecInfo {
         // Only one codec is supported.
-        &Self::supported_codecs().first().expect("at least one codec registered").info
+        &Self::supported_codecs()
+            .first()
+            .expect("at least one codec registered")
+            .info
     }
 
     fn codec_params(&self) -> &AudioCodecParameters {
@@ -350,8 +408,7 @@ impl AudioDecoder for VorbisDecoder {
         if let Err(e) = self.decode_inner(packet) {
             self.buf.clear();
             Err(e)
-        }
-        else {
+        } else {
             Ok(self.buf.as_generic_audio_buffer_ref())
         }
     }
@@ -476,15 +533,41 @@ fn read_ident_header<B: ReadBytes>(reader: &mut B) -> Result<IdentHeader> {
         return decode_error("vorbis: ident header framing flag unset");
     }
 
-    Ok(IdentHeader { n_channels, sample_rate, bs0_exp, bs1_exp })
+    Ok(IdentHeader {
+        n_channels,
+        sample_rate,
+        bs0_exp,
+        bs1_exp,
+    })
 }
 
+/// Everything read from the setup header. Never changed while decoding: shared by the decoders
+/// of streams with the same headers (`setup_cache`).
 struct Setup {
     codebooks: Vec<VorbisCodebook>,
-    floors: Vec<Box<dyn Floor>>,
-    residues: Vec<Residue>,
+    floors: Vec<FloorSetup>,
+    residues: Vec<Arc<ResidueSetup>>,
     mappings: Vec<Mapping>,
     modes: Vec<Mode>,
+    /// The window curves of the two block sizes (static DSP data; the block sizes are part of the
+    /// cache's key).
+    windows: Windows,
+}
+
+impl Setup {
+    /// The approximate heap size in bytes (for the setup cache's bound).
+    fn heap_size(&self) -> usize {
+        let codebooks: usize = self.codebooks.iter().map(VorbisCodebook::heap_size).sum();
+        let floors: usize = self.floors.iter().map(FloorSetup::heap_size).sum();
+        let residues: usize = self.residues.iter().map(|r| r.heap_size()).sum();
+        let mappings: usize = self
+            .mappings
+            .iter()
+            .map(|m| 2 * m.couplings.len() + m.multiplex.len() + 2 * m.submaps.len())
+            .sum();
+        let windows = 4 * (self.windows.short.len() + self.windows.long.len());
+        codebooks + floors + residues + mappings + 2 * self.modes.len() + windows
+    }
 }
 
 fn read_setup(reader: &mut BufReader<'_>, ident: &IdentHeader) -> Result<Setup> {
@@ -519,8 +602,12 @@ fn read_setup(reader: &mut BufReader<'_>, ident: &IdentHeader) -> Result<Setup> 
     let residues = read_residues(&mut bs, codebooks.len() as u8)?;
 
     // Read channel mappings.
-    let mappings =
-        read_mappings(&mut bs, ident.n_channels, floors.len() as u8, residues.len() as u8)?;
+    let mappings = read_mappings(
+        &mut bs,
+        ident.n_channels,
+        floors.len() as u8,
+        residues.len() as u8,
+    )?;
 
     // Read modes.
     let modes = read_modes(&mut bs, mappings.len() as u8)?;
@@ -534,7 +621,17 @@ fn read_setup(reader: &mut BufReader<'_>, ident: &IdentHeader) -> Result<Setup> 
         debug!("vorbis: leftover bits in setup head extra data");
     }
 
-    Ok(Setup { codebooks, floors, residues, mappings, modes })
+    // Initialize static DSP data.
+    let windows = Windows::new(1 << ident.bs0_exp, 1 << ident.bs1_exp);
+
+    Ok(Setup {
+        codebooks,
+        floors,
+        residues,
+        mappings,
+        modes,
+        windows,
+    })
 }
 
 fn read_codebooks(bs: &mut BitReaderRtl<'_>) -> Result<Vec<VorbisCodebook>> {
@@ -560,9 +657,11 @@ fn read_floors(
     bs0_exp: u8,
     bs1_exp: u8,
     max_codebook: u8,
-) -> Result<Vec<Box<dyn Floor>>> {
+) -> Result<Vec<FloorSetup>> {
     let count = bs.read_bits_leq32(6)? + 1;
-    (0..count).map(|_| read_floor(bs, bs0_exp, bs1_exp, max_codebook)).collect()
+    (0..count)
+        .map(|_| read_floor(bs, bs0_exp, bs1_exp, max_codebook))
+        .collect()
 }
 
 fn read_floor(
@@ -570,7 +669,7 @@ fn read_floor(
     bs0_exp: u8,
     bs1_exp: u8,
     max_codebook: u8,
-) -> Result<Box<dyn Floor>> {
+) -> Result<FloorSetup> {
     let floor_type = bs.read_bits_leq32(16)?;
 
     match floor_type {
@@ -580,12 +679,12 @@ fn read_floor(
     }
 }
 
-fn read_residues(bs: &mut BitReaderRtl<'_>, max_codebook: u8) -> Result<Vec<Residue>> {
+fn read_residues(bs: &mut BitReaderRtl<'_>, max_codebook: u8) -> Result<Vec<Arc<ResidueSetup>>> {
     let count = bs.read_bits_leq32(6)? + 1;
     (0..count).map(|_| read_residue(bs, max_codebook)).collect()
 }
 
-fn read_residue(bs: &mut BitReaderRtl<'_>, max_codebook: u8) -> Result<Residue> {
+fn read_residue(bs: &mut BitReaderRtl<'_>, max_codebook: u8) -> Result<Arc<ResidueSetup>> {
     let residue_type = bs.read_bits_leq32(16)? as u16;
 
     match residue_type {
@@ -601,7 +700,9 @@ fn read_mappings(
     max_residue: u8,
 ) -> Result<Vec<Mapping>> {
     let count = bs.read_bits_leq32(6)? + 1;
-    (0..count).map(|_| read_mapping(bs, audio_channels, max_floor, max_residue)).collect()
+    (0..count)
+        .map(|_| read_mapping(bs, audio_channels, max_floor, max_residue))
+        .collect()
 }
 
 fn read_mapping(
@@ -648,7 +749,11 @@ fn read_mapping_type0(
     max_floor: u8,
     max_residue: u8,
 ) -> Result<Mapping> {
-    let num_submaps = if bs.read_bool()? { bs.read_bits_leq32(4)? as u8 + 1 } else { 1 };
+    let num_submaps = if bs.read_bool()? {
+        bs.read_bits_leq32(4)? as u8 + 1
+    } else {
+        1
+    };
 
     let mut couplings = Vec::new();
 
@@ -677,7 +782,10 @@ fn read_mapping_type0(
                 return decode_error("vorbis: invalid channel coupling");
             }
 
-            couplings.push(ChannelCouple { magnitude_ch, angle_ch });
+            couplings.push(ChannelCouple {
+                magnitude_ch,
+                angle_ch,
+            });
         }
     }
 
@@ -699,8 +807,7 @@ fn read_mapping_type0(
 
             multiplex.push(mux);
         }
-    }
-    else {
+    } else {
         multiplex.resize(usize::from(audio_channels), 0);
     }
 
@@ -727,7 +834,11 @@ fn read_mapping_type0(
         submaps.push(SubMap { floor, residue });
     }
 
-    let mapping = Mapping { couplings, multiplex, submaps };
+    let mapping = Mapping {
+        couplings,
+        multiplex,
+        submaps,
+    };
 
     Ok(mapping)
 }
@@ -759,7 +870,10 @@ fn read_mode(bs: &mut BitReaderRtl<'_>, max_mapping: u8) -> Result<Mode> {
         return decode_error("vorbis: invalid mode mapping");
     }
 
-    let mode = Mode { block_flag, mapping };
+    let mode = Mode {
+        block_flag,
+        mapping,
+    };
 
     Ok(mode)
 }

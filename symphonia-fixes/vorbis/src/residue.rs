@@ -4,10 +4,15 @@
 // This Source Code Form is subject to the terms of the Mozilla Public
 // License, v. 2.0. If a copy of the MPL was not distributed with this
 // file, You can obtain one at https://mozilla.org/MPL/2.0/.
+//
+// Modified by audiostream: a residue's setup (read from the setup header, never changed while
+// decoding) is behind an `Arc`, so that decoders of streams with the same setup header share one
+// copy (see `setup_cache`); `Residue::instantiate` gives each decoder its own scratch buffers.
 
 use std::cmp::min;
 use std::convert::TryInto;
 use std::io;
+use std::sync::Arc;
 
 use symphonia_core::errors::{Error, Result, decode_error};
 use symphonia_core::io::{BitReaderRtl, ReadBitsRtl};
@@ -31,7 +36,7 @@ impl ResidueVqClass {
 }
 
 #[derive(Debug)]
-struct ResidueSetup {
+pub struct ResidueSetup {
     /// The residue format.
     residue_type: u16,
     /// The residue's starting offset.
@@ -50,9 +55,16 @@ struct ResidueSetup {
     residue_max_pass: usize,
 }
 
+impl ResidueSetup {
+    /// The approximate heap size of this configuration in bytes (for the setup cache's bound).
+    pub fn heap_size(&self) -> usize {
+        self.residue_vq_class.len() * std::mem::size_of::<ResidueVqClass>()
+    }
+}
+
 #[derive(Debug)]
 pub struct Residue {
-    setup: ResidueSetup,
+    setup: Arc<ResidueSetup>,
     /// Classifications vector.
     part_classes: Vec<u8>,
     /// Vector to read interleaved format 2 residuals.
@@ -64,10 +76,19 @@ impl Residue {
         bs: &mut BitReaderRtl<'_>,
         residue_type: u16,
         max_codebook: u8,
-    ) -> Result<Self> {
+    ) -> Result<Arc<ResidueSetup>> {
         let setup = Self::read_setup(bs, residue_type, max_codebook)?;
 
-        Ok(Residue { setup, part_classes: Default::default(), type2_buf: Default::default() })
+        Ok(Arc::new(setup))
+    }
+
+    /// A residue with this configuration and empty scratch buffers (they grow on first use).
+    pub fn instantiate(setup: &Arc<ResidueSetup>) -> Self {
+        Residue {
+            setup: Arc::clone(setup),
+            part_classes: Default::default(),
+            type2_buf: Default::default(),
+        }
     }
 
     fn read_setup(
@@ -94,11 +115,18 @@ impl Residue {
         for _ in 0..residue_classifications {
             let low_bits = bs.read_bits_leq32(3)? as u8;
 
-            let high_bits = if bs.read_bool()? { bs.read_bits_leq32(5)? as u8 } else { 0 };
+            let high_bits = if bs.read_bool()? {
+                bs.read_bits_leq32(5)? as u8
+            } else {
+                0
+            };
 
             let is_used = (high_bits << 3) | low_bits;
 
-            residue_vq_books.push(ResidueVqClass { is_used, books: [0; 8] });
+            residue_vq_books.push(ResidueVqClass {
+                is_used,
+                books: [0; 8],
+            });
         }
 
         let mut residue_max_pass = 0;
@@ -149,8 +177,7 @@ impl Residue {
     ) -> Result<()> {
         let result = if self.setup.residue_type == 2 {
             self.read_residue_inner_type_2(bs, bs_exp, codebooks, residue_channels, channels)
-        }
-        else {
+        } else {
             self.read_residue_inner_type_0_1(bs, bs_exp, codebooks, residue_channels, channels)
         };
 
@@ -251,8 +278,9 @@ impl Residue {
         self.prepare_type_2_format_buffer(full_residue_len);
 
         // If all channels are marked do-not-decode then exit immediately.
-        let has_channel_to_decode =
-            residue_channels.iter().fold(false, |val, ch| val | !channels[ch].do_not_decode);
+        let has_channel_to_decode = residue_channels
+            .iter()
+            .fold(false, |val, ch| val | !channels[ch].do_not_decode);
 
         if !has_channel_to_decode {
             return Ok(());
@@ -465,8 +493,7 @@ fn decode_classes(mut val: u32, parts_per_classword: u16, classifications: u32, 
         }
 
         skip
-    }
-    else {
+    } else {
         0
     };
 
