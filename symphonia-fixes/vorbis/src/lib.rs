@@ -101,6 +101,12 @@ fn read_extradata(buf: &[u8]) -> Result<(IdentHeader, Arc<Setup>, bool)> {
 /// The number of Vorbis decoders created in this process whose setup (codebooks, floors,
 /// residues, mappings, modes) came from the cache of recently read setup headers instead of
 /// being read again.
+///
+/// ```
+/// // Counts since the process started: it only grows.
+/// let before = audiostream_symphonia_vorbis::setup_cache_hits();
+/// assert!(audiostream_symphonia_vorbis::setup_cache_hits() >= before);
+/// ```
 pub fn setup_cache_hits() -> u64 {
     setup_cache::hits()
 }
@@ -167,6 +173,15 @@ impl VorbisDecoder {
 
     /// Whether this decoder's setup came from the process-wide cache of recently read setup
     /// headers (another decoder read the same headers before).
+    ///
+    /// ```
+    /// use audiostream_symphonia_vorbis::VorbisDecoder;
+    /// // A data loader can count how many of its decoders skipped reading the setup.
+    /// fn skipped(decoders: &[VorbisDecoder]) -> usize {
+    ///     decoders.iter().filter(|d| d.setup_was_cached()).count()
+    /// }
+    /// assert_eq!(skipped(&[]), 0);
+    /// ```
     pub fn setup_was_cached(&self) -> bool {
         self.setup_was_cached
     }
