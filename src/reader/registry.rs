@@ -36,6 +36,11 @@ pub fn codecs() -> &'static CodecRegistry {
         );
         #[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]
         registry.register_audio_decoder_at_tier::<super::opus::OpusDecoder>(Tier::Preferred);
+        // Vorbis with decoded setup headers shared between decoders (symphonia-fixes/vorbis).
+        #[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]
+        registry.register_audio_decoder_at_tier::<audiostream_symphonia_vorbis::VorbisDecoder>(
+            Tier::Preferred,
+        );
         registry
     })
 }

@@ -45,6 +45,7 @@ mod reader_fixes;
 mod reader_metadata;
 mod reader_oracle;
 mod reader_seek;
+mod reader_vorbis_setup_cache;
 mod robustness;
 mod seed_loops;
 mod stage_contract;
