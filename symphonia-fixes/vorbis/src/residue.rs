@@ -212,10 +212,11 @@ impl Residue {
                     let ch0 = iter.next().expect("residue_channels.count() == 2");
                     let ch1 = iter.next().expect("residue_channels.count() == 2");
 
-                    // Get references to the channels.
-                    let (a, b) = channels.split_at_mut(ch0).1.split_at_mut(ch1);
-
-                    (&mut a[0], &mut b[0])
+                    // Get references to the channels. (Upstream split at `ch0` and then at
+                    // `ch1` within the rest, which is right only for channels 0 and 1: a
+                    // residue over channels 1 and 2 of a 4-channel stream wrote channel 3, and
+                    // of a 3-channel stream panicked.)
+                    pair_mut(channels, ch0, ch1)
                 };
 
                 // Deinterleave.
@@ -567,4 +568,23 @@ fn read_residue_partition_format1(
     }
 
     Ok(())
+}
+
+/// Mutable references to elements `i` and `j` of `items`, for `i < j` (a `BitSet256` iterates its
+/// members in increasing order).
+fn pair_mut<T>(items: &mut [T], i: usize, j: usize) -> (&mut T, &mut T) {
+    let (head, tail) = items.split_at_mut(j);
+    (&mut head[i], &mut tail[0])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pair_mut_takes_the_two_elements_asked_for() {
+        let mut items = [0, 1, 2, 3];
+        for (i, j) in [(0, 1), (1, 2), (0, 3), (2, 3)] {
+            let (a, b) = super::pair_mut(&mut items, i, j);
+            assert_eq!((*a, *b), (i, j));
+        }
+    }
 }
