@@ -36,6 +36,11 @@ pub fn codecs() -> &'static CodecRegistry {
         );
         #[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]
         registry.register_audio_decoder_at_tier::<super::opus::OpusDecoder>(Tier::Preferred);
+        // AAC with a ledger of its noise generator, for loads in parts (symphonia-fixes/aac).
+        #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
+        registry.register_audio_decoder_at_tier::<audiostream_symphonia_aac::AacDecoder>(
+            Tier::Preferred,
+        );
         // Vorbis with decoded setup headers shared between decoders (symphonia-fixes/vorbis).
         #[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]
         registry.register_audio_decoder_at_tier::<audiostream_symphonia_vorbis::VorbisDecoder>(
@@ -71,6 +76,9 @@ pub fn probe() -> &'static Probe {
         probe.register_format_at_tier::<audiostream_symphonia_riff::AiffReader>(Tier::Preferred);
         #[cfg(feature = "decode-caf")]
         probe.register_format_at_tier::<audiostream_symphonia_caf::CafReader>(Tier::Preferred);
+        // ADTS comes with our AAC decoder (symphonia's `aac` feature is not compiled in).
+        #[cfg(feature = "decode-aac")]
+        probe.register_format_at_tier::<audiostream_symphonia_aac::AdtsReader>(Tier::Preferred);
         probe
     })
 }

@@ -2,14 +2,14 @@
 
 use super::raw::{self, RawPcmReader};
 use crate::{Error, Options, Result};
+#[cfg(feature = "decode-aac")]
+use audiostream_symphonia_aac::AdtsReader;
 use std::io::{Read, Seek, SeekFrom};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::{Hint, Probe};
 use symphonia::core::formats::{FormatOptions, FormatReader};
 use symphonia::core::io::{MediaSource, MediaSourceStream, ReadOnlySource};
 use symphonia::core::meta::MetadataOptions;
-#[cfg(feature = "decode-aac")]
-use symphonia::default::formats::AdtsReader;
 #[cfg(feature = "decode-ogg")]
 use symphonia::default::formats::OggReader;
 use symphonia::default::meta::{ApeReader, Id3v1Reader, Id3v2Reader};
