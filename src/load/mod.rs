@@ -12,12 +12,13 @@
 //! rebuild its state — MP3's bit reservoir and overlap, the MDCT overlap of Vorbis and AAC —
 //! and restarts the resampler on its block grid), and the parts are joined end to end. The
 //! result is bit for bit the single-threaded decode's; `tests/it/load.rs` checks it on every
-//! codec that is split. Codecs split: PCM (WAV, AIFF, CAF, raw), FLAC, ALAC, MP3 and Vorbis.
-//! Opus and AAC are decoded on one thread: their decoders carry state across packets that a
-//! seek cannot rebuild bit for bit — Opus: CELT's energy prediction and pitch pre-filter,
-//! SILK's LPC history (95 dB after 320 ms); AAC: the random generator of perceptual noise
-//! substitution (symphonia-codec-aac `common.rs`, an LCG that runs from the first packet), so
-//! a noise-filled band after a seek differs from the full decode's. Effects run after the parts are
+//! codec that is split. Codecs split: PCM (WAV, AIFF, CAF, raw), FLAC, ALAC, MP3, Vorbis, and
+//! AAC, whose noise generator (perceptual noise substitution runs one from the first packet)
+//! each part's decoder records and, where a part started it elsewhere than a decode from the
+//! start has it, sets right and decodes that part again (`src/load/pns.rs`). Opus is decoded
+//! on one thread: its decoder carries state across packets that a seek cannot rebuild bit for
+//! bit — CELT's energy prediction and pitch pre-filter, SILK's LPC history (95 dB after
+//! 320 ms). Effects run after the parts are
 //! joined, on the whole excerpt, so they see the audio a single-threaded load gives them.
 //!
 //! **Plain WAV** (PCM or float, the layouts `src/load/wav.rs` lists) takes a direct path: the samples are
@@ -27,6 +28,7 @@
 //! run of frames at offsets, a block of 256 KiB at a time, into a small buffer of
 //! its own and converts it into its slice of the output, so the peak memory is the output's.
 
+mod pns;
 #[cfg(feature = "decode-wav")]
 mod pread;
 #[cfg(feature = "decode-wav")]
@@ -60,7 +62,8 @@ const MAX_CHUNK_SAMPLES: u64 = 1 << 22;
 const COPY_CHUNK_FRAMES: usize = 1 << 15;
 
 /// Codecs whose decode after [`StreamReader::seek`] is bit for bit a full decode's (tested in
-/// `tests/it/load.rs`): the parallel load splits only these.
+/// `tests/it/load.rs`): the parallel load splits these, and AAC with its noise generator set
+/// right (`pns`).
 const SPLIT_CODECS: &[&str] = &["flac", "alac", "mp3", "mp2", "mp1", "vorbis"];
 
 /// What [`load_with`] loads: output rate and channels, the excerpt, effects, threads.
@@ -511,8 +514,9 @@ impl Source {
         Ok(reader.get_metadata())
     }
 
-    /// A reader with one output stream as `opts` asks, chunks of `frames_per_chunk`.
-    fn open(&self, opts: &LoadOptions, format: &str) -> Result<StreamReader> {
+    /// A reader with one output stream as `opts` asks, chunks of `frames_per_chunk`; an AAC
+    /// decoder gets `ledger` ([`pns`]).
+    fn open(&self, opts: &LoadOptions, format: &str, ledger: &pns::Ledger) -> Result<StreamReader> {
         let mut reader = match self {
             Source::Bytes(b) => {
                 StreamReader::from_reader(Cursor::new(b.clone()), opts.format.as_deref())?
@@ -563,6 +567,7 @@ impl Source {
         } else {
             frames.clamp(1024, MAX_CHUNK_SAMPLES / channels) as usize
         };
+        ledger.attach(&mut reader);
         reader.add_audio_stream(out)?;
         Ok(reader)
     }
@@ -577,7 +582,8 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         )));
     }
     let format = T::FORMAT.name();
-    let mut first = src.open(opts, format)?;
+    let first_ledger = pns::Ledger::recording();
+    let mut first = src.open(opts, format, &first_ledger)?;
     let metadata = first.get_metadata();
     let stream = match opts.stream_index {
         Some(i) => first.get_src_stream_info(i)?,
@@ -597,7 +603,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         .map(|n| crate::dsp::output_frames(src_rate, rate, n));
     let threads = threads(opts);
     let codec = stream.codec.as_str();
-    let splits = codec.starts_with("pcm_") || SPLIT_CODECS.contains(&codec);
+    let splits = codec.starts_with("pcm_") || SPLIT_CODECS.contains(&codec) || pns::splits(codec);
     let parts = match known_end.map(|end| to.map_or(end, |t| t.min(end))) {
         Some(end) if splits && threads > 1 && src.splittable() => {
             let len = end.saturating_sub(from);
@@ -637,9 +643,9 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         }
     }
     let mut targets = slots.into_iter().map(Target::new);
-    let results: Vec<Result<Target<'_, T>>> = if parts == 1 {
+    let results: Vec<Result<(Target<'_, T>, pns::Ledger)>> = if parts == 1 {
         let mut t = targets.next().unwrap_or_else(|| Target::new(Vec::new()));
-        vec![decode_range::<T>(&mut first, rate, from, to, &mut t).map(|()| t)]
+        vec![decode_range::<T>(&mut first, rate, from, to, &mut t).map(|()| (t, first_ledger))]
     } else {
         std::thread::scope(|scope| {
             let mut first_target = targets.next().unwrap_or_else(|| Target::new(Vec::new()));
@@ -650,9 +656,10 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
                     let (a, b) = (bounds[k], bounds[k + 1]);
                     let last = k + 1 == parts;
                     scope.spawn(move || {
-                        let mut reader = src.open(opts, format)?;
+                        let ledger = pns::Ledger::recording();
+                        let mut reader = src.open(opts, format, &ledger)?;
                         let to = if last { to } else { Some(b) };
-                        decode_range::<T>(&mut reader, rate, a, to, &mut t).map(|()| t)
+                        decode_range::<T>(&mut reader, rate, a, to, &mut t).map(|()| (t, ledger))
                     })
                 })
                 .collect();
@@ -663,24 +670,60 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
                 Some(bounds[1]),
                 &mut first_target,
             )
-            .map(|()| first_target);
+            .map(|()| (first_target, first_ledger));
             let mut results = vec![first_part];
-            for h in handles {
-                results.push(h.join().unwrap_or_else(|_| {
-                    Err(Error::Decode(crate::DecodeError::new(
-                        crate::DecodeErrorKind::Internal,
-                        "a decoding thread of load panicked",
-                    )))
-                }));
-            }
+            results.extend(handles.into_iter().map(joined));
             results
         })
     };
+    let mut targets = Vec::with_capacity(parts);
+    let mut ledgers = Vec::with_capacity(parts);
+    for r in results {
+        let (t, l) = r?;
+        targets.push(t);
+        ledgers.push(l);
+    }
+    // AAC: the parts whose noise generator did not start where a decode from the start has it
+    // are decoded again with it set there (see `pns`).
+    if parts > 1 && pns::splits(codec) {
+        let Some(again) = pns::redo(&ledgers) else {
+            log::warn!("the parts of a parallel load disagree on what a packet decodes to; decoding again on one thread");
+            return load_source(
+                src,
+                &LoadOptions {
+                    threads: Some(1),
+                    ..opts.clone()
+                },
+            );
+        };
+        log::debug!(
+            "AAC load in {parts} parts: {} decoded again with the noise generator set",
+            again.len()
+        );
+        let plan = Redo {
+            src,
+            opts,
+            format,
+            rate,
+            to,
+            bounds: &bounds,
+            threads,
+        };
+        if !plan.run(&mut targets, again)? {
+            log::warn!("a part decoded again did not fill its place (a header that says another length); decoding again on one thread");
+            return load_source(
+                src,
+                &LoadOptions {
+                    threads: Some(1),
+                    ..opts.clone()
+                },
+            );
+        }
+    }
     // What each part got: frames in its slot, frames past it.
     let mut got = Vec::with_capacity(parts);
     let mut short = false;
-    for (k, r) in results.into_iter().enumerate() {
-        let t = r?;
+    for (k, t) in targets.into_iter().enumerate() {
         let n = t.frames();
         // A part that ends early is the end of the source (a header that said more): the
         // parts after it must be empty, or the join would not be the source's.
@@ -725,6 +768,125 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         sample_rate: rate,
         metadata,
         parts,
+    })
+}
+
+/// The shortest sub-part a part decoded again ([`Redo`]) is cut into, in seconds: shorter than
+/// [`MIN_PART_SECONDS`], as the part's reader costs a few milliseconds against seconds of
+/// decoding.
+const MIN_REDO_PART_SECONDS: f64 = 5.0;
+
+/// Parts of a parallel AAC load to decode again with their noise generator set ([`pns`]).
+struct Redo<'a> {
+    src: &'a Source,
+    opts: &'a LoadOptions,
+    format: &'a str,
+    rate: u32,
+    /// Where the excerpt ends (`None`: at the end of the source).
+    to: Option<u64>,
+    /// The parts' first frames, and the end.
+    bounds: &'a [u64],
+    threads: usize,
+}
+
+impl Redo<'_> {
+    /// Decodes the parts `again` names once more, each with its ledger, into their targets, on
+    /// every core: a part is cut into sub-parts when there are more threads than parts to
+    /// decode (into sub-slices of its rows). `Ok(false)` when a sub-part did not fill its
+    /// slice exactly (a header that said another length than the source has).
+    fn run<T: Sample>(
+        &self,
+        targets: &mut [Target<'_, T>],
+        again: Vec<(usize, pns::Ledger)>,
+    ) -> Result<bool> {
+        let parts = targets.len();
+        let per_part = (self.threads / again.len().max(1)).max(1);
+        // (part, sub-part's first frame, where it stops, its target, its ledger).
+        let mut jobs = Vec::new();
+        for (k, ledger) in again {
+            let Some(target) = targets.get_mut(k) else {
+                continue;
+            };
+            let (a, b) = (self.bounds[k], self.bounds[k + 1]);
+            let by_length =
+                ((b - a) as f64 / (MIN_REDO_PART_SECONDS * f64::from(self.rate))) as usize;
+            // Without preallocated rows (a header without a plausible length) a part is not cut.
+            let m = if target.rows.is_empty() {
+                1
+            } else {
+                per_part.min(by_length).max(1)
+            };
+            let cuts: Vec<u64> = (0..=m).map(|j| a + (b - a) * j as u64 / m as u64).collect();
+            let rows = std::mem::take(&mut target.rows);
+            target.clear();
+            let lens: Vec<usize> = cuts.windows(2).map(|w| (w[1] - w[0]) as usize).collect();
+            let subs = split_rows(rows, &lens);
+            for (j, sub) in subs.into_iter().enumerate() {
+                let stop = if j + 1 < m {
+                    Some(cuts[j + 1])
+                } else if k + 1 == parts {
+                    self.to
+                } else {
+                    Some(b)
+                };
+                jobs.push((k, cuts[j], stop, sub, ledger.clone()));
+            }
+        }
+        let done: Vec<(usize, Result<Target<'_, T>>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .into_iter()
+                .map(|(k, from, stop, mut sub, ledger)| {
+                    let handle = scope.spawn(move || {
+                        let mut reader = self.src.open(self.opts, self.format, &ledger)?;
+                        decode_range::<T>(&mut reader, self.rate, from, stop, &mut sub)
+                            .map(|()| sub)
+                    });
+                    (k, handle)
+                })
+                .collect();
+            handles.into_iter().map(|(k, h)| (k, joined(h))).collect()
+        });
+        // Each part's sub-parts, in order: all but the last must fill their slices exactly;
+        // the part then holds what they hold together, and what came past the last one.
+        let mut last_k = usize::MAX;
+        let mut slices_full = true;
+        for (k, sub) in done {
+            let sub = sub?;
+            let target = &mut targets[k];
+            if k == last_k && !slices_full {
+                return Ok(false);
+            }
+            slices_full =
+                sub.extra.is_empty() && sub.rows.first().is_none_or(|r| sub.filled == r.len());
+            target.filled += sub.filled;
+            target.extra = sub.extra;
+            last_k = k;
+        }
+        Ok(true)
+    }
+}
+
+/// Cuts each row into consecutive slices of `lens` frames: one target per slice length.
+fn split_rows<'a, T: Sample>(rows: Vec<&'a mut [T]>, lens: &[usize]) -> Vec<Target<'a, T>> {
+    let mut subs: Vec<Vec<&'a mut [T]>> = lens.iter().map(|_| Vec::new()).collect();
+    for row in rows {
+        let mut rest = row;
+        for (sub, &n) in subs.iter_mut().zip(lens) {
+            let (mine, tail) = rest.split_at_mut(n.min(rest.len()));
+            sub.push(mine);
+            rest = tail;
+        }
+    }
+    subs.into_iter().map(Target::new).collect()
+}
+
+/// The result of a decoding thread of a load (a panic in it as an error).
+fn joined<R>(handle: std::thread::ScopedJoinHandle<'_, Result<R>>) -> Result<R> {
+    handle.join().unwrap_or_else(|_| {
+        Err(Error::Decode(crate::DecodeError::new(
+            crate::DecodeErrorKind::Internal,
+            "a decoding thread of load panicked",
+        )))
     })
 }
 
@@ -857,6 +1019,12 @@ impl<'a, T: Sample> Target<'a, T> {
             filled: 0,
             extra: Vec::new(),
         }
+    }
+
+    /// Forgets what was received (the rows are written again from their start).
+    fn clear(&mut self) {
+        self.filled = 0;
+        self.extra.clear();
     }
 
     /// Frames received.

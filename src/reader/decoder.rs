@@ -361,6 +361,32 @@ impl DecoderSlot {
 }
 
 impl StreamReader {
+    /// An AAC decoder with the reader's noise-generator ledger, when it has one (`load`'s
+    /// parts); `None`: the registry's decoder.
+    #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
+    fn make_aac_decoder(
+        &self,
+        codec: &str,
+        params: &symphonia::core::codecs::audio::AudioCodecParameters,
+        opts: &AudioDecoderOptions,
+    ) -> Option<symphonia::core::errors::Result<Box<dyn AudioDecoder>>> {
+        let ledger = self.pns_ledger.as_ref().filter(|_| codec == "aac")?;
+        Some(
+            audiostream_symphonia_aac::AacDecoder::try_new(params, opts)
+                .map(|d| Box::new(d.with_pns_ledger(ledger.clone())) as Box<dyn AudioDecoder>),
+        )
+    }
+
+    #[cfg(not(any(feature = "decode-mp4", feature = "decode-aac")))]
+    fn make_aac_decoder(
+        &self,
+        _codec: &str,
+        _params: &symphonia::core::codecs::audio::AudioCodecParameters,
+        _opts: &AudioDecoderOptions,
+    ) -> Option<symphonia::core::errors::Result<Box<dyn AudioDecoder>>> {
+        None
+    }
+
     pub(super) fn make_decoder(
         &self,
         src: usize,
@@ -406,8 +432,9 @@ impl StreamReader {
             }
         }
         let (codec, _) = from_symphonia::codec_names(params.codec);
-        let decoder = super::registry::codecs()
-            .make_audio_decoder(params, opts)
+        let decoder = self
+            .make_aac_decoder(codec, params, opts)
+            .unwrap_or_else(|| super::registry::codecs().make_audio_decoder(params, opts))
             .map_err(|e| match e {
                 SymError::Unsupported(_) => Error::Unsupported(format!(
                     "no decoder for codec \"{codec}\" (stream {src} of {}); decodable: pcm, adpcm, \

@@ -93,6 +93,9 @@ pub struct StreamReader {
     popped: bool,
     /// The queue of a live source (network, device); `None` for files, memory and pipes.
     live: Option<Box<dyn live::LiveSource>>,
+    /// The ledger AAC decoders made from now on get (`load`'s parts: see `src/load/mod.rs`).
+    #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
+    pns_ledger: Option<std::sync::Arc<audiostream_symphonia_aac::pns::PnsLedger>>,
 }
 
 impl std::fmt::Debug for StreamReader {
@@ -107,6 +110,16 @@ impl std::fmt::Debug for StreamReader {
 }
 
 impl StreamReader {
+    /// Gives the AAC decoders this reader makes from now on (at `add_audio_stream`) a ledger
+    /// of their noise generator: what `load` needs to decode AAC in parts.
+    #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
+    pub(crate) fn set_pns_ledger(
+        &mut self,
+        ledger: std::sync::Arc<audiostream_symphonia_aac::pns::PnsLedger>,
+    ) {
+        self.pns_ledger = Some(ledger);
+    }
+
     /// Closes the reader (seed: `close()`); dropping it does the same.
     ///
     /// ```no_run

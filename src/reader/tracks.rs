@@ -245,6 +245,8 @@ impl StreamReader {
             demuxer_at_eof: false,
             popped: false,
             live: None,
+            #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
+            pns_ledger: None,
         })
     }
 
