@@ -42,13 +42,7 @@ const GUID_TAIL: [u8; 14] = [
 /// Bytes a sample of `format` takes in a WAV file's `data` chunk (24-bit samples are packed in
 /// 3 bytes there, unlike [`SampleFormat::S24`]'s `i32` in memory).
 pub(crate) fn packed_bytes(format: SampleFormat) -> usize {
-    match format {
-        SampleFormat::U8 => 1,
-        SampleFormat::S16 => 2,
-        SampleFormat::S24 => 3,
-        SampleFormat::S32 | SampleFormat::F32 => 4,
-        SampleFormat::F64 => 8,
-    }
+    format.bits() as usize / 8
 }
 
 /// A plain WAV file: where its samples are and how they are stored.
