@@ -119,7 +119,12 @@ impl<T: OutSample> ChunkBuffer<T> {
         });
     }
 
-    /// Appends frames `range` of an interleaved PCM packet, converted from its bytes.
+    /// Appends frames `range` of an interleaved PCM packet, converted from its bytes. Stereo
+    /// into a stereo output: both channels in one pass over the packet
+    /// ([`PcmFrames::append_frames`]), the left into the chunk being built and the right into
+    /// its head, appended to the chunk when it is complete (a copy of the right channel's
+    /// converted samples, which costs less than a second pass over the packet). Other channel
+    /// counts: a channel at a time, a channel the packet lacks silent.
     #[cfg(feature = "decode-core")]
     pub(crate) fn push_pcm(
         &mut self,
@@ -128,6 +133,37 @@ impl<T: OutSample> ChunkBuffer<T> {
         range: std::ops::Range<usize>,
         keep_all: bool,
     ) {
+        if pcm.channels() == 2 && self.channels == 2 {
+            let (fpc, channels) = (self.frames_per_chunk, self.channels);
+            let mut pos = range.start;
+            while pos < range.end {
+                let filled = self.filled;
+                let n = (range.end - pos).min(fpc - filled);
+                let mut rows = self
+                    .current
+                    .take()
+                    .unwrap_or_else(|| Vec::with_capacity(channels * fpc));
+                pcm.append_frames(data, pos..pos + n, &mut rows, &mut self.head[1..]);
+                // Exactly `filled + n` frames in every row so far, whatever was appended
+                // (silence if short: frames past the packet's end).
+                rows.resize(filled + n, T::SILENCE);
+                for head in &mut self.head[1..] {
+                    head.resize(filled + n, T::SILENCE);
+                }
+                if filled + n == fpc {
+                    for head in &mut self.head[1..] {
+                        rows.extend_from_slice(head);
+                        head.clear();
+                    }
+                    self.emit(rows, fpc, keep_all);
+                } else {
+                    self.current = Some(rows);
+                    self.filled += n;
+                }
+                pos += n;
+            }
+            return;
+        }
         let offset = range.start;
         self.push_with(range.len(), keep_all, |c, frames, out| {
             let frames = frames.start + offset..frames.end + offset;
@@ -439,6 +475,59 @@ mod tests {
         );
         assert_eq!(chunks[1].data[[0, 0]], 4.0);
         assert_eq!(chunks[2].data[[1, 1]], -9.0);
+    }
+
+    /// Stereo PCM pushed in packets of odd sizes (one pass over both channels) gives the
+    /// chunks of the same samples converted first and pushed as planes.
+    #[cfg(feature = "decode-core")]
+    #[test]
+    fn stereo_pcm_equals_its_planes() {
+        use symphonia::core::audio::Channels;
+        use symphonia::core::codecs::audio::well_known::CODEC_ID_PCM_S16LE;
+        use symphonia::core::codecs::audio::AudioCodecParameters;
+        let mut params = AudioCodecParameters::new();
+        params
+            .for_codec(CODEC_ID_PCM_S16LE)
+            .with_sample_rate(8000)
+            .with_channels(Channels::Discrete(2));
+        let pcm = PcmFrames::for_params(&params).unwrap();
+        let frames = 3000;
+        let samples: Vec<i16> = (0..2 * frames as i32)
+            .map(|i| (i * 7919 % 65536 - 32768) as i16)
+            .collect();
+        let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+        let plane = |c: usize| -> Vec<f32> {
+            samples[c..]
+                .iter()
+                .step_by(2)
+                .map(|&s| f32::from(s) / 32768.0)
+                .collect()
+        };
+        let (l, r) = (plane(0), plane(1));
+        for fpc in [1, 7, 512, 1000, 4096] {
+            let mut a = ChunkBuffer::<f32>::new(fpc, usize::MAX, 2, 8000);
+            let mut b = ChunkBuffer::<f32>::new(fpc, usize::MAX, 2, 8000);
+            let mut at = 0;
+            for (k, len) in [1usize, 513, 999, 1024, 463].into_iter().enumerate() {
+                // A packet holds frames `at..at + len`; pushed from its `k`th frame on after a
+                // first push of `k` frames, to push ranges that do not start at 0.
+                let packet = &bytes[at * 4..(at + len) * 4];
+                let k = k.min(len);
+                a.push_pcm(packet, pcm, 0..k, false);
+                a.push_pcm(packet, pcm, k..len, false);
+                b.push_planar(&[&l[at..at + len], &r[at..at + len]], false);
+                at += len;
+            }
+            a.flush(false);
+            b.flush(false);
+            let a: Vec<Chunk> = std::iter::from_fn(|| a.pop()).collect();
+            let b: Vec<Chunk> = std::iter::from_fn(|| b.pop()).collect();
+            assert_eq!(at, frames);
+            assert_eq!(a.len(), frames.div_ceil(fpc), "{fpc}");
+            for (x, y) in a.iter().zip(&b) {
+                assert_eq!((x.pts, &x.data), (y.pts, &y.data), "{fpc}");
+            }
+        }
     }
 
     #[test]
