@@ -24,7 +24,7 @@ declare module './pkg/audiostream_web.js' {
 }
 
 /** The bytes of a whole file. */
-export type Bytes = Uint8Array | ArrayBuffer | ArrayBufferView;
+export type Bytes = Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 
 /**
  * Loads the WebAssembly module; call (and await) once before anything else. Browsers and

@@ -61,24 +61,20 @@ function check() {
   }
 }
 
-/** A Uint8Array view of an ArrayBuffer, a typed array, a DataView or a Node Buffer. */
-function bytesOf(bytes) {
-  if (bytes instanceof Uint8Array) return bytes;
-  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
-  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  throw new TypeError('audiostream-web: bytes must be a Uint8Array, an ArrayBuffer or a typed array');
-}
+// `bytes` goes to the module as it is: it takes a Uint8Array (a Node Buffer), an ArrayBuffer, a
+// SharedArrayBuffer, any other typed array or a DataView, reads the file's bytes where they are
+// (web/src/input.rs) and refuses anything else with an Error naming what is allowed.
 
 /** The metadata of a file: what `audiostream info --json` prints for it (without `path`). */
 export function info(bytes, options) {
   check();
-  return wasmInfo(bytesOf(bytes), options);
+  return wasmInfo(bytes, options);
 }
 
 /** Decodes a whole file: `{sampleRate, channels: Float32Array[]}`. */
 export function decode(bytes, options) {
   check();
-  return wasmDecode(bytesOf(bytes), options);
+  return wasmDecode(bytes, options);
 }
 
 /**
@@ -87,7 +83,7 @@ export function decode(bytes, options) {
  */
 export function chunks(bytes, options) {
   check();
-  return new ChunkReader(bytesOf(bytes), options);
+  return new ChunkReader(bytes, options);
 }
 
 export { ChunkReader };

@@ -18,7 +18,8 @@ fn main() {
         for file in &files {
             let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
             let started = Instant::now();
-            let mut s = Session::new(bytes, &Request::default()).expect("open");
+            let mut s =
+                Session::new(std::io::Cursor::new(bytes), &Request::default()).expect("open");
             let mut frames = 0u64;
             while let Some(c) = s.next_chunk().expect("decode") {
                 frames += c.ncols() as u64;

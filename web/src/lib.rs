@@ -14,6 +14,8 @@
 //! The logic is in [`session`] (plain Rust, tested natively); this file converts between it
 //! and JavaScript values.
 
+pub mod input;
+mod intrinsics;
 pub mod session;
 
 use audiostream::{Chunk, Error, Options};
@@ -120,10 +122,10 @@ extern "C" {
 // on wasm32 it would skip every Rust frame between, leaving a `ChunkReader` borrowed for good
 // (wasm-bindgen's borrow flag is released on return only) and the reader unusable. So such
 // calls go through `catch` bindings (`Reflect`'s are too), whose exception comes back as an
-// `Err` and is rethrown to the caller as it is. The typed-array calls are `final`: the `length`
-// getter and the `set` method looked up on `Float32Array.prototype` and called on the object
-// (`.call(this, ...)`), which a subclass or a Proxy cannot redefine; they throw (a `TypeError`)
-// for what is not a real typed array.
+// `Err` and is rethrown to the caller as it is. The typed-array calls are the intrinsics called
+// on the object (`.call(this, ...)`): the `set` method of `Float32Array.prototype` (`final`) and
+// the getters of `%TypedArray%.prototype` (`intrinsics.rs`), which a subclass or a Proxy cannot
+// redefine; they throw (a `TypeError`) for what is not a real typed array.
 #[wasm_bindgen]
 extern "C" {
     /// `Array.isArray(v)`: throws for a revoked Proxy.
@@ -136,9 +138,6 @@ extern "C" {
     /// js-sys's type from this crate); `JsCast::unchecked_ref` turns one into the other.
     #[wasm_bindgen(js_name = Float32Array)]
     type Float32Intrinsics;
-    /// `%TypedArray%.prototype.length` called on `this`.
-    #[wasm_bindgen(catch, method, final, getter, js_class = "Float32Array", js_name = length)]
-    fn checked_length(this: &Float32Intrinsics) -> Result<u32, JsValue>;
     /// `Float32Array.prototype.set.call(this, src, offset)`: `src` is a view of the module's
     /// memory (no copy on the way), copied into `this` from `offset` on.
     #[wasm_bindgen(catch, method, final, js_class = "Float32Array", js_name = set)]
@@ -147,7 +146,7 @@ extern "C" {
 
 /// The length of a real `Float32Array` by the prototype's getter; an `Err` for a Proxy of one.
 fn length_of(a: &Float32Array) -> Result<u32, JsValue> {
-    a.unchecked_ref::<Float32Intrinsics>().checked_length()
+    intrinsics::length(a)
 }
 
 /// The reader's warnings (a packet skipped, a damaged tag) on the console, the ones the native
@@ -187,6 +186,22 @@ fn start() {
             log::set_max_level(log::LevelFilter::Warn);
         }
     }
+}
+
+/// The file's bytes as the reader's source: read in place from the caller's buffer, a piece
+/// at a time ([`input::JsBytes`]), not copied into the module's memory first.
+#[cfg(target_arch = "wasm32")]
+fn source(bytes: &JsValue) -> Result<input::JsBytes, JsValue> {
+    input::JsBytes::new(bytes)
+}
+
+/// Natively the bindings compile (for `session`'s unit tests and clippy) but never run:
+/// JavaScript values exist only in WebAssembly. `JsBytes` is `Send` only there.
+#[cfg(not(target_arch = "wasm32"))]
+fn source(bytes: &JsValue) -> Result<std::io::Cursor<Vec<u8>>, JsValue> {
+    Ok(std::io::Cursor::new(
+        js_sys::Uint8Array::new(bytes).to_vec(),
+    ))
 }
 
 /// A JavaScript `Error` carrying our message.
@@ -333,16 +348,20 @@ fn to_js(v: &serde_json::Value) -> Result<JsValue, JsError> {
 /// The metadata of a file: what `audiostream info --json` prints for it (without `path`).
 ///
 /// `bytes` is the whole file (a `Uint8Array`, e.g. `new Uint8Array(await file.arrayBuffer())`
-/// or Node's `fs.readFileSync(path)`). Only `format`, `formatOptions` (raw PCM) and `name`
-/// of the options are used. Throws an `Error` with our message when the bytes are not audio we
-/// read; what a getter of `options` throws is thrown as it is.
+/// or Node's `fs.readFileSync(path)`; an `ArrayBuffer`, another typed array or a `DataView`),
+/// read where it is: only the headers (and tags) are read. Only `format`, `formatOptions` (raw
+/// PCM) and `name` of the options are used. Throws an `Error` with our message when the bytes
+/// are not audio we read; what a getter of `options` throws is thrown as it is.
 #[wasm_bindgen(unchecked_return_type = "AudioInfo")]
 pub fn info(
-    bytes: Vec<u8>,
+    #[wasm_bindgen(
+        unchecked_param_type = "Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView"
+    )]
+    bytes: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "DecodeOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let req = request(&options, false)?;
-    let reader = session::open(bytes, &req).map_err(js_error)?;
+    let reader = session::open(source(bytes)?, &req).map_err(js_error)?;
     Ok(to_js(
         &audiostream::info::describe(&reader).map_err(js_error)?,
     )?)
@@ -424,11 +443,14 @@ impl Planes {
 /// thrown as it is.
 #[wasm_bindgen(unchecked_return_type = "DecodedAudio")]
 pub fn decode(
-    bytes: Vec<u8>,
+    #[wasm_bindgen(
+        unchecked_param_type = "Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView"
+    )]
+    bytes: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "DecodeOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let req = request(&options, false)?;
-    let mut s = Session::new(bytes, &req).map_err(js_error)?;
+    let mut s = Session::new(source(bytes)?, &req).map_err(js_error)?;
     let mut planes = Planes::new(s.channels, s.expected_frames);
     while let Some(chunk) = s.next_chunk().map_err(js_error)? {
         planes.push(&chunk)?;
@@ -439,14 +461,17 @@ pub fn decode(
     Ok(out.into())
 }
 
-/// The property names of the objects `next()` makes, made into JavaScript strings once (each
-/// `JsValue::from_str` decodes UTF-8 into a new string: five per chunk otherwise).
+/// The property names of the objects `next()` makes (and `readInto` reads), made into
+/// JavaScript strings once (each `JsValue::from_str` decodes UTF-8 into a new string: five per
+/// chunk otherwise).
 struct Keys {
     pts: JsValue,
     frames: JsValue,
     channels: JsValue,
     value: JsValue,
     done: JsValue,
+    /// Not a result's: the `length` `readInto` reads of its argument.
+    length: JsValue,
 }
 
 thread_local! {
@@ -456,6 +481,7 @@ thread_local! {
         channels: JsValue::from_str("channels"),
         value: JsValue::from_str("value"),
         done: JsValue::from_str("done"),
+        length: JsValue::from_str("length"),
     };
 }
 
@@ -522,6 +548,10 @@ pub struct ChunkReader {
     channels: usize,
     /// Frames of every chunk but the last: what `readInto`'s arrays must hold.
     frames_per_chunk: usize,
+    /// The buffer the file's bytes are read from and their byte range in it: `readInto`
+    /// refuses arrays that would write over them (the reader would then decode its own
+    /// output). `None` natively.
+    input: Option<(JsValue, std::ops::Range<f64>)>,
     expected: Option<u64>,
     frames: u64,
     info: serde_json::Value,
@@ -571,8 +601,7 @@ impl ChunkReader {
         if !checked_is_array(channels)? {
             return bad();
         }
-        if Reflect::get(channels, &JsValue::from_str("length"))?.as_f64()
-            != Some(self.channels as f64)
+        if KEYS.with(|k| Reflect::get(channels, &k.length))?.as_f64() != Some(self.channels as f64)
         {
             return bad();
         }
@@ -585,6 +614,25 @@ impl ChunkReader {
                 // other non-Float32Array.
                 Ok(a) if length_of(&a).is_ok_and(|n| n >= min) => out.push(a),
                 _ => return bad(),
+            }
+        }
+        if let Some((buffer, bytes)) = &self.input {
+            for a in &out {
+                if intrinsics::buffer(a)? != *buffer {
+                    continue;
+                }
+                let start = intrinsics::byte_offset(a)?;
+                let end = start + 4.0 * f64::from(min);
+                if start < bytes.end && bytes.start < end {
+                    let shown = describe(channels)?;
+                    return Err(js_error(Error::invalid_argument(
+                        "channels",
+                        shown,
+                        "arrays that do not share memory with the file's bytes (the reader \
+                         reads them as it goes: writing over them would change the file)",
+                    ))
+                    .into());
+                }
             }
         }
         Ok(out)
@@ -668,16 +716,30 @@ fn describe_leaf(v: &JsValue) -> Result<String, JsValue> {
 
 #[wasm_bindgen]
 impl ChunkReader {
-    /// Opens `bytes` (the whole file, a `Uint8Array`) with `options` (`framesPerChunk`,
-    /// default 4096, and the options of `decode`). Throws an `Error` with our message on bad
-    /// input or options.
+    /// Opens `bytes` (the whole file: a `Uint8Array`, an `ArrayBuffer`, another typed array or
+    /// a `DataView`) with `options` (`framesPerChunk`, default 4096, and the options of
+    /// `decode`). Throws an `Error` with our message on bad input or options.
+    ///
+    /// The bytes are read where they are, a piece at a time as the reader goes, not copied into
+    /// the module: leave them as they are until the reader is done. Detaching their buffer
+    /// (transferring it) or shrinking it ends the reader with an `Error`; writing into them
+    /// changes what is decoded from there on, as rewriting a file being read does. A
+    /// `SharedArrayBuffer`'s bytes are copied once here, out of reach of other threads.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        bytes: Vec<u8>,
+        #[wasm_bindgen(
+            unchecked_param_type = "Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView"
+        )]
+        bytes: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ChunkOptions")] options: JsValue,
     ) -> Result<ChunkReader, JsValue> {
         let req = request(&options, true)?;
-        let s = Session::new(bytes, &req).map_err(js_error)?;
+        let source = source(bytes)?;
+        #[cfg(target_arch = "wasm32")]
+        let input = Some((source.buffer()?, source.byte_range()?));
+        #[cfg(not(target_arch = "wasm32"))]
+        let input = None;
+        let s = Session::new(source, &req).map_err(js_error)?;
         let info = audiostream::info::describe(s.reader()).map_err(js_error)?;
         Ok(ChunkReader {
             pending: None,
@@ -686,6 +748,7 @@ impl ChunkReader {
             frames_per_chunk: req
                 .frames_per_chunk
                 .unwrap_or(session::DEFAULT_FRAMES_PER_CHUNK),
+            input,
             expected: s.expected_frames,
             frames: 0,
             info,

@@ -3,7 +3,7 @@
 //! metadata `info` gives is `audiostream::info::describe`'s, as the CLI's `info --json`.
 
 use audiostream::{AudioStreamOptions, Chunk, Error, Options, Result, StreamReader};
-use std::io::Cursor;
+use std::io::{Read, Seek};
 
 /// Frames per chunk when a request does not say.
 pub const DEFAULT_FRAMES_PER_CHUNK: usize = 4096;
@@ -29,10 +29,12 @@ pub struct Request {
     pub name: Option<String>,
 }
 
-/// Opens a reader on `bytes` with the request's demuxer choice.
-pub fn open(bytes: Vec<u8>, req: &Request) -> Result<StreamReader> {
+/// Opens a reader on `source` (the file's bytes: a `Cursor` over them natively, the caller's
+/// `ArrayBuffer` read in place in WebAssembly, `input::JsBytes`) with the request's demuxer
+/// choice.
+pub fn open<R: Read + Seek + Send + 'static>(source: R, req: &Request) -> Result<StreamReader> {
     StreamReader::from_named_reader(
-        Cursor::new(bytes),
+        source,
         req.name.as_deref().unwrap_or("input"),
         req.format.as_deref(),
         Some(&req.format_options),
@@ -57,9 +59,9 @@ pub struct Session {
 }
 
 impl Session {
-    /// Opens `bytes` and sets up the request's output.
-    pub fn new(bytes: Vec<u8>, req: &Request) -> Result<Session> {
-        let mut reader = open(bytes, req)?;
+    /// Opens `source` (see [`open`]) and sets up the request's output.
+    pub fn new<R: Read + Seek + Send + 'static>(source: R, req: &Request) -> Result<Session> {
+        let mut reader = open(source, req)?;
         if reader.default_audio_stream().is_none() {
             return Err(Error::Unsupported("no audio stream in the input".into()));
         }
@@ -162,9 +164,9 @@ fn check_time(name: &str, t: f64) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn fixture(name: &str) -> Vec<u8> {
+    fn fixture(name: &str) -> std::io::Cursor<Vec<u8>> {
         let path = format!("{}/../fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        std::io::Cursor::new(std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
     }
 
     /// Every frame of a file read by path through `stream()`.

@@ -358,4 +358,116 @@ await t.step('readInto and options: exceptions from the caller\'s objects', asyn
   t.check('decode() after them works', decode(bytes).channels[0].length === whole.channels[0].length);
 });
 
+// The bytes are read where they are, a piece at a time (web/src/input.rs), not copied into
+// the module first: what the caller does to them while a reader is open ends that reader with
+// our Error or cannot reach it, and never turns into other audio.
+await t.step('bytes read in place: detached, shrunk, shared, overlapped by readInto', async () => {
+  const frames = 44100 * 5; // 882 KB: more than the reader buffers ahead (64 KiB)
+  const wav = Buffer.alloc(44 + 4 * frames);
+  wav.write('RIFF', 0, 'latin1');
+  wav.writeUInt32LE(36 + 4 * frames, 4);
+  wav.write('WAVEfmt ', 8, 'latin1');
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(2, 22); // stereo
+  wav.writeUInt32LE(44100, 24);
+  wav.writeUInt32LE(44100 * 4, 28);
+  wav.writeUInt16LE(4, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36, 'latin1');
+  wav.writeUInt32LE(4 * frames, 40);
+  let seed = 1;
+  for (let i = 0; i < 2 * frames; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    wav.writeInt16LE((seed >>> 16) - 32768, 44 + 2 * i);
+  }
+  const whole = decode(wav);
+  t.check('the test file decodes whole', whole.channels[0].length === frames);
+  const fpc = 4096;
+  const bufs = [new Float32Array(fpc), new Float32Array(fpc)];
+  // Reads with readInto until the end or an error, calling `act` after the first chunk; the
+  // frames delivered must be the file's, in order.
+  const readAll = (reader, act, into = bufs) => {
+    let n = 0;
+    let good = true;
+    let err = null;
+    try {
+      for (let k; (k = reader.readInto(into)) > 0; ) {
+        for (let c = 0; c < 2; c++) {
+          for (let i = 0; i < k; i++) if (!Object.is(into[c][i], whole.channels[c][n + i])) good = false;
+        }
+        if (n === 0) act();
+        n += k;
+      }
+    } catch (e) {
+      err = e;
+    }
+    return { n, good, err };
+  };
+  const gone = /^invalid argument: bytes = an ArrayBuffer detached \(transferred, e\.g\. to a worker\) or shrunk while the reader read it; allowed: the file's 882044 bytes left in place until the reader is done$/;
+
+  // Detached: the buffer transferred (as to a worker) after the first chunk.
+  const copy = new Uint8Array(wav);
+  let r = chunks(copy, { framesPerChunk: fpc });
+  let res = readAll(r, () => structuredClone(copy.buffer, { transfer: [copy.buffer] }));
+  t.check('detached while reading: our Error', gone.test(res.err?.message), String(res.err));
+  t.check(`detached: the ${res.n} frames before the Error are the file's`, res.good && res.n > 0 && res.n < frames);
+  t.check('detached: the reader is finished (readInto gives 0)', r.readInto(bufs) === 0);
+  r.free();
+
+  // Shrunk: a resizable ArrayBuffer resized below the file's end.
+  const ab = new ArrayBuffer(wav.length, { maxByteLength: wav.length });
+  new Uint8Array(ab).set(wav);
+  r = chunks(ab, { framesPerChunk: fpc });
+  res = readAll(r, () => ab.resize(1000));
+  t.check('resizable ArrayBuffer shrunk while reading: our Error', gone.test(res.err?.message), String(res.err));
+  t.check(`shrunk: the ${res.n} frames before the Error are the file's`, res.good && res.n > 0 && res.n < frames);
+  r.free();
+
+  // Shared: copied when the reader opens, so what another thread writes later cannot reach it.
+  const shared = new Uint8Array(new SharedArrayBuffer(wav.length));
+  shared.set(wav);
+  r = chunks(shared, { framesPerChunk: fpc });
+  res = readAll(r, () => shared.fill(0));
+  t.check('SharedArrayBuffer overwritten while reading: every frame the file\'s', res.err === null && res.good && res.n === frames, String(res.err));
+  r.free();
+  shared.set(wav);
+  t.check('decode(a SharedArrayBuffer\'s view) = decode(bytes)', compare(decode(shared), whole).identical);
+  t.check('info(SharedArrayBuffer) = info(bytes)', isDeepStrictEqual(info(shared.buffer), info(wav)));
+
+  // readInto's arrays may not overlap the file's bytes (the reader would read its own output);
+  // arrays elsewhere in the same buffer are fine.
+  const at = Math.ceil(wav.length / 4) * 4;
+  const pool = new ArrayBuffer(at + 8 * fpc);
+  const file = new Uint8Array(pool, 0, wav.length);
+  file.set(wav);
+  r = chunks(file, { framesPerChunk: fpc });
+  let msg = '';
+  try {
+    r.readInto([new Float32Array(fpc), new Float32Array(pool, at - 4 * fpc, fpc)]);
+  } catch (e) {
+    msg = e.message;
+  }
+  t.check('readInto(arrays over the file\'s bytes) throws our message', msg.startsWith(
+    'invalid argument: channels = [Float32Array(4096), Float32Array(4096)]; allowed: arrays that do not share memory with the file\'s bytes'), msg);
+  res = readAll(r, () => {}, [new Float32Array(pool, at, fpc), new Float32Array(pool, at + 4 * fpc, fpc)]);
+  t.check('readInto(arrays in the same buffer after the file) gives the file', res.err === null && res.good && res.n === frames, String(res.err));
+  r.free();
+
+  // Not bytes: our message (ChunkReader is exported as it is, without index.js's check).
+  for (const [what, arg, shown] of [
+    ['a plain object', {}, 'Object (not bytes)'],
+    ['undefined', undefined, 'undefined (not bytes)'],
+    ['a number', 5, 'number (not bytes)'],
+  ]) {
+    let m = '';
+    try {
+      new ChunkReader(arg);
+    } catch (e) {
+      m = e.message;
+    }
+    t.check(`new ChunkReader(${what}) throws our message`, m.startsWith(`invalid argument: bytes = ${shown}; allowed: a Uint8Array`), m);
+  }
+});
+
 t.done();
