@@ -46,6 +46,11 @@ pub(crate) struct ChunkBuffer<T = f32> {
     /// channel (`head[0]` stays empty; their capacity is kept from chunk to chunk).
     head: Vec<Vec<T>>,
     filled: usize,
+    /// Whether `current` holds whole rows: `channels * frames_per_chunk` samples, channel
+    /// `c`'s first `filled` frames from `c * frames_per_chunk` on (the rest silence), the
+    /// heads empty. Stereo PCM builds its chunks so, in place ([`ChunkBuffer::push_pcm`]);
+    /// the other pushes turn them back first ([`ChunkBuffer::unfull`]).
+    full: bool,
     /// Stream frame index of the first frame of the chunk being built.
     current_start: u64,
     dropped_chunks: u64,
@@ -68,6 +73,7 @@ impl<T: OutSample> ChunkBuffer<T> {
             current: None,
             head: (0..channels).map(|_| Vec::new()).collect(),
             filled: 0,
+            full: false,
             current_start: 0,
             dropped_chunks: 0,
             warned: false,
@@ -78,6 +84,7 @@ impl<T: OutSample> ChunkBuffer<T> {
     pub(crate) fn reset(&mut self, start_frame: u64) {
         self.ready.clear();
         self.current = None;
+        self.full = false;
         self.head.iter_mut().for_each(Vec::clear);
         self.filled = 0;
         self.current_start = start_frame;
@@ -121,10 +128,11 @@ impl<T: OutSample> ChunkBuffer<T> {
 
     /// Appends frames `range` of an interleaved PCM packet, converted from its bytes. Stereo
     /// into a stereo output: both channels in one pass over the packet
-    /// ([`PcmFrames::append_frames`]), the left into the chunk being built and the right into
-    /// its head, appended to the chunk when it is complete (a copy of the right channel's
-    /// converted samples, which costs less than a second pass over the packet). Other channel
-    /// counts: a channel at a time, a channel the packet lacks silent.
+    /// ([`PcmFrames::write_stereo`]), straight into the rows of the chunk being built, which
+    /// is made whole (silent) when it is started ([`ChunkBuffer::full`]): filling it with
+    /// silence first costs less than gathering the right channel in its head and copying it
+    /// after the left when the chunk is complete. Other channel counts: a channel at a time,
+    /// a channel the packet lacks silent.
     #[cfg(feature = "decode-core")]
     pub(crate) fn push_pcm(
         &mut self,
@@ -134,30 +142,25 @@ impl<T: OutSample> ChunkBuffer<T> {
         keep_all: bool,
     ) {
         if pcm.channels() == 2 && self.channels == 2 {
-            let (fpc, channels) = (self.frames_per_chunk, self.channels);
+            let fpc = self.frames_per_chunk;
             let mut pos = range.start;
             while pos < range.end {
                 let filled = self.filled;
                 let n = (range.end - pos).min(fpc - filled);
-                let mut rows = self
-                    .current
-                    .take()
-                    .unwrap_or_else(|| Vec::with_capacity(channels * fpc));
-                pcm.append_frames(data, pos..pos + n, &mut rows, &mut self.head[1..]);
-                // Exactly `filled + n` frames in every row so far, whatever was appended
-                // (silence if short: frames past the packet's end).
-                rows.resize(filled + n, T::SILENCE);
-                for head in &mut self.head[1..] {
-                    head.resize(filled + n, T::SILENCE);
+                let mut rows = self.take_full();
+                let (left, right) = rows.split_at_mut(fpc);
+                // `filled + n <= fpc`: both ranges are within their rows.
+                if let (Some(l), Some(r)) = (
+                    left.get_mut(filled..filled + n),
+                    right.get_mut(filled..filled + n),
+                ) {
+                    pcm.write_stereo(data, pos..pos + n, l, r);
                 }
                 if filled + n == fpc {
-                    for head in &mut self.head[1..] {
-                        rows.extend_from_slice(head);
-                        head.clear();
-                    }
                     self.emit(rows, fpc, keep_all);
                 } else {
                     self.current = Some(rows);
+                    self.full = true;
                     self.filled += n;
                 }
                 pos += n;
@@ -169,6 +172,44 @@ impl<T: OutSample> ChunkBuffer<T> {
             let frames = frames.start + offset..frames.end + offset;
             pcm.append_plane(data, c, frames, out);
         });
+    }
+
+    /// The chunk being built as whole rows (see [`ChunkBuffer::full`]): as it is, or made so
+    /// from channel 0's frames and the heads, or a new silent one. `full` is left false: the
+    /// caller sets it when it puts the rows back.
+    #[cfg(feature = "decode-core")]
+    fn take_full(&mut self) -> Vec<T> {
+        let (fpc, channels) = (self.frames_per_chunk, self.channels);
+        let full = std::mem::take(&mut self.full);
+        match self.current.take() {
+            Some(rows) if full => rows,
+            Some(mut rows) => {
+                rows.resize(fpc, T::SILENCE);
+                for (c, head) in self.head.iter_mut().enumerate().skip(1) {
+                    rows.extend_from_slice(head);
+                    head.clear();
+                    rows.resize((c + 1) * fpc, T::SILENCE);
+                }
+                rows
+            }
+            None => vec![T::SILENCE; channels * fpc],
+        }
+    }
+
+    /// Turns a chunk being built as whole rows back into channel 0's frames in `current` and
+    /// the others' in their heads, as every push but stereo PCM's builds it.
+    fn unfull(&mut self) {
+        if !std::mem::take(&mut self.full) {
+            return;
+        }
+        let (fpc, filled) = (self.frames_per_chunk, self.filled);
+        if let Some(mut rows) = self.current.take() {
+            for (c, head) in self.head.iter_mut().enumerate().skip(1) {
+                head.extend_from_slice(rows.get(c * fpc..c * fpc + filled).unwrap_or_default());
+            }
+            rows.truncate(filled);
+            self.current = Some(rows);
+        }
     }
 
     /// Appends `(channels, frames)` frames (converted audio), whatever the view's layout.
@@ -216,6 +257,7 @@ impl<T: OutSample> ChunkBuffer<T> {
         keep_all: bool,
         mut append: impl FnMut(usize, std::ops::Range<usize>, &mut Vec<T>),
     ) {
+        self.unfull();
         let (fpc, channels) = (self.frames_per_chunk, self.channels);
         let mut pos = 0;
         while pos < total {
@@ -249,6 +291,7 @@ impl<T: OutSample> ChunkBuffer<T> {
 
     /// Emits the partly filled chunk (end of stream): it is shorter than `frames_per_chunk`.
     pub(crate) fn flush(&mut self, keep_all: bool) {
+        self.unfull();
         let frames = self.filled;
         if frames == 0 {
             return;
@@ -477,8 +520,9 @@ mod tests {
         assert_eq!(chunks[2].data[[1, 1]], -9.0);
     }
 
-    /// Stereo PCM pushed in packets of odd sizes (one pass over both channels) gives the
-    /// chunks of the same samples converted first and pushed as planes.
+    /// Stereo PCM pushed in packets of odd sizes (one pass over both channels, in place), with
+    /// silence pushed between two of them, gives the chunks of the same samples converted
+    /// first and pushed as planes.
     #[cfg(feature = "decode-core")]
     #[test]
     fn stereo_pcm_equals_its_planes() {
@@ -516,6 +560,12 @@ mod tests {
                 a.push_pcm(packet, pcm, 0..k, false);
                 a.push_pcm(packet, pcm, k..len, false);
                 b.push_planar(&[&l[at..at + len], &r[at..at + len]], false);
+                // Another push between two packets' (a gap filled with silence) takes the
+                // chunk being built as the other pushes build it.
+                if k == 2 {
+                    a.push_silence(37, false);
+                    b.push_silence(37, false);
+                }
                 at += len;
             }
             a.flush(false);
@@ -523,7 +573,7 @@ mod tests {
             let a: Vec<Chunk> = std::iter::from_fn(|| a.pop()).collect();
             let b: Vec<Chunk> = std::iter::from_fn(|| b.pop()).collect();
             assert_eq!(at, frames);
-            assert_eq!(a.len(), frames.div_ceil(fpc), "{fpc}");
+            assert_eq!(a.len(), (frames + 37).div_ceil(fpc), "{fpc}");
             for (x, y) in a.iter().zip(&b) {
                 assert_eq!((x.pts, &x.data), (y.pts, &y.data), "{fpc}");
             }

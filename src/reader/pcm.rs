@@ -212,87 +212,66 @@ impl PcmFrames {
 }
 
 impl PcmFrames {
-    /// Appends frames `frames` of every channel of the packet `data`: channel 0 to `first`,
-    /// channel `c` to `rest[c - 1]` (a channel without a `Vec` is left out), converted as
-    /// [`append_plane`](Self::append_plane) converts them, bit for bit.
+    /// Writes frames `frames` of a stereo packet `data` into `left` and `right` (as long as
+    /// the range; a frame past the packet's end leaves its samples as they were), converted
+    /// as [`append_plane`](Self::append_plane) converts them, bit for bit. Only for stereo
+    /// streams (`channels() == 2`): otherwise nothing is written.
     ///
-    /// Stereo is converted in one pass over the packet, both samples of a frame at once: the
+    /// Both samples of a frame are converted at once, in one pass over the packet: the
     /// per-plane passes read every frame once per channel, and the per-sample work of that
     /// loop (a bounds check of the channel index in a frame of a length known only at run
     /// time, then the conversion) was 38 % of a WAV's decode in WebAssembly (`node
     /// --cpu-prof`, BENCHMARKS.md "WebAssembly"). With the frame's length fixed, the loop
     /// has no checks left and LLVM vectorizes it (SSE2 natively, `+simd128` in WebAssembly).
-    /// Other channel counts go a plane at a time.
-    pub(crate) fn append_frames<T: crate::reader::buffer::OutSample>(
+    pub(crate) fn write_stereo<T: crate::reader::buffer::OutSample>(
         &self,
         data: &[u8],
         frames: std::ops::Range<usize>,
-        first: &mut Vec<T>,
-        rest: &mut [Vec<T>],
+        left: &mut [T],
+        right: &mut [T],
     ) {
-        if let (2, [second, ..]) = (self.channels, &mut *rest) {
-            use symphonia::core::audio::conv::FromSample;
-            let sh = self.shift;
-            if (self.layout, sh) == (Layout::S16Le, 0) {
-                stereo_s16le(data, frames, first, second, T::SILENCE);
-                return;
-            }
-            macro_rules! go {
-                ($S:ty, $read:expr) => {
-                    stereo(
-                        data,
-                        frames,
-                        $read,
-                        first,
-                        second,
-                        <T as FromSample<$S>>::from_sample,
-                        T::SILENCE,
-                    )
-                };
-            }
-            for_layout!(self.layout, sh, go);
+        if self.channels != 2 {
             return;
         }
-        self.append_plane(data, 0, frames.clone(), first);
-        for (c, out) in rest
-            .iter_mut()
-            .enumerate()
-            .take(self.channels.saturating_sub(1))
-        {
-            self.append_plane(data, c + 1, frames.clone(), out);
+        use symphonia::core::audio::conv::FromSample;
+        let sh = self.shift;
+        if (self.layout, sh) == (Layout::S16Le, 0) {
+            stereo_s16le(data, frames, left, right);
+            return;
         }
+        macro_rules! go {
+            ($S:ty, $read:expr) => {
+                stereo(
+                    data,
+                    frames,
+                    $read,
+                    left,
+                    right,
+                    <T as FromSample<$S>>::from_sample,
+                )
+            };
+        }
+        for_layout!(self.layout, sh, go);
     }
 }
 
 /// Frames `frames` of a stereo packet `data` (two interleaved samples of `W` bytes a frame; a
-/// trailing partial frame is left out, frames past the data give nothing): the left samples
-/// appended to `left`, the right ones to `right`, each sample's bytes read with `read` and
-/// converted with `convert` (`fill`: what the buffers start as). A block at a time through buffers on the stack, as
-/// `append_plane`, so that the loop writes into slices.
-fn stereo<S, T: Copy, const W: usize>(
+/// trailing partial frame is left out, frames past the data give nothing) written into `left`
+/// and `right`, each sample's bytes read with `read` and converted with `convert`.
+fn stereo<S, T, const W: usize>(
     data: &[u8],
     frames: std::ops::Range<usize>,
     read: impl Fn([u8; W]) -> S,
-    left: &mut Vec<T>,
-    right: &mut Vec<T>,
+    left: &mut [T],
+    right: &mut [T],
     convert: impl Fn(S) -> T,
-    fill: T,
 ) {
-    const BLOCK: usize = 512;
     let (samples, _) = data.as_chunks::<W>();
     let (pairs, _) = samples.as_chunks::<2>();
     let pairs = pairs.get(frames).unwrap_or_default();
-    let mut l = [fill; BLOCK];
-    let mut r = [fill; BLOCK];
-    left.reserve(pairs.len());
-    right.reserve(pairs.len());
-    for block in pairs.chunks(BLOCK) {
-        for ((dl, dr), [sl, sr]) in l.iter_mut().zip(r.iter_mut()).zip(block) {
-            *dl = convert(read(*sl));
-            *dr = convert(read(*sr));
-        }
-        left.extend_from_slice(&l[..block.len()]);
-        right.extend_from_slice(&r[..block.len()]);
+    for ((dl, dr), [sl, sr]) in left.iter_mut().zip(right.iter_mut()).zip(pairs) {
+        *dl = convert(read(*sl));
+        *dr = convert(read(*sr));
     }
 }
 
@@ -300,22 +279,17 @@ fn stereo<S, T: Copy, const W: usize>(
 /// as one little-endian `u32`, whose low half is the left sample and high half the right one
 /// (the same `i16`s as `i16::from_le_bytes` of each half). One load of a frame instead of two
 /// interleaved ones lets LLVM vectorize the loop as plain 32-bit lanes (a load, three shifts,
-/// two conversions per four frames with `+simd128`) instead of shuffling pairs apart: the loop
-/// was the largest part of a WAV's decode in WebAssembly (`node --cpu-prof`, BENCHMARKS.md
-/// "WebAssembly").
-fn stereo_s16le<T: Copy + symphonia::core::audio::conv::FromSample<i16>>(
+/// two conversions per four frames with `+simd128`) instead of shuffling pairs apart: 16 -> 10
+/// ms of a 10-minute WAV's decode in Node `+simd`.
+fn stereo_s16le<T: symphonia::core::audio::conv::FromSample<i16>>(
     data: &[u8],
     frames: std::ops::Range<usize>,
-    left: &mut Vec<T>,
-    right: &mut Vec<T>,
-    fill: T,
+    left: &mut [T],
+    right: &mut [T],
 ) {
     let (words, _) = data.as_chunks::<4>();
     let words = words.get(frames).unwrap_or_default();
-    let (l0, r0) = (left.len(), right.len());
-    left.resize(l0 + words.len(), fill);
-    right.resize(r0 + words.len(), fill);
-    for ((dl, dr), w) in left[l0..].iter_mut().zip(right[r0..].iter_mut()).zip(words) {
+    for ((dl, dr), w) in left.iter_mut().zip(right.iter_mut()).zip(words) {
         let x = u32::from_le_bytes(*w);
         *dl = T::from_sample(x as u16 as i16);
         *dr = T::from_sample((x >> 16) as u16 as i16);
@@ -579,26 +553,24 @@ mod tests {
                             pcm.append_plane(packet.data, c, range.clone(), &mut got_i32);
                             assert_eq!(got_i32, want_i32[c][range.clone()], "{codec:?}, i32");
                         }
-                        // Every channel at once (one pass for stereo) equals the planes.
-                        let mut first: Vec<f32> = Vec::new();
-                        let mut rest: Vec<Vec<f32>> = vec![Vec::new(); channels - 1];
-                        pcm.append_frames(packet.data, range.clone(), &mut first, &mut rest);
-                        for (c, got) in std::iter::once(&first).chain(&rest).enumerate() {
-                            let want = &want_f32[c][range.clone()];
-                            assert!(
-                                got.len() == want.len()
-                                    && got
-                                        .iter()
+                        // Stereo, both channels in one pass, equals the planes.
+                        if channels == 2 {
+                            let n = range.len();
+                            let (mut l, mut r) = (vec![0f32; n], vec![0f32; n]);
+                            pcm.write_stereo(packet.data, range.clone(), &mut l, &mut r);
+                            for (c, got) in [&l, &r].into_iter().enumerate() {
+                                let want = &want_f32[c][range.clone()];
+                                assert!(
+                                    got.iter()
                                         .zip(want)
                                         .all(|(g, w)| g.to_bits() == w.to_bits()),
-                                "{codec:?}, channel {c} of {channels}, {len} bytes, append_frames"
-                            );
-                        }
-                        let mut first: Vec<i32> = Vec::new();
-                        let mut rest: Vec<Vec<i32>> = vec![Vec::new(); channels - 1];
-                        pcm.append_frames(packet.data, range.clone(), &mut first, &mut rest);
-                        for (c, got) in std::iter::once(&first).chain(&rest).enumerate() {
-                            assert_eq!(*got, want_i32[c][range.clone()], "{codec:?}, i32 frames");
+                                    "{codec:?}, channel {c}, {len} bytes, write_stereo"
+                                );
+                            }
+                            let (mut l, mut r) = (vec![0i32; n], vec![0i32; n]);
+                            pcm.write_stereo(packet.data, range.clone(), &mut l, &mut r);
+                            assert_eq!(l, want_i32[0][range.clone()], "{codec:?}, i32 left");
+                            assert_eq!(r, want_i32[1][range.clone()], "{codec:?}, i32 right");
                         }
                     }
                 }
