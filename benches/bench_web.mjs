@@ -115,7 +115,8 @@ if (CHROMIUM) {
   const base = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+    // --expose-gc: a full collection before each timed decode (see the runs below).
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--js-flags=--expose-gc'],
   });
   chromeVersion = browser.version();
   page = await browser.newPage();
@@ -147,13 +148,20 @@ const record = (c, f, r) => {
   ((times[c] ??= {})[f] ??= []).push(r.seconds);
   (frames[c] ??= {})[f] = r.frames;
 };
+// Before each timed decode, a full garbage collection (node --expose-gc, Chromium's
+// --js-flags=--expose-gc): a contender does not pay for the garbage of the one before it
+// (next() leaves 6,460 chunk arrays behind; readInto, run right after it, was paying for their
+// collection). Native runs in a process of its own, so it never does.
+const collect = globalThis.gc ?? (() => {});
 for (let rep = 0; rep < REPS; rep++) {
   for (const f of files) {
     const nat = JSON.parse(execFileSync(NATIVE, ['1', f]).toString());
     record('native', f, nat);
     // Each build with next() and with readInto(): the best combination is readInto +simd.
     for (const [v] of variants) {
+      collect();
       record(`node ${v}`, f, decodeAll(mods[v], bytes[f]));
+      collect();
       record(intoName('node', v), f, decodeInto(mods[v], bytes[f]));
     }
     if (page) {
@@ -163,6 +171,7 @@ for (let rep = 0; rep < REPS; rep++) {
         ({ n, runs }) =>
           runs.map(([v, into]) => {
             const m = window.mods[v];
+            window.gc?.();
             const t0 = performance.now();
             const r = new m.ChunkReader(window.bytes[n], { framesPerChunk: 4096 });
             let fr = 0;
@@ -351,7 +360,7 @@ L.push(PARTIAL
 L.push('');
 L.push(`Measured ${now} UTC at commit ${commit} on ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), Linux ${release()}, Node ${process.version}${chromeVersion ? `, Chromium ${chromeVersion}` : ''}; regenerate with \`${cmd}\`. 1-minute load average: ${load0.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after.`);
 L.push('');
-L.push("Decode all of each 10-minute stereo 44.1 kHz music file (`benches/prepare_data.sh`) in chunks of 4096 frames: **native** is `web/examples/decode_speed.rs` (the package's decode loop, `session::Session`), built with the same profile as the .wasm (`web`: release with fat LTO), **wasm** (columns Node, Chromium) is audiostream-web's `ChunkReader` iterated to the end with `next()` (each chunk copied out to a new `Float32Array`, as a JavaScript caller gets it) under Node and in headless Chromium (page thread), **readInto** the same reader and build with `readInto()` into two `Float32Array`s allocated once and reused for every chunk, **+simd** the same two ways (`next()`, then `readInto()`) with the package built with `-C target-feature=+simd128`. In-process time from opening to the last chunk, median of " + REPS + ' repetitions, every contender once per file in each, round-robin; ratio = median over the repetitions of contender / native in the same repetition (target: ≤ 2). The machine is shared: the load averages in the line above say how much else ran.');
+L.push("Decode all of each 10-minute stereo 44.1 kHz music file (`benches/prepare_data.sh`) in chunks of 4096 frames: **native** is `web/examples/decode_speed.rs` (the package's decode loop, `session::Session`), built with the same profile as the .wasm (`web`: release with fat LTO), **wasm** (columns Node, Chromium) is audiostream-web's `ChunkReader` iterated to the end with `next()` (each chunk copied out to a new `Float32Array`, as a JavaScript caller gets it) under Node and in headless Chromium (page thread), **readInto** the same reader and build with `readInto()` into two `Float32Array`s allocated once and reused for every chunk, **+simd** the same two ways (`next()`, then `readInto()`) with the package built with `-C target-feature=+simd128`. In-process time from opening to the last chunk (after a full garbage collection, so that no contender pays for the garbage of the one before it), median of " + REPS + ' repetitions, every contender once per file in each, round-robin; ratio = median over the repetitions of contender / native in the same repetition (target: ≤ 2). The machine is shared: the load averages in the line above say how much else ran.');
 L.push('');
 const CONTENDERS = ['node wasm', 'node readInto', 'node wasm+simd', 'node readInto+simd', 'chromium wasm', 'chromium readInto', 'chromium wasm+simd', 'chromium readInto+simd'].filter((c) => times[c]);
 const head = {

@@ -74,5 +74,5 @@ else
 fi
 [ -f web/node_modules/playwright-core/package.json ] || (cd web && npm ci --no-audit --no-fund)
 
-node benches/bench_web.mjs --data "$data" --reps "$reps" \
+node --expose-gc benches/bench_web.mjs --data "$data" --reps "$reps" \
     --native "$target_dir/web/examples/decode_speed" --pkg web/pkg "${extra[@]}"
