@@ -688,13 +688,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
     if parts > 1 && pns::splits(codec) {
         let Some(again) = pns::redo(&ledgers) else {
             log::warn!("the parts of a parallel load disagree on what a packet decodes to; decoding again on one thread");
-            return load_source(
-                src,
-                &LoadOptions {
-                    threads: Some(1),
-                    ..opts.clone()
-                },
-            );
+            return load_on_one_thread(src, opts);
         };
         log::debug!(
             "AAC load in {parts} parts: {} decoded again with the noise generator set",
@@ -711,13 +705,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         };
         if !plan.run(&mut targets, again)? {
             log::warn!("a part decoded again did not fill its place (a header that says another length); decoding again on one thread");
-            return load_source(
-                src,
-                &LoadOptions {
-                    threads: Some(1),
-                    ..opts.clone()
-                },
-            );
+            return load_on_one_thread(src, opts);
         }
     }
     // What each part got: frames in its slot, frames past it.
@@ -729,13 +717,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         // parts after it must be empty, or the join would not be the source's.
         if short && n > 0 {
             log::warn!("a parallel load found audio after a part ended early; decoding again on one thread");
-            return load_source(
-                src,
-                &LoadOptions {
-                    threads: Some(1),
-                    ..opts.clone()
-                },
-            );
+            return load_on_one_thread(src, opts);
         }
         short = k + 1 < parts && n < bounds[k + 1] - bounds[k];
         got.push((t.filled, t.extra));
@@ -878,6 +860,18 @@ fn split_rows<'a, T: Sample>(rows: Vec<&'a mut [T]>, lens: &[usize]) -> Vec<Targ
         }
     }
     subs.into_iter().map(Target::new).collect()
+}
+
+/// [`load_source`] again with `threads(1)`: what a parallel load falls back on when its parts
+/// cannot be joined.
+fn load_on_one_thread<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>> {
+    load_source(
+        src,
+        &LoadOptions {
+            threads: Some(1),
+            ..opts.clone()
+        },
+    )
 }
 
 /// The result of a decoding thread of a load (a panic in it as an error).

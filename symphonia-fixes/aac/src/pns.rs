@@ -20,7 +20,7 @@
 //!    first packet it decodes ([`crate::AacDecoder::with_pns_ledger`]).
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Channel elements a decoder has at most (it decodes up to 2 channels: one pair, or two
 /// single channels); each has its own generator.
@@ -90,8 +90,6 @@ pub fn merge<'a>(records: impl IntoIterator<Item = &'a [PacketDraws]>) -> Option
 struct Inner {
     /// Packets decoded that drew (packets that drew nothing are not kept), in decode order.
     record: Vec<PacketDraws>,
-    /// Timestamp of the first packet decoded.
-    first_ts: Option<i64>,
     /// Where the generators start ([`PnsLedger::positioned`]).
     start: Option<Arc<DrawTable>>,
 }
@@ -101,6 +99,8 @@ struct Inner {
 #[derive(Default)]
 pub struct PnsLedger {
     inner: Mutex<Inner>,
+    /// Timestamp of the first packet decoded (apart from the lock: every packet reads it).
+    first_ts: OnceLock<i64>,
 }
 
 impl PnsLedger {
@@ -118,6 +118,7 @@ impl PnsLedger {
                 start: Some(table),
                 ..Inner::default()
             }),
+            first_ts: OnceLock::new(),
         })
     }
 
@@ -128,7 +129,7 @@ impl PnsLedger {
 
     /// Timestamp of the first packet decoded, if any was.
     pub fn first_ts(&self) -> Option<i64> {
-        self.lock().first_ts
+        self.first_ts.get().copied()
     }
 
     /// Where the generators start at the packet `ts`, for a positioned ledger.
@@ -138,7 +139,7 @@ impl PnsLedger {
 
     /// Notes a packet the decoder is about to decode.
     pub(crate) fn begin(&self, ts: i64) {
-        self.lock().first_ts.get_or_insert(ts);
+        self.first_ts.get_or_init(|| ts);
     }
 
     /// Notes what a packet drew.
