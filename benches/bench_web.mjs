@@ -149,10 +149,16 @@ const record = (c, f, r) => {
   (frames[c] ??= {})[f] = r.frames;
 };
 // Before each timed decode, a full garbage collection (node --expose-gc, Chromium's
-// --js-flags=--expose-gc): a contender does not pay for the garbage of the one before it
-// (next() leaves 6,460 chunk arrays behind; readInto, run right after it, was paying for their
-// collection). Native runs in a process of its own, so it never does.
+// --js-flags=--expose-gc) and a pause of SETTLE ms: a contender does not pay for the garbage of
+// the one before it. next() leaves 6,460 chunk arrays (212 MB) behind; readInto, run right after
+// it, was paying for their collection, and even after a forced collection the engine frees
+// their memory on background threads for a while, which on this 2-core machine slowed a
+// memory-bound decode (WAV readInto +simd: 0.022-0.027 s in one run). Chromium is another
+// process, so its pages' garbage is collected and waited for too. Native runs in a process of
+// its own, so it never pays for another's.
+const SETTLE = 300;
 const collect = globalThis.gc ?? (() => {});
+const settle = () => new Promise((r) => setTimeout(r, SETTLE));
 for (let rep = 0; rep < REPS; rep++) {
   for (const f of files) {
     const nat = JSON.parse(execFileSync(NATIVE, ['1', f]).toString());
@@ -160,36 +166,47 @@ for (let rep = 0; rep < REPS; rep++) {
     // Each build with next() and with readInto(): the best combination is readInto +simd.
     for (const [v] of variants) {
       collect();
+      await settle();
       record(`node ${v}`, f, decodeAll(mods[v], bytes[f]));
       collect();
+      await settle();
       record(intoName('node', v), f, decodeInto(mods[v], bytes[f]));
     }
     if (page) {
       // [variant, into]: next() and readInto() with each build.
       const runs = variants.flatMap(([v]) => [[v, false], [v, true]]);
-      const res = await page.evaluate(
-        ({ n, runs }) =>
-          runs.map(([v, into]) => {
-            const m = window.mods[v];
-            window.gc?.();
-            const t0 = performance.now();
-            const r = new m.ChunkReader(window.bytes[n], { framesPerChunk: 4096 });
-            let fr = 0;
-            if (into) {
-              const bufs = Array.from({ length: r.numChannels }, () => new Float32Array(4096));
-              for (let k; (k = r.readInto(bufs)) > 0; ) fr += k;
-            } else {
-              for (let x = r.next(); !x.done; x = r.next()) fr += x.value.frames;
-            }
-            r.free();
-            return { frames: fr, seconds: (performance.now() - t0) / 1000 };
-          }),
-        { n: basename(f), runs },
-      );
+      const res = [];
+      for (const [v, into] of runs) {
+        res.push(
+          await page.evaluate(
+            async ({ n, v, into, pause }) => {
+              const m = window.mods[v];
+              window.gc?.();
+              await new Promise((r) => setTimeout(r, pause));
+              const t0 = performance.now();
+              const r = new m.ChunkReader(window.bytes[n], { framesPerChunk: 4096 });
+              let fr = 0;
+              if (into) {
+                const bufs = Array.from({ length: r.numChannels }, () => new Float32Array(4096));
+                for (let k; (k = r.readInto(bufs)) > 0; ) fr += k;
+              } else {
+                for (let x = r.next(); !x.done; x = r.next()) fr += x.value.frames;
+              }
+              r.free();
+              const seconds = (performance.now() - t0) / 1000;
+              // Its garbage collected now, not while the next contender runs.
+              window.gc?.();
+              return { frames: fr, seconds };
+            },
+            { n: basename(f), v, into, pause: SETTLE },
+          ),
+        );
+      }
+      await settle();
       runs.forEach(([v, into], i) => record(into ? intoName('chromium', v) : `chromium ${v}`, f, res[i]));
     }
   }
-  log(`rep ${rep + 1}/${REPS}`);
+  log(`rep ${rep + 1}/${REPS}:`, Object.entries(times).map(([c, t]) => `${c} ${files.map((f) => t[f]?.[rep]?.toFixed(4)).join('/')}`).join(', '));
 }
 if (browser) {
   await browser.close();

@@ -23,7 +23,8 @@
 //!
 //! Every call into JavaScript here goes through `catch` bindings (an exception comes back as an
 //! `Err` instead of unwinding through the module, see lib.rs) to the typed-array intrinsics
-//! (`subarray` and `set` of `Uint8Array.prototype`, the getters of `intrinsics.rs`), which the
+//! (the getters of `intrinsics.rs`; a read is `readBytes` of `web/js/glue.js`, which calls
+//! `subarray` and `set` of `%TypedArray%.prototype` as taken when it loaded), which the
 //! caller's subclass or Proxy cannot redefine, and every length is checked before the copy:
 //! nothing the caller does makes a read panic or copy a byte it did not ask for.
 
@@ -46,21 +47,9 @@ compile_error!(
 
 #[wasm_bindgen]
 extern "C" {
-    /// `Uint8Array` again, for `final` bindings of its prototype's methods.
+    /// `Uint8Array` again, for its constructor with a checked result.
     #[wasm_bindgen(js_name = Uint8Array)]
     type Uint8Intrinsics;
-    /// `%TypedArray%.prototype.subarray` called on `this`: a view, no copy.
-    #[wasm_bindgen(catch, method, final, js_class = "Uint8Array", js_name = subarray)]
-    fn checked_subarray(
-        this: &Uint8Intrinsics,
-        begin: u32,
-        end: u32,
-    ) -> Result<Uint8Array, JsValue>;
-    /// `Uint8Array.prototype.set.call(dst, src)`, with `dst` a view of the module's memory:
-    /// copies `src` into the Rust slice (as js-sys's `copy_to`, which panics on a length
-    /// mismatch instead of failing).
-    #[wasm_bindgen(catch, js_namespace = Uint8Array, js_name = "prototype.set.call")]
-    fn checked_copy_to(dst: &mut [u8], src: &Uint8Array) -> Result<(), JsValue>;
     /// `new Uint8Array(buffer, byteOffset, length)`: throws (a `TypeError`, a `RangeError`)
     /// for a detached buffer or a range outside it.
     #[wasm_bindgen(catch, constructor, js_class = "Uint8Array")]
@@ -229,26 +218,27 @@ impl Read for JsBytes {
         if buf.is_empty() || self.pos >= self.len {
             return Ok(0);
         }
-        // A detached buffer's views read 0 long, and a view past a shrunk resizable buffer's
-        // end too: checked on every read, because JavaScript runs between two calls.
-        let now = len_of(&self.view).map_err(|_| gone(self.len, 0))?;
-        if u64::from(now) != self.len {
-            return Err(gone(self.len, now));
-        }
         let n = (buf.len() as u64).min(self.len - self.pos) as usize;
         // Both bounds are within `len`, which fits a u32 (checked in `new`).
         let (start, end) = (self.pos as u32, (self.pos + n as u64) as u32);
-        let part = self
-            .view
-            .unchecked_ref::<Uint8Intrinsics>()
-            .checked_subarray(start, end)
-            .map_err(|_| gone(self.len, 0))?;
-        // `set` copies the whole of `part`; it must be exactly `n` long, or bytes of `buf` would
-        // be left as they were (or the copy throw).
-        if len_of(&part).ok() != Some(n as u32) {
-            return Err(gone(self.len, now));
+        // A detached buffer's views read 0 long, and a view past a shrunk resizable buffer's
+        // end too: `readBytes` checks the length on every read (JavaScript runs between two
+        // calls) and copies only into `buf[..n]`, whose place and length it is given.
+        let copied = crate::glue::MEMORY.with(|memory| {
+            crate::glue::read_bytes(
+                &self.view,
+                self.len as u32,
+                start,
+                end,
+                memory,
+                buf.as_mut_ptr() as usize as u32,
+            )
+        });
+        match copied {
+            Ok(c) if c == n as f64 => {}
+            Ok(c) if c < 0.0 => return Err(gone(self.len, (-1.0 - c) as u32)),
+            _ => return Err(gone(self.len, 0)),
         }
-        checked_copy_to(&mut buf[..n], &part).map_err(|_| gone(self.len, now))?;
         self.pos += n as u64;
         Ok(n)
     }

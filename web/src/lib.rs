@@ -14,6 +14,7 @@
 //! The logic is in [`session`] (plain Rust, tested natively); this file converts between it
 //! and JavaScript values.
 
+mod glue;
 pub mod input;
 mod intrinsics;
 pub mod session;
@@ -123,9 +124,9 @@ extern "C" {
 // (wasm-bindgen's borrow flag is released on return only) and the reader unusable. So such
 // calls go through `catch` bindings (`Reflect`'s are too), whose exception comes back as an
 // `Err` and is rethrown to the caller as it is. The typed-array calls are the intrinsics called
-// on the object (`.call(this, ...)`): the `set` method of `Float32Array.prototype` (`final`) and
-// the getters of `%TypedArray%.prototype` (`intrinsics.rs`), which a subclass or a Proxy cannot
-// redefine; they throw (a `TypeError`) for what is not a real typed array.
+// on the object (`.call(this, ...)`): the getters of `%TypedArray%.prototype` (`intrinsics.rs`)
+// and, for `readInto`, `set` and the getters as `web/js/glue.js` took them when it loaded
+// (`glue.rs`), which a subclass or a Proxy cannot redefine.
 #[wasm_bindgen]
 extern "C" {
     /// `Array.isArray(v)`: throws for a revoked Proxy.
@@ -134,19 +135,6 @@ extern "C" {
     /// `Object.keys(o)`: a Proxy's `ownKeys` trap may throw.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     fn checked_keys(o: &JsValue) -> Result<Array, JsValue>;
-    /// `Float32Array` again, for the two `final` methods below (methods cannot be added to
-    /// js-sys's type from this crate); `JsCast::unchecked_ref` turns one into the other.
-    #[wasm_bindgen(js_name = Float32Array)]
-    type Float32Intrinsics;
-    /// `Float32Array.prototype.set.call(this, src, offset)`: `src` is a view of the module's
-    /// memory (no copy on the way), copied into `this` from `offset` on.
-    #[wasm_bindgen(catch, method, final, js_class = "Float32Array", js_name = set)]
-    fn checked_set(this: &Float32Intrinsics, src: &[f32], offset: u32) -> Result<(), JsValue>;
-}
-
-/// The length of a real `Float32Array` by the prototype's getter; an `Err` for a Proxy of one.
-fn length_of(a: &Float32Array) -> Result<u32, JsValue> {
-    intrinsics::length(a)
 }
 
 /// The reader's warnings (a packet skipped, a damaged tag) on the console, the ones the native
@@ -461,7 +449,7 @@ pub fn decode(
     Ok(out.into())
 }
 
-/// The property names of the objects `next()` makes (and `readInto` reads), made into
+/// The property names of the objects `next()` makes, made into
 /// JavaScript strings once (each `JsValue::from_str` decodes UTF-8 into a new string: five per
 /// chunk otherwise).
 struct Keys {
@@ -470,8 +458,6 @@ struct Keys {
     channels: JsValue,
     value: JsValue,
     done: JsValue,
-    /// Not a result's: the `length` `readInto` reads of its argument.
-    length: JsValue,
 }
 
 thread_local! {
@@ -481,7 +467,6 @@ thread_local! {
         channels: JsValue::from_str("channels"),
         value: JsValue::from_str("value"),
         done: JsValue::from_str("done"),
-        length: JsValue::from_str("length"),
     };
 }
 
@@ -552,6 +537,9 @@ pub struct ChunkReader {
     /// refuses arrays that would write over them (the reader would then decode its own
     /// output). `None` natively.
     input: Option<(JsValue, std::ops::Range<f64>)>,
+    /// `readInto`'s arrays once checked: an array of ours, which the caller cannot change
+    /// between the check and the copy.
+    targets: Array,
     expected: Option<u64>,
     frames: u64,
     info: serde_json::Value,
@@ -584,71 +572,66 @@ impl ChunkReader {
         self.frames += chunk.ncols() as u64;
     }
 
-    /// `readInto`'s arrays, checked: an array of `numChannels` `Float32Array`s of at least
-    /// `framesPerChunk` samples each, checked before a chunk is decoded. Reading the array's
+    /// `readInto`'s arrays, checked and put into `self.targets`: an array of `numChannels`
+    /// `Float32Array`s of at least `framesPerChunk` samples each, viewing neither the file's
+    /// bytes nor the module's memory, checked before a chunk is decoded. Reading the array's
     /// length and elements may run the caller's code (getters, a Proxy): what it throws comes
-    /// back as the `Err`, through `catch` bindings (see `checked_is_array`).
-    fn targets(&self, channels: &JsValue) -> Result<Vec<Float32Array>, JsValue> {
-        let bad = || -> Result<Vec<Float32Array>, JsValue> {
-            let allowed = format!(
+    /// back as the `Err`, through `catch` bindings (see `checked_is_array`). The check itself
+    /// is `collectTargets` of `web/js/glue.js`, one call into JavaScript.
+    fn check_targets(&self, channels: &JsValue) -> Result<(), JsValue> {
+        let (buffer, range) = match &self.input {
+            Some((buffer, range)) => (buffer.clone(), range.clone()),
+            None => (JsValue::UNDEFINED, 0.0..0.0),
+        };
+        let verdict = glue::MEMORY.with(|memory| {
+            glue::collect_targets(
+                channels,
+                self.channels as u32,
+                self.frames_per_chunk as u32,
+                &buffer,
+                range.start,
+                range.end,
+                memory,
+                &self.targets,
+            )
+        })?;
+        let allowed = match verdict {
+            0 => return Ok(()),
+            2 => "arrays that do not share memory with the file's bytes (the reader reads them \
+                  as it goes: writing over them would change the file)"
+                .to_string(),
+            3 => "arrays of their own, not views of the module's memory (the reader's own \
+                  buffers live there)"
+                .to_string(),
+            _ => format!(
                 "an array of {} Float32Arrays (numChannels) of at least {} samples each \
                  (framesPerChunk)",
                 self.channels, self.frames_per_chunk
-            );
-            let shown = describe(channels)?;
-            Err(js_error(Error::invalid_argument("channels", shown, allowed)).into())
+            ),
         };
-        if !checked_is_array(channels)? {
-            return bad();
-        }
-        if KEYS.with(|k| Reflect::get(channels, &k.length))?.as_f64() != Some(self.channels as f64)
-        {
-            return bad();
-        }
-        let min = self.frames_per_chunk as u32;
-        let mut out = Vec::with_capacity(self.channels);
-        for i in 0..self.channels as u32 {
-            match Reflect::get_u32(channels, i)?.dyn_into::<Float32Array>() {
-                // A Proxy of a Float32Array passes `instanceof` but is no typed array: its
-                // length cannot be read by the prototype's getter, and it is refused as any
-                // other non-Float32Array.
-                Ok(a) if length_of(&a).is_ok_and(|n| n >= min) => out.push(a),
-                _ => return bad(),
-            }
-        }
-        if let Some((buffer, bytes)) = &self.input {
-            for a in &out {
-                if intrinsics::buffer(a)? != *buffer {
-                    continue;
-                }
-                let start = intrinsics::byte_offset(a)?;
-                let end = start + 4.0 * f64::from(min);
-                if start < bytes.end && bytes.start < end {
-                    let shown = describe(channels)?;
-                    return Err(js_error(Error::invalid_argument(
-                        "channels",
-                        shown,
-                        "arrays that do not share memory with the file's bytes (the reader \
-                         reads them as it goes: writing over them would change the file)",
-                    ))
-                    .into());
-                }
-            }
-        }
-        Ok(out)
+        let shown = describe(channels)?;
+        Err(js_error(Error::invalid_argument("channels", shown, allowed)).into())
     }
 }
 
-/// Copies a chunk's channels to the start of `targets` (one per channel, each long enough).
-fn copy_out(chunk: &Chunk, targets: &[Float32Array]) -> Result<(), JsValue> {
-    for (dst, row) in targets.iter().zip(chunk.rows()) {
-        let dst = dst.unchecked_ref::<Float32Intrinsics>();
-        match row.as_slice() {
-            Some(s) => dst.checked_set(s, 0)?,
-            None => dst.checked_set(&row.to_vec(), 0)?,
-        }
-    }
-    Ok(())
+/// Copies each channel of `chunk` into the arrays `check_targets` put into `targets`, with one
+/// call into JavaScript (`copyRows` of `web/js/glue.js`).
+fn copy_out(chunk: &Chunk, targets: &Array) -> Result<(), JsValue> {
+    let rows = chunk.as_standard_layout();
+    let Some(samples) = rows.as_slice() else {
+        // A standard-layout array is one slice; reported rather than half-copied.
+        return Err(JsError::new("internal error: a chunk not in one piece").into());
+    };
+    glue::MEMORY.with(|memory| {
+        glue::copy_rows(
+            targets,
+            memory,
+            samples.as_ptr() as usize as u32,
+            rows.nrows() as u32,
+            rows.ncols() as u32,
+            rows.ncols() as u32,
+        )
+    })
 }
 
 /// A short description of a JavaScript value for a message: `Float32Array(100)` rather than
@@ -679,9 +662,13 @@ fn describe(v: &JsValue) -> Result<String, JsValue> {
     describe_leaf(v)
 }
 
-/// The length of a real `Float32Array` (not a Proxy of one), by the prototype's getter.
+/// The length of a real `Float32Array` (not a Proxy of one, nor another typed array given
+/// `Float32Array.prototype`), as `check_targets` tells them apart.
 fn typed_length(v: &JsValue) -> Option<u32> {
-    v.dyn_ref::<Float32Array>().and_then(|a| length_of(a).ok())
+    glue::float32_length(v)
+        .ok()
+        .filter(|n| *n >= 0.0)
+        .map(|n| n.min(f64::from(u32::MAX)) as u32)
 }
 
 fn describe_leaf(v: &JsValue) -> Result<String, JsValue> {
@@ -749,6 +736,7 @@ impl ChunkReader {
                 .frames_per_chunk
                 .unwrap_or(session::DEFAULT_FRAMES_PER_CHUNK),
             input,
+            targets: Array::new_with_length(s.channels as u32),
             expected: s.expected_frames,
             frames: 0,
             info,
@@ -834,25 +822,25 @@ impl ChunkReader {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Float32Array[]")] channels: &JsValue,
     ) -> Result<u32, JsValue> {
-        let targets = self.targets(channels)?;
+        self.check_targets(channels)?;
         let Some(chunk) = self.advance()? else {
             return Ok(0);
         };
-        if chunk.nrows() != targets.len() {
+        if chunk.nrows() != self.channels {
             // The output stream's layout is fixed when it is set up; a chunk of another shape
             // would be a bug in the reader, reported rather than half-copied.
             self.session = None;
             return Err(JsError::new(&format!(
                 "internal error: a chunk of {} channels from a reader of {}",
                 chunk.nrows(),
-                targets.len()
+                self.channels
             ))
             .into());
         }
-        // `targets` checked every array against `frames_per_chunk`, which no chunk exceeds,
+        // `check_targets` checked every array against `frames_per_chunk`, which no chunk exceeds,
         // by the prototype's `length`: the copy into a real Float32Array that long cannot
         // throw. Should it, the chunk waits for the next call rather than being lost.
-        if let Err(e) = copy_out(&chunk, &targets) {
+        if let Err(e) = copy_out(&chunk, &self.targets) {
             self.pending = Some(chunk);
             return Err(e);
         }

@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { init, info, decode, chunks, ChunkReader } from '../index.js';
+// The same module instance index.js loaded: its exports (the module's memory) once init() ran.
+import initWasm from '../pkg/audiostream_web.js';
 import {
   BAD_FIXTURES,
   FIXTURE_CASES,
@@ -261,6 +263,9 @@ await t.step('readInto arguments', async () => {
     ['no arrays', [], 'channels = []'],
     ['a Float32Array, not an array of them', f32(200), 'channels = Float32Array(200)'],
     ['Float64Arrays', [new Float64Array(100), new Float64Array(100)], 'channels = [Float64Array, Float64Array]'],
+    // instanceof Float32Array, but its samples are 32-bit integers: set() would round ours.
+    ['an Int32Array with Float32Array.prototype', [Object.setPrototypeOf(new Int32Array(100), Float32Array.prototype), f32(100)],
+      'channels = [Float32Array, Float32Array(100)]'],
     ['numbers', [1, 2], 'channels = [1, 2]'],
     ['nothing', undefined, 'channels = undefined'],
   ];
@@ -273,6 +278,16 @@ await t.step('readInto arguments', async () => {
     }
     t.check(`readInto(${what}) throws our message`, msg === `invalid argument: ${shown}; ${allowed}`, msg);
   }
+  // A view of the module's own memory: writing there would overwrite the reader's buffers.
+  const wasm = await initWasm();
+  let moduleMsg = '';
+  try {
+    r.readInto([f32(100), new Float32Array(wasm.memory.buffer, 1024, 100)]);
+  } catch (e) {
+    moduleMsg = e.message;
+  }
+  t.check('readInto(a view of the module\'s memory) throws our message', moduleMsg ===
+    'invalid argument: channels = [Float32Array(100), Float32Array(100)]; allowed: arrays of their own, not views of the module\'s memory (the reader\'s own buffers live there)', moduleMsg);
   // A rejected call leaves the reader as it was: the next call gives the first chunk.
   const bufs = [f32(100), f32(100)];
   const n = r.readInto(bufs);
