@@ -3,10 +3,11 @@
 //! function each instead of many calls through wasm-bindgen's generated bindings. glue.js says
 //! why and how it keeps the caller's code out of them.
 //!
-//! Every binding is a `catch` binding: what JavaScript throws (a Proxy's trap, a getter of the
-//! caller's) comes back as an `Err` instead of unwinding through the module (see lib.rs).
+//! What JavaScript throws (a Proxy's trap, a getter of the caller's) comes back as an `Err`
+//! instead of unwinding through the module (see lib.rs): through `catch` bindings, or, for the
+//! two called at every chunk and read, caught in glue.js and returned as a code.
 
-use js_sys::{Array, Uint8Array};
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/glue.js")]
@@ -23,37 +24,60 @@ extern "C" {
         input_start: f64,
         input_end: f64,
         memory: &JsValue,
-        out: &Array,
+        out: &JsValue,
     ) -> Result<u32, JsValue>;
 
     /// Copies `rows` rows of `frames` samples, `stride` apart, from the module's memory at
-    /// byte `ptr` into `out`'s arrays.
-    #[wasm_bindgen(catch, js_name = copyRows)]
+    /// byte `ptr` into `out`'s arrays: 0, or 1 when that threw ([`take_error`] gives what).
+    /// Not a `catch` binding: it catches what it throws itself (glue.js says why).
+    #[wasm_bindgen(js_name = copyRows)]
     pub fn copy_rows(
-        out: &Array,
+        out: &JsValue,
         memory: &JsValue,
         ptr: u32,
         rows: u32,
         frames: u32,
         stride: u32,
-    ) -> Result<(), JsValue>;
+    ) -> u32;
 
-    /// Copies bytes `start..end` of `view` into the module's memory at byte `ptr`, if `view`
-    /// is still `length` bytes long: then `end - start`, else `-1 - ` its length now (0 once
-    /// its buffer is detached).
-    #[wasm_bindgen(catch, js_name = readBytes)]
+    /// What the last failed `copy_rows` threw.
+    #[wasm_bindgen(js_name = takeError)]
+    pub fn take_error() -> JsValue;
+
+    /// Copies bytes `start..end` of `view` (`length` bytes of `buffer` from byte `offset`) into
+    /// the module's memory at byte `ptr`, if `view` is still `length` bytes long: then
+    /// `end - start`, else `-1 - ` its length now (0 once its buffer is detached; also when
+    /// anything threw: not a `catch` binding, it catches what it throws itself).
+    #[wasm_bindgen(js_name = readBytes)]
+    #[allow(clippy::too_many_arguments)]
     pub fn read_bytes(
         view: &Uint8Array,
+        buffer: &JsValue,
+        offset: f64,
         length: u32,
         start: u32,
         end: u32,
         memory: &JsValue,
         ptr: u32,
-    ) -> Result<f64, JsValue>;
+    ) -> f64;
 }
 
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
+    /// A holder for `readInto`'s checked arrays: an object without a prototype, which no
+    /// accessor the caller defines on `Array.prototype` or `Object.prototype` reaches.
+    #[wasm_bindgen(js_name = newTargets)]
+    pub fn new_targets() -> JsValue;
+
+    /// `new Uint8Array(buffer, offset, length)`, the constructor as it was when glue.js loaded:
+    /// throws (a `TypeError`, a `RangeError`) for a detached buffer or a range outside it.
+    #[wasm_bindgen(catch, js_name = newBytesView)]
+    pub fn new_bytes_view(
+        buffer: &JsValue,
+        offset: f64,
+        length: f64,
+    ) -> Result<Uint8Array, JsValue>;
+
     /// The length of a real `Float32Array` (its internal slots, not its prototype), -1 for
     /// anything else: a Proxy of one, another typed array with `Float32Array.prototype`.
     #[wasm_bindgen(catch, js_name = float32Length)]

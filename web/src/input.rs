@@ -47,13 +47,6 @@ compile_error!(
 
 #[wasm_bindgen]
 extern "C" {
-    /// `Uint8Array` again, for its constructor with a checked result.
-    #[wasm_bindgen(js_name = Uint8Array)]
-    type Uint8Intrinsics;
-    /// `new Uint8Array(buffer, byteOffset, length)`: throws (a `TypeError`, a `RangeError`)
-    /// for a detached buffer or a range outside it.
-    #[wasm_bindgen(catch, constructor, js_class = "Uint8Array")]
-    fn new(buffer: &JsValue, offset: f64, length: f64) -> Result<Uint8Intrinsics, JsValue>;
     /// `ArrayBuffer.isView(v)`: a typed array or a DataView (a Proxy of one is neither).
     #[wasm_bindgen(js_namespace = ArrayBuffer, js_name = isView)]
     fn is_view(v: &JsValue) -> bool;
@@ -74,6 +67,10 @@ pub struct JsBytes {
     /// Our own view of exactly the file's bytes (not the caller's object, whose prototype or
     /// properties the caller may have redefined).
     view: Uint8Array,
+    /// The view's buffer and where it starts in it, by the intrinsic getters (fixed for the
+    /// view's life).
+    buffer: JsValue,
+    offset: f64,
     len: u64,
     pos: u64,
 }
@@ -120,7 +117,7 @@ impl JsBytes {
                 "at most 4294967295 bytes (4 GiB)",
             )));
         }
-        let view: Uint8Array = Uint8Intrinsics::new(&buffer, offset, len)?.unchecked_into();
+        let view = crate::glue::new_bytes_view(&buffer, offset, len)?;
         if f64::from(len_of(&view)?) != len {
             return Err(refused(
                 bytes,
@@ -135,8 +132,12 @@ impl JsBytes {
         } else {
             view
         };
+        let buffer = checked_buffer_of(&view)?;
+        let offset = crate::intrinsics::byte_offset(&view)?;
         Ok(JsBytes {
             view,
+            buffer,
+            offset,
             len: len as u64,
             pos: 0,
         })
@@ -155,15 +156,14 @@ impl JsBytes {
     /// The `ArrayBuffer` the bytes are read from (ours for a shared one): `readInto` refuses
     /// arrays that write into it.
     pub fn buffer(&self) -> Result<JsValue, JsValue> {
-        checked_buffer_of(&self.view)
+        Ok(self.buffer.clone())
     }
 
     /// Where the file's bytes are in [`JsBytes::buffer`]: the byte range.
     pub fn byte_range(&self) -> Result<std::ops::Range<f64>, JsValue> {
-        let offset = js_sys::Reflect::get(&self.view, &JsValue::from_str("byteOffset"))?
-            .as_f64()
-            .unwrap_or(0.0);
-        Ok(offset..offset + self.len as f64)
+        // By the intrinsic getter (in `new`): a `byteOffset` the caller redefines cannot move
+        // where the file is said to be (and so what `readInto` refuses).
+        Ok(self.offset..self.offset + self.len as f64)
     }
 }
 
@@ -227,6 +227,8 @@ impl Read for JsBytes {
         let copied = crate::glue::MEMORY.with(|memory| {
             crate::glue::read_bytes(
                 &self.view,
+                &self.buffer,
+                self.offset,
                 self.len as u32,
                 start,
                 end,
@@ -235,8 +237,8 @@ impl Read for JsBytes {
             )
         });
         match copied {
-            Ok(c) if c == n as f64 => {}
-            Ok(c) if c < 0.0 => return Err(gone(self.len, (-1.0 - c) as u32)),
+            c if c == n as f64 => {}
+            c if c < 0.0 => return Err(gone(self.len, (-1.0 - c) as u32)),
             _ => return Err(gone(self.len, 0)),
         }
         self.pos += n as u64;

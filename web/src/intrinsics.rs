@@ -1,4 +1,4 @@
-//! `%TypedArray%.prototype`'s getters (`length`, `buffer`), taken once and called
+//! `%TypedArray%.prototype`'s getters (`length`, `buffer`, `byteOffset`), taken once and called
 //! on the caller's arrays as `getter.call(array)`.
 //!
 //! Why: wasm-bindgen's `final` getters look the property up along the prototype chain at every
@@ -28,12 +28,14 @@ extern "C" {
 struct Getters {
     length: Getter,
     buffer: Getter,
+    byte_offset: Getter,
 }
 
 thread_local! {
     static GETTERS: Getters = Getters {
         length: getter("length"),
         buffer: getter("buffer"),
+        byte_offset: getter("byteOffset"),
     };
 }
 
@@ -63,4 +65,9 @@ pub fn length(a: &JsValue) -> Result<u32, JsValue> {
 /// The `ArrayBuffer` (or `SharedArrayBuffer`) a real typed array views.
 pub fn buffer(a: &JsValue) -> Result<JsValue, JsValue> {
     GETTERS.with(|g| g.buffer.call_value(a))
+}
+
+/// Where a real typed array starts in its buffer, in bytes.
+pub fn byte_offset(a: &JsValue) -> Result<f64, JsValue> {
+    GETTERS.with(|g| g.byte_offset.call_number(a))
 }

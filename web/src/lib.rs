@@ -112,10 +112,11 @@ export interface AudioInfo {
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(s: &str);
-    #[wasm_bindgen(js_namespace = console, js_name = warn)]
-    fn console_warn(s: &str);
+    // `catch`: the caller may have replaced `console.warn` by something that throws.
+    #[wasm_bindgen(catch, js_namespace = console, js_name = error)]
+    fn console_error(s: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
+    fn console_warn(s: &str) -> Result<(), JsValue>;
 }
 
 // What reaches into the caller's objects (options, `readInto`'s arrays) can run the caller's
@@ -150,7 +151,8 @@ impl log::Log for ConsoleLogger {
 
     fn log(&self, record: &log::Record<'_>) {
         if self.enabled(record.metadata()) {
-            console_warn(&format!("audiostream: warning: {}", record.args()));
+            // A warning the console refuses is dropped: it must not fail the decode.
+            let _ = console_warn(&format!("audiostream: warning: {}", record.args()));
         }
     }
 
@@ -168,7 +170,7 @@ fn start() {
     #[cfg(target_arch = "wasm32")]
     {
         std::panic::set_hook(Box::new(|info| {
-            console_error(&format!("audiostream-web: internal error (a bug): {info}"));
+            let _ = console_error(&format!("audiostream-web: internal error (a bug): {info}"));
         }));
         if log::set_logger(&LOGGER).is_ok() {
             log::set_max_level(log::LevelFilter::Warn);
@@ -537,9 +539,9 @@ pub struct ChunkReader {
     /// refuses arrays that would write over them (the reader would then decode its own
     /// output). `None` natively.
     input: Option<(JsValue, std::ops::Range<f64>)>,
-    /// `readInto`'s arrays once checked: an array of ours, which the caller cannot change
-    /// between the check and the copy.
-    targets: Array,
+    /// `readInto`'s arrays once checked: a holder of ours (`glue::new_targets`), which the
+    /// caller cannot change between the check and the copy.
+    targets: JsValue,
     expected: Option<u64>,
     frames: u64,
     info: serde_json::Value,
@@ -616,13 +618,13 @@ impl ChunkReader {
 
 /// Copies each channel of `chunk` into the arrays `check_targets` put into `targets`, with one
 /// call into JavaScript (`copyRows` of `web/js/glue.js`).
-fn copy_out(chunk: &Chunk, targets: &Array) -> Result<(), JsValue> {
+fn copy_out(chunk: &Chunk, targets: &JsValue) -> Result<(), JsValue> {
     let rows = chunk.as_standard_layout();
     let Some(samples) = rows.as_slice() else {
         // A standard-layout array is one slice; reported rather than half-copied.
         return Err(JsError::new("internal error: a chunk not in one piece").into());
     };
-    glue::MEMORY.with(|memory| {
+    let failed = glue::MEMORY.with(|memory| {
         glue::copy_rows(
             targets,
             memory,
@@ -631,7 +633,11 @@ fn copy_out(chunk: &Chunk, targets: &Array) -> Result<(), JsValue> {
             rows.ncols() as u32,
             rows.ncols() as u32,
         )
-    })
+    });
+    match failed {
+        0 => Ok(()),
+        _ => Err(glue::take_error()),
+    }
 }
 
 /// A short description of a JavaScript value for a message: `Float32Array(100)` rather than
@@ -736,7 +742,7 @@ impl ChunkReader {
                 .frames_per_chunk
                 .unwrap_or(session::DEFAULT_FRAMES_PER_CHUNK),
             input,
-            targets: Array::new_with_length(s.channels as u32),
+            targets: glue::new_targets(),
             expected: s.expected_frames,
             frames: 0,
             info,

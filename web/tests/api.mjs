@@ -324,6 +324,157 @@ await t.step('readInto arguments', async () => {
 // trap) comes back as that exception, and the reader stays usable: the next readInto with
 // good arrays gives the first chunk (an exception that unwound through the module would leave
 // the reader borrowed: "recursive use of an object detected").
+// A caller who changes built-ins after the package loaded cannot make the reader read or
+// write other memory than it means to (web/js/glue.js takes what it uses when it loads): with
+// each change in place, readInto over a whole file still gives decode()'s samples bit for bit.
+await t.step('readInto against built-ins changed after load', async () => {
+  const bytes = readFileSync(`${FIXTURES}/flac_16_stereo_44100.flac`);
+  const whole = decode(bytes);
+  const RealU8 = Uint8Array;
+  const RealF32 = Float32Array;
+  // Each: [what, patch (returns the undo)]; the reader is made after the patch.
+  const patches = [
+    ['a species constructor on Uint8Array that makes 1 MiB views', () => {
+      Object.defineProperty(RealU8, Symbol.species, { configurable: true, value: function () { return new RealU8(1 << 20); } });
+      return () => delete RealU8[Symbol.species];
+    }],
+    ['global Uint8Array and Float32Array that shift views of a buffer by 4 KiB', () => {
+      const shifted = (Real) => new Proxy(Real, {
+        construct(target, args) {
+          const [buffer, offset, length] = args;
+          return args.length === 3 && offset + 4096 + target.BYTES_PER_ELEMENT * length <= buffer.byteLength
+            ? new target(buffer, offset + 4096, length)
+            : Reflect.construct(target, args);
+        },
+      });
+      globalThis.Uint8Array = shifted(RealU8);
+      globalThis.Float32Array = shifted(RealF32);
+      return () => {
+        globalThis.Uint8Array = RealU8;
+        globalThis.Float32Array = RealF32;
+      };
+    }],
+    ['indexed accessors on Array.prototype and Object.prototype', () => {
+      const decoy = new RealF32(8192);
+      const accessor = { configurable: true, get() { return decoy; }, set() {} };
+      for (const proto of [Array.prototype, Object.prototype]) {
+        for (const k of ['0', '1']) Object.defineProperty(proto, k, accessor);
+      }
+      return () => {
+        for (const proto of [Array.prototype, Object.prototype]) {
+          for (const k of ['0', '1']) delete proto[k];
+        }
+      };
+    }],
+  ];
+  for (const [what, patch] of patches) {
+    // Made before the patch: the package's generated bindings (wasm-bindgen's, not ours) pass
+    // the options through the built-ins too. Our glue.js is what the loop below runs.
+    const r = chunks(bytes, { framesPerChunk: 4096 });
+    const bufs = [new RealF32(4096), new RealF32(4096)];
+    // Typed arrays only: a patched Array.prototype would see a plain array's push().
+    const got = whole.channels.map((c) => new RealF32(c.length + 4096));
+    let at = 0;
+    let err = null;
+    const undo = patch();
+    try {
+      for (let n; (n = r.readInto(bufs)) > 0; at += n) {
+        got[0].set(bufs[0].subarray(0, n), at);
+        got[1].set(bufs[1].subarray(0, n), at);
+      }
+    } catch (e) {
+      err = e;
+    } finally {
+      undo();
+    }
+    r.free();
+    const out = got.map((c) => c.slice(0, at));
+    t.check(`readInto with ${what}: decode()'s samples bit for bit`, err === null &&
+      compare({ sampleRate: 44100, channels: out }, whole).identical, String(err).slice(0, 200));
+  }
+});
+
+// An array detached after readInto checked it (the getter of the next element transfers its
+// buffer): the copy fails with the engine's TypeError, and the chunk is not lost: the next call
+// gives it.
+await t.step('readInto: an array detached after its check', async () => {
+  const bytes = readFileSync(`${FIXTURES}/wav_s16_stereo_44100.wav`);
+  const whole = decode(bytes);
+  const r = chunks(bytes, { framesPerChunk: 100 });
+  const victim = new Float32Array(100);
+  const arg = [victim];
+  Object.defineProperty(arg, 1, {
+    get() {
+      structuredClone(victim.buffer, { transfer: [victim.buffer] });
+      return new Float32Array(100);
+    },
+  });
+  let err = null;
+  try {
+    r.readInto(arg);
+  } catch (e) {
+    err = e;
+  }
+  t.check('readInto(an array detached after its check) throws the engine\'s error', err instanceof TypeError, String(err));
+  const bufs = [new Float32Array(100), new Float32Array(100)];
+  const n = r.readInto(bufs);
+  t.check('the next readInto gives the first chunk', n === 100 && r.framesRead === 100 &&
+    compare({ sampleRate: 44100, channels: bufs }, { sampleRate: 44100, channels: whole.channels.map((c) => c.slice(0, 100)) }).identical);
+  r.free();
+});
+
+/** A 16-bit stereo 44.1 kHz WAV of `frames` frames of silence. */
+function silentWav(frames) {
+  const data = 4 * frames;
+  const b = new Uint8Array(44 + data);
+  const v = new DataView(b.buffer);
+  const ascii = (at, text) => [...text].forEach((ch, i) => (b[at + i] = ch.charCodeAt(0)));
+  ascii(0, 'RIFF');
+  v.setUint32(4, 36 + data, true);
+  ascii(8, 'WAVEfmt ');
+  v.setUint32(16, 16, true);
+  v.setUint16(20, 1, true);
+  v.setUint16(22, 2, true);
+  v.setUint32(24, 44100, true);
+  v.setUint32(28, 4 * 44100, true);
+  v.setUint16(32, 4, true);
+  v.setUint16(34, 16, true);
+  ascii(36, 'data');
+  v.setUint32(40, data, true);
+  return b;
+}
+
+// The module's memory grows between two readInto calls (a whole decode() in between): the
+// views of it are made again, and the chunks go on bit for bit.
+await t.step('readInto across a growth of the module\'s memory', async () => {
+  const bytes = readFileSync(`${FIXTURES}/wav_s16_stereo_44100.wav`);
+  const whole = decode(bytes);
+  const r = chunks(bytes, { framesPerChunk: 1000 });
+  const bufs = [new Float32Array(1000), new Float32Array(1000)];
+  const wasm = await initWasm();
+  const parts = [[], []];
+  let grew = false;
+  let sizes = '';
+  for (let n, i = 0; (n = r.readInto(bufs)) > 0; i++) {
+    for (let c = 0; c < 2; c++) parts[c].push(...bufs[c].subarray(0, n));
+    if (i === 0) {
+      const before = wasm.memory.buffer.byteLength;
+      // An allocation in the module beyond what it has: a stereo chunk (8 bytes a frame)
+      // larger than its whole memory now.
+      const frames = Math.min(1 << 24, Math.ceil(before / 8) + (1 << 20));
+      const big = chunks(silentWav(frames), { framesPerChunk: frames });
+      big.next();
+      big.free();
+      grew = wasm.memory.buffer.byteLength > before;
+      sizes = `${before} -> ${wasm.memory.buffer.byteLength} bytes`;
+    }
+  }
+  r.free();
+  t.check('the module\'s memory grew during the read', grew, sizes);
+  t.check('readInto across the growth: decode()\'s samples bit for bit',
+    compare({ sampleRate: 44100, channels: parts.map((p) => Float32Array.from(p)) }, whole).identical);
+});
+
 await t.step('readInto and options: exceptions from the caller\'s objects', async () => {
   const bytes = readFileSync(`${FIXTURES}/wav_s16_stereo_44100.wav`);
   const whole = decode(bytes);
