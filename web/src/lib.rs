@@ -811,9 +811,11 @@ impl ChunkReader {
     /// memory would be detached when it grows).
     ///
     /// Throws an `Error` with our message when `channels` is not such an array (checked on
-    /// every call, also after the end), or when the file cannot be decoded further (the reader
-    /// is then finished). What reading `channels` throws (a getter, a Proxy's trap) is thrown
-    /// as it is, and the reader stays as it was: the next call gives the same chunk.
+    /// every call, also after the end), when an array views the file's bytes or the module's
+    /// own memory, or when the file cannot be decoded further (the reader is then finished).
+    /// What reading `channels` throws (a getter, a Proxy's trap) is thrown as it is, and so is
+    /// the engine's error when an array was detached after the check; the reader stays as it
+    /// was: the next call gives the same chunk.
     ///
     /// ```js
     /// const reader = chunks(bytes, { framesPerChunk: 4096 });
