@@ -260,10 +260,6 @@ pub struct Loaded<T = f32> {
     /// How many parts the source was decoded in, each on its own thread (1: on the calling
     /// thread; see the [module docs](self)).
     pub parts: usize,
-    /// Whether the later parts of an AAC load in parts were parsed ahead and synthesized once
-    /// the first part was decoded, within [`LoadOptions::extra_memory`] (else they were
-    /// decoded in full, and again where needed).
-    pub parsed_ahead: bool,
 }
 
 /// Loads a whole file: `(channels, frames)` `f32` samples and the file's sample rate
@@ -321,7 +317,6 @@ pub fn load_as<T: Sample>(path: impl AsRef<Path>, opts: LoadOptions) -> Result<L
             sample_rate,
             metadata,
             parts,
-            parsed_ahead: false,
         });
     }
     load_source(&Source::Path(path.to_path_buf()), &opts)
@@ -490,7 +485,6 @@ pub fn load_bytes_as<T: Sample>(bytes: &[u8], opts: LoadOptions) -> Result<Loade
             sample_rate,
             metadata: src.metadata(&opts)?,
             parts,
-            parsed_ahead: false,
         });
     }
     load_source(&src, &opts)
@@ -670,10 +664,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
             from + ((end - from) as f64 * before / total).round() as u64
         })
         .collect();
-    let store = match parse_ahead {
-        true => pns::Store::new(),
-        false => pns::Store::default(),
-    };
+    let store = pns::Store::new();
     // One output array for the whole excerpt, when the header's length is plausible (see
     // `preallocate`); each part decodes into its slice of each row.
     let planned = usize::try_from(end - from).unwrap_or(usize::MAX);
@@ -744,7 +735,6 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
     if parts > 1 && pns::splits(codec) {
         let Some(again) = pns::redo(&ledgers, &store) else {
             log::warn!("the parts of a parallel load disagree on what a packet decodes to; decoding again on one thread");
-            drop((ledgers, store));
             return load_on_one_thread(src, opts);
         };
         log::debug!(
@@ -760,11 +750,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
             bounds: &bounds,
             threads,
         };
-        let filled = plan.run(&mut targets, again)?;
-        // The parsed packets are synthesized: their memory goes before anything else runs.
-        drop(ledgers);
-        drop(store);
-        if !filled {
+        if !plan.run(&mut targets, again)? {
             log::warn!("a part decoded again did not fill its place (a header that says another length); decoding again on one thread");
             return load_on_one_thread(src, opts);
         }
@@ -811,7 +797,6 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         sample_rate: rate,
         metadata,
         parts,
-        parsed_ahead: parse_ahead,
     })
 }
 

@@ -91,23 +91,6 @@ pub fn merge<'a>(records: impl IntoIterator<Item = &'a [PacketDraws]>) -> Option
 /// ([`PnsLedger::parse_only`]).
 pub struct PacketFrame {
     pub(crate) pairs: Vec<crate::aac::PairFrame>,
-    /// The packet's length and a hash of its bytes: a packet synthesized from the store must
-    /// be the one parsed (a timestamp alone would trust the demuxer never to repeat one).
-    pub(crate) len: usize,
-    pub(crate) hash: u64,
-}
-
-/// A fast hash of a packet's bytes (FNV-1a over 8-byte words), to tell packets apart.
-pub(crate) fn packet_hash(data: &[u8]) -> u64 {
-    let (words, tail) = data.as_chunks::<8>();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for w in words {
-        h = (h ^ u64::from_le_bytes(*w)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    for &b in tail {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
 }
 
 /// Packets decoded without synthesis by a [`PnsLedger::parse_only`] decoder, by timestamp, for
@@ -137,10 +120,8 @@ impl FrameStore {
         self.lock().insert(ts, Arc::new(frame));
     }
 
-    /// The packet at `ts` if it is the one with these bytes.
-    pub(crate) fn get(&self, ts: i64, data: &[u8]) -> Option<Arc<PacketFrame>> {
-        let frame = self.lock().get(&ts).cloned()?;
-        (frame.len == data.len() && frame.hash == packet_hash(data)).then_some(frame)
+    pub(crate) fn get(&self, ts: i64) -> Option<Arc<PacketFrame>> {
+        self.lock().get(&ts).cloned()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<PacketFrame>>> {

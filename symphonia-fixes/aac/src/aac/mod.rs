@@ -215,12 +215,12 @@ impl AacDecoder {
     }
 
     /// With a ledger that has a store: the packet at `ts`, decoded earlier without synthesis.
-    fn stored(&self, ts: i64, data: &[u8]) -> Option<Arc<PacketFrame>> {
+    fn stored(&self, ts: i64) -> Option<Arc<PacketFrame>> {
         let ledger = self.pns.as_ref()?;
         if ledger.is_parse_only() {
             return None;
         }
-        ledger.store()?.get(ts, data)
+        ledger.store()?.get(ts)
     }
 
     /// Synthesizes a packet decoded earlier ([`crate::pns::PnsLedger::positioned_from`]).
@@ -233,13 +233,8 @@ impl AacDecoder {
         Ok(())
     }
 
-    fn decode_ga<B: ReadBitsLtr + FiniteBitStream>(
-        &mut self,
-        bs: &mut B,
-        ts: i64,
-        data: &[u8],
-    ) -> Result<()> {
-        if let Some(frame) = self.stored(ts, data) {
+    fn decode_ga<B: ReadBitsLtr + FiniteBitStream>(&mut self, bs: &mut B, ts: i64) -> Result<()> {
+        if let Some(frame) = self.stored(ts) {
             return self.synth_stored(&frame);
         }
         let parse_only = self.pns.as_ref().is_some_and(|l| l.is_parse_only());
@@ -341,8 +336,6 @@ impl AacDecoder {
             // are silence (its caller decodes these packets again).
             let frame = PacketFrame {
                 pairs: self.pairs[..cur_pair].iter().map(|p| p.frame()).collect(),
-                len: data.len(),
-                hash: crate::pns::packet_hash(data),
             };
             if let Some(store) = self.pns.as_ref().and_then(|l| l.store()) {
                 store.insert(ts, frame);
@@ -377,7 +370,7 @@ impl AacDecoder {
 
         // Choose decode step based on the object type.
         match self.asc.object_type {
-            AudioObjectType::Lc => self.decode_ga(&mut bs, packet.pts.get(), packet.data)?,
+            AudioObjectType::Lc => self.decode_ga(&mut bs, packet.pts.get())?,
             _ => return unsupported_error("aac: object type"),
         }
 

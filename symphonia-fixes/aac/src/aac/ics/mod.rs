@@ -510,13 +510,7 @@ impl Ics {
     /// channel had decoded it: the state synthesis carries from packet to packet (the overlap)
     /// stays this channel's.
     pub fn restore(&mut self, frame: &IcsFrame) {
-        // The previous window is this channel's, as `IcsInfo::decode` and `copy_from_common`
-        // take it: the decoder that parsed the packet may not have had the packet before
-        // (its first after a seek), and two may have parsed the same packet.
-        let (sequence, shape) = (self.info.window_sequence, self.info.window_shape);
         self.info = frame.info.clone();
-        self.info.prev_window_sequence = sequence;
-        self.info.prev_window_shape = shape;
         self.pulse = frame.pulse;
         self.tns = frame.tns.as_deref().copied();
         if let Some(scales) = &frame.scales {
