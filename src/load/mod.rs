@@ -100,12 +100,6 @@ pub struct LoadOptions {
     pub format: Option<String>,
     /// Source stream to load; default the default audio stream.
     pub stream_index: Option<usize>,
-    /// Memory a load in parts may hold besides its output, in bytes; default 512 MiB. An AAC
-    /// load in parts keeps the decoded spectra of its later parts (about 4.5 bytes a sample)
-    /// until the first part is decoded, when it knows where their noise generators start;
-    /// a longer excerpt than that fits, or 0, decodes those parts in full and then again
-    /// where their generators started wrong: slower, without that memory.
-    pub extra_memory: Option<usize>,
 }
 
 impl LoadOptions {
@@ -198,17 +192,6 @@ impl LoadOptions {
     /// ```
     pub fn stream_index(mut self, i: usize) -> Self {
         self.stream_index = Some(i);
-        self
-    }
-
-    /// Memory a load in parts may hold besides its output, in bytes ([`LoadOptions::extra_memory`]).
-    ///
-    /// ```
-    /// let opts = audiostream::LoadOptions::new().extra_memory(0);
-    /// assert_eq!(opts.extra_memory, Some(0));
-    /// ```
-    pub fn extra_memory(mut self, bytes: usize) -> Self {
-        self.extra_memory = Some(bytes);
         self
     }
 
@@ -638,33 +621,9 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
     let end = known_end
         .map_or(from, |e| to.map_or(e, |t| t.min(e)))
         .max(from);
-    // AAC: the first part decodes, the others only parse (pns::Ledger::parse_only) and are
-    // synthesized afterwards on every core: the first part is shorter, so that it ends when
-    // the others' parsing does. What they parse waits in memory until then, so only when it
-    // fits the budget; else every part decodes, and the later ones again where their noise
-    // generators started wrong.
-    let source_channels = stream.num_channels.unwrap_or(metadata.num_channels).max(1);
-    let parse_ahead = parts > 1
-        && pns::splits(codec)
-        && (end - from) as f64 / f64::from(rate)
-            * f64::from(src_rate)
-            * source_channels as f64
-            * AAC_STORE_BYTES_PER_SAMPLE
-            <= opts.extra_memory.unwrap_or(DEFAULT_EXTRA_MEMORY) as f64;
-    let weights: Vec<f64> = (0..parts)
-        .map(|k| match k > 0 && parse_ahead {
-            true => 1.0 / AAC_PARSE_SHARE,
-            false => 1.0,
-        })
-        .collect();
-    let total: f64 = weights.iter().sum();
     let bounds: Vec<u64> = (0..=parts)
-        .map(|k| {
-            let before: f64 = weights[..k].iter().sum();
-            from + ((end - from) as f64 * before / total).round() as u64
-        })
+        .map(|k| from + (end - from) * k as u64 / parts as u64)
         .collect();
-    let store = pns::Store::new();
     // One output array for the whole excerpt, when the header's length is plausible (see
     // `preallocate`); each part decodes into its slice of each row.
     let planned = usize::try_from(end - from).unwrap_or(usize::MAX);
@@ -696,14 +655,8 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
                     let k = i + 1;
                     let (a, b) = (bounds[k], bounds[k + 1]);
                     let last = k + 1 == parts;
-                    let store = &store;
                     scope.spawn(move || {
-                        // AAC: the parts after the first only decode, into the store, until the
-                        // first part says where the noise generators stand at their start.
-                        let ledger = match parse_ahead {
-                            true => pns::Ledger::parse_only(store),
-                            false => pns::Ledger::recording(),
-                        };
+                        let ledger = pns::Ledger::recording();
                         let mut reader = src.open(opts, format, &ledger)?;
                         let to = if last { to } else { Some(b) };
                         decode_range::<T>(&mut reader, rate, a, to, &mut t).map(|()| (t, ledger))
@@ -733,7 +686,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
     // AAC: the parts whose noise generator did not start where a decode from the start has it
     // are decoded again with it set there (see `pns`).
     if parts > 1 && pns::splits(codec) {
-        let Some(again) = pns::redo(&ledgers, &store) else {
+        let Some(again) = pns::redo(&ledgers) else {
             log::warn!("the parts of a parallel load disagree on what a packet decodes to; decoding again on one thread");
             return load_on_one_thread(src, opts);
         };
@@ -799,20 +752,6 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         parts,
     })
 }
-
-/// What parsing an AAC packet costs (its Huffman decoding, without drawing its noise nor
-/// synthesizing it) against decoding it, as the loads in parts measure it
-/// (`benches/bench_load.sh`): the parts after the first are that much longer than the first.
-const AAC_PARSE_SHARE: f64 = 0.55;
-
-/// Bytes the parsed packets of an AAC part take in memory per sample until they are
-/// synthesized ([`pns::Ledger::parse_only`]): the spectrum (4 bytes a coefficient) and its side
-/// information, measured on the benchmark's music (150 MB for 16,700 stereo packets).
-const AAC_STORE_BYTES_PER_SAMPLE: f64 = 4.5;
-
-/// [`LoadOptions::extra_memory`]'s default: the parsed packets of an AAC load of up to 22
-/// minutes of 44.1 kHz stereo, counted on the whole excerpt ([`AAC_STORE_BYTES_PER_SAMPLE`]).
-const DEFAULT_EXTRA_MEMORY: usize = 512 * 1024 * 1024;
 
 /// The shortest sub-part a part decoded again ([`Redo`]) is cut into, in seconds: shorter than
 /// [`MIN_PART_SECONDS`], as the part's reader costs a few milliseconds against seconds of

@@ -5,48 +5,22 @@
 //! other numbers than a decode from the start (symphonia-fixes/aac, `UPSTREAM-NOTES.md`). How
 //! many numbers each packet draws depends on the packet alone; so each part records them
 //! ([`Ledger::recording`]), and once every part is decoded the records say what a decode from
-//! the start had drawn before each part ([`redo`]). A part that drew nothing, or that starts
-//! where the generator is back at its seed, is right as it is; the others are decoded again,
-//! in parallel, with their generators set where a decode from the start has them. The result
-//! is bit for bit the single-threaded decode's in every case.
-//!
-//! So that the parts after the first are not decoded twice, they only *parse* at first
-//! ([`Ledger::parse_only`]): the Huffman decoding of each packet's spectrum, half of a decode
-//! and the half that does not depend on the generator, goes into a [`Store`] with the noise
-//! bands left undrawn (their draws are counted all the same); the first part, shorter, decodes
-//! meanwhile. Then every later part is synthesized from the store on every core, its noise
-//! drawn from the positioned generators: about half a decode on two cores in all, whether the
-//! file has noise bands or not. The store holds the later parts' spectra until then (about
-//! 4.5 bytes a sample); a load that would need more than `LoadOptions::extra_memory` decodes
-//! every part in full instead, and the later ones again where their generators started wrong
-//! (a file with noise bands everywhere then costs one more decode of the later parts).
+//! the start had drawn before each part ([`redo`]). A part that drew nothing (most music at
+//! 128 kbps and more has no noise bands), or that starts where the generator is back at its
+//! seed, is right as it is; the others are decoded again, in parallel, with their generators
+//! set where a decode from the start has them. The result is bit for bit the single-threaded
+//! decode's in every case; a file with noise bands everywhere costs one more decode of the
+//! parts after the first.
 
 use crate::StreamReader;
 #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
-use audiostream_symphonia_aac::pns::{merge, FrameStore, PnsLedger, MAX_ELEMENTS};
+use audiostream_symphonia_aac::pns::{merge, PnsLedger, MAX_ELEMENTS};
 #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
 use std::sync::Arc;
 
 /// Whether `codec` is split with ledgers (AAC, in builds that read it).
 pub(super) fn splits(codec: &str) -> bool {
     cfg!(any(feature = "decode-mp4", feature = "decode-aac")) && codec == "aac"
-}
-
-/// Packets the parts after the first decoded without synthesis ([`Ledger::parse_only`]), for
-/// their second decode to synthesize (empty in builds without AAC).
-#[derive(Clone, Default)]
-pub(super) struct Store {
-    #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
-    inner: Option<Arc<FrameStore>>,
-}
-
-impl Store {
-    pub(super) fn new() -> Self {
-        Store {
-            #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
-            inner: Some(FrameStore::new()),
-        }
-    }
 }
 
 /// The noise-generator ledger of one part's reader (empty in builds without AAC).
@@ -62,25 +36,6 @@ impl Ledger {
         Ledger {
             #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
             inner: Some(PnsLedger::recording()),
-        }
-    }
-
-    /// A ledger that records while its reader's AAC decoder only decodes each packet into
-    /// `store`, without drawing its noise nor synthesizing it: its samples are silence, and
-    /// [`redo`] always decodes its part again, synthesizing from `store`. The first decode of
-    /// a part after the first is then the half of a decode that does not depend on where the
-    /// generators stand (Huffman decoding), and its second the other half.
-    pub(super) fn parse_only(store: &Store) -> Self {
-        #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
-        {
-            Ledger {
-                inner: store.inner.clone().map(PnsLedger::parse_only),
-            }
-        }
-        #[cfg(not(any(feature = "decode-mp4", feature = "decode-aac")))]
-        {
-            let _ = store;
-            Ledger::default()
         }
     }
 
@@ -100,7 +55,7 @@ impl Ledger {
 /// part 0 first): the parts to decode again, each with the ledger that sets its generators
 /// where a decode from the start has them. `None` when the records disagree on a packet two
 /// parts decoded (then the parts cannot be joined: the caller decodes on one thread).
-pub(super) fn redo(ledgers: &[Ledger], store: &Store) -> Option<Vec<(usize, Ledger)>> {
+pub(super) fn redo(ledgers: &[Ledger]) -> Option<Vec<(usize, Ledger)>> {
     #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
     {
         let records: Vec<_> = ledgers
@@ -126,20 +81,18 @@ pub(super) fn redo(ledgers: &[Ledger], store: &Store) -> Option<Vec<(usize, Ledg
                 .iter()
                 .zip(before)
                 .all(|(&d, b)| d == 0 || b % (1 << 32) == 0);
-            let parse_only = ledger.inner.as_ref().is_some_and(|i| i.is_parse_only());
-            if parse_only || !right {
-                let inner = match &store.inner {
-                    Some(s) => PnsLedger::positioned_from(table.clone(), s.clone()),
-                    None => PnsLedger::positioned(table.clone()),
+            if !right {
+                let ledger = Ledger {
+                    inner: Some(PnsLedger::positioned(table.clone())),
                 };
-                again.push((k, Ledger { inner: Some(inner) }));
+                again.push((k, ledger));
             }
         }
         Some(again)
     }
     #[cfg(not(any(feature = "decode-mp4", feature = "decode-aac")))]
     {
-        let _ = (ledgers, store);
+        let _ = ledgers;
         Some(Vec::new())
     }
 }
@@ -159,11 +112,9 @@ mod tests {
     #[test]
     fn parts_without_ledgers_need_nothing_again() {
         assert_eq!(
-            redo(&[Ledger::default(), Ledger::default()], &Store::default())
-                .unwrap()
-                .len(),
+            redo(&[Ledger::default(), Ledger::default()]).unwrap().len(),
             0
         );
-        assert_eq!(redo(&[], &Store::default()).unwrap().len(), 0);
+        assert_eq!(redo(&[]).unwrap().len(), 0);
     }
 }

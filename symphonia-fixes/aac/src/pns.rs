@@ -19,7 +19,7 @@
 //!    sets each element's generator to where a decode from the start would have it at the
 //!    first packet it decodes ([`crate::AacDecoder::with_pns_ledger`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Channel elements a decoder has at most (it decodes up to 2 channels: one pair, or two
@@ -86,49 +86,6 @@ pub fn merge<'a>(records: impl IntoIterator<Item = &'a [PacketDraws]>) -> Option
     Some(table)
 }
 
-/// What synthesis needs of one packet decoded with its noise bands left for later: each
-/// channel element's coefficients, side information and noise bands
-/// ([`PnsLedger::parse_only`]).
-pub struct PacketFrame {
-    pub(crate) pairs: Vec<crate::aac::PairFrame>,
-}
-
-/// Packets decoded without synthesis by a [`PnsLedger::parse_only`] decoder, by timestamp, for
-/// the decoders of a [`PnsLedger::positioned_from`] ledger to synthesize.
-#[derive(Default)]
-pub struct FrameStore {
-    frames: Mutex<HashMap<i64, Arc<PacketFrame>>>,
-}
-
-impl FrameStore {
-    /// An empty store.
-    pub fn new() -> Arc<Self> {
-        Arc::new(Self::default())
-    }
-
-    /// Packets in the store.
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    /// Whether the store holds no packet.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub(crate) fn insert(&self, ts: i64, frame: PacketFrame) {
-        self.lock().insert(ts, Arc::new(frame));
-    }
-
-    pub(crate) fn get(&self, ts: i64) -> Option<Arc<PacketFrame>> {
-        self.lock().get(&ts).cloned()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<PacketFrame>>> {
-        self.frames.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
 #[derive(Default)]
 struct Inner {
     /// Packets decoded that drew (packets that drew nothing are not kept), in decode order.
@@ -142,12 +99,6 @@ struct Inner {
 #[derive(Default)]
 pub struct PnsLedger {
     inner: Mutex<Inner>,
-    /// Packets decoded without synthesis go here ([`PnsLedger::parse_only`]), or are
-    /// synthesized from here ([`PnsLedger::positioned_from`]).
-    store: Option<Arc<FrameStore>>,
-    /// Whether the decoder only decodes (no synthesis: its samples are silence) and puts each
-    /// packet into `store`.
-    parse_only: bool,
     /// Timestamp of the first packet decoded (apart from the lock: every packet reads it).
     first_ts: OnceLock<i64>,
 }
@@ -167,43 +118,8 @@ impl PnsLedger {
                 start: Some(table),
                 ..Inner::default()
             }),
-            ..PnsLedger::default()
+            first_ts: OnceLock::new(),
         })
-    }
-
-    /// A ledger that records, while its decoder only decodes each packet, without drawing its
-    /// noise nor synthesizing it (its samples are silence), and puts it into `store`: the
-    /// costly half of a decode (Huffman decoding of the spectrum), which does not depend on
-    /// the generators, done before it is known where they stand.
-    pub fn parse_only(store: Arc<FrameStore>) -> Arc<Self> {
-        Arc::new(PnsLedger {
-            store: Some(store),
-            parse_only: true,
-            ..PnsLedger::default()
-        })
-    }
-
-    /// A [`PnsLedger::positioned`] ledger whose decoder synthesizes the packets `store` holds
-    /// instead of decoding them again (drawing their noise from the positioned generators),
-    /// and decodes the others.
-    pub fn positioned_from(table: Arc<DrawTable>, store: Arc<FrameStore>) -> Arc<Self> {
-        Arc::new(PnsLedger {
-            inner: Mutex::new(Inner {
-                start: Some(table),
-                ..Inner::default()
-            }),
-            store: Some(store),
-            ..PnsLedger::default()
-        })
-    }
-
-    /// Whether the decoder only decodes into the store ([`PnsLedger::parse_only`]).
-    pub fn is_parse_only(&self) -> bool {
-        self.parse_only
-    }
-
-    pub(crate) fn store(&self) -> Option<&Arc<FrameStore>> {
-        self.store.as_ref()
     }
 
     /// The packets decoded so far that drew, in decode order.

@@ -126,13 +126,6 @@ impl Lcg {
         }
     }
 
-    /// Counts `n` draws without making them (audiostream: a packet decoded with its noise
-    /// bands left for later, `Ics::defer_noise`): the state is then not the one a decode has,
-    /// and the generator must be set (`after`) before it draws again.
-    pub fn count(&mut self, n: u64) {
-        self.draws = self.draws.wrapping_add(n);
-    }
-
     #[inline(always)]
     pub fn next(&mut self) -> i32 {
         self.draws = self.draws.wrapping_add(1);

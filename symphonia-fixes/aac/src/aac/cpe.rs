@@ -21,27 +21,6 @@ use crate::aac::common::*;
 use crate::aac::dsp;
 use crate::aac::ics;
 
-/// An intensity-stereo band of the second channel whose first channel's band is noise not
-/// drawn yet (audiostream, `ics::Ics::defer_noise`): coefficients `start..end` of the second
-/// channel are `scale` times the first's, once those are drawn.
-#[derive(Clone, Copy, Debug)]
-struct DeferredIntensity {
-    start: u16,
-    end: u16,
-    scale: f32,
-}
-
-/// What synthesis needs of one channel element's packet, decoded with its noise bands left
-/// for later (audiostream: `crate::pns`).
-#[derive(Clone)]
-pub struct PairFrame {
-    pub is_pair: bool,
-    pub channel: usize,
-    ics0: ics::IcsFrame,
-    ics1: Option<ics::IcsFrame>,
-    intensity: Vec<DeferredIntensity>,
-}
-
 #[derive(Clone)]
 pub struct ChannelPair {
     pub is_pair: bool,
@@ -51,8 +30,6 @@ pub struct ChannelPair {
     ics0: ics::Ics,
     ics1: ics::Ics,
     lcg: Lcg,
-    /// audiostream: the intensity bands left until the noise they copy is drawn.
-    intensity: Vec<DeferredIntensity>,
 }
 
 impl ChannelPair {
@@ -65,55 +42,7 @@ impl ChannelPair {
             ics0: ics::Ics::new(sbinfo),
             ics1: ics::Ics::new(sbinfo),
             lcg: Lcg::new(LCG_SEED), // Use the same seed as ffmpeg for symphonia-check.
-            intensity: Vec::new(),
         }
-    }
-
-    /// Whether the next packets leave their noise bands for later (audiostream: decoding in
-    /// parts, `crate::pns`): `frame` then gives what synthesis needs, and `synth_frame` draws
-    /// the noise and synthesizes.
-    pub fn set_defer_noise(&mut self, defer: bool) {
-        self.ics0.defer_noise = defer;
-        self.ics1.defer_noise = defer;
-    }
-
-    /// The packet just decoded (with its noise left for later), for `synth_frame`.
-    pub fn frame(&self) -> PairFrame {
-        PairFrame {
-            is_pair: self.is_pair,
-            channel: self.channel,
-            ics0: self.ics0.frame(),
-            ics1: self.is_pair.then(|| self.ics1.frame()),
-            intensity: self.intensity.clone(),
-        }
-    }
-
-    /// Synthesizes `frame` as if this element had just decoded it: draws its noise bands from
-    /// this element's generator in the order a decode draws them (the first channel's, then
-    /// the second's), copies the intensity bands that take that noise, and synthesizes with
-    /// this element's overlap. The samples are a decode's, bit for bit.
-    pub fn synth_frame(
-        &mut self,
-        frame: &PairFrame,
-        dsp: &mut dsp::Dsp,
-        abuf: &mut AudioBuffer<f32>,
-        rate_idx: usize,
-    ) {
-        self.ics0.restore(&frame.ics0);
-        self.ics0.fill_noise(&mut self.lcg);
-        if let Some(f1) = &frame.ics1 {
-            self.ics1.restore(f1);
-            self.ics1.fill_noise(&mut self.lcg);
-        }
-        for b in &frame.intensity {
-            let (start, end) = (b.start as usize, b.end as usize);
-            let left = &self.ics0.coeffs[start..end];
-            let right = &mut self.ics1.coeffs[start..end];
-            for (l, r) in left.iter().zip(right) {
-                *r = b.scale * l;
-            }
-        }
-        self.synth_audio(dsp, abuf, rate_idx);
     }
 
     /// Numbers the noise generator drew since it was made or set.
@@ -146,7 +75,6 @@ impl ChannelPair {
         aot: AudioObjectType,
     ) -> Result<()> {
         let common_window = bs.read_bool()?;
-        self.intensity.clear();
 
         if common_window {
             // Decode the common ICS info block into the first channel.
@@ -215,16 +143,6 @@ impl ChannelPair {
                         let factor = if invert { -1.0 } else { 1.0 };
 
                         let scale = dir * factor * self.ics1.scales[g][sfb];
-
-                        if self.ics0.defer_noise && self.ics0.is_noise(g, sfb) {
-                            // The first channel's noise is not drawn yet (audiostream).
-                            self.intensity.push(DeferredIntensity {
-                                start: start as u16,
-                                end: end as u16,
-                                scale,
-                            });
-                            continue;
-                        }
 
                         let left = &self.ics0.coeffs[start..end];
                         let right = &mut self.ics1.coeffs[start..end];

@@ -16,7 +16,7 @@
 // generators where a decode from the start would have them. See UPSTREAM-NOTES.md.
 
 use symphonia_core::audio::{
-    AsGenericAudioBufferRef, Audio, AudioBuffer, AudioMut, AudioSpec, GenericAudioBufferRef,
+    AsGenericAudioBufferRef, AudioBuffer, AudioSpec, GenericAudioBufferRef,
 };
 use symphonia_core::codecs::CodecInfo;
 use symphonia_core::codecs::audio::well_known::CODEC_ID_AAC;
@@ -38,9 +38,8 @@ mod ics;
 mod window;
 
 use common::*;
-pub(crate) use cpe::PairFrame;
 
-use crate::pns::{Draws, MAX_ELEMENTS, PacketFrame, PnsLedger};
+use crate::pns::{Draws, MAX_ELEMENTS, PnsLedger};
 use std::sync::Arc;
 
 /// Advanced Audio Coding (AAC) decoder.
@@ -214,30 +213,7 @@ impl AacDecoder {
         Ok(())
     }
 
-    /// With a ledger that has a store: the packet at `ts`, decoded earlier without synthesis.
-    fn stored(&self, ts: i64) -> Option<Arc<PacketFrame>> {
-        let ledger = self.pns.as_ref()?;
-        if ledger.is_parse_only() {
-            return None;
-        }
-        ledger.store()?.get(ts)
-    }
-
-    /// Synthesizes a packet decoded earlier ([`crate::pns::PnsLedger::positioned_from`]).
-    fn synth_stored(&mut self, frame: &PacketFrame) -> Result<()> {
-        let rate_idx = GASubbandInfo::find_idx(self.asc.sample_rate);
-        for (pair_no, f) in frame.pairs.iter().enumerate() {
-            self.set_pair(pair_no, f.channel, f.is_pair)?;
-            self.pairs[pair_no].synth_frame(f, &mut self.dsp, &mut self.buf, rate_idx);
-        }
-        Ok(())
-    }
-
-    fn decode_ga<B: ReadBitsLtr + FiniteBitStream>(&mut self, bs: &mut B, ts: i64) -> Result<()> {
-        if let Some(frame) = self.stored(ts) {
-            return self.synth_stored(&frame);
-        }
-        let parse_only = self.pns.as_ref().is_some_and(|l| l.is_parse_only());
+    fn decode_ga<B: ReadBitsLtr + FiniteBitStream>(&mut self, bs: &mut B) -> Result<()> {
         let mut cur_pair = 0;
         let mut cur_ch = 0;
         while bs.bits_left() > 3 {
@@ -248,7 +224,6 @@ impl AacDecoder {
                     // ID_SCE
                     let _tag = bs.read_bits_leq32(4)?;
                     self.set_pair(cur_pair, cur_ch, false)?;
-                    self.pairs[cur_pair].set_defer_noise(parse_only);
                     self.pairs[cur_pair].decode_ga_sce(bs, self.asc.object_type)?;
                     cur_pair += 1;
                     cur_ch += 1;
@@ -257,7 +232,6 @@ impl AacDecoder {
                     // ID_CPE
                     let _tag = bs.read_bits_leq32(4)?;
                     self.set_pair(cur_pair, cur_ch, true)?;
-                    self.pairs[cur_pair].set_defer_noise(parse_only);
                     self.pairs[cur_pair].decode_ga_cpe(bs, self.asc.object_type)?;
                     cur_pair += 1;
                     cur_ch += 2;
@@ -270,7 +244,6 @@ impl AacDecoder {
                     // ID_LFE
                     let _tag = bs.read_bits_leq32(4)?;
                     self.set_pair(cur_pair, cur_ch, false)?;
-                    self.pairs[cur_pair].set_defer_noise(parse_only);
                     self.pairs[cur_pair].decode_ga_sce(bs, self.asc.object_type)?;
                     cur_pair += 1;
                     cur_ch += 1;
@@ -331,22 +304,6 @@ impl AacDecoder {
                 _ => unreachable!(),
             };
         }
-        if parse_only {
-            // Into the store, for a positioned decoder to synthesize; this decoder's samples
-            // are silence (its caller decodes these packets again).
-            let frame = PacketFrame {
-                pairs: self.pairs[..cur_pair].iter().map(|p| p.frame()).collect(),
-            };
-            if let Some(store) = self.pns.as_ref().and_then(|l| l.store()) {
-                store.insert(ts, frame);
-            }
-            for ch in 0..self.buf.spec().channels().count() {
-                if let Some(plane) = self.buf.plane_mut(ch) {
-                    plane.fill(0.0);
-                }
-            }
-            return Ok(());
-        }
         let rate_idx = GASubbandInfo::find_idx(self.asc.sample_rate);
         for pair in 0..cur_pair {
             self.pairs[pair].synth_audio(&mut self.dsp, &mut self.buf, rate_idx);
@@ -370,7 +327,7 @@ impl AacDecoder {
 
         // Choose decode step based on the object type.
         match self.asc.object_type {
-            AudioObjectType::Lc => self.decode_ga(&mut bs, packet.pts.get())?,
+            AudioObjectType::Lc => self.decode_ga(&mut bs)?,
             _ => return unsupported_error("aac: object type"),
         }
 

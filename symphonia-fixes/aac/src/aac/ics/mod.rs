@@ -187,35 +187,8 @@ impl IcsInfo {
     }
 }
 
-/// A noise band whose numbers are not drawn yet (audiostream: `Ics::defer_noise`): coefficients
-/// `start..end` of `Ics::coeffs`, scaled to `scale`'s energy.
-#[derive(Clone, Copy, Debug)]
-pub struct NoiseBand {
-    start: u16,
-    end: u16,
-    scale: f32,
-}
-
-/// What synthesis needs of one channel's packet, decoded but not synthesized (audiostream:
-/// `crate::pns`, decoding in parts): the coefficients with the noise bands left out, and the
-/// noise bands to fill.
-#[derive(Clone)]
-pub struct IcsFrame {
-    info: IcsInfo,
-    pulse: Option<pulse::Pulse>,
-    tns: Option<Box<tns::Tns>>,
-    /// The scale factors, which only the pulse data's synthesis reads.
-    scales: Option<Box<[[f32; MAX_SFBS]; MAX_WINDOWS]>>,
-    coeffs: Box<[f32; 1024]>,
-    noise: Vec<NoiseBand>,
-}
-
 #[derive(Clone)]
 pub struct Ics {
-    /// audiostream: leave the noise bands for `fill_noise` (recorded in `noise`) instead of
-    /// drawing them while decoding; their draws are only counted.
-    pub defer_noise: bool,
-    noise: Vec<NoiseBand>,
     global_gain: u8,
     pub info: IcsInfo,
     pulse: Option<pulse::Pulse>,
@@ -234,8 +207,6 @@ pub struct Ics {
 impl Ics {
     pub fn new(sbinfo: GASubbandInfo) -> Self {
         Self {
-            defer_noise: false,
-            noise: Vec::new(),
             global_gain: 0,
             info: IcsInfo::new(),
             pulse: None,
@@ -391,7 +362,6 @@ impl Ics {
     fn decode_spectrum<B: ReadBitsLtr>(&mut self, bs: &mut B, lcg: &mut Lcg) -> Result<()> {
         // Zero all spectral coefficients.
         self.coeffs.fill(0.0);
-        self.noise.clear();
 
         let bands = self.get_bands();
 
@@ -412,16 +382,6 @@ impl Ics {
                     match cb_idx {
                         ZERO_HCB => (),
                         RESERVED_HCB => (),
-                        NOISE_HCB if self.defer_noise => {
-                            let (start, end) = (start + w * 128, end + w * 128);
-                            // Within the 1024 coefficients: u16 holds them.
-                            self.noise.push(NoiseBand {
-                                start: start as u16,
-                                end: end as u16,
-                                scale,
-                            });
-                            lcg.count((end - start) as u64);
-                        }
                         NOISE_HCB => decode_noise(lcg, scale, dst),
                         INTENSITY_HCB2 => (),
                         INTENSITY_HCB => (),
@@ -481,43 +441,6 @@ impl Ics {
 
         self.decode_spectrum(bs, lcg)?;
         Ok(())
-    }
-
-    /// Draws the noise bands `defer_noise` left, in the order a decode draws them.
-    pub fn fill_noise(&mut self, lcg: &mut Lcg) {
-        for b in &self.noise {
-            decode_noise(
-                lcg,
-                b.scale,
-                &mut self.coeffs[b.start as usize..b.end as usize],
-            );
-        }
-    }
-
-    /// What synthesis needs of the packet just decoded (with `defer_noise`).
-    pub fn frame(&self) -> IcsFrame {
-        IcsFrame {
-            info: self.info.clone(),
-            pulse: self.pulse,
-            tns: self.tns.map(Box::new),
-            scales: self.pulse.map(|_| Box::new(self.scales)),
-            coeffs: Box::new(self.coeffs),
-            noise: self.noise.clone(),
-        }
-    }
-
-    /// Makes `frame` the packet just decoded (with its noise bands not drawn yet), as if this
-    /// channel had decoded it: the state synthesis carries from packet to packet (the overlap)
-    /// stays this channel's.
-    pub fn restore(&mut self, frame: &IcsFrame) {
-        self.info = frame.info.clone();
-        self.pulse = frame.pulse;
-        self.tns = frame.tns.as_deref().copied();
-        if let Some(scales) = &frame.scales {
-            self.scales = **scales;
-        }
-        self.coeffs = *frame.coeffs;
-        self.noise.clone_from(&frame.noise);
     }
 
     pub fn synth_channel(&mut self, dsp: &mut dsp::Dsp, rate_idx: usize, dst: &mut [f32]) {
