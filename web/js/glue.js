@@ -35,7 +35,7 @@ const isArray = Array.isArray;
 const createObject = Object.create;
 const memoryBuffer = uncurryThis(Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer').get);
 
-/** A holder for `count` checked arrays: an object without a prototype. */
+/** A holder for readInto's checked arrays (collectTargets): an object without a prototype. */
 export function newTargets() {
   return createObject(null);
 }
@@ -157,8 +157,8 @@ function copy(out, memory, ptr, rows, frames, stride) {
  * newBytesView: `length` bytes of `buffer` from byte `offset`, as the intrinsic getters said
  * when it was made; they are fixed for the view's life) into the module's memory at byte
  * `ptr`, if `view` is still `length` bytes long (JavaScript may have detached or shrunk its
- * buffer since the last read). Returns the bytes
- * copied, `end - start`, or `-1 - ` the view's length now.
+ * buffer since the last read). Returns the bytes copied, `end - start`, or `-1 - ` the view's
+ * length now.
  */
 export function readBytes(view, buffer, offset, length, start, end, memory, ptr) {
   try {

@@ -60,10 +60,7 @@ extern "C" {
         memory: &JsValue,
         ptr: u32,
     ) -> f64;
-}
 
-#[wasm_bindgen(module = "/js/glue.js")]
-extern "C" {
     /// A holder for `readInto`'s checked arrays: an object without a prototype, which no
     /// accessor the caller defines on `Array.prototype` or `Object.prototype` reaches.
     #[wasm_bindgen(js_name = newTargets)]

@@ -23,8 +23,8 @@
 //!
 //! Every call into JavaScript here goes through `catch` bindings (an exception comes back as an
 //! `Err` instead of unwinding through the module, see lib.rs) to the typed-array intrinsics
-//! (the getters of `intrinsics.rs`; a read is `readBytes` of `web/js/glue.js`, which calls
-//! `subarray` and `set` of `%TypedArray%.prototype` as taken when it loaded), which the
+//! (the getters of `intrinsics.rs`; a read is `readBytes` of `web/js/glue.js`, which makes
+//! the piece's view and calls `set` with the built-ins as they were when it loaded), which the
 //! caller's subclass or Proxy cannot redefine, and every length is checked before the copy:
 //! nothing the caller does makes a read panic or copy a byte it did not ask for.
 
@@ -124,15 +124,15 @@ impl JsBytes {
                 "its buffer is detached or shorter than it says",
             ));
         }
-        let shared = checked_buffer_of(&view)?.is_instance_of::<SharedArrayBuffer>();
-        let view = if shared {
+        let buffer = checked_buffer_of(&view)?;
+        let (view, buffer) = if buffer.is_instance_of::<SharedArrayBuffer>() {
             let own = Uint8Array::new_with_length(len as u32);
             own.set(&view, 0);
-            own
+            let own_buffer = checked_buffer_of(&own)?;
+            (own, own_buffer)
         } else {
-            view
+            (view, buffer)
         };
-        let buffer = checked_buffer_of(&view)?;
         let offset = crate::intrinsics::byte_offset(&view)?;
         Ok(JsBytes {
             view,
@@ -155,15 +155,15 @@ impl JsBytes {
 
     /// The `ArrayBuffer` the bytes are read from (ours for a shared one): `readInto` refuses
     /// arrays that write into it.
-    pub fn buffer(&self) -> Result<JsValue, JsValue> {
-        Ok(self.buffer.clone())
+    pub fn buffer(&self) -> JsValue {
+        self.buffer.clone()
     }
 
     /// Where the file's bytes are in [`JsBytes::buffer`]: the byte range.
-    pub fn byte_range(&self) -> Result<std::ops::Range<f64>, JsValue> {
+    pub fn byte_range(&self) -> std::ops::Range<f64> {
         // By the intrinsic getter (in `new`): a `byteOffset` the caller redefines cannot move
         // where the file is said to be (and so what `readInto` refuses).
-        Ok(self.offset..self.offset + self.len as f64)
+        self.offset..self.offset + self.len as f64
     }
 }
 

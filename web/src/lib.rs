@@ -729,7 +729,7 @@ impl ChunkReader {
         let req = request(&options, true)?;
         let source = source(bytes)?;
         #[cfg(target_arch = "wasm32")]
-        let input = Some((source.buffer()?, source.byte_range()?));
+        let input = Some((source.buffer(), source.byte_range()));
         #[cfg(not(target_arch = "wasm32"))]
         let input = None;
         let s = Session::new(source, &req).map_err(js_error)?;
