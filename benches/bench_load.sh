@@ -6,7 +6,7 @@
 #     inside Python, benches/bench_load.py); the fixed cost per file (open + probe) apart.
 # (b) whole files: `load` of the 10-minute file in each format on 2 cores vs the bare
 #     single-threaded symphonia loop and `ffmpeg -threads 1 ... -f null -` (whole-process wall
-#     time and peak RSS by /usr/bin/time).
+#     time to the nanosecond, the contenders alternating; peak RSS and CPU by /usr/bin/time).
 # Medians of --reps runs; the 1-minute load average before and after is written beside the
 # figures. Rewrites the "One-call load" section of BENCHMARKS.md.
 #
@@ -66,15 +66,21 @@ echo "bench_load: whole files" >&2
 for ext in wav flac mp3 ogg m4a opus; do
     f="$DATA/music10.$ext"
     [[ -f "$f" ]] || continue
-    for contender in load bare ffmpeg; do
-        case "$contender" in
-            load) cmd=(taskset -c 0,1 "$BIN" whole load "$f") ;;
-            bare) cmd=(taskset -c 0 "$BIN" whole bare "$f") ;;
-            ffmpeg) cmd=(taskset -c 0 ffmpeg -v error -nostdin -threads 1 -i "$f" -f null -) ;;
-        esac
-        for ((i = 0; i < REPS; i++)); do
+    # The contenders alternate, rep by rep (a slow moment of the machine hits all of them).
+    for ((i = 0; i < REPS; i++)); do
+        for contender in load bare ffmpeg; do
+            case "$contender" in
+                load) cmd=(taskset -c 0,1 "$BIN" whole load "$f") ;;
+                bare) cmd=(taskset -c 0 "$BIN" whole bare "$f") ;;
+                ffmpeg) cmd=(taskset -c 0 ffmpeg -v error -nostdin -threads 1 -i "$f" -f null -) ;;
+            esac
+            # Wall time to the nanosecond around /usr/bin/time (its %e has 10 ms steps, 4 % of
+            # a 0.25 s load); peak RSS and CPU time from /usr/bin/time.
+            t0=$(date +%s%N)
             /usr/bin/time -f "TIME %e %M %U %S" "${cmd[@]}" > "$CLIPS/out" 2> "$CLIPS/err" || { cat "$CLIPS/err" >&2; exit 1; }
-            read -r secs rss user sys < <(grep '^TIME' "$CLIPS/err" | cut -d' ' -f2-)
+            t1=$(date +%s%N)
+            read -r _ rss user sys < <(grep '^TIME' "$CLIPS/err" | cut -d' ' -f2-)
+            secs=$(python3 -c "print(($t1 - $t0) / 1e9)")
             echo "{\"ext\": \"$ext\", \"contender\": \"$contender\", \"secs\": $secs, \"rss_kib\": $rss, \"cpu\": $(python3 -c "print($user + $sys)")}" >> "$CLIPS/whole.jsonl"
         done
     done
@@ -118,13 +124,13 @@ for ext in dict.fromkeys(w["ext"] for w in whole):
         med[(ext, c)] = (statistics.median(w["secs"] for w in ws), max(w["rss_kib"] for w in ws),
                          statistics.median(w["cpu"] for w in ws))
 out.append("**Whole files** (the 10-minute file of `benches/prepare_data.sh`, whole process "
-           "wall time, peak RSS): `load` on 2 cores (`taskset -c 0,1`), the bare symphonia loop "
+           "wall time to the ms, medians of runs alternating between the contenders; peak RSS): `load` on 2 cores (`taskset -c 0,1`), the bare symphonia loop "
            "and `ffmpeg -threads 1 -f null` on one.\n")
 out.append("| file | `load`, 2 cores | bare loop, 1 core | `ffmpeg -threads 1` | load / bare | load / ffmpeg | CPU s (user+sys) load / bare / ffmpeg | peak RSS load / bare (MiB) |")
 out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
 for ext in dict.fromkeys(w["ext"] for w in whole):
     l, b, f = med[(ext, "load")], med[(ext, "bare")], med[(ext, "ffmpeg")]
-    out.append(f"| music10.{ext} | {l[0]:.2f} s | {b[0]:.2f} s | {f[0]:.2f} s | {l[0]/b[0]:.2f} | {l[0]/f[0]:.2f} "
+    out.append(f"| music10.{ext} | {l[0]:.3f} s | {b[0]:.3f} s | {f[0]:.3f} s | {l[0]/b[0]:.2f} | {l[0]/f[0]:.2f} "
                f"| {l[2]:.2f} / {b[2]:.2f} / {f[2]:.2f} | {l[1]/1024:.0f} / {b[1]/1024:.0f} |")
 out.append("\nThe bare loop keeps the decoded audio as `load` does (planar `Vec`s); Opus is "
            "decoded on one thread by `load` (its decoder state is not rebuilt bit for bit by a seek, see "

@@ -15,7 +15,8 @@
 //! codec that is split. Codecs split: PCM (WAV, AIFF, CAF, raw), FLAC, ALAC, MP3, Vorbis, and
 //! AAC, whose noise generator (perceptual noise substitution runs one from the first packet)
 //! each part's decoder records and, where a part started it elsewhere than a decode from the
-//! start has it, sets right and decodes that part again (`src/load/pns.rs`). Opus is decoded
+//! start has it, sets right and decodes again the frames of that part's packets with noise
+//! bands (`src/load/pns.rs`). Opus is decoded
 //! on one thread: its decoder carries state across packets that a seek cannot rebuild bit for
 //! bit — CELT's energy prediction and pitch pre-filter, SILK's LPC history (95 dB after
 //! 320 ms). Effects run after the parts are
@@ -38,6 +39,7 @@ use crate::{AudioEffector, AudioStreamOptions, Error, Metadata, Result, Sample, 
 use audiostream_codecs::SampleFormat;
 use ndarray::{concatenate, Array2, ArrayView2, Axis};
 use std::io::Cursor;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -514,9 +516,15 @@ impl Source {
         Ok(reader.get_metadata())
     }
 
-    /// A reader with one output stream as `opts` asks, chunks of `frames_per_chunk`; an AAC
-    /// decoder gets `ledger` ([`pns`]).
-    fn open(&self, opts: &LoadOptions, format: &str, ledger: &pns::Ledger) -> Result<StreamReader> {
+    /// A reader with one output stream as `opts` asks, in chunks sized for the excerpt (or of
+    /// `chunk_frames`); an AAC decoder gets `ledger` ([`pns`]).
+    fn open(
+        &self,
+        opts: &LoadOptions,
+        format: &str,
+        ledger: &pns::Ledger,
+        chunk_frames: Option<usize>,
+    ) -> Result<StreamReader> {
         let mut reader = match self {
             Source::Bytes(b) => {
                 StreamReader::from_reader(Cursor::new(b.clone()), opts.format.as_deref())?
@@ -562,7 +570,9 @@ impl Source {
         // An excerpt longer than one chunk is copied chunk by chunk into the preallocated
         // output: chunks that stay in the cache make that copy cheap (and the reader's
         // buffers small), where 16 MiB chunks went through memory twice.
-        out.frames_per_chunk = if frames * channels > MAX_CHUNK_SAMPLES {
+        out.frames_per_chunk = if let Some(n) = chunk_frames {
+            n
+        } else if frames * channels > MAX_CHUNK_SAMPLES {
             COPY_CHUNK_FRAMES
         } else {
             frames.clamp(1024, MAX_CHUNK_SAMPLES / channels) as usize
@@ -583,7 +593,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
     }
     let format = T::FORMAT.name();
     let first_ledger = pns::Ledger::recording();
-    let mut first = src.open(opts, format, &first_ledger)?;
+    let mut first = src.open(opts, format, &first_ledger, None)?;
     let metadata = first.get_metadata();
     let stream = match opts.stream_index {
         Some(i) => first.get_src_stream_info(i)?,
@@ -657,7 +667,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
                     let last = k + 1 == parts;
                     scope.spawn(move || {
                         let ledger = pns::Ledger::recording();
-                        let mut reader = src.open(opts, format, &ledger)?;
+                        let mut reader = src.open(opts, format, &ledger, None)?;
                         let to = if last { to } else { Some(b) };
                         decode_range::<T>(&mut reader, rate, a, to, &mut t).map(|()| (t, ledger))
                     })
@@ -684,28 +694,45 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         ledgers.push(l);
     }
     // AAC: the parts whose noise generator did not start where a decode from the start has it
-    // are decoded again with it set there (see `pns`).
+    // are decoded again with it set there (see `pns`): only around the packets with noise
+    // bands where the output keeps the source's frames, else whole.
     if parts > 1 && pns::splits(codec) {
         let Some(again) = pns::redo(&ledgers) else {
             log::warn!("the parts of a parallel load disagree on what a packet decodes to; decoding again on one thread");
             return load_on_one_thread(src, opts);
         };
-        log::debug!(
-            "AAC load in {parts} parts: {} decoded again with the noise generator set",
-            again.len()
-        );
-        let plan = Redo {
-            src,
-            opts,
-            format,
-            rate,
-            to,
-            bounds: &bounds,
-            threads,
-        };
-        if !plan.run(&mut targets, again)? {
-            log::warn!("a part decoded again did not fill its place (a header that says another length); decoding again on one thread");
-            return load_on_one_thread(src, opts);
+        if !again.parts.is_empty() {
+            let plan = Redo {
+                src,
+                opts,
+                format,
+                rate,
+                to,
+                bounds: &bounds,
+                threads,
+            };
+            let done = match plan.noise_ranges(&first, &again, &targets) {
+                Some(ranges) => {
+                    log::debug!(
+                        "AAC load in {parts} parts: {} decoded again around their noise bands, {} ranges of {} frames",
+                        again.parts.len(),
+                        ranges.len(),
+                        ranges.iter().map(|(_, r)| r.end - r.start).sum::<u64>()
+                    );
+                    plan.run_ranges(&mut targets, &again, ranges)?
+                }
+                None => {
+                    log::debug!(
+                        "AAC load in {parts} parts: {} decoded again whole with the noise generator set",
+                        again.parts.len()
+                    );
+                    plan.run(&mut targets, &again)?
+                }
+            };
+            if !done {
+                log::warn!("a part decoded again did not fill its place (a header that says another length); decoding again on one thread");
+                return load_on_one_thread(src, opts);
+            }
         }
     }
     // What each part got: frames in its slot, frames past it.
@@ -776,16 +803,13 @@ impl Redo<'_> {
     /// every core: a part is cut into sub-parts when there are more threads than parts to
     /// decode (into sub-slices of its rows). `Ok(false)` when a sub-part did not fill its
     /// slice exactly (a header that said another length than the source has).
-    fn run<T: Sample>(
-        &self,
-        targets: &mut [Target<'_, T>],
-        again: Vec<(usize, pns::Ledger)>,
-    ) -> Result<bool> {
+    fn run<T: Sample>(&self, targets: &mut [Target<'_, T>], again: &pns::Again) -> Result<bool> {
         let parts = targets.len();
-        let per_part = (self.threads / again.len().max(1)).max(1);
+        let per_part = (self.threads / again.parts.len().max(1)).max(1);
         // (part, sub-part's first frame, where it stops, its target, its ledger).
         let mut jobs = Vec::new();
-        for (k, ledger) in again {
+        for &(k, _) in &again.parts {
+            let ledger = again.ledger();
             let Some(target) = targets.get_mut(k) else {
                 continue;
             };
@@ -819,7 +843,7 @@ impl Redo<'_> {
                 .into_iter()
                 .map(|(k, from, stop, mut sub, ledger)| {
                     let handle = scope.spawn(move || {
-                        let mut reader = self.src.open(self.opts, self.format, &ledger)?;
+                        let mut reader = self.src.open(self.opts, self.format, &ledger, None)?;
                         decode_range::<T>(&mut reader, self.rate, from, stop, &mut sub)
                             .map(|()| sub)
                     });
@@ -846,7 +870,156 @@ impl Redo<'_> {
         }
         Ok(true)
     }
+
+    /// The output frames to decode again in each part of `again`: around each packet that drew
+    /// noise (its own frames and the next packet's, which its MDCT overlap reaches), clamped
+    /// to the part, nearby ones merged; `(part, frames)` in the order of the output. `None`
+    /// when the frames a packet decodes to are not known exactly (the output resamples, the
+    /// timestamps do not name frames) or a part did not fill its place exactly: then the parts
+    /// are decoded again whole ([`Redo::run`]).
+    fn noise_ranges<T: Sample>(
+        &self,
+        reader: &StreamReader,
+        again: &pns::Again,
+        targets: &[Target<'_, T>],
+    ) -> Option<Vec<(usize, Range<u64>)>> {
+        let n = pns::PACKET_FRAMES as i64;
+        let mut ranges = Vec::new();
+        for (k, drew) in &again.parts {
+            let (a, b) = (self.bounds[*k], *self.bounds.get(k + 1)?);
+            let target = targets.get(*k)?;
+            if target.rows.is_empty() || !target.extra.is_empty() || target.frames() != b - a {
+                return None;
+            }
+            let mut around: Vec<Range<u64>> = Vec::with_capacity(drew.len());
+            for &ts in drew {
+                let first = reader.output_frame_of_packet(ts)?;
+                let from = (first.max(0) as u64).max(a);
+                let to = (first.saturating_add(2 * n).max(0) as u64).min(b);
+                if from < to {
+                    around.push(from..to);
+                }
+            }
+            around.sort_by_key(|r| r.start);
+            let mut merged: Vec<Range<u64>> = Vec::with_capacity(around.len());
+            for r in around {
+                match merged.last_mut() {
+                    // Decoding a short gap costs less than the seek and pre-roll of a new range.
+                    Some(last)
+                        if r.start <= last.end + REDO_MERGE_GAP_PACKETS * pns::PACKET_FRAMES =>
+                    {
+                        last.end = last.end.max(r.end);
+                    }
+                    _ => merged.push(r),
+                }
+            }
+            ranges.extend(merged.into_iter().map(|r| (*k, r)));
+        }
+        Some(ranges)
+    }
+
+    /// Decodes the `ranges` of [`Redo::noise_ranges`] again into their parts' rows, with the
+    /// noise generators set: the ranges are shared out in order between the threads (each
+    /// thread one reader, seeking forward from range to range). `Ok(false)` when a range did
+    /// not fill its frames exactly.
+    fn run_ranges<T: Sample>(
+        &self,
+        targets: &mut [Target<'_, T>],
+        again: &pns::Again,
+        ranges: Vec<(usize, Range<u64>)>,
+    ) -> Result<bool> {
+        // Each range's rows: the part's rows cut at the ranges' edges.
+        let mut jobs: Vec<(Range<u64>, Target<'_, T>)> = Vec::with_capacity(ranges.len());
+        for (k, target) in targets.iter_mut().enumerate() {
+            let mine: Vec<&Range<u64>> = ranges
+                .iter()
+                .filter(|(p, _)| *p == k)
+                .map(|(_, r)| r)
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let a = self.bounds[k];
+            let mut lens = Vec::with_capacity(2 * mine.len() + 1);
+            let mut at = a;
+            for r in &mine {
+                lens.push((r.start - at) as usize);
+                lens.push((r.end - r.start) as usize);
+                at = r.end;
+            }
+            let rows: Vec<&mut [T]> = target.rows.iter_mut().map(|r| &mut **r).collect();
+            let pieces = split_rows(rows, &lens);
+            jobs.extend(
+                mine.into_iter()
+                    .cloned()
+                    .zip(pieces.into_iter().skip(1).step_by(2)),
+            );
+        }
+        // Shared out in order, each thread about the same frames (a range costs its seek's
+        // pre-roll too).
+        let cost = |r: &Range<u64>| r.end - r.start + REDO_RANGE_COST_FRAMES;
+        let total: u64 = jobs.iter().map(|(r, _)| cost(r)).sum();
+        let threads = self.threads.clamp(1, jobs.len().max(1));
+        let mut groups: Vec<Vec<(Range<u64>, Target<'_, T>)>> = Vec::with_capacity(threads);
+        let mut done_cost = 0u64;
+        for job in jobs {
+            let share = (done_cost * threads as u64 / total.max(1)) as usize;
+            if groups.len() <= share.min(threads - 1) {
+                groups.push(Vec::new());
+            }
+            done_cost += cost(&job.0);
+            if let Some(g) = groups.last_mut() {
+                g.push(job);
+            }
+        }
+        let results: Vec<Result<bool>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = groups
+                .into_iter()
+                .map(|group| {
+                    scope.spawn(move || {
+                        let ledger = again.ledger();
+                        let mut reader = self.src.open(
+                            self.opts,
+                            self.format,
+                            &ledger,
+                            Some(REDO_CHUNK_FRAMES),
+                        )?;
+                        for (range, mut sub) in group {
+                            reader.seek(range.start as f64 / f64::from(self.rate))?;
+                            decode_into::<T>(&mut reader, Some(range.end - range.start), &mut sub)?;
+                            let full = sub.extra.is_empty()
+                                && sub.rows.first().is_none_or(|r| sub.filled == r.len());
+                            if !full {
+                                return Ok(false);
+                            }
+                        }
+                        Ok(true)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(joined).collect()
+        });
+        for r in results {
+            if !r? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
 }
+
+/// Ranges to decode again closer than this many packets are decoded as one
+/// ([`Redo::noise_ranges`]): a new range costs a seek and the packet before it (the seek's
+/// preroll).
+const REDO_MERGE_GAP_PACKETS: u64 = 1;
+
+/// What starting a range costs, in frames decoded ([`Redo::run_ranges`]'s sharing out): the
+/// seek's preroll.
+const REDO_RANGE_COST_FRAMES: u64 = 1024;
+
+/// Chunk size of the readers that decode ranges again: a range is a few packets, and a reader
+/// decodes up to a chunk past where it is stopped.
+const REDO_CHUNK_FRAMES: usize = 1024;
 
 /// Cuts each row into consecutive slices of `lens` frames: one target per slice length.
 fn split_rows<'a, T: Sample>(rows: Vec<&'a mut [T]>, lens: &[usize]) -> Vec<Target<'a, T>> {
@@ -1090,7 +1263,16 @@ fn decode_range<T: Sample>(
         // `t * rate`, which is within an ulp of `from`.
         reader.seek(from as f64 / f64::from(rate))?;
     }
-    let want = to.map(|t| t.saturating_sub(from));
+    decode_into(reader, to.map(|t| t.saturating_sub(from)), target)
+}
+
+/// Decodes the next `want` frames (`None`: to the end) of a reader's only output into
+/// `target`.
+fn decode_into<T: Sample>(
+    reader: &mut StreamReader,
+    want: Option<u64>,
+    target: &mut Target<'_, T>,
+) -> Result<()> {
     let mut got = 0u64;
     loop {
         if want.is_some_and(|w| got >= w) {

@@ -38,6 +38,8 @@ pub(crate) struct Conversion {
     after_remix: usize,
     /// Source frame of the next input frame the conversion expects.
     next_in: u64,
+    /// Whether effects run after the remix and resampler.
+    effects: bool,
 }
 
 impl Conversion {
@@ -67,7 +69,14 @@ impl Conversion {
             after_remix: pipeline.position::<Remixer>().map_or(0, |i| i + 1),
             pipeline,
             next_in: 0,
+            effects: effects.is_some(),
         }))
+    }
+
+    /// Whether output frame `n` is made from source frame `n` alone: a remix, no resampling
+    /// and no effects.
+    pub(crate) fn frame_for_frame(&self) -> bool {
+        self.src_rate == self.out_rate && !self.effects
     }
 
     /// The resampler, when the rates differ (its block grid decides where seeks restart).

@@ -283,6 +283,14 @@ impl DecoderSlot {
             .is_some_and(|tb| tb.numer.get() == 1 && tb.denom.get() == self.sample_rate)
     }
 
+    /// Stream frame of the first frame a packet with timestamp `ts` decodes to (before any
+    /// trim: negative for frames of an encoder's priming), where timestamps name frames
+    /// exactly (`exact_timestamps`); counted as `place` counts them.
+    pub(super) fn frame_offset_of(&self, ts: i64) -> Option<i64> {
+        self.exact_timestamps()
+            .then(|| ts.saturating_sub(self.start_ts))
+    }
+
     /// Timestamp of the first frame this packet decodes to (after the decoder's gapless trim).
     pub(super) fn first_frame_ts(&self, packet: &Packet) -> i64 {
         let trim = if self.gapless {
@@ -337,7 +345,10 @@ impl DecoderSlot {
             c if c.starts_with("adpcm") => 0,
             // Two packets cover MDCT overlap and MP3's bit reservoir (at most 511 bytes back).
             "mp1" | "mp2" | "mp3" => 3 * 1152,
-            "aac" => 2 * 1024,
+            // AAC-LC (the only AAC decoded) carries the MDCT overlap of one packet into the
+            // next, and its noise generator, which no preroll rebuilds (`load` sets it itself,
+            // src/load/pns.rs).
+            "aac" => 1024,
             // RFC 7845 §4.6 asks for at least 80 ms; after 80 ms the decoder's state is still
             // 25 dB from a full decode's, after 320 ms 95 dB (and soon bit for bit).
             "opus" => 4 * 3840,

@@ -120,6 +120,21 @@ impl StreamReader {
         self.pns_ledger = Some(ledger);
     }
 
+    /// Output frame of the first frame the packet with timestamp `ts` of its source stream
+    /// decodes to (negative for an encoder's priming), for a reader with one output that keeps
+    /// its source's frames one for one (no resampling, no effects: a remix only) and a stream
+    /// whose timestamps name frames; `None` otherwise. `load` redoes the frames of the AAC
+    /// packets with noise bands by it (`src/load/mod.rs`).
+    pub(crate) fn output_frame_of_packet(&self, ts: i64) -> Option<i64> {
+        let [out] = self.outputs.as_slice() else {
+            return None;
+        };
+        if out.conv.as_ref().is_some_and(|c| !c.frame_for_frame()) {
+            return None;
+        }
+        self.decoders.get(out.src)?.as_ref()?.frame_offset_of(ts)
+    }
+
     /// Closes the reader (seed: `close()`); dropping it does the same.
     ///
     /// ```no_run

@@ -26,6 +26,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// single channels); each has its own generator.
 pub const MAX_ELEMENTS: usize = 2;
 
+/// Frames a packet decodes to (the decoder takes 1024-frame packets only). A packet's noise
+/// bands reach the frames of the next packet too, through the MDCT overlap.
+pub const FRAMES_PER_PACKET: u64 = 1024;
+
 /// Numbers drawn by each channel element, in the order of the elements in a packet.
 pub type Draws = [u64; MAX_ELEMENTS];
 
