@@ -15,8 +15,9 @@
 //! codec that is split. Codecs split: PCM (WAV, AIFF, CAF, raw), FLAC, ALAC, MP3, Vorbis, and
 //! AAC, whose noise generator (perceptual noise substitution runs one from the first packet)
 //! each part's decoder records and, where a part started it elsewhere than a decode from the
-//! start has it, sets right and decodes again the frames of that part's packets with noise
-//! bands (`src/load/pns.rs`). Opus is decoded
+//! start has it, sets right and decodes again where that part's packets with noise bands
+//! reach (their frames and the next packet's; the whole part where the output resamples:
+//! `src/load/pns.rs`). Opus is decoded
 //! on one thread: its decoder carries state across packets that a seek cannot rebuild bit for
 //! bit — CELT's energy prediction and pitch pre-filter, SILK's LPC history (95 dB after
 //! 320 ms). Effects run after the parts are
@@ -245,6 +246,10 @@ pub struct Loaded<T = f32> {
     /// How many parts the source was decoded in, each on its own thread (1: on the calling
     /// thread; see the [module docs](self)).
     pub parts: usize,
+    /// Output frames a parallel load decoded a second time: an AAC part decoded from a seek
+    /// is decoded again where its noise bands are (see the [module docs](self)); 0 for every
+    /// other load.
+    pub redecoded: u64,
 }
 
 /// Loads a whole file: `(channels, frames)` `f32` samples and the file's sample rate
@@ -302,6 +307,7 @@ pub fn load_as<T: Sample>(path: impl AsRef<Path>, opts: LoadOptions) -> Result<L
             sample_rate,
             metadata,
             parts,
+            redecoded: 0,
         });
     }
     load_source(&Source::Path(path.to_path_buf()), &opts)
@@ -470,6 +476,7 @@ pub fn load_bytes_as<T: Sample>(bytes: &[u8], opts: LoadOptions) -> Result<Loade
             sample_rate,
             metadata: src.metadata(&opts)?,
             parts,
+            redecoded: 0,
         });
     }
     load_source(&src, &opts)
@@ -653,9 +660,10 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         }
     }
     let mut targets = slots.into_iter().map(Target::new);
-    let results: Vec<Result<(Target<'_, T>, pns::Ledger)>> = if parts == 1 {
+    // Each part: its target, its ledger, and whether it can be joined (see `decode_part`).
+    let results: Vec<Result<(Target<'_, T>, pns::Ledger, bool)>> = if parts == 1 {
         let mut t = targets.next().unwrap_or_else(|| Target::new(Vec::new()));
-        vec![decode_range::<T>(&mut first, rate, from, to, &mut t).map(|()| (t, first_ledger))]
+        vec![decode_range::<T>(&mut first, rate, from, to, &mut t).map(|_| (t, first_ledger, true))]
     } else {
         std::thread::scope(|scope| {
             let mut first_target = targets.next().unwrap_or_else(|| Target::new(Vec::new()));
@@ -669,18 +677,18 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
                         let ledger = pns::Ledger::recording();
                         let mut reader = src.open(opts, format, &ledger, None)?;
                         let to = if last { to } else { Some(b) };
-                        decode_range::<T>(&mut reader, rate, a, to, &mut t).map(|()| (t, ledger))
+                        decode_part::<T>(&mut reader, rate, a, to, &mut t).map(|j| (t, ledger, j))
                     })
                 })
                 .collect();
-            let first_part = decode_range::<T>(
+            let first_part = decode_part::<T>(
                 &mut first,
                 rate,
                 bounds[0],
                 Some(bounds[1]),
                 &mut first_target,
             )
-            .map(|()| (first_target, first_ledger));
+            .map(|j| (first_target, first_ledger, j));
             let mut results = vec![first_part];
             results.extend(handles.into_iter().map(joined));
             results
@@ -688,11 +696,19 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
     };
     let mut targets = Vec::with_capacity(parts);
     let mut ledgers = Vec::with_capacity(parts);
+    let mut joinable = true;
     for r in results {
-        let (t, l) = r?;
+        let (t, l, j) = r?;
         targets.push(t);
         ledgers.push(l);
+        joinable &= j;
     }
+    if !joinable {
+        log::warn!("a part of a parallel load did not start where it was asked to, or its stream changed rate mid-stream; decoding again on one thread");
+        return load_on_one_thread(src, opts);
+    }
+    // Frames decoded a second time (AAC parts whose noise generator had to be set).
+    let mut redecoded = 0u64;
     // AAC: the parts whose noise generator did not start where a decode from the start has it
     // are decoded again with it set there (see `pns`): only around the packets with noise
     // bands where the output keeps the source's frames, else whole.
@@ -719,6 +735,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
                         ranges.len(),
                         ranges.iter().map(|(_, r)| r.end - r.start).sum::<u64>()
                     );
+                    redecoded = ranges.iter().map(|(_, r)| r.end - r.start).sum();
                     plan.run_ranges(&mut targets, &again, ranges)?
                 }
                 None => {
@@ -726,6 +743,11 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
                         "AAC load in {parts} parts: {} decoded again whole with the noise generator set",
                         again.parts.len()
                     );
+                    redecoded = again
+                        .parts
+                        .iter()
+                        .map(|&(k, _)| bounds[k + 1] - bounds[k])
+                        .sum();
                     plan.run(&mut targets, &again)?
                 }
             };
@@ -777,6 +799,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         sample_rate: rate,
         metadata,
         parts,
+        redecoded,
     })
 }
 
@@ -799,10 +822,12 @@ struct Redo<'a> {
 }
 
 impl Redo<'_> {
-    /// Decodes the parts `again` names once more, each with its ledger, into their targets, on
+    /// Decodes the parts `again` names once more, each with a ledger of `again`'s (shared by
+    /// its sub-parts), into their targets, on
     /// every core: a part is cut into sub-parts when there are more threads than parts to
     /// decode (into sub-slices of its rows). `Ok(false)` when a sub-part did not fill its
-    /// slice exactly (a header that said another length than the source has).
+    /// slice exactly (a header that said another length than the source has) or did not start
+    /// where it was asked to.
     fn run<T: Sample>(&self, targets: &mut [Target<'_, T>], again: &pns::Again) -> Result<bool> {
         let parts = targets.len();
         let per_part = (self.threads / again.parts.len().max(1)).max(1);
@@ -838,14 +863,14 @@ impl Redo<'_> {
                 jobs.push((k, cuts[j], stop, sub, ledger.clone()));
             }
         }
-        let done: Vec<(usize, Result<Target<'_, T>>)> = std::thread::scope(|scope| {
+        let done: Vec<(usize, Result<SubPart<'_, T>>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = jobs
                 .into_iter()
                 .map(|(k, from, stop, mut sub, ledger)| {
                     let handle = scope.spawn(move || {
                         let mut reader = self.src.open(self.opts, self.format, &ledger, None)?;
                         decode_range::<T>(&mut reader, self.rate, from, stop, &mut sub)
-                            .map(|()| sub)
+                            .map(|landed| (landed, sub))
                     });
                     (k, handle)
                 })
@@ -857,7 +882,10 @@ impl Redo<'_> {
         let mut last_k = usize::MAX;
         let mut slices_full = true;
         for (k, sub) in done {
-            let sub = sub?;
+            let (landed, sub) = sub?;
+            if !landed {
+                return Ok(false);
+            }
             let target = &mut targets[k];
             if k == last_k && !slices_full {
                 return Ok(false);
@@ -985,9 +1013,15 @@ impl Redo<'_> {
                             Some(REDO_CHUNK_FRAMES),
                         )?;
                         for (range, mut sub) in group {
-                            reader.seek(range.start as f64 / f64::from(self.rate))?;
-                            decode_into::<T>(&mut reader, Some(range.end - range.start), &mut sub)?;
-                            let full = sub.extra.is_empty()
+                            let landed = decode_range::<T>(
+                                &mut reader,
+                                self.rate,
+                                range.start,
+                                Some(range.end),
+                                &mut sub,
+                            )?;
+                            let full = landed
+                                && sub.extra.is_empty()
                                 && sub.rows.first().is_none_or(|r| sub.filled == r.len());
                             if !full {
                                 return Ok(false);
@@ -1008,7 +1042,7 @@ impl Redo<'_> {
     }
 }
 
-/// Ranges to decode again closer than this many packets are decoded as one
+/// Ranges to decode again at most this many packets apart are decoded as one
 /// ([`Redo::noise_ranges`]): a new range costs a seek and the packet before it (the seek's
 /// preroll).
 const REDO_MERGE_GAP_PACKETS: u64 = 1;
@@ -1020,6 +1054,10 @@ const REDO_RANGE_COST_FRAMES: u64 = 1024;
 /// Chunk size of the readers that decode ranges again: a range is a few packets, and a reader
 /// decodes up to a chunk past where it is stopped.
 const REDO_CHUNK_FRAMES: usize = 1024;
+
+/// A sub-part decoded again ([`Redo::run`]): whether it started where it was asked to, and
+/// what it decoded.
+type SubPart<'a, T> = (bool, Target<'a, T>);
 
 /// Cuts each row into consecutive slices of `lens` frames: one target per slice length.
 fn split_rows<'a, T: Sample>(rows: Vec<&'a mut [T]>, lens: &[usize]) -> Vec<Target<'a, T>> {
@@ -1249,30 +1287,38 @@ fn preallocate(src: &Source, channels: usize, frames: usize, parts: usize) -> bo
         && samples as u64 <= src_len.saturating_mul(PREALLOC_MAX_SAMPLES_PER_BYTE)
 }
 
+/// Decodes one part of a parallel load ([`decode_range`]): `Ok(true)` when it can be joined
+/// to the others, i.e. it started where it was asked to and its stream did not change rate
+/// (the resampler back to the first rate carries state across the parts' edges).
+fn decode_part<T: Sample>(
+    reader: &mut StreamReader,
+    rate: u32,
+    from: u64,
+    to: Option<u64>,
+    target: &mut Target<'_, T>,
+) -> Result<bool> {
+    let landed = decode_range(reader, rate, from, to, target)?;
+    Ok(landed && !reader.resampled_mid_stream())
+}
+
 /// Decodes output frames `from..to` (`to`: `None` to the end) of a reader's only output into
-/// `target`.
+/// `target`, seeking to `from` first (from 0: a reader at its start, which does not seek). `Ok(false)`
+/// when after the seek the first chunk did not start at `from` (nothing is then taken).
 fn decode_range<T: Sample>(
     reader: &mut StreamReader,
     rate: u32,
     from: u64,
     to: Option<u64>,
     target: &mut Target<'_, T>,
-) -> Result<()> {
+) -> Result<bool> {
+    let mut expect = None;
     if from > 0 {
         // `from / rate` in seconds names frame `from` exactly: the seek rounds
         // `t * rate`, which is within an ulp of `from`.
         reader.seek(from as f64 / f64::from(rate))?;
+        expect = Some(from);
     }
-    decode_into(reader, to.map(|t| t.saturating_sub(from)), target)
-}
-
-/// Decodes the next `want` frames (`None`: to the end) of a reader's only output into
-/// `target`.
-fn decode_into<T: Sample>(
-    reader: &mut StreamReader,
-    want: Option<u64>,
-    target: &mut Target<'_, T>,
-) -> Result<()> {
+    let want = to.map(|t| t.saturating_sub(from));
     let mut got = 0u64;
     loop {
         if want.is_some_and(|w| got >= w) {
@@ -1282,6 +1328,13 @@ fn decode_into<T: Sample>(
         let mut any = false;
         while let Some(chunk) = reader.pop_chunks_as::<T>().pop().flatten() {
             any = true;
+            if let Some(first) = expect.take() {
+                // The seek's promise (the next chunk starts at the target frame), checked:
+                // a part or range elsewhere would be joined at the wrong place.
+                if (chunk.pts * f64::from(rate)).round() as u64 != first {
+                    return Ok(false);
+                }
+            }
             let mut data = chunk.data;
             if let Some(w) = want {
                 let keep = (w - got).min(data.ncols() as u64) as usize;
@@ -1296,7 +1349,7 @@ fn decode_into<T: Sample>(
             break;
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Joins pieces end to end (moved, not copied, when there is one).

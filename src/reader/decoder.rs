@@ -33,6 +33,12 @@ pub(super) struct DecoderSlot {
     /// at the trimmed start), so it is taken from the first decoded packet when the stream is
     /// read from its start, and assumed at `max(track start, 0)` until then.
     start_ts: i64,
+    /// `start_ts` as assumed before the first packet (`max(track start, 0)`): where a reader
+    /// that seeks counts frames from.
+    seek_start_ts: i64,
+    /// Whether the stream changed its rate mid-stream at some point (`reshape` was made): a
+    /// resampler then carries state from packet to packet.
+    pub(super) resampled: bool,
     /// Whether the next decoded frames are the stream's first (read from the start).
     pub(super) at_stream_start: bool,
     /// Stream frame index of the next decoded frame; `None` after a seek until a packet says.
@@ -251,6 +257,7 @@ impl DecoderSlot {
         if from.0 == self.sample_rate {
             return Ok(frames);
         }
+        self.resampled = true;
         let reshape = match &mut self.reshape {
             Some(r) => r,
             empty => empty.insert(Reshape {
@@ -284,11 +291,13 @@ impl DecoderSlot {
     }
 
     /// Stream frame of the first frame a packet with timestamp `ts` decodes to (before any
-    /// trim: negative for frames of an encoder's priming), where timestamps name frames
-    /// exactly (`exact_timestamps`); counted as `place` counts them.
+    /// trim: negative for frames of an encoder's priming), as a reader that seeks places it:
+    /// where timestamps name frames exactly (`exact_timestamps`), the stream's rate never
+    /// changed (a packet is then its own frames), and a read from the start found frame 0
+    /// where a seek assumes it; `None` otherwise.
     pub(super) fn frame_offset_of(&self, ts: i64) -> Option<i64> {
-        self.exact_timestamps()
-            .then(|| ts.saturating_sub(self.start_ts))
+        (self.exact_timestamps() && !self.resampled && self.start_ts == self.seek_start_ts)
+            .then(|| ts.saturating_sub(self.seek_start_ts))
     }
 
     /// Timestamp of the first frame this packet decodes to (after the decoder's gapless trim).
@@ -345,9 +354,9 @@ impl DecoderSlot {
             c if c.starts_with("adpcm") => 0,
             // Two packets cover MDCT overlap and MP3's bit reservoir (at most 511 bytes back).
             "mp1" | "mp2" | "mp3" => 3 * 1152,
-            // AAC-LC (the only AAC decoded) carries the MDCT overlap of one packet into the
-            // next, and its noise generator, which no preroll rebuilds (`load` sets it itself,
-            // src/load/pns.rs).
+            // AAC-LC (the only AAC object type decoded; of an HE-AAC stream its LC core) carries
+            // the MDCT overlap of one packet into the next, and its noise generator, which no
+            // preroll rebuilds (`load` sets it itself, src/load/pns.rs).
             "aac" => 1024,
             // RFC 7845 §4.6 asks for at least 80 ms; after 80 ms the decoder's state is still
             // 25 dB from a full decode's, after 320 ms 95 dB (and soon bit for bit).
@@ -479,6 +488,8 @@ impl StreamReader {
             channels,
             time_base: track.time_base,
             start_ts: track.start_ts.get().max(0).saturating_add(lead as i64),
+            seek_start_ts: track.start_ts.get().max(0).saturating_add(lead as i64),
+            resampled: false,
             at_stream_start: true,
             position: Some(0),
             discard_until: 0,

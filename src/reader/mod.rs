@@ -135,6 +135,13 @@ impl StreamReader {
         self.decoders.get(out.src)?.as_ref()?.frame_offset_of(ts)
     }
 
+    /// Whether a stream this reader decodes changed its sample rate mid-stream (its frames
+    /// were resampled back to the stream's first rate, by a resampler that carries state from
+    /// packet to packet): `load` does not join parts of such a stream.
+    pub(crate) fn resampled_mid_stream(&self) -> bool {
+        self.decoders.iter().flatten().any(|d| d.resampled)
+    }
+
     /// Closes the reader (seed: `close()`); dropping it does the same.
     ///
     /// ```no_run

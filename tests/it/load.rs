@@ -348,70 +348,95 @@ fn aac_with_noise_bands_loads_in_parts_bit_for_bit() {
 /// AAC with noise bands in a few packets here and there (bursts of noise over tones), as in
 /// music: the parallel load decodes again only the frames around those packets (their own
 /// and the next packet's, which the MDCT overlap reaches). A range one packet short or one
-/// packet late leaves wrong samples here (checked by hand: 2,992 and 2,981 of them in 2 parts).
+/// packet late leaves wrong samples here (checked by hand: 20,706 and 22,422 of them in 2 parts).
+/// With and without an edit list (the encoder's priming cut by the container, or decoded).
 #[test]
 fn aac_with_a_few_noise_bands_is_redone_around_them_bit_for_bit() {
     let dir = TempDir::new("load-pns-sparse");
-    let m4a = dir.path("sparse.m4a");
-    // 34.1 s: a tone on each channel, pink noise on the left for 0.12 s every 1.7 s.
-    run(
-        "ffmpeg",
-        &[
-            "-v",
-            "error",
-            "-y",
-            "-filter_complex",
-            "anoisesrc=d=34.1:c=pink:seed=1:a=0.3:r=44100,\
-             volume='if(lt(mod(t\\,1.7)\\,0.12)\\,1\\,0)':eval=frame[a];\
-             sine=f=330:d=34.1:r=44100,volume=0.2[t];[a][t]amix=normalize=0[l];\
-             sine=f=440:d=34.1:r=44100,volume=0.2[r];[l][r]join=inputs=2:channel_layout=stereo",
-            "-c:a",
-            "aac",
-            "-aac_pns",
-            "1",
-            "-b:a",
-            "96k",
-            m4a.to_str().unwrap(),
-        ],
-    );
-    let cases: &[(&str, LoadOptions)] = &[
-        ("whole", LoadOptions::new()),
-        // A remix keeps the frames where they are: redone around the noise too.
-        ("mono", LoadOptions::new().num_channels(1)),
-        ("excerpt", LoadOptions::new().start(0.77).duration(32.0)),
-        // A resampled output: its parts are decoded again whole.
-        ("16k", LoadOptions::new().sample_rate(16_000)),
-    ];
-    for (what, opts) in cases {
-        let single = load_as::<f32>(&m4a, opts.clone().threads(1)).unwrap();
-        if *what == "whole" {
-            // The generator matters here: a decode from a seek differs from the whole decode
-            // somewhere after 20 s (the first noise burst after it).
-            let rate = single.sample_rate;
-            let (seeked, _) = load_with(
-                &m4a,
-                LoadOptions::new().start(20.0).duration(2.0).threads(1),
-            )
-            .unwrap();
-            let at = 20 * rate as usize;
-            let whole_there = single.audio.slice(s![.., at..at + seeked.ncols()]);
-            assert!(
-                seeked != whole_there,
-                "no noise bands after 20 s: the test would prove nothing"
-            );
-        }
-        for threads in [2, 3] {
-            let par = load_as::<f32>(&m4a, opts.clone().threads(threads)).unwrap();
-            assert_eq!(par.parts, threads, "{what}: split in {threads}");
-            assert_eq!(par.audio.dim(), single.audio.dim(), "{what}");
-            let first_diff = par
-                .audio
-                .indexed_iter()
-                .find(|(i, v)| single.audio[*i].to_bits() != v.to_bits());
-            assert!(
-                first_diff.is_none(),
-                "{what} in {threads} parts: first difference at {first_diff:?}"
-            );
+    for edit_list in ["1", "0"] {
+        let m4a = dir.path(&format!("sparse_{edit_list}.m4a"));
+        // 34.1 s: a tone on each channel, white noise on the left for 0.12 s every 1.7 s
+        // (noise bands in 73 of the 735 packets after 17 s).
+        run(
+            "ffmpeg",
+            &[
+                "-v",
+                "error",
+                "-y",
+                "-filter_complex",
+                "aevalsrc=exprs='0.2*sin(2*PI*330*t)+0.3*(2*random(0)-1)*lt(mod(t\\,1.7)\\,0.12)|\
+                 0.2*sin(2*PI*440*t)':s=44100:d=34.1",
+                "-c:a",
+                "aac",
+                "-aac_pns",
+                "1",
+                "-b:a",
+                "96k",
+                "-use_editlist",
+                edit_list,
+                m4a.to_str().unwrap(),
+            ],
+        );
+        let cases: &[(&str, LoadOptions, bool)] = &[
+            ("whole", LoadOptions::new(), true),
+            // A remix keeps the frames where they are: redone around the noise too.
+            ("mono", LoadOptions::new().num_channels(1), true),
+            (
+                "excerpt",
+                LoadOptions::new().start(0.77).duration(32.0),
+                true,
+            ),
+            // A resampled output: its parts are decoded again whole.
+            ("16k", LoadOptions::new().sample_rate(16_000), false),
+        ];
+        for (what, opts, around) in cases {
+            let what = format!("edit list {edit_list}, {what}");
+            let single = load_as::<f32>(&m4a, opts.clone().threads(1)).unwrap();
+            if what.ends_with("whole") {
+                // The generator matters here: a decode from a seek differs from the whole
+                // decode somewhere after 20 s (the first noise burst after it).
+                let rate = single.sample_rate;
+                let (seeked, _) = load_with(
+                    &m4a,
+                    LoadOptions::new().start(20.0).duration(2.0).threads(1),
+                )
+                .unwrap();
+                let at = 20 * rate as usize;
+                let whole_there = single.audio.slice(s![.., at..at + seeked.ncols()]);
+                assert!(
+                    seeked != whole_there,
+                    "{what}: no noise bands after 20 s: the test would prove nothing"
+                );
+            }
+            for threads in [2, 3] {
+                let par = load_as::<f32>(&m4a, opts.clone().threads(threads)).unwrap();
+                assert_eq!(par.parts, threads, "{what}: split in {threads}");
+                assert_eq!(par.audio.dim(), single.audio.dim(), "{what}");
+                let first_diff = par
+                    .audio
+                    .indexed_iter()
+                    .find(|(i, v)| single.audio[*i].to_bits() != v.to_bits());
+                assert!(
+                    first_diff.is_none(),
+                    "{what} in {threads} parts: first difference at {first_diff:?}"
+                );
+                // Which way it went: around the bursts (about a tenth of the frames after the
+                // first part), or the parts after the first whole.
+                let after_first = par.audio.ncols() as u64 * (threads as u64 - 1) / threads as u64;
+                if *around {
+                    assert!(
+                        par.redecoded > 0 && par.redecoded < after_first / 4,
+                        "{what} in {threads} parts: {} of {after_first} frames decoded again",
+                        par.redecoded
+                    );
+                } else {
+                    assert!(
+                        par.redecoded + 1 >= after_first,
+                        "{what} in {threads} parts: {} of {after_first} frames decoded again",
+                        par.redecoded
+                    );
+                }
+            }
         }
     }
 }
