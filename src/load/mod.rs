@@ -17,11 +17,14 @@
 //! each part's decoder records and, where a part started it elsewhere than a decode from the
 //! start has it, sets right and decodes again where that part's packets with noise bands
 //! reach (their frames and the next packet's; the whole part where the output resamples:
-//! `src/load/pns.rs`). Opus is decoded
-//! on one thread: its decoder carries state across packets that a seek cannot rebuild bit for
-//! bit — CELT's energy prediction and pitch pre-filter, SILK's LPC history (95 dB after
-//! 320 ms). Effects run after the parts are
-//! joined, on the whole excerpt, so they see the audio a single-threaded load gives them.
+//! `src/load/pns.rs`); and Opus, whose decoder state a seek does not rebuild at once: each
+//! part but the last decodes on through a window past its end, and the next part's frames are
+//! taken from the packet after which both decoders' states are equal, bit for bit (compared,
+//! not assumed: `src/load/opus.rs`). CELT comes back to the same state within a few hundred
+//! milliseconds; SILK's fixed-point filters do not, so a stream with SILK or hybrid packets
+//! where a part would start is decoded by the first part alone (the output resampled too: the
+//! parts are joined at a packet). Effects run after the parts are joined, on the whole
+//! excerpt, so they see the audio a single-threaded load gives them.
 //!
 //! **Plain WAV** (PCM or float, the layouts `src/load/wav.rs` lists) takes a direct path: the samples are
 //! converted from the `data` chunk straight into the output array (in parallel for a long
@@ -30,6 +33,7 @@
 //! run of frames at offsets, a block of 256 KiB at a time, into a small buffer of
 //! its own and converts it into its slice of the output, so the peak memory is the output's.
 
+mod opus;
 mod pns;
 #[cfg(feature = "decode-wav")]
 mod pread;
@@ -524,12 +528,14 @@ impl Source {
     }
 
     /// A reader with one output stream as `opts` asks, in chunks sized for the excerpt (or of
-    /// `chunk_frames`); an AAC decoder gets `ledger` ([`pns`]).
+    /// `chunk_frames`); an AAC decoder gets `ledger` ([`pns`]), an Opus decoder `states`
+    /// ([`opus`]).
     fn open(
         &self,
         opts: &LoadOptions,
         format: &str,
         ledger: &pns::Ledger,
+        states: &opus::States,
         chunk_frames: Option<usize>,
     ) -> Result<StreamReader> {
         let mut reader = match self {
@@ -576,15 +582,18 @@ impl Source {
             .unwrap_or(1 << 16);
         // An excerpt longer than one chunk is copied chunk by chunk into the preallocated
         // output: chunks that stay in the cache make that copy cheap (and the reader's
-        // buffers small), where 16 MiB chunks went through memory twice.
+        // buffers small), where 16 MiB chunks went through memory twice. So is one long
+        // enough to be split: a part's reader decodes to the end of its chunk, which must not
+        // be far past the part's end.
         out.frames_per_chunk = if let Some(n) = chunk_frames {
             n
-        } else if frames * channels > MAX_CHUNK_SAMPLES {
-            COPY_CHUNK_FRAMES
-        } else {
+        } else if in_one_chunk(frames, channels, rate) {
             frames.clamp(1024, MAX_CHUNK_SAMPLES / channels) as usize
+        } else {
+            COPY_CHUNK_FRAMES
         };
         ledger.attach(&mut reader);
+        states.attach(&mut reader);
         reader.add_audio_stream(out)?;
         Ok(reader)
     }
@@ -600,7 +609,8 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
     }
     let format = T::FORMAT.name();
     let first_ledger = pns::Ledger::recording();
-    let mut first = src.open(opts, format, &first_ledger, None)?;
+    let first_states = opus::States::keeping();
+    let mut first = src.open(opts, format, &first_ledger, &first_states, None)?;
     let metadata = first.get_metadata();
     let stream = match opts.stream_index {
         Some(i) => first.get_src_stream_info(i)?,
@@ -620,7 +630,12 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         .map(|n| crate::dsp::output_frames(src_rate, rate, n));
     let threads = threads(opts);
     let codec = stream.codec.as_str();
-    let splits = codec.starts_with("pcm_") || SPLIT_CODECS.contains(&codec) || pns::splits(codec);
+    // Opus where the output keeps the stream's frames (its parts are joined at a packet).
+    let opus_joins = opus::splits(codec) && first.output_frame_of_packet(0).is_some();
+    let splits = codec.starts_with("pcm_")
+        || SPLIT_CODECS.contains(&codec)
+        || pns::splits(codec)
+        || opus_joins;
     let parts = match known_end.map(|end| to.map_or(end, |t| t.min(end))) {
         Some(end) if splits && threads > 1 && src.splittable() => {
             let len = end.saturating_sub(from);
@@ -644,7 +659,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
     // One output array for the whole excerpt, when the header's length is plausible (see
     // `preallocate`); each part decodes into its slice of each row.
     let planned = usize::try_from(end - from).unwrap_or(usize::MAX);
-    let mut out: Vec<T> = match preallocate(src, channels, planned, parts) {
+    let mut out: Vec<T> = match preallocate(src, channels, planned, parts, rate) {
         true => vec![T::SILENCE; channels * planned],
         false => Vec::new(),
     };
@@ -660,55 +675,186 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         }
     }
     let mut targets = slots.into_iter().map(Target::new);
-    // Each part: its target, its ledger, and whether it can be joined (see `decode_part`).
-    let results: Vec<Result<(Target<'_, T>, pns::Ledger, bool)>> = if parts == 1 {
-        let mut t = targets.next().unwrap_or_else(|| Target::new(Vec::new()));
-        vec![decode_range::<T>(&mut first, rate, from, to, &mut t).map(|_| (t, first_ledger, true))]
+    // Opus: each part but the last decodes on through a window past its end, and the states
+    // in each window are kept by both parts that decode it (see `opus`).
+    let window = if opus_joins && parts > 1 {
+        (opus::JOIN_WINDOW_SECONDS * f64::from(rate)).round() as u64
+    } else {
+        0
+    };
+    // (frames, whether the states are kept): every part's start is checked, the states kept
+    // at every join.
+    let windows: Vec<(Range<u64>, bool)> = bounds[1..parts]
+        .iter()
+        .map(|&b| (b..b + window, true))
+        .collect();
+    if window > 0 {
+        // The window at its start too: a stream that starts in SILK is not split.
+        first_states.set_windows(&first, &[(from..from + window, false), windows[0].clone()]);
+    }
+    // Set by an Opus part that cannot be joined (see `decode_opus_part`): the parts after the
+    // first stop, and the first decodes to the end.
+    let gave_up = std::sync::atomic::AtomicBool::new(false);
+    // Set when the first part then decoded the whole excerpt.
+    let first_whole = std::sync::atomic::AtomicBool::new(false);
+    // Each part: its target, its ledger, its states, and whether it can be joined (see
+    // `decode_part`).
+    let mut first_target = targets.next().unwrap_or_else(|| Target::new(Vec::new()));
+    // Opus: the first part decodes the window at its start before the others are started; a
+    // stream whose start cannot be joined (SILK or hybrid packets there, a multistream) is
+    // then decoded by it alone, without opening the other parts.
+    let mut first_alone = false;
+    if window > 0 {
+        let expect = seek_to(&mut first, rate, from)?;
+        let through = bounds[1] + window - from;
+        let head = pump(
+            &mut first,
+            rate,
+            expect,
+            Some(through),
+            &mut first_target,
+            &mut |got| got < window,
+        )?;
+        if head == Some(false) {
+            log::warn!("the first part of a parallel load did not start where it was asked to; decoding again on one thread");
+            return load_on_one_thread(src, opts);
+        }
+        first_alone = first_states.hopeless();
+    }
+    let results: Vec<Result<Part<'_, T>>> = if parts == 1 {
+        vec![
+            decode_range::<T>(&mut first, rate, from, to, &mut first_target)
+                .map(|_| (first_target, first_ledger, first_states, true)),
+        ]
+    } else if first_alone {
+        first_whole.store(true, std::sync::atomic::Ordering::Relaxed);
+        let rest = move || {
+            targets
+                .map(|t| Ok((t, pns::Ledger::default(), opus::States::default(), true)))
+                .collect()
+        };
+        match first_to_the_end(&mut first, rate, (from, to), first_target, rest) {
+            Ok((all, ok)) => all
+                .into_iter()
+                .map(|t| Ok((t, pns::Ledger::default(), opus::States::default(), ok)))
+                .collect(),
+            Err(e) => vec![Err(e)],
+        }
     } else {
         std::thread::scope(|scope| {
-            let mut first_target = targets.next().unwrap_or_else(|| Target::new(Vec::new()));
+            let gave_up = &gave_up;
+            let first_whole = &first_whole;
             let handles: Vec<_> = targets
                 .enumerate()
                 .map(|(i, mut t)| {
                     let k = i + 1;
                     let (a, b) = (bounds[k], bounds[k + 1]);
                     let last = k + 1 == parts;
+                    let windows = &windows;
                     scope.spawn(move || {
                         let ledger = pns::Ledger::recording();
-                        let mut reader = src.open(opts, format, &ledger, None)?;
-                        let to = if last { to } else { Some(b) };
-                        decode_part::<T>(&mut reader, rate, a, to, &mut t).map(|j| (t, ledger, j))
+                        let states = opus::States::keeping();
+                        let mut reader = src.open(opts, format, &ledger, &states, None)?;
+                        if window > 0 {
+                            // The window at its start, and the one past its end.
+                            states.set_windows(&reader, &windows[i..windows.len().min(k + 1)]);
+                        }
+                        let to = if last { to } else { Some(b + window) };
+                        let joinable = if window > 0 {
+                            decode_opus_part::<T>(
+                                &mut reader,
+                                rate,
+                                (a, to),
+                                window,
+                                &states,
+                                gave_up,
+                                &mut t,
+                            )?
+                        } else {
+                            decode_part::<T>(&mut reader, rate, a, to, &mut t)?
+                        };
+                        Ok((t, ledger, states, joinable))
                     })
                 })
                 .collect();
-            let first_part = decode_part::<T>(
-                &mut first,
-                rate,
-                bounds[0],
-                Some(bounds[1]),
-                &mut first_target,
-            )
-            .map(|j| (first_target, first_ledger, j));
-            let mut results = vec![first_part];
-            results.extend(handles.into_iter().map(joined));
-            results
+            let first_part = if window > 0 {
+                let taken = first_target.frames();
+                continue_first_opus_part::<T>(
+                    &mut first,
+                    rate,
+                    (bounds[1] + window - from).saturating_sub(taken),
+                    gave_up,
+                    &mut first_target,
+                )
+            } else {
+                decode_part::<T>(
+                    &mut first,
+                    rate,
+                    bounds[0],
+                    Some(bounds[1]),
+                    &mut first_target,
+                )
+                .map(Some)
+            };
+            match first_part {
+                // An Opus part gave up (see `decode_opus_part`): the others stop, and
+                // the first part decodes on into every place.
+                Ok(None) => {
+                    first_whole.store(true, std::sync::atomic::Ordering::Relaxed);
+                    let rest = move || handles.into_iter().map(joined).collect();
+                    first_to_the_end(&mut first, rate, (bounds[0], to), first_target, rest)
+                        .map(|(mut all, ok)| {
+                            let t = all.remove(0);
+                            let mut results = vec![Ok((t, first_ledger, first_states, ok))];
+                            results.extend(all.into_iter().map(|t| {
+                                Ok((t, pns::Ledger::default(), opus::States::default(), ok))
+                            }));
+                            results
+                        })
+                        .unwrap_or_else(|e| vec![Err(e)])
+                }
+                first_part => {
+                    let mut results = vec![first_part
+                        .map(|j| (first_target, first_ledger, first_states, j.unwrap_or(false)))];
+                    results.extend(handles.into_iter().map(joined));
+                    results
+                }
+            }
         })
     };
     let mut targets = Vec::with_capacity(parts);
     let mut ledgers = Vec::with_capacity(parts);
-    let mut joinable = true;
+    let mut states = Vec::with_capacity(parts);
+    let mut joinable = Vec::with_capacity(parts);
     for r in results {
-        let (t, l, j) = r?;
+        let (t, l, s, j) = r?;
         targets.push(t);
         ledgers.push(l);
-        joinable &= j;
+        states.push(s);
+        joinable.push(j);
     }
-    if !joinable {
+    // What `Loaded::parts` says.
+    let mut decoded_in = parts;
+    if first_whole.load(std::sync::atomic::Ordering::Relaxed) {
+        // An Opus part could not be joined: the first part decoded the whole excerpt.
+        log::debug!("Opus load: a part cannot be joined (SILK or hybrid packets, or a multistream); decoded by the first part alone");
+        states.clear();
+        decoded_in = 1;
+    }
+    if joinable.contains(&false) {
         log::warn!("a part of a parallel load did not start where it was asked to, or its stream changed rate mid-stream; decoding again on one thread");
         return load_on_one_thread(src, opts);
     }
-    // Frames decoded a second time (AAC parts whose noise generator had to be set).
+    // Frames decoded a second time (AAC parts whose noise generator had to be set; the
+    // windows Opus parts decode past their ends).
     let mut redecoded = 0u64;
+    if window > 0 && !states.is_empty() {
+        if !join_opus(&first, &bounds, window, &states, &mut targets) {
+            log::warn!("the decoders of two parts of a parallel Opus load did not come to the same state within {} s; decoding again on one thread", opus::JOIN_WINDOW_SECONDS);
+            return load_on_one_thread(src, opts);
+        }
+        redecoded = window * (parts as u64 - 1);
+    }
     // AAC: the parts whose noise generator did not start where a decode from the start has it
     // are decoded again with it set there (see `pns`): only around the packets with noise
     // bands where the output keeps the source's frames, else whole.
@@ -798,9 +944,54 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         audio,
         sample_rate: rate,
         metadata,
-        parts,
+        parts: decoded_in,
         redecoded,
     })
+}
+
+/// One part of a parallel load once decoded: where it went, its AAC ledger, its Opus states,
+/// and whether it can be joined to the others (see `decode_part`).
+type Part<'a, T> = (Target<'a, T>, pns::Ledger, opus::States, bool);
+
+/// Joins the parts of an Opus load (see [`opus`]): for each part after the first, the frames
+/// from its start to the packet where its decoder's state equals the part before's are taken
+/// from the frames the part before decoded past its end (`window` of them), and those are
+/// dropped. `false` when a pair of parts has no such packet, or the part before did not decode
+/// far enough (then the parts cannot be joined).
+fn join_opus<T: Sample>(
+    reader: &StreamReader,
+    bounds: &[u64],
+    window: u64,
+    states: &[opus::States],
+    targets: &mut [Target<'_, T>],
+) -> bool {
+    for k in 1..targets.len() {
+        let b = bounds[k];
+        let Some(next) = states[k - 1].join_from(&states[k]) else {
+            return false;
+        };
+        let Some(v) = reader.output_frame_of_packet(next) else {
+            return false;
+        };
+        let take = (v.max(0) as u64).saturating_sub(b);
+        let (before, after) = targets.split_at_mut(k);
+        let (earlier, later) = (&mut before[k - 1], &mut after[0]);
+        let past_end: u64 = earlier.extra.iter().map(|a| a.ncols() as u64).sum();
+        if take > window
+            || take > past_end
+            || earlier
+                .rows
+                .first()
+                .is_none_or(|r| earlier.filled != r.len())
+        {
+            return false;
+        }
+        if !later.overwrite_front(&earlier.extra, take as usize) {
+            return false;
+        }
+        earlier.extra.clear();
+    }
+    true
 }
 
 /// The shortest sub-part a part decoded again ([`Redo`]) is cut into, in seconds: shorter than
@@ -868,7 +1059,13 @@ impl Redo<'_> {
                 .into_iter()
                 .map(|(k, from, stop, mut sub, ledger)| {
                     let handle = scope.spawn(move || {
-                        let mut reader = self.src.open(self.opts, self.format, &ledger, None)?;
+                        let mut reader = self.src.open(
+                            self.opts,
+                            self.format,
+                            &ledger,
+                            &opus::States::default(),
+                            None,
+                        )?;
                         decode_range::<T>(&mut reader, self.rate, from, stop, &mut sub)
                             .map(|landed| (landed, sub))
                     });
@@ -1010,6 +1207,7 @@ impl Redo<'_> {
                             self.opts,
                             self.format,
                             &ledger,
+                            &opus::States::default(),
                             Some(REDO_CHUNK_FRAMES),
                         )?;
                         for (range, mut sub) in group {
@@ -1232,9 +1430,42 @@ impl<'a, T: Sample> Target<'a, T> {
         self.extra.clear();
     }
 
+    /// Frames the rows still have room for (0 once anything went past them).
+    fn room(&self) -> usize {
+        match self.rows.first() {
+            Some(r) if self.extra.is_empty() => r.len() - self.filled,
+            _ => 0,
+        }
+    }
+
     /// Frames received.
     fn frames(&self) -> u64 {
         self.filled as u64 + self.extra.iter().map(|a| a.ncols() as u64).sum::<u64>()
+    }
+
+    /// Writes the first `n` frames of `pieces` (joined end to end) over the first `n` frames
+    /// of the rows; `false` when there are not that many of either.
+    fn overwrite_front(&mut self, pieces: &[Array2<T>], n: usize) -> bool {
+        if self.filled < n || self.rows.is_empty() {
+            return n == 0;
+        }
+        let mut at = 0;
+        for piece in pieces {
+            if at == n {
+                break;
+            }
+            if piece.nrows() != self.rows.len() {
+                return false;
+            }
+            let m = (n - at).min(piece.ncols());
+            for (row, src) in self.rows.iter_mut().zip(piece.rows()) {
+                for (d, s) in row[at..at + m].iter_mut().zip(src.iter()) {
+                    *d = *s;
+                }
+            }
+            at += m;
+        }
+        at == n
     }
 
     /// Takes a decoded chunk: copied into the rows while they have room, kept as it is after.
@@ -1272,16 +1503,23 @@ const PREALLOC_MAX_SAMPLES: usize = 1 << 29;
 /// digital silence come near); a header that claims more is not trusted.
 const PREALLOC_MAX_SAMPLES_PER_BYTE: u64 = 1024;
 
+/// Whether an excerpt of `frames` frames is read as one chunk (then moved into the result, not
+/// copied): at most [`MAX_CHUNK_SAMPLES`], and too short to be split.
+fn in_one_chunk(frames: u64, channels: u64, rate: u32) -> bool {
+    frames.saturating_mul(channels) <= MAX_CHUNK_SAMPLES
+        && (frames as f64) < PARALLEL_MIN_SECONDS * f64::from(rate)
+}
+
 /// Whether a load preallocates its output from the header's length: the excerpt is longer than
 /// one chunk (a single chunk is moved, not copied) or split, and the claim is bounded both
 /// absolutely and by the source's size, so a short file cannot make a huge allocation.
-fn preallocate(src: &Source, channels: usize, frames: usize, parts: usize) -> bool {
+fn preallocate(src: &Source, channels: usize, frames: usize, parts: usize, rate: u32) -> bool {
     let samples = channels.saturating_mul(frames);
     let src_len = match src {
         Source::Bytes(b) => b.0.len() as u64,
         Source::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
     };
-    (parts > 1 || samples as u64 > MAX_CHUNK_SAMPLES)
+    (parts > 1 || !in_one_chunk(frames as u64, channels as u64, rate))
         && samples > 0
         && samples <= PREALLOC_MAX_SAMPLES
         && samples as u64 <= src_len.saturating_mul(PREALLOC_MAX_SAMPLES_PER_BYTE)
@@ -1301,9 +1539,178 @@ fn decode_part<T: Sample>(
     Ok(landed && !reader.resampled_mid_stream())
 }
 
+/// Decodes one part after the first of a parallel Opus load, `(from, to)` (see [`opus`]):
+/// `Ok(true)` when it can be joined to the one before. Once the window at its start is decoded
+/// it knows whether it cannot be (SILK or hybrid packets there, a multistream): then it says
+/// so in `gave_up` and stops, as every part after the first does once `gave_up` is set.
+fn decode_opus_part<T: Sample>(
+    reader: &mut StreamReader,
+    rate: u32,
+    (from, to): (u64, Option<u64>),
+    window: u64,
+    states: &opus::States,
+    gave_up: &std::sync::atomic::AtomicBool,
+    target: &mut Target<'_, T>,
+) -> Result<bool> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let expect = seek_to(reader, rate, from)?;
+    let want = to.map(|t| t.saturating_sub(from));
+    let mut checked = false;
+    let done = pump(reader, rate, expect, want, target, &mut |got| {
+        if !checked && got >= window {
+            checked = true;
+            if states.hopeless() {
+                gave_up.store(true, Relaxed);
+            }
+        }
+        !gave_up.load(Relaxed)
+    })?;
+    if states.hopeless() {
+        gave_up.store(true, Relaxed);
+    }
+    Ok(done == Some(true) && !gave_up.load(Relaxed) && !reader.resampled_mid_stream())
+}
+
+/// Decodes on the first part of a parallel Opus load, whose first window
+/// [`load_source`] decoded: `want` more frames, up to the window past its end, unless a part
+/// gives up (`gave_up`). `Ok(Some(true))` when it decoded its place; `Ok(None)` when it stopped,
+/// between two chunks, because a part gave up (then [`first_to_the_end`] goes on);
+/// `Ok(Some(false))` when it cannot be used (a part gave up only after it was done: its last
+/// chunk was cut at the end of the window, so it cannot go on).
+fn continue_first_opus_part<T: Sample>(
+    reader: &mut StreamReader,
+    rate: u32,
+    want: u64,
+    gave_up: &std::sync::atomic::AtomicBool,
+    target: &mut Target<'_, T>,
+) -> Result<Option<bool>> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let done = pump(reader, rate, None, Some(want), target, &mut |_| {
+        !gave_up.load(Relaxed)
+    })?;
+    Ok(match done {
+        Some(true) => Some(!gave_up.load(Relaxed) && !reader.resampled_mid_stream()),
+        other => other,
+    })
+}
+
+/// The first part of a parallel load, stopped by [`continue_first_opus_part`] (or alone from
+/// the start), decodes on to the
+/// excerpt's end `to`: into its own place, then into the other parts' places, which `rest`
+/// gives once it gets there (the other parts stopped long before: their decodes are dropped).
+/// Returns every part's target, and whether they hold the excerpt.
+fn first_to_the_end<'a, T: Sample>(
+    reader: &mut StreamReader,
+    rate: u32,
+    (from, to): (u64, Option<u64>),
+    mut first: Target<'a, T>,
+    rest: impl FnOnce() -> Vec<Result<Part<'a, T>>>,
+) -> Result<(Vec<Target<'a, T>>, bool)> {
+    // What the first part took past its place goes on in the next places.
+    let past = std::mem::take(&mut first.extra);
+    let mut taken = first.filled as u64;
+    let mut chain = Chain {
+        targets: vec![first],
+        at: 0,
+        rest: Some(Box::new(rest)),
+        failed: None,
+    };
+    for piece in past {
+        taken += piece.ncols() as u64;
+        chain.push(piece);
+    }
+    let more = to.map(|t| t.saturating_sub(from + taken));
+    let done = pump(reader, rate, None, more, &mut chain, &mut |_| true)?;
+    let ok = done == Some(true) && !reader.resampled_mid_stream();
+    chain.finish().map(|all| (all, ok))
+}
+
+/// The other parts' results, once the first part needs their places ([`first_to_the_end`]).
+type Rest<'f, 'a, T> = Box<dyn FnOnce() -> Vec<Result<Part<'a, T>>> + 'f>;
+
+/// Several parts' places in order, filled one after the other (what does not fit stays past
+/// the last one), the places after the first taken from `rest` when they are needed.
+struct Chain<'f, 'a, T> {
+    targets: Vec<Target<'a, T>>,
+    /// The place being filled.
+    at: usize,
+    rest: Option<Rest<'f, 'a, T>>,
+    /// The error a part in `rest` ended with.
+    failed: Option<Error>,
+}
+
+impl<'a, T: Sample> Chain<'_, 'a, T> {
+    /// Takes the places of `rest` (cleared: what their parts decoded is dropped).
+    fn take_rest(&mut self) {
+        if let Some(rest) = self.rest.take() {
+            for r in rest() {
+                match r {
+                    Ok((mut t, ..)) => {
+                        t.clear();
+                        self.targets.push(t);
+                    }
+                    Err(e) => {
+                        self.failed.get_or_insert(e);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every place, in order; the error of a part in `rest`, if one ended with one.
+    fn finish(mut self) -> Result<Vec<Target<'a, T>>> {
+        self.take_rest();
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(self.targets),
+        }
+    }
+}
+
+/// Where [`pump`] puts decoded chunks.
+trait Sink<T> {
+    fn push(&mut self, data: Array2<T>);
+}
+
+impl<T: Sample> Sink<T> for Target<'_, T> {
+    fn push(&mut self, data: Array2<T>) {
+        Target::push(self, data);
+    }
+}
+
+impl<T: Sample> Sink<T> for Chain<'_, '_, T> {
+    fn push(&mut self, mut data: Array2<T>) {
+        loop {
+            while self.at + 1 >= self.targets.len()
+                && self.rest.is_some()
+                && self.targets.get(self.at).is_none_or(|t| t.room() == 0)
+            {
+                self.take_rest();
+            }
+            let last = self.targets.len().saturating_sub(1);
+            while self.at < last && self.targets[self.at].room() == 0 {
+                self.at += 1;
+            }
+            let Some(target) = self.targets.get_mut(self.at) else {
+                return;
+            };
+            let room = target.room();
+            // Past the last place only once there are no more places to take.
+            if room >= data.ncols() || (self.at == last && self.rest.is_none()) {
+                target.push(data);
+                return;
+            }
+            let tail = data.slice(ndarray::s![.., room..]).to_owned();
+            target.push(data.slice(ndarray::s![.., ..room]).to_owned());
+            data = tail;
+        }
+    }
+}
+
 /// Decodes output frames `from..to` (`to`: `None` to the end) of a reader's only output into
-/// `target`, seeking to `from` first (from 0: a reader at its start, which does not seek). `Ok(false)`
-/// when after the seek the first chunk did not start at `from` (nothing is then taken).
+/// `target`, seeking to `from` first (from 0: a reader at its start, which does not seek).
+/// `Ok(false)` when after the seek the first chunk did not start at `from` (nothing is then
+/// taken).
 fn decode_range<T: Sample>(
     reader: &mut StreamReader,
     rate: u32,
@@ -1311,14 +1718,36 @@ fn decode_range<T: Sample>(
     to: Option<u64>,
     target: &mut Target<'_, T>,
 ) -> Result<bool> {
-    let mut expect = None;
-    if from > 0 {
-        // `from / rate` in seconds names frame `from` exactly: the seek rounds
-        // `t * rate`, which is within an ulp of `from`.
-        reader.seek(from as f64 / f64::from(rate))?;
-        expect = Some(from);
-    }
+    let expect = seek_to(reader, rate, from)?;
     let want = to.map(|t| t.saturating_sub(from));
+    Ok(pump(reader, rate, expect, want, target, &mut |_| true)?.unwrap_or(true))
+}
+
+/// Seeks `reader` to output frame `from` (not from 0: a reader at its start); the frame its
+/// next chunk must start at, if it seeked.
+fn seek_to(reader: &mut StreamReader, rate: u32, from: u64) -> Result<Option<u64>> {
+    if from == 0 {
+        return Ok(None);
+    }
+    // `from / rate` in seconds names frame `from` exactly: the seek rounds `t * rate`, which
+    // is within an ulp of `from`.
+    reader.seek(from as f64 / f64::from(rate))?;
+    Ok(Some(from))
+}
+
+/// Decodes the next `want` frames (`None`: to the end) of a reader's only output into
+/// `target`, checking that the first chunk starts at frame `expect` (if given), and asking
+/// `go_on` after each chunk, with the frames taken so far, whether to go on. `Ok(Some(false))`:
+/// the first chunk was elsewhere; `Ok(None)`: `go_on` stopped it (between two chunks: another
+/// `pump` goes on from there, nothing lost).
+fn pump<T: Sample>(
+    reader: &mut StreamReader,
+    rate: u32,
+    mut expect: Option<u64>,
+    want: Option<u64>,
+    target: &mut dyn Sink<T>,
+    go_on: &mut dyn FnMut(u64) -> bool,
+) -> Result<Option<bool>> {
     let mut got = 0u64;
     loop {
         if want.is_some_and(|w| got >= w) {
@@ -1326,13 +1755,16 @@ fn decode_range<T: Sample>(
         }
         let n = reader.fill_buffer()?;
         let mut any = false;
-        while let Some(chunk) = reader.pop_chunks_as::<T>().pop().flatten() {
+        while want.is_none_or(|w| got < w) {
+            let Some(chunk) = reader.pop_chunks_as::<T>().pop().flatten() else {
+                break;
+            };
             any = true;
             if let Some(first) = expect.take() {
                 // The seek's promise (the next chunk starts at the target frame), checked:
                 // a part or range elsewhere would be joined at the wrong place.
                 if (chunk.pts * f64::from(rate)).round() as u64 != first {
-                    return Ok(false);
+                    return Ok(Some(false));
                 }
             }
             let mut data = chunk.data;
@@ -1344,12 +1776,15 @@ fn decode_range<T: Sample>(
             }
             got += data.ncols() as u64;
             target.push(data);
+            if !go_on(got) {
+                return Ok(None);
+            }
         }
         if n == 0 && !any {
             break;
         }
     }
-    Ok(true)
+    Ok(Some(true))
 }
 
 /// Joins pieces end to end (moved, not copied, when there is one).

@@ -409,6 +409,30 @@ impl StreamReader {
         )
     }
 
+    /// An Opus decoder that keeps its states, when the reader was asked to (`load`'s parts);
+    /// `None`: the registry's decoder.
+    #[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]
+    fn make_opus_decoder(
+        &self,
+        codec: &str,
+        params: &symphonia::core::codecs::audio::AudioCodecParameters,
+    ) -> Option<symphonia::core::errors::Result<Box<dyn AudioDecoder>>> {
+        let states = self.opus_states.as_ref().filter(|_| codec == "opus")?;
+        Some(super::opus::OpusDecoder::with_states(
+            params,
+            states.clone(),
+        ))
+    }
+
+    #[cfg(not(any(feature = "decode-ogg", feature = "decode-mkv")))]
+    fn make_opus_decoder(
+        &self,
+        _codec: &str,
+        _params: &symphonia::core::codecs::audio::AudioCodecParameters,
+    ) -> Option<symphonia::core::errors::Result<Box<dyn AudioDecoder>>> {
+        None
+    }
+
     #[cfg(not(any(feature = "decode-mp4", feature = "decode-aac")))]
     fn make_aac_decoder(
         &self,
@@ -466,6 +490,7 @@ impl StreamReader {
         let (codec, _) = from_symphonia::codec_names(params.codec);
         let decoder = self
             .make_aac_decoder(codec, params, opts)
+            .or_else(|| self.make_opus_decoder(codec, params))
             .unwrap_or_else(|| super::registry::codecs().make_audio_decoder(params, opts))
             .map_err(|e| match e {
                 SymError::Unsupported(_) => Error::Unsupported(format!(

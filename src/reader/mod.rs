@@ -32,7 +32,7 @@ pub(crate) mod metadata;
 mod mp3_estimate;
 mod options;
 #[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]
-mod opus;
+pub(crate) mod opus;
 mod outputs;
 mod packets;
 mod pcm;
@@ -96,6 +96,9 @@ pub struct StreamReader {
     /// The ledger AAC decoders made from now on get (`load`'s parts: see `src/load/mod.rs`).
     #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
     pns_ledger: Option<std::sync::Arc<audiostream_symphonia_aac::pns::PnsLedger>>,
+    /// Where Opus decoders made from now on keep their states (`load`'s parts).
+    #[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]
+    opus_states: Option<std::sync::Arc<opus::OpusStates>>,
 }
 
 impl std::fmt::Debug for StreamReader {
@@ -140,6 +143,21 @@ impl StreamReader {
     /// packet to packet): `load` does not join parts of such a stream.
     pub(crate) fn resampled_mid_stream(&self) -> bool {
         self.decoders.iter().flatten().any(|d| d.resampled)
+    }
+
+    /// Gives the Opus decoders this reader makes from now on (at `add_audio_stream`) a place
+    /// to keep their states: what `load` needs to join Opus parts.
+    #[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]
+    pub(crate) fn set_opus_states(&mut self, states: std::sync::Arc<opus::OpusStates>) {
+        self.opus_states = Some(states);
+    }
+
+    /// The timestamp (the source stream's time base) of output frame `frame`, the inverse of
+    /// [`output_frame_of_packet`](Self::output_frame_of_packet), where that is defined.
+    #[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]
+    pub(crate) fn ts_of_output_frame(&self, frame: u64) -> Option<i64> {
+        let first = self.output_frame_of_packet(0)?;
+        i64::try_from(frame).ok()?.checked_sub(first)
     }
 
     /// Closes the reader (seed: `close()`); dropping it does the same.

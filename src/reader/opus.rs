@@ -13,6 +13,8 @@
 //! to the WAV order the channel layout names, as FFmpeg does). The pre-skip and the end trim are
 //! the demuxer's (`Packet::trim_start`/`trim_end`), applied by the reader.
 
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
 use symphonia::core::audio::{AsGenericAudioBufferRef, AudioBuffer, AudioMut, AudioSpec, Channels};
 use symphonia::core::codecs::audio::well_known::CODEC_ID_OPUS;
 use symphonia::core::codecs::audio::{
@@ -81,6 +83,113 @@ fn parse_head(head: &[u8]) -> Option<Head> {
     })
 }
 
+/// The states of an Opus decoder after each packet of some stretches of its stream, kept for
+/// `load`, which joins parts of a stream decoded by several decoders only where their states
+/// are equal (`src/load/opus.rs`). Shared between the decoder and whoever made it.
+#[derive(Debug, Default)]
+pub(crate) struct OpusStates {
+    inner: Mutex<StatesInner>,
+}
+
+#[derive(Default)]
+struct StatesInner {
+    /// Timestamp ranges (the stream's time base) whose packets are checked to be CELT-only,
+    /// and whether the decoder's states after them are kept.
+    windows: Vec<(Range<i64>, bool)>,
+    /// `(packet timestamp, the decoder after it, its noise concealments by then)`, in decode
+    /// order.
+    states: Vec<(i64, Box<opus_pure::OpusDecoder>, u64)>,
+    /// The decoder's noise concealments after the last packet it decoded.
+    concealments: u64,
+    /// The stream is multistream (more than 2 channels): no states are kept.
+    multistream: bool,
+    /// A packet in a window was not CELT-only (SILK or hybrid: SILK's fixed-point filters do
+    /// not come back to a decode from the start's state, measured).
+    not_celt: bool,
+}
+
+impl std::fmt::Debug for StatesInner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StatesInner")
+            .field("states", &self.states.len())
+            .field("concealments", &self.concealments)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OpusStates {
+    /// Keeps nothing until [`set_windows`](Self::set_windows).
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(OpusStates::default())
+    }
+
+    /// From now on: the packets whose timestamp is in one of `windows` are checked to be
+    /// CELT-only, and where its flag says so, the decoder's state after each is kept.
+    pub(crate) fn set_windows(&self, windows: Vec<(Range<i64>, bool)>) {
+        self.lock().windows = windows;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, StatesInner> {
+        // Nothing panics while the lock is held, but a poisoned lock's data is still whole.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the parts cannot be joined whatever the states compare to: a multistream, or a
+    /// packet in a window that was not CELT-only.
+    pub(crate) fn hopeless(&self) -> bool {
+        let inner = self.lock();
+        inner.multistream || inner.not_celt
+    }
+
+    /// After the decoder decoded the packet at `ts` (its bytes: `data`).
+    fn after_packet(&self, ts: i64, data: &[u8], decoder: &Inner) {
+        let mut inner = self.lock();
+        match decoder {
+            Inner::Single(d) => {
+                inner.concealments = d.noise_concealments();
+                let mut windows = inner.windows.iter().filter(|(w, _)| w.contains(&ts));
+                let inside = windows.clone().next().is_some();
+                let keep = windows.any(|(_, keep)| *keep);
+                if inside {
+                    // The TOC's configuration (RFC 6716 §3.1): 16 to 31 are CELT-only.
+                    if data.first().is_none_or(|toc| toc >> 3 < 16) {
+                        inner.not_celt = true;
+                    }
+                }
+                if keep {
+                    inner.states.push((ts, d.clone(), d.noise_concealments()));
+                }
+            }
+            Inner::Multi(_) => inner.multistream = true,
+        }
+    }
+
+    /// The first packet, in `self`'s order, after which `self`'s decoder and `later`'s had
+    /// the same state ([`opus_pure::OpusDecoder::same_state`]) with no noise concealment in
+    /// `later`'s decoder from there to the last packet it decoded (the one part of decoding
+    /// that reads the state the comparison leaves out); and the timestamp of the packet that
+    /// followed it in `later`. From that packet on, `later`'s decoder decodes what `self`'s
+    /// would have, bit for bit. `None` when there is no such packet (or a multistream).
+    pub(crate) fn join_point(&self, later: &OpusStates) -> Option<(i64, i64)> {
+        let mine = self.lock();
+        let theirs = later.lock();
+        if mine.multistream || theirs.multistream {
+            return None;
+        }
+        for (i, (ts, state, _)) in theirs.states.iter().enumerate() {
+            let Some((_, other, _)) = mine.states.iter().find(|(t, ..)| t == ts) else {
+                continue;
+            };
+            if state.same_state(other) {
+                let (_, _, concealed) = theirs.states[i];
+                let next = theirs.states.get(i + 1).map(|(t, ..)| *t)?;
+                return (concealed == theirs.concealments).then_some((*ts, next));
+            }
+        }
+        None
+    }
+}
+
 enum Inner {
     Single(Box<opus_pure::OpusDecoder>),
     Multi(opus_pure::OpusMSDecoder),
@@ -96,6 +205,8 @@ pub(crate) struct OpusDecoder {
     /// Interleaved output of one packet.
     pcm: Vec<f32>,
     buf: AudioBuffer<f32>,
+    /// States kept for `load` ([`OpusStates`]), if it asked.
+    states: Option<Arc<OpusStates>>,
 }
 
 fn unsupported(what: String) -> Error {
@@ -179,7 +290,18 @@ impl OpusDecoder {
             reorder,
             pcm: vec![0.0; MAX_FRAMES * head.channels],
             buf: AudioBuffer::new(AudioSpec::new(48_000, channels), MAX_FRAMES),
+            states: None,
         })
+    }
+
+    /// The decoder for `params`, keeping its states into `states` ([`OpusStates`]).
+    pub(crate) fn with_states(
+        params: &AudioCodecParameters,
+        states: Arc<OpusStates>,
+    ) -> Result<Box<dyn AudioDecoder>> {
+        let mut d = Self::try_new(params)?;
+        d.states = Some(states);
+        Ok(Box::new(d))
     }
 
     fn decode_inner(&mut self, data: &[u8]) -> Result<()> {
@@ -230,6 +352,9 @@ impl AudioDecoder for OpusDecoder {
         packet: &PacketRef<'_>,
     ) -> Result<symphonia::core::audio::GenericAudioBufferRef<'_>> {
         self.decode_inner(packet.data)?;
+        if let Some(states) = &self.states {
+            states.after_packet(packet.pts.get(), packet.data, &self.inner);
+        }
         Ok(self.buf.as_generic_audio_buffer_ref())
     }
 

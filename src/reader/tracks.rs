@@ -247,6 +247,8 @@ impl StreamReader {
             live: None,
             #[cfg(any(feature = "decode-mp4", feature = "decode-aac"))]
             pns_ledger: None,
+            #[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]
+            opus_states: None,
         })
     }
 
