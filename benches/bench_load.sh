@@ -132,10 +132,12 @@ for ext in dict.fromkeys(w["ext"] for w in whole):
     l, b, f = med[(ext, "load")], med[(ext, "bare")], med[(ext, "ffmpeg")]
     out.append(f"| music10.{ext} | {l[0]:.3f} s | {b[0]:.3f} s | {f[0]:.3f} s | {l[0]/b[0]:.2f} | {l[0]/f[0]:.2f} "
                f"| {l[2]:.2f} / {b[2]:.2f} / {f[2]:.2f} | {l[1]/1024:.0f} / {b[1]/1024:.0f} |")
-out.append("\nThe bare loop keeps the decoded audio as `load` does (planar `Vec`s); Opus is "
-           "decoded on one thread by `load` (its decoder state is not rebuilt bit for bit by a seek, see "
-           "`src/load/mod.rs`); AAC in parts, each part's noise generator set where a decode from the "
-           "start has it (`src/load/pns.rs`); WAV takes the direct path (no reader).\n")
+out.append("\nThe bare loop keeps the decoded audio as `load` does (planar `Vec`s); AAC in parts, "
+           "the frames around noise bands decoded again with the noise generator set where a decode "
+           "from the start has it (`src/load/pns.rs`); Opus in parts joined where the decoders' states "
+           "are equal (`src/load/opus.rs`; the states kept in the joins' windows are the extra peak "
+           "RSS); WAV takes the direct path (no reader). Opus's bare loop is our opus-pure loop "
+           "(symphonia has no Opus decoder).\n")
 text = "\n".join(out)
 print(text)
 if write == "1":

@@ -643,7 +643,12 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
                 1
             } else {
                 let by_length = (len as f64 / (MIN_PART_SECONDS * f64::from(rate))) as usize;
-                threads.min(by_length).max(1)
+                let most = if opus_joins {
+                    opus::MAX_PARTS
+                } else {
+                    usize::MAX
+                };
+                threads.min(by_length).min(most).max(1)
             }
         }
         _ => 1,
@@ -849,7 +854,10 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
     // windows Opus parts decode past their ends).
     let mut redecoded = 0u64;
     if window > 0 && !states.is_empty() {
-        if !join_opus(&first, &bounds, window, &states, &mut targets) {
+        let joined_up = join_opus(&first, &bounds, window, &states, &mut targets);
+        // The decoder states kept for the joins (tens of MB) are not needed any more.
+        states.clear();
+        if !joined_up {
             log::warn!("the decoders of two parts of a parallel Opus load did not come to the same state within {} s; decoding again on one thread", opus::JOIN_WINDOW_SECONDS);
             return load_on_one_thread(src, opts);
         }
@@ -1620,9 +1628,11 @@ fn first_to_the_end<'a, T: Sample>(
         chain.push(piece);
     }
     let more = to.map(|t| t.saturating_sub(from + taken));
-    let done = pump(reader, rate, None, more, &mut chain, &mut |_| true)?;
-    let ok = done == Some(true) && !reader.resampled_mid_stream();
-    chain.finish().map(|all| (all, ok))
+    let done = pump(reader, rate, None, more, &mut chain, &mut |_| true);
+    // The other parts are joined whatever happened (a panic in one becomes its error).
+    let all = chain.finish();
+    let ok = done? == Some(true) && !reader.resampled_mid_stream();
+    all.map(|all| (all, ok))
 }
 
 /// The other parts' results, once the first part needs their places ([`first_to_the_end`]).
@@ -1776,6 +1786,11 @@ fn pump<T: Sample>(
             }
             got += data.ncols() as u64;
             target.push(data);
+            // Done once `want` is reached (its last chunk may have been cut: nothing could go
+            // on from there); `go_on` is asked only between whole chunks.
+            if want.is_some_and(|w| got >= w) {
+                return Ok(Some(true));
+            }
             if !go_on(got) {
                 return Ok(None);
             }

@@ -29,6 +29,11 @@ use std::sync::Arc;
 /// decoder must come to the same state.
 pub(super) const JOIN_WINDOW_SECONDS: f64 = 1.0;
 
+/// Most parts an Opus load is cut into: each join keeps up to [`crate::reader::opus`]'s
+/// `MAX_KEPT_STATES` decoder states on each side (about 210 KB each for stereo), so this bounds
+/// what a load keeps at once (7 joins: up to about 190 MB; 50 MB with 20 ms packets).
+pub(super) const MAX_PARTS: usize = 8;
+
 /// How far before a part's start its window begins, in frames of the stream (the longest
 /// Opus packet, 120 ms): a packet that starts before the part and ends in it can be the join.
 #[cfg(any(feature = "decode-ogg", feature = "decode-mkv"))]

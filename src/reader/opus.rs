@@ -91,6 +91,12 @@ pub(crate) struct OpusStates {
     inner: Mutex<StatesInner>,
 }
 
+/// Most decoder states an [`OpusStates`] keeps per window: a window of 1 s holds 50 packets of
+/// 20 ms (one state each, about 210 KB for stereo); streams of shorter packets keep the first
+/// 64 of each window (a shorter stretch to find a join in), and a stream whose timestamps do
+/// not advance cannot make the states grow.
+const MAX_KEPT_STATES: usize = 64;
+
 #[derive(Default)]
 struct StatesInner {
     /// Timestamp ranges (the stream's time base) whose packets are checked to be CELT-only,
@@ -103,6 +109,8 @@ struct StatesInner {
     concealments: u64,
     /// The stream is multistream (more than 2 channels): no states are kept.
     multistream: bool,
+    /// How many states each window (by its index in `windows`) kept.
+    kept: Vec<usize>,
     /// A packet in a window was not CELT-only (SILK or hybrid: SILK's fixed-point filters do
     /// not come back to a decode from the start's state, measured).
     not_celt: bool,
@@ -126,7 +134,9 @@ impl OpusStates {
     /// From now on: the packets whose timestamp is in one of `windows` are checked to be
     /// CELT-only, and where its flag says so, the decoder's state after each is kept.
     pub(crate) fn set_windows(&self, windows: Vec<(Range<i64>, bool)>) {
-        self.lock().windows = windows;
+        let mut inner = self.lock();
+        inner.kept = vec![0; windows.len()];
+        inner.windows = windows;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, StatesInner> {
@@ -147,16 +157,25 @@ impl OpusStates {
         match decoder {
             Inner::Single(d) => {
                 inner.concealments = d.noise_concealments();
-                let mut windows = inner.windows.iter().filter(|(w, _)| w.contains(&ts));
-                let inside = windows.clone().next().is_some();
-                let keep = windows.any(|(_, keep)| *keep);
+                let inside = inner.windows.iter().any(|(w, _)| w.contains(&ts));
                 if inside {
                     // The TOC's configuration (RFC 6716 §3.1): 16 to 31 are CELT-only.
                     if data.first().is_none_or(|toc| toc >> 3 < 16) {
                         inner.not_celt = true;
                     }
                 }
-                if keep {
+                // Kept in the first window that keeps states and has room, after a later
+                // packet than the last kept (timestamps that do not advance keep nothing more).
+                let after_last = inner.states.last().is_none_or(|(last, ..)| ts > *last);
+                let slot = inner.windows.iter().enumerate().position(|(i, (w, keep))| {
+                    *keep
+                        && w.contains(&ts)
+                        && inner.kept.get(i).is_some_and(|&n| n < MAX_KEPT_STATES)
+                });
+                if let (Some(i), true) = (slot, after_last) {
+                    if let Some(n) = inner.kept.get_mut(i) {
+                        *n += 1;
+                    }
                     inner.states.push((ts, d.clone(), d.noise_concealments()));
                 }
             }
