@@ -1075,7 +1075,7 @@ impl Redo<'_> {
                             None,
                         )?;
                         decode_range::<T>(&mut reader, self.rate, from, stop, &mut sub)
-                            .map(|landed| (landed, sub))
+                            .map(|landed| (landed && joinable(&reader), sub))
                     });
                     (k, handle)
                 })
@@ -1227,6 +1227,7 @@ impl Redo<'_> {
                                 &mut sub,
                             )?;
                             let full = landed
+                                && joinable(&reader)
                                 && sub.extra.is_empty()
                                 && sub.rows.first().is_none_or(|r| sub.filled == r.len());
                             if !full {
@@ -1534,8 +1535,7 @@ fn preallocate(src: &Source, channels: usize, frames: usize, parts: usize, rate:
 }
 
 /// Decodes one part of a parallel load ([`decode_range`]): `Ok(true)` when it can be joined
-/// to the others, i.e. it started where it was asked to and its stream did not change rate
-/// (the resampler back to the first rate carries state across the parts' edges).
+/// to the others (see [`joinable`]).
 fn decode_part<T: Sample>(
     reader: &mut StreamReader,
     rate: u32,
@@ -1544,7 +1544,17 @@ fn decode_part<T: Sample>(
     target: &mut Target<'_, T>,
 ) -> Result<bool> {
     let landed = decode_range(reader, rate, from, to, target)?;
-    Ok(landed && !reader.resampled_mid_stream())
+    Ok(landed && joinable(reader))
+}
+
+/// Whether what a reader of a parallel load decoded can be joined to what the others did: its
+/// stream did not change rate (the resampler back to the first rate carries state across the
+/// parts' edges), and no packet failed to decode or went missing (a decoder's state after a
+/// packet that failed part way is not what a seek rebuilds: measured on damaged AAC, whose
+/// next packet then takes a stale MDCT overlap in one decode and none in the other).
+fn joinable(reader: &StreamReader) -> bool {
+    let stats = reader.stats();
+    !reader.resampled_mid_stream() && stats.failed_packets == 0 && stats.gaps == 0
 }
 
 /// Decodes one part after the first of a parallel Opus load, `(from, to)` (see [`opus`]):
@@ -1576,7 +1586,7 @@ fn decode_opus_part<T: Sample>(
     if states.hopeless() {
         gave_up.store(true, Relaxed);
     }
-    Ok(done == Some(true) && !gave_up.load(Relaxed) && !reader.resampled_mid_stream())
+    Ok(done == Some(true) && !gave_up.load(Relaxed) && joinable(reader))
 }
 
 /// Decodes on the first part of a parallel Opus load, whose first window
@@ -1597,7 +1607,7 @@ fn continue_first_opus_part<T: Sample>(
         !gave_up.load(Relaxed)
     })?;
     Ok(match done {
-        Some(true) => Some(!gave_up.load(Relaxed) && !reader.resampled_mid_stream()),
+        Some(true) => Some(!gave_up.load(Relaxed) && joinable(reader)),
         other => other,
     })
 }
@@ -1631,7 +1641,8 @@ fn first_to_the_end<'a, T: Sample>(
     let done = pump(reader, rate, None, more, &mut chain, &mut |_| true);
     // The other parts are joined whatever happened (a panic in one becomes its error).
     let all = chain.finish();
-    let ok = done? == Some(true) && !reader.resampled_mid_stream();
+    // The first part alone is the single-threaded decode itself.
+    let ok = done? == Some(true);
     all.map(|all| (all, ok))
 }
 
