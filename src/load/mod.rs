@@ -251,8 +251,8 @@ pub struct Loaded<T = f32> {
     /// thread; see the [module docs](self)).
     pub parts: usize,
     /// Output frames a parallel load decoded a second time: an AAC part decoded from a seek
-    /// is decoded again where its noise bands are (see the [module docs](self)); 0 for every
-    /// other load.
+    /// is decoded again where its noise bands are, an Opus part decodes on through a window
+    /// past its end (see the [module docs](self)); 0 for every other load.
     pub redecoded: u64,
 }
 
