@@ -701,7 +701,7 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
     // first stop, and the first decodes to the end.
     let gave_up = std::sync::atomic::AtomicBool::new(false);
     // Set when the first part then decoded the whole excerpt.
-    let first_whole = std::sync::atomic::AtomicBool::new(false);
+    let mut first_whole = false;
     // Each part: its target, its ledger, its states, and whether it can be joined (see
     // `decode_part`).
     let mut first_target = targets.next().unwrap_or_else(|| Target::new(Vec::new()));
@@ -732,23 +732,18 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
                 .map(|_| (first_target, first_ledger, first_states, true)),
         ]
     } else if first_alone {
-        first_whole.store(true, std::sync::atomic::Ordering::Relaxed);
-        let rest = move || {
-            targets
-                .map(|t| Ok((t, pns::Ledger::default(), opus::States::default(), true)))
-                .collect()
-        };
-        match first_to_the_end(&mut first, rate, (from, to), first_target, rest) {
-            Ok((all, ok)) => all
-                .into_iter()
-                .map(|t| Ok((t, pns::Ledger::default(), opus::States::default(), ok)))
-                .collect(),
-            Err(e) => vec![Err(e)],
-        }
+        first_whole = true;
+        let rest = move || targets.map(|t| Ok(alone_part(t, true))).collect();
+        parts_of_first_alone(first_to_the_end(
+            &mut first,
+            rate,
+            (from, to),
+            first_target,
+            rest,
+        ))
     } else {
         std::thread::scope(|scope| {
             let gave_up = &gave_up;
-            let first_whole = &first_whole;
             let handles: Vec<_> = targets
                 .enumerate()
                 .map(|(i, mut t)| {
@@ -805,18 +800,15 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
                 // An Opus part gave up (see `decode_opus_part`): the others stop, and
                 // the first part decodes on into every place.
                 Ok(None) => {
-                    first_whole.store(true, std::sync::atomic::Ordering::Relaxed);
+                    first_whole = true;
                     let rest = move || handles.into_iter().map(joined).collect();
-                    first_to_the_end(&mut first, rate, (bounds[0], to), first_target, rest)
-                        .map(|(mut all, ok)| {
-                            let t = all.remove(0);
-                            let mut results = vec![Ok((t, first_ledger, first_states, ok))];
-                            results.extend(all.into_iter().map(|t| {
-                                Ok((t, pns::Ledger::default(), opus::States::default(), ok))
-                            }));
-                            results
-                        })
-                        .unwrap_or_else(|e| vec![Err(e)])
+                    parts_of_first_alone(first_to_the_end(
+                        &mut first,
+                        rate,
+                        (bounds[0], to),
+                        first_target,
+                        rest,
+                    ))
                 }
                 first_part => {
                     let mut results = vec![first_part
@@ -839,15 +831,14 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
         joinable.push(j);
     }
     // What `Loaded::parts` says.
-    let mut decoded_in = parts;
-    if first_whole.load(std::sync::atomic::Ordering::Relaxed) {
+    let decoded_in = if first_whole { 1 } else { parts };
+    if first_whole {
         // An Opus part could not be joined: the first part decoded the whole excerpt.
         log::debug!("Opus load: a part cannot be joined (SILK or hybrid packets, or a multistream); decoded by the first part alone");
         states.clear();
-        decoded_in = 1;
     }
     if joinable.contains(&false) {
-        log::warn!("a part of a parallel load did not start where it was asked to, or its stream changed rate mid-stream; decoding again on one thread");
+        log::warn!("a part of a parallel load did not start where it was asked to, met a packet that failed to decode or went missing, or its stream changed rate mid-stream; decoding again on one thread");
         return load_on_one_thread(src, opts);
     }
     // Frames decoded a second time (AAC parts whose noise generator had to be set; the
@@ -883,13 +874,12 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
             };
             let done = match plan.noise_ranges(&first, &again, &targets) {
                 Some(ranges) => {
+                    redecoded = ranges.iter().map(|(_, r)| r.end - r.start).sum();
                     log::debug!(
-                        "AAC load in {parts} parts: {} decoded again around their noise bands, {} ranges of {} frames",
+                        "AAC load in {parts} parts: {} decoded again around their noise bands, {} ranges of {redecoded} frames",
                         again.parts.len(),
                         ranges.len(),
-                        ranges.iter().map(|(_, r)| r.end - r.start).sum::<u64>()
                     );
-                    redecoded = ranges.iter().map(|(_, r)| r.end - r.start).sum();
                     plan.run_ranges(&mut targets, &again, ranges)?
                 }
                 None => {
@@ -960,6 +950,22 @@ fn load_source<T: Sample>(src: &Source, opts: &LoadOptions) -> Result<Loaded<T>>
 /// One part of a parallel load once decoded: where it went, its AAC ledger, its Opus states,
 /// and whether it can be joined to the others (see `decode_part`).
 type Part<'a, T> = (Target<'a, T>, pns::Ledger, opus::States, bool);
+
+/// A part whose place the first part filled ([`first_to_the_end`]): no ledger or states of its
+/// own, `ok` as the first part's decode.
+fn alone_part<T>(target: Target<'_, T>, ok: bool) -> Part<'_, T> {
+    (target, pns::Ledger::default(), opus::States::default(), ok)
+}
+
+/// Every part's result once the first part decoded the whole excerpt ([`first_to_the_end`]).
+fn parts_of_first_alone<'a, T>(
+    decoded: Result<(Vec<Target<'a, T>>, bool)>,
+) -> Vec<Result<Part<'a, T>>> {
+    match decoded {
+        Ok((all, ok)) => all.into_iter().map(|t| Ok(alone_part(t, ok))).collect(),
+        Err(e) => vec![Err(e)],
+    }
+}
 
 /// Joins the parts of an Opus load (see [`opus`]): for each part after the first, the frames
 /// from its start to the packet where its decoder's state equals the part before's are taken
@@ -1479,11 +1485,10 @@ impl<'a, T: Sample> Target<'a, T> {
 
     /// Takes a decoded chunk: copied into the rows while they have room, kept as it is after.
     fn push(&mut self, data: Array2<T>) {
-        let room = match self.rows.first() {
-            Some(r) if self.rows.len() == data.nrows() && self.extra.is_empty() => {
-                r.len() - self.filled
-            }
-            _ => 0,
+        let room = if self.rows.len() == data.nrows() {
+            self.room()
+        } else {
+            0
         };
         let n = room.min(data.ncols());
         if n == 0 {

@@ -126,8 +126,9 @@ impl StreamReader {
     /// Output frame of the first frame the packet with timestamp `ts` of its source stream
     /// decodes to (negative for an encoder's priming), for a reader with one output that keeps
     /// its source's frames one for one (no resampling, no effects: a remix only) and a stream
-    /// whose timestamps name frames; `None` otherwise. `load` redoes the frames of the AAC
-    /// packets with noise bands by it (`src/load/mod.rs`).
+    /// whose timestamps name frames; `None` otherwise. `load` places by it the frames of the AAC
+    /// packets with noise bands it decodes again, and the packet where two Opus parts join
+    /// (`src/load/pns.rs`, `src/load/opus.rs`).
     pub(crate) fn output_frame_of_packet(&self, ts: i64) -> Option<i64> {
         let [out] = self.outputs.as_slice() else {
             return None;
